@@ -1,0 +1,112 @@
+// /api/v1/users: user administration (admins only).
+import { createRoute, z } from "@hono/zod-openapi";
+import { createUser, deleteUser, listUsers, requireRole, ROLES, setPassword, setRole } from "@/services/auth/mod.ts";
+import { destroyUserSessions } from "@/services/auth/mod.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security, UserSchema } from "@/services/web/api_schemas.ts";
+
+const api = apiRouter();
+api.use("*", async (c, next) => {
+  requireRole(c.get("user")!, "admin");
+  await next();
+});
+
+const toJson = (u: { id: number; username: string; role: "admin" | "editor" | "viewer"; must_change_password: boolean }) => ({
+  id: u.id,
+  username: u.username,
+  role: u.role,
+  must_change_password: u.must_change_password,
+});
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["users"],
+    summary: "List users",
+    security,
+    responses: { 200: jsonResponse(z.object({ items: z.array(UserSchema), next_cursor: z.null() }), "Users"), ...errorResponses },
+  }),
+  async (c) => c.json({ items: (await listUsers(c.get("deps").db)).map(toJson), next_cursor: null }, 200),
+);
+
+api.openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    tags: ["users"],
+    summary: "Create a user",
+    security,
+    request: {
+      body: jsonBody(z.object({
+        username: z.string().min(1).max(64),
+        password: z.string().min(1).max(256),
+        role: z.enum(ROLES),
+        must_change_password: z.boolean().default(true),
+      })),
+    },
+    responses: { 201: jsonResponse(UserSchema, "Created"), ...errorResponses },
+  }),
+  async (c) => {
+    const b = c.req.valid("json");
+    const user = await createUser(c.get("deps").db, {
+      username: b.username,
+      password: b.password,
+      role: b.role,
+      mustChangePassword: b.must_change_password,
+    });
+    return c.json(toJson(user), 201);
+  },
+);
+
+api.openapi(
+  createRoute({
+    method: "patch",
+    path: "/{id}",
+    tags: ["users"],
+    summary: "Change a user's role or reset their password",
+    security,
+    request: {
+      params: IdParam,
+      body: jsonBody(z.object({
+        role: z.enum(ROLES).optional(),
+        password: z.string().min(1).max(256).optional(),
+      })),
+    },
+    responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const b = c.req.valid("json");
+    const { db, kv } = c.get("deps");
+    let user = b.role ? await setRole(db, id, b.role) : undefined;
+    if (b.password) {
+      await setPassword(db, id, b.password, { mustChange: true });
+      await destroyUserSessions(kv, id);
+    }
+    user ??= (await listUsers(db)).find((u) => u.id === id);
+    if (!user) return c.json({ error: { code: "not_found", message: "user not found" } }, 404);
+    return c.json(toJson({ ...user, must_change_password: b.password ? true : user.must_change_password }), 200);
+  },
+);
+
+api.openapi(
+  createRoute({
+    method: "delete",
+    path: "/{id}",
+    tags: ["users"],
+    summary: "Delete a user",
+    security,
+    request: { params: IdParam },
+    responses: { 204: { description: "Deleted" }, ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const { db, kv } = c.get("deps");
+    await deleteUser(db, id);
+    await destroyUserSessions(kv, id);
+    return c.body(null, 204);
+  },
+);
+
+export default api;

@@ -1,0 +1,31 @@
+// GET /health: is the app able to reach its SQL database and its KV store?
+import type { AppContext } from "@/services/web/env.ts";
+import { VERSION } from "@/services/web/version.ts";
+
+async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), timeoutMs)),
+    ]);
+    return "ok";
+  } catch (e) {
+    return `error: ${(e as Error).message}`.slice(0, 200);
+  }
+}
+
+export async function GET(c: AppContext) {
+  const { db, kv, services } = c.get("deps");
+  const [dbState, kvState] = await Promise.all([
+    check(() => db.query("select 1")),
+    check(() => kv.get(["health"])),
+  ]);
+  const ok = dbState === "ok" && kvState === "ok";
+  const extra = typeof services.healthExtras === "function"
+    ? await (services.healthExtras as () => Promise<Record<string, unknown>>)()
+    : {};
+  return c.json(
+    { status: ok ? "ok" : "degraded", db: dbState, kv: kvState, version: VERSION, ...extra },
+    ok ? 200 : 503,
+  );
+}

@@ -1,0 +1,8 @@
+// POST /logout: ends the session on the server and clears the cookie.
+import type { AppContext } from "@/services/web/env.ts";
+import { logOut } from "@/services/web/login_flow.ts";
+
+export async function POST(c: AppContext) {
+  await logOut(c);
+  return c.redirect("/login", 303);
+}

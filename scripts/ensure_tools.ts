@@ -1,0 +1,61 @@
+// Makes sure the system tools the test suite drives are installed (apt-get as root), or says what to install.
+const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
+  { bin: "fping", pkg: "fping", paths: ["/usr/bin/fping", "/usr/sbin/fping"] },
+  { bin: "nmap", pkg: "nmap", paths: ["/usr/bin/nmap"] },
+  { bin: "ping", pkg: "iputils-ping", paths: ["/usr/bin/ping", "/bin/ping"] },
+  { bin: "chromium", pkg: "chromium", paths: ["/usr/bin/chromium"] },
+  { bin: "softflowd", pkg: "softflowd", paths: ["/usr/sbin/softflowd", "/usr/bin/softflowd"] },
+  { bin: "nfcapd", pkg: "nfdump", paths: ["/usr/bin/nfcapd", "/usr/sbin/nfcapd"] },
+  { bin: "ip", pkg: "iproute2", paths: ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"] },
+  { bin: "nft", pkg: "nftables", paths: ["/usr/sbin/nft", "/sbin/nft"] },
+  { bin: "iptables", pkg: "iptables", paths: ["/usr/sbin/iptables", "/sbin/iptables"] },
+  { bin: "python3", pkg: "python3", paths: ["/usr/bin/python3", "/usr/local/bin/python3"] },
+];
+
+function exists(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(bin: string): boolean {
+  return (Deno.env.get("PATH") ?? "").split(":").some((d) => d && exists(`${d}/${bin}`));
+}
+
+export function missingPackages(): string[] {
+  return TOOLS.filter((t) => !onPath(t.bin) && !t.paths.some(exists)).map((t) => t.pkg);
+}
+
+async function run(cmd: string, args: string[]): Promise<boolean> {
+  const out = await new Deno.Command(cmd, {
+    args,
+    env: { DEBIAN_FRONTEND: "noninteractive" },
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return out.success;
+}
+
+if (import.meta.main) {
+  const missing = missingPackages();
+  if (missing.length === 0) Deno.exit(0);
+  const isRoot = Deno.uid?.() === 0;
+  if (!isRoot) {
+    console.error(
+      `missing tools for the test suite. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${
+        missing.join(" ")
+      }`,
+    );
+    Deno.exit(1);
+  }
+  console.error(`installing ${missing.join(" ")} with apt-get…`);
+  const ok = await run("apt-get", ["update", "-q"]) &&
+    await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing]);
+  const still = missingPackages();
+  if (!ok || still.length) {
+    console.error(`could not install: ${still.join(" ") || missing.join(" ")}`);
+    Deno.exit(1);
+  }
+}

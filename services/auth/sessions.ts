@@ -1,0 +1,142 @@
+// Login sessions in Deno KV: random ids, idle and absolute expiry, per-user index for logout-all.
+import { randomToken } from "./secure_random.ts";
+import { timingSafeEqualString } from "./constant_time.ts";
+
+export interface SessionData {
+  userId: number;
+  csrfToken: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  lastSeenAt: number;
+  absoluteExpiresAt: number;
+}
+
+export interface Session extends SessionData {
+  id: string;
+}
+
+export type Clock = number | Date;
+
+/** lastSeenAt is written at most this often, so busy pages do not write KV on every request. */
+export const TOUCH_INTERVAL_MS = 60_000;
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+const sessionKey = (id: string): Deno.KvKey => ["session", id];
+const indexKey = (userId: number, id: string): Deno.KvKey => ["user_sessions", userId, id];
+
+const ms = (now: Clock | undefined) => now === undefined ? Date.now() : Number(now);
+
+// KV deletes expired entries lazily and only guarantees "some time after"; the checks in
+// getSession are what enforce expiry. The margin keeps an entry alive across one touch gap.
+function kvExpireIn(s: SessionData, now: number, idleMs: number): number {
+  return Math.max(1, Math.min(s.absoluteExpiresAt - now, idleMs + TOUCH_INTERVAL_MS));
+}
+
+export interface CreateSessionInput {
+  userId: number;
+  now?: Clock;
+  /** Absolute lifetime (SESSION_TTL_HOURS). */
+  ttlMs: number;
+  /** Allowed inactivity (SESSION_IDLE_MINUTES). */
+  idleMs: number;
+}
+
+/**
+ * Starts a fresh session with a new id (call on every login; destroy the old one, so a
+ * planted session id never becomes authenticated). `expiresAt` is the absolute expiry,
+ * suitable for the cookie.
+ */
+export async function createSession(
+  kv: Deno.Kv,
+  input: CreateSessionInput,
+): Promise<{ id: string; csrfToken: string; expiresAt: Date }> {
+  const now = ms(input.now);
+  const id = randomToken(32);
+  const data: SessionData = {
+    userId: input.userId,
+    csrfToken: randomToken(32),
+    createdAt: now,
+    lastSeenAt: now,
+    absoluteExpiresAt: now + input.ttlMs,
+  };
+  const res = await kv.atomic()
+    .check({ key: sessionKey(id), versionstamp: null })
+    .set(sessionKey(id), data, { expireIn: kvExpireIn(data, now, input.idleMs) })
+    // The index must outlive the session, else logout-everywhere could miss a live one.
+    .set(indexKey(input.userId, id), true, { expireIn: Math.max(1, input.ttlMs) })
+    .commit();
+  if (!res.ok) throw new Error("session id collision; this should never happen");
+  return { id, csrfToken: data.csrfToken, expiresAt: new Date(data.absoluteExpiresAt) };
+}
+
+/**
+ * The live session for an id, or null when unknown, idle too long or past its absolute
+ * expiry (an expired one is deleted). Refreshes lastSeenAt at most once a minute.
+ */
+export async function getSession(
+  kv: Deno.Kv,
+  id: string,
+  opts: { now?: Clock; idleMs: number },
+): Promise<Session | null> {
+  if (!SESSION_ID.test(id)) return null;
+  const now = ms(opts.now);
+  const entry = await kv.get<SessionData>(sessionKey(id));
+  const s = entry.value;
+  if (!s) return null;
+  if (now >= s.absoluteExpiresAt || now - s.lastSeenAt >= opts.idleMs) {
+    await destroySession(kv, id);
+    return null;
+  }
+  if (now - s.lastSeenAt < TOUCH_INTERVAL_MS) return { id, ...s };
+  const touched: SessionData = { ...s, lastSeenAt: now };
+  // If another request touched or destroyed it meanwhile, its write wins: nothing to retry.
+  const res = await kv.atomic()
+    .check(entry)
+    .set(sessionKey(id), touched, { expireIn: kvExpireIn(touched, now, opts.idleMs) })
+    .commit();
+  if (res.ok) return { id, ...touched };
+  const again = await kv.get<SessionData>(sessionKey(id));
+  return again.value ? { id, ...again.value } : null;
+}
+
+export async function destroySession(kv: Deno.Kv, id: string): Promise<void> {
+  if (!SESSION_ID.test(id)) return;
+  const entry = await kv.get<SessionData>(sessionKey(id));
+  const op = kv.atomic().delete(sessionKey(id));
+  if (entry.value) op.delete(indexKey(entry.value.userId, id));
+  await op.commit();
+}
+
+/**
+ * Logs a user out everywhere (password change, role change, deletion). `exceptId` keeps
+ * the session making the request. Returns how many sessions were removed.
+ */
+export async function destroyUserSessions(
+  kv: Deno.Kv,
+  userId: number,
+  opts: { exceptId?: string } = {},
+): Promise<number> {
+  let removed = 0;
+  for await (const entry of kv.list({ prefix: ["user_sessions", userId] })) {
+    const id = entry.key[2] as string;
+    if (id === opts.exceptId) continue;
+    await kv.atomic().delete(sessionKey(id)).delete(entry.key).commit();
+    removed++;
+  }
+  return removed;
+}
+
+/** Ids of a user's sessions that may still be live (for a "signed in on N devices" view). */
+export async function listUserSessionIds(kv: Deno.Kv, userId: number): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const entry of kv.list({ prefix: ["user_sessions", userId] })) {
+    ids.push(entry.key[2] as string);
+  }
+  return ids;
+}
+
+/** Constant-time check of a submitted CSRF token against the session's. */
+export function csrfTokenMatches(session: Pick<SessionData, "csrfToken">, given: unknown): boolean {
+  return typeof given === "string" && given.length > 0 &&
+    timingSafeEqualString(session.csrfToken, given);
+}

@@ -1,0 +1,56 @@
+// The one typed configuration object, read once from the environment and an optional .env file.
+import { z } from "zod";
+import { parse as parseDotenv } from "dotenv";
+
+const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
+  ["1", "true", "yes", "on"].includes(v)
+);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** One line per setting: add a variable here and it is typed, defaulted and validated. */
+export const ConfigSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(8000),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres://").optional(),
+  KV_PATH: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(1).optional(),
+  DISABLE_SCHEDULER: bool.default(false),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  TRUST_PROXY: bool.default(false),
+  SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60 * 30).default(12 * 60),
+  MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  LOGIN_MAX_ATTEMPTS: int(1, 1000).default(5),
+  LOGIN_WINDOW_SECONDS: int(1, 86400).default(15 * 60),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };
+
+export class ConfigError extends Error {}
+
+/** Builds the config from an env map; errors name every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
+  const result = ConfigSchema.safeParse(clean);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) =>
+      `  ${i.path.join(".")}=${JSON.stringify(clean[String(i.path[0])] ?? "")}: ${i.message}`
+    );
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = result.data;
+  return { ...c, KV_PATH: c.KV_PATH ?? `${c.DATA_DIR.replace(/\/$/, "")}/kv.sqlite3` };
+}
+
+/** Real environment wins over .env, as with every dotenv loader. */
+export function loadConfig(envFile = ".env"): Config {
+  let fileEnv: Record<string, string> = {};
+  try {
+    fileEnv = parseDotenv(Deno.readTextFileSync(envFile));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return parseConfig({ ...fileEnv, ...Deno.env.toObject() });
+}

@@ -1,0 +1,202 @@
+// zod schemas for host and subnet input, shared by the CSV importer and the HTTP API.
+import { z } from "zod";
+import { AppError } from "@/services/errors.ts";
+import { parseCidr, parseIp } from "./cidr.ts";
+
+export const LIMITS = {
+  hostname: 253,
+  hostnameLabel: 63,
+  name: 200,
+  description: 1000,
+  notes: 10000,
+  location: 200,
+  tags: 32,
+  tag: 64,
+  vlanMin: 1,
+  vlanMax: 4094,
+  scanIntervalMin: 30,
+  scanIntervalMax: 7 * 24 * 3600,
+  scanIntervalDefault: 300,
+} as const;
+
+/** Characters a tag may not hold: the CSV tag separators and control characters. */
+const TAG_FORBIDDEN = /[;|]|\p{Cc}/u;
+const MAC_FORMS = [
+  /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i,
+  /^([0-9a-f]{2})([0-9a-f]{2})\.([0-9a-f]{2})([0-9a-f]{2})\.([0-9a-f]{2})([0-9a-f]{2})$/i, // Cisco
+  /^([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i,
+];
+/** DNS-ish names; Unicode letters allowed for IDN written as-is, no whitespace or punctuation. */
+const HOSTNAME = /^[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*)(?:\.[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*))*\.?$/u;
+
+/**
+ * Normalizes a MAC address to lowercase colon form (`00:1a:2b:3c:4d:5e`). Accepts colon,
+ * dash, Cisco dotted (`001a.2b3c.4d5e`) and bare hex forms. Returns null if it is none of them.
+ */
+export function normalizeMac(input: string): string | null {
+  const text = input.trim();
+  for (const form of MAC_FORMS) {
+    const m = form.exec(text);
+    // Mixed separators such as "00:1a-2b..." are refused: they are usually typos.
+    if (m && !(text.includes(":") && text.includes("-"))) return m.slice(1).join(":").toLowerCase();
+  }
+  return null;
+}
+
+/** Optional free text: trimmed, "" and null both mean "no value" (null). */
+const optionalText = (label: string, max: number) =>
+  z.string().trim().max(max, `${label} is longer than ${max} characters`).nullish()
+    .transform((v) => (v ? v : null));
+
+/** Runs a parser that throws AppError and turns its message into a zod issue. */
+function viaAppError<T>(parse: (v: string) => T) {
+  return (value: string, ctx: z.RefinementCtx): T => {
+    try {
+      return parse(value);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      ctx.addIssue({ code: "custom", message: err.message });
+      return z.NEVER;
+    }
+  };
+}
+
+const ipField = z.string().transform(viaAppError((v) => parseIp(v).ip)).meta({
+  description: "IPv4 or IPv6 address; stored canonical (IPv6 compressed, lowercase)",
+  example: "192.0.2.10",
+});
+const cidrField = z.string().transform(viaAppError((v) => parseCidr(v).cidr)).meta({
+  description: "Network address/prefix; host bits set is an error naming the network",
+  example: "192.0.2.0/24",
+});
+
+const hostnameField = z.string().trim().nullish().transform((v, ctx) => {
+  if (!v) return null;
+  if (v.length > LIMITS.hostname) {
+    ctx.addIssue({
+      code: "custom",
+      message: `hostname is longer than ${LIMITS.hostname} characters`,
+    });
+    return z.NEVER;
+  }
+  const longLabel = v.split(".").find((label) => label.length > LIMITS.hostnameLabel);
+  if (longLabel) {
+    ctx.addIssue({
+      code: "custom",
+      message: `hostname label "${
+        longLabel.slice(0, 20)
+      }..." is longer than ${LIMITS.hostnameLabel} characters`,
+    });
+    return z.NEVER;
+  }
+  if (!HOSTNAME.test(v)) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        `hostname ${JSON.stringify(v)} is not a DNS name; expected letters, digits, "-" and "_" ` +
+        `in dot-separated labels like web-01.example.com`,
+    });
+    return z.NEVER;
+  }
+  return v;
+}).meta({ description: "DNS name, at most 253 characters", example: "web-01.example.com" });
+
+const macField = z.string().nullish().transform((v, ctx) => {
+  if (v == null || v.trim() === "") return null;
+  const mac = normalizeMac(v);
+  if (mac) return mac;
+  ctx.addIssue({
+    code: "custom",
+    message: `invalid MAC ${JSON.stringify(v)}: expected 6 hex bytes like 00:1a:2b:3c:4d:5e`,
+  });
+  return z.NEVER;
+}).meta({
+  description: "MAC address in colon, dash, Cisco dotted or bare hex form; stored lowercase colon",
+  example: "00:00:5e:00:53:01",
+});
+
+const tagField = z.string().trim()
+  .min(1, "a tag may not be empty")
+  .max(LIMITS.tag, `a tag is longer than ${LIMITS.tag} characters`)
+  .refine((t) => !TAG_FORBIDDEN.test(t), `a tag may not contain ";", "|" or control characters`);
+
+/** Tags: trimmed, duplicates dropped (first spelling kept), at most 32. */
+const tagsField = z.array(tagField)
+  .max(LIMITS.tags, `at most ${LIMITS.tags} tags are allowed`)
+  .transform((tags) => [...new Set(tags)]);
+
+const vlanField = z.number()
+  .int(`vlan must be a whole number ${LIMITS.vlanMin}-${LIMITS.vlanMax}`)
+  .min(LIMITS.vlanMin, `vlan must be ${LIMITS.vlanMin}-${LIMITS.vlanMax}`)
+  .max(LIMITS.vlanMax, `vlan must be ${LIMITS.vlanMin}-${LIMITS.vlanMax}`)
+  .nullish().transform((v) => v ?? null);
+
+const scanIntervalField = z.number()
+  .int("scan_interval_s must be a whole number of seconds")
+  .min(LIMITS.scanIntervalMin, `scan_interval_s must be at least ${LIMITS.scanIntervalMin}`)
+  .max(
+    LIMITS.scanIntervalMax,
+    `scan_interval_s must be at most ${LIMITS.scanIntervalMax} (7 days)`,
+  );
+
+const hostFields = {
+  ip: ipField,
+  hostname: hostnameField,
+  description: optionalText("description", LIMITS.description),
+  tags: tagsField,
+  notes: optionalText("notes", LIMITS.notes),
+  mac: macField,
+};
+
+const subnetFields = {
+  cidr: cidrField,
+  name: optionalText("name", LIMITS.name),
+  description: optionalText("description", LIMITS.description),
+  vlan: vlanField,
+  tags: tagsField,
+  location: optionalText("location", LIMITS.location),
+  scan_enabled: z.boolean(),
+  scan_interval_s: scanIntervalField,
+};
+
+/**
+ * A host to create or replace. Output: `ip` canonical, empty text → null, `mac` lowercase
+ * colon form, `tags` deduplicated (default []).
+ */
+export const HostInputSchema = z.object({ ...hostFields, tags: tagsField.default([]) });
+
+/** A partial host update: absent keys stay unchanged, null clears; no defaults are filled in. */
+export const HostPatchSchema = z.object(hostFields).partial();
+
+/**
+ * A subnet to create or replace. `cidr` must be a network address (host bits set is an
+ * error naming the network); vlan 1..4094 or null; scan_enabled defaults to false and
+ * scan_interval_s to 300 (30 s .. 7 days).
+ */
+export const SubnetInputSchema = z.object({
+  ...subnetFields,
+  tags: tagsField.default([]),
+  scan_enabled: subnetFields.scan_enabled.default(false),
+  scan_interval_s: scanIntervalField.default(LIMITS.scanIntervalDefault),
+});
+
+/** A partial subnet update: absent keys stay unchanged; no defaults are filled in. */
+export const SubnetPatchSchema = z.object(subnetFields).partial();
+
+export type HostInput = z.output<typeof HostInputSchema>;
+export type SubnetInput = z.output<typeof SubnetInputSchema>;
+export type HostPatch = z.output<typeof HostPatchSchema>;
+export type SubnetPatch = z.output<typeof SubnetPatchSchema>;
+
+/** One line per zod issue, prefixed with the field name unless the message already says it. */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => {
+    const field = issue.path.join(".");
+    // Tag issues carry an index path (tags.3); the message is clear without it.
+    const name = field.replace(/\.\d+$/, "");
+    const message = issue.message.toLowerCase();
+    return !name || message.startsWith(name) || message.includes(`${name} `)
+      ? issue.message
+      : `${name}: ${issue.message}`;
+  }).join("; ");
+}

@@ -1,0 +1,53 @@
+// The demo CSVs in static/samples must import cleanly and stay inside documentation ranges.
+import assert from "node:assert/strict";
+import { cidrContains, parseCidr } from "./cidr.ts";
+import { parseHostsCsv, parseSubnetsCsv } from "./csv_import.ts";
+
+const DOC_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/48"];
+
+const read = (name: string) =>
+  Deno.readTextFile(new URL(`../../static/samples/${name}`, import.meta.url));
+
+const inDocRange = (ip: string) => DOC_RANGES.some((r) => cidrContains(r, ip));
+
+Deno.test("sample subnets.csv imports without errors, never scanning, doc ranges only", async () => {
+  const { rows, errors, format } = parseSubnetsCsv(await read("subnets.csv"));
+  assert.deepEqual(errors, []);
+  assert.equal(format, "pingfold");
+  assert.ok(rows.length >= 5);
+  for (const { value } of rows) {
+    assert.equal(value.scan_enabled, false, `${value.cidr} must not be scanned by default`);
+    const c = parseCidr(value.cidr);
+    assert.ok(
+      DOC_RANGES.some((r) => parseCidr(r).prefix <= c.prefix && cidrContains(r, c.network)),
+      `${value.cidr} is outside the documentation ranges`,
+    );
+  }
+});
+
+Deno.test("sample hosts.csv imports without errors, doc ranges only", async () => {
+  const { rows, errors, format } = parseHostsCsv(await read("hosts.csv"));
+  assert.deepEqual(errors, []);
+  assert.equal(format, "pingfold");
+  assert.ok(rows.length >= 20);
+  for (const { value } of rows) assert.ok(inDocRange(value.ip), `${value.ip} is not a doc address`);
+  assert.ok(
+    rows.some((r) => r.value.notes?.includes("\n")),
+    "a multi-line note is part of the demo",
+  );
+  assert.ok(rows.some((r) => r.value.ip.includes(":")), "IPv6 hosts are part of the demo");
+});
+
+Deno.test("sample phpipam_addresses.csv is read as phpIPAM, doc ranges only", async () => {
+  const { rows, errors, format, ignored_columns } = parseHostsCsv(
+    await read("phpipam_addresses.csv"),
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(format, "phpipam");
+  assert.deepEqual(ignored_columns, ["Section", "VRF", "Subnet"]);
+  for (const { value } of rows) assert.ok(inDocRange(value.ip), `${value.ip} is not a doc address`);
+  const gw = rows.find((r) => r.value.ip === "192.0.2.1")!.value;
+  assert.deepEqual(gw.tags, ["owner:Network team", "gateway"]);
+  assert.equal(gw.notes, "Device: core-sw1");
+  assert.equal(rows.find((r) => r.value.ip === "192.0.2.6")!.value.mac, "00:00:5e:00:53:a6");
+});

@@ -1,0 +1,38 @@
+// The one SQL interface every service uses; PGlite and PostgreSQL both implement it.
+
+export type SqlParam = string | number | bigint | boolean | null | Date | SqlParam[] | Uint8Array;
+
+export interface Queryable {
+  /** Runs one parameterized statement ($1, $2 …) and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /** Runs several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: "pglite" | "postgres";
+  /** Runs fn inside one transaction; a throw rolls everything back. */
+  tx<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * Encodes a JS array as a Postgres array literal. Both engines accept it for an
+ * explicitly cast parameter (`$1::inet[]`), which keeps `unnest` batch inserts
+ * identical on PGlite and postgres.js (postgres.js mis-infers array element types).
+ */
+export function toPgArray(values: readonly SqlParam[]): string {
+  const items = values.map((v) => {
+    if (v === null || v === undefined) return "NULL";
+    if (Array.isArray(v)) return toPgArray(v);
+    if (v instanceof Date) return `"${v.toISOString()}"`;
+    if (typeof v === "boolean") return v ? "t" : "f";
+    const s = String(v);
+    return `"${s.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+  });
+  return `{${items.join(",")}}`;
+}
+
+export function encodeParams(params: readonly SqlParam[]): unknown[] {
+  return params.map((p) => (Array.isArray(p) ? toPgArray(p) : p));
+}

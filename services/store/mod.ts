@@ -1,0 +1,7 @@
+// Storage: the SQL interface, its two engines, migrations and KV.
+export { type Db, encodeParams, type Queryable, type SqlParam, toPgArray } from "./db.ts";
+export { openPglite } from "./pglite_db.ts";
+export { openPostgres } from "./postgres_db.ts";
+export { openDb } from "./open_db.ts";
+export { loadMigrations, migrate } from "./migrate.ts";
+export { openKv } from "./kv.ts";

@@ -1,0 +1,23 @@
+// Changing one's own password, for the form and the API alike.
+import { audit, destroyUserSessions, setPassword, validateNewPassword, verifyPassword, findUserByUsername } from "@/services/auth/mod.ts";
+import { AppError } from "@/services/errors.ts";
+import type { AppContext } from "./env.ts";
+
+export async function changeOwnPassword(c: AppContext, current: string, next: string) {
+  const { db, kv } = c.get("deps");
+  const user = c.get("user");
+  if (!user) throw new AppError(401, "unauthorized", "log in first");
+  const record = await findUserByUsername(db, user.username);
+  if (!record || !(await verifyPassword(current, record.password_hash))) {
+    throw new AppError(422, "wrong_password", "the current password is not correct");
+  }
+  if (current === next) {
+    throw new AppError(422, "weak_password", "the new password must differ from the current one");
+  }
+  validateNewPassword(next, { username: user.username });
+  await setPassword(db, user.id, next, { mustChange: false });
+  // Other sessions of this user end; the caller keeps its own.
+  const keep = c.get("sessionId");
+  await destroyUserSessions(kv, user.id, keep ? { exceptId: keep } : {});
+  await audit(db, { username: user.username, action: "password_changed", clientIp: c.get("clientIp") });
+}
