@@ -14,7 +14,12 @@ const stdin = [...plan.targets].join("\n") + "\n";
 
 async function rawFping(): Promise<{ ms: number; up: number }> {
   const started = performance.now();
-  const child = new Deno.Command("fping", { args, stdin: "piped", stdout: "piped", stderr: "piped" })
+  const child = new Deno.Command("fping", {
+    args,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  })
     .spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(stdin));

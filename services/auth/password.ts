@@ -42,7 +42,8 @@ export interface ParsedHash {
   hash: Uint8Array;
 }
 
-const PHC = /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+const PHC =
+  /^\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 function decodeB64(s: string): Uint8Array {
   const bin = atob(s + "=".repeat((4 - (s.length % 4)) % 4));

@@ -92,7 +92,10 @@ Deno.test("validateNewPassword refuses short, long, username-equal and common pa
 });
 
 Deno.test("validateNewPassword accepts reasonable passwords, counting characters not bytes", () => {
-  assert.equal(weakCode(() => validateNewPassword("blue-kettle-42", { username: "bob" })), "accepted");
+  assert.equal(
+    weakCode(() => validateNewPassword("blue-kettle-42", { username: "bob" })),
+    "accepted",
+  );
   // 10 emoji are 10 characters (40 UTF-8 bytes, 20 UTF-16 units).
   assert.equal(weakCode(() => validateNewPassword("🔒🔑🌍🚀🎉🐢🍀🌈⚡🎲")), "accepted");
   assert.match(weakCode(() => validateNewPassword("🔒🔑🌍🚀🎉🐢🍀🌈⚡")), /too short: 9/);

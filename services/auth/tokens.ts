@@ -25,7 +25,8 @@ export interface ApiTokenInfo {
   revoked_at: string | null;
 }
 
-const iso = (v: unknown) => v === null || v === undefined ? null : new Date(v as string).toISOString();
+const iso = (v: unknown) =>
+  v === null || v === undefined ? null : new Date(v as string).toISOString();
 
 /** True when a string looks like a Pingfold API token (e.g. to pick Bearer vs. session). */
 export function looksLikeApiToken(value: string): boolean {

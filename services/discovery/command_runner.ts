@@ -180,9 +180,9 @@ function notFoundResult(cmd: string, path: string | undefined): RunResult {
 
 /** Finds an executable the way a shell would, so a prefix (setpriv, ip netns exec) gets a full path. */
 export async function resolveProgram(cmd: string, path: string): Promise<string | null> {
-  const candidates = cmd.includes("/") ? [cmd] : path.split(":").filter(Boolean).map((dir) =>
-    `${dir}/${cmd}`
-  );
+  const candidates = cmd.includes("/")
+    ? [cmd]
+    : path.split(":").filter(Boolean).map((dir) => `${dir}/${cmd}`);
   for (const candidate of candidates) {
     try {
       const info = await Deno.stat(candidate);

@@ -76,7 +76,9 @@ const INFORMATIONAL = [/ for ICMP Echo sent to /, / : duplicate for \[/, /^\s*\[
 const NOT_PERMITTED = /can't create socket|Operation not permitted|Permission denied/;
 
 /** Reads fping's stdout, stderr and exit code (0 all alive, 1 some down, 2 unknown host, 3/4 error). */
-export function parseFpingOutput(run: { code: number; stdout: string; stderr: string }): FpingReport {
+export function parseFpingOutput(
+  run: { code: number; stdout: string; stderr: string },
+): FpingReport {
   const report: FpingReport = {
     hosts: [],
     unknown: [],

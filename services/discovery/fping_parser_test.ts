@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { runCommand } from "./command_runner.ts";
-import {
-  fpingArgs,
-  fpingDeadlineMs,
-  isPermissionError,
-  parseFpingOutput,
-} from "./fping_parser.ts";
+import { fpingArgs, fpingDeadlineMs, isPermissionError, parseFpingOutput } from "./fping_parser.ts";
 
 // Output captured from fping 5.1 (`fping -e -t 100 -r 1 -i 1`, targets on stdin) inside a
 // network namespace holding 198.51.100.1/24.

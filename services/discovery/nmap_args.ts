@@ -108,9 +108,10 @@ const LONG_ALLOWED = Object.keys(ALLOWED).filter((k) => k.startsWith("--")).map(
 /** Whether this process runs as root (raw-socket scans, -sS/-sU/-O, need it). */
 export function isRoot(): boolean {
   try {
+    // Ask first: calling Deno.uid() without --allow-sys would prompt on a terminal.
+    if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state !== "granted") return false;
     return Deno.uid() === 0;
   } catch {
-    // No --allow-sys: assume the unprivileged case, which always works.
     return false;
   }
 }
@@ -218,7 +219,7 @@ function checkValue(kind: ValueKind, value: string): string | null {
     case "time":
       return /^\d+(\.\d+)?(ms|s|m|h)?$/.test(value)
         ? null
-        : 'must be a duration such as 500ms, 30s, 5m or 1h';
+        : "must be a duration such as 500ms, 30s, 5m or 1h";
     case "ports":
       return checkPorts(value);
   }

@@ -52,7 +52,12 @@ Deno.test("missing permission and missing binary make ping unavailable", () => {
   });
   assert.equal(denied.unavailable, "not_permitted");
   assert.match(denied.error ?? "", /Operation not permitted/);
-  const missing = parsePingOutput("127.0.0.1", { code: 127, stdout: "", stderr: "", notFound: true });
+  const missing = parsePingOutput("127.0.0.1", {
+    code: 127,
+    stdout: "",
+    stderr: "",
+    notFound: true,
+  });
   assert.equal(missing.unavailable, "not_found");
 });
 
@@ -96,7 +101,11 @@ Deno.test("pingProbe retries an unanswered request and stops at the first reply"
 Deno.test("pingProbe reaches loopback with the real ping", async () => {
   for (const ip of ["127.0.0.1", "::1"]) {
     const probe = await pingProbe(ip, { runner: runCommand, timeoutMs: 1000, retries: 0 });
-    assert.equal(probe.unavailable, undefined, "ping must be installed (apt-get install iputils-ping)");
+    assert.equal(
+      probe.unavailable,
+      undefined,
+      "ping must be installed (apt-get install iputils-ping)",
+    );
     assert.equal(probe.up, true, `${ip}: ${probe.error ?? ""}`);
     assert.equal(typeof probe.latencyMs, "number");
   }

@@ -103,10 +103,14 @@ Deno.test("hosts are batched per run, IPv6 separately with -6, targets after --"
     const targetsOf = (c: string[]) => c.slice(c.indexOf("--") + 1);
     assert.deepEqual(calls.map(targetsOf), [["127.0.0.1", "127.0.0.2"], ["127.0.0.3"], ["::1"]]);
     assert.deepEqual(calls.map((c) => c.includes("-6")), [false, false, true]);
-    for (const c of calls) assert.deepEqual(c.slice(c.indexOf("-oX"), c.indexOf("--")), ["-oX", "-"]);
+    for (const c of calls) {
+      assert.deepEqual(c.slice(c.indexOf("-oX"), c.indexOf("--")), ["-oX", "-"]);
+    }
 
     const open = (ip: string) =>
-      res.hosts.find((h) => h.ip === ip)?.ports.filter((p) => p.state === "open").map((p) => p.port);
+      res.hosts.find((h) => h.ip === ip)?.ports.filter((p) => p.state === "open").map((p) =>
+        p.port
+      );
     assert.deepEqual(open("127.0.0.1"), [v4.port]);
     assert.deepEqual(open("127.0.0.2"), []);
     assert.deepEqual(open("::1"), [v6.port]);

@@ -120,12 +120,18 @@ class Ipv4Range implements Iterable<string> {
   }
 }
 
-function parseSubnet(cidr: string): { addr: ipaddr.IPv4 | ipaddr.IPv6; prefix: number; family: 4 | 6 } {
+function parseSubnet(
+  cidr: string,
+): { addr: ipaddr.IPv4 | ipaddr.IPv6; prefix: number; family: 4 | 6 } {
   const text = cidr.trim();
   const expected = 'expected a subnet such as "198.51.100.0/24" or "2001:db8::/64"';
   const slash = text.indexOf("/");
   if (slash < 0) {
-    throw new AppError(422, "invalid_cidr", `invalid CIDR "${cidr}": missing "/prefix"; ${expected}`);
+    throw new AppError(
+      422,
+      "invalid_cidr",
+      `invalid CIDR "${cidr}": missing "/prefix"; ${expected}`,
+    );
   }
   const addrText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);

@@ -3,8 +3,8 @@ import { AppError } from "@/services/errors.ts";
 import { mapBounded } from "./bounded_map.ts";
 import type { CommandRunner } from "./command_runner.ts";
 import {
-  type FpingArgsOptions,
   fpingArgs,
+  type FpingArgsOptions,
   fpingDeadlineMs,
   isPermissionError,
   parseFpingOutput,
@@ -90,7 +90,10 @@ const DEFAULTS = {
  * targets) and says which are up. Duplicates are probed once. Throws AppError 422 when a target
  * is not a literal address, and 503 when a named `method` cannot run here.
  */
-export async function sweep(targets: Iterable<string>, options: SweepOptions): Promise<SweepResult> {
+export async function sweep(
+  targets: Iterable<string>,
+  options: SweepOptions,
+): Promise<SweepResult> {
   const opts = { ...DEFAULTS, ...options };
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -158,9 +161,15 @@ export async function sweep(targets: Iterable<string>, options: SweepOptions): P
 
   if (options.signal?.aborted) errors.push("sweep aborted; unprobed hosts are reported down");
   const results = ips.map((ip) =>
-    verdicts.get(ip) ?? { ip, up: false, latencyMs: null, method: primary ?? fallbackMethod(method) }
+    verdicts.get(ip) ??
+      { ip, up: false, latencyMs: null, method: primary ?? fallbackMethod(method) }
   );
-  return { method: primary ?? fallbackMethod(method), results, errors, durationMs: now() - started };
+  return {
+    method: primary ?? fallbackMethod(method),
+    results,
+    errors,
+    durationMs: now() - started,
+  };
 }
 
 type Resolved = typeof DEFAULTS & SweepOptions;
@@ -240,13 +249,19 @@ async function pingStage(ips: string[], opts: Resolved) {
     canary = await pingProbe(ips[0], probeOpts);
   }
   if (canary.unavailable) {
-    const why = canary.unavailable === "not_found" ? "not installed" : `may not send ICMP: ${canary.error}`;
+    const why = canary.unavailable === "not_found"
+      ? "not installed"
+      : `may not send ICMP: ${canary.error}`;
     return { unavailable: why, probes, retry: ips, errors };
   }
   let refusedCount = 0;
   const failures: string[] = [];
-  const rest = await mapBounded(ips.slice(1), opts.workers, (ip) => pingProbe(ip, probeOpts), () =>
-    opts.signal?.aborted === true);
+  const rest = await mapBounded(
+    ips.slice(1),
+    opts.workers,
+    (ip) => pingProbe(ip, probeOpts),
+    () => opts.signal?.aborted === true,
+  );
   for (const probe of [canary, ...rest]) {
     if (!probe) continue;
     if (probe.unavailable) {

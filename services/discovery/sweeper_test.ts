@@ -4,8 +4,8 @@ import {
   type CommandRunner,
   createCommandRunner,
   resolveProgram,
-  type RunResult,
   runCommand,
+  type RunResult,
 } from "./command_runner.ts";
 import { sweep } from "./sweeper.ts";
 import { planSweep } from "./sweep_plan.ts";
@@ -105,8 +105,7 @@ Deno.test("when ping may not send ICMP either, TCP decides, after a single ping 
 
 Deno.test("hosts silent to ICMP are re-checked over TCP and credited to it", async () => {
   const runner = scripted([], {
-    fping: () =>
-      result(1, "127.0.0.1 is alive (0.040 ms)\n127.0.0.5 is unreachable\n", ""),
+    fping: () => result(1, "127.0.0.1 is alive (0.040 ms)\n127.0.0.5 is unreachable\n", ""),
   });
   const res = await sweep(["127.0.0.1", "127.0.0.5"], { runner, timeoutMs: 500, tcpPorts: [9] });
   assert.equal(res.method, "fping");

@@ -79,7 +79,9 @@ export async function tcpProbe(ip: string, opts: TcpProbeOptions): Promise<TcpPr
   const dial = opts.dial ?? denoDial;
   let outcome: TcpOutcome = "timeout";
   for (let round = 0; round <= opts.retries; round++) {
-    if (opts.signal?.aborted) return { ip, up: false, latencyMs: null, port: null, outcome: "aborted" };
+    if (opts.signal?.aborted) {
+      return { ip, up: false, latencyMs: null, port: null, outcome: "aborted" };
+    }
     const started = now();
     const cancel = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, cancel.signal]) : cancel.signal;
@@ -94,7 +96,9 @@ export async function tcpProbe(ip: string, opts: TcpProbeOptions): Promise<TcpPr
     }));
     const won = winner as { port: number; outcome: TcpOutcome; ms: number } | null;
     if (won) return { ip, up: true, latencyMs: won.ms, port: won.port, outcome: won.outcome };
-    if (opts.signal?.aborted) return { ip, up: false, latencyMs: null, port: null, outcome: "aborted" };
+    if (opts.signal?.aborted) {
+      return { ip, up: false, latencyMs: null, port: null, outcome: "aborted" };
+    }
     outcome = outcomes.includes("unreachable") ? "unreachable" : "timeout";
     if (outcome === "unreachable") break;
   }

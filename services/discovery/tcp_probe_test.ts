@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type TcpDial, tcpConnect, tcpProbe } from "./tcp_probe.ts";
+import { tcpConnect, type TcpDial, tcpProbe } from "./tcp_probe.ts";
 
 Deno.test("an accepting port is open, a closed one is refused: both are real answers", async () => {
   const server = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -104,7 +104,9 @@ export async function labPreflight(tools: string[] = Object.keys(LAB_TOOLS)): Pr
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((t) => LAB_TOOLS[t] ?? t))].join(" ");
     throw new Error(
-      `the netns lab needs ${missing.join(", ")} on PATH; install them: apt-get install ${packages}`,
+      `the netns lab needs ${
+        missing.join(", ")
+      } on PATH; install them: apt-get install ${packages}`,
     );
   }
 }
@@ -173,8 +175,17 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
       await ip(["-n", host.netns, "link", "set", "lo", "up"]);
       await ip(["-n", host.netns, "addr", "add", `${host.ip}/24`, "dev", "eth0"]);
       // Keep IPv6 addresses across hostDown/hostUp (the kernel drops them on link down).
-      await ip(["netns", "exec", host.netns, "sysctl", "-qw", "net.ipv6.conf.eth0.keep_addr_on_down=1"]);
-      if (host.ip6) await ip(["-n", host.netns, "addr", "add", `${host.ip6}/64`, "dev", "eth0", "nodad"]);
+      await ip([
+        "netns",
+        "exec",
+        host.netns,
+        "sysctl",
+        "-qw",
+        "net.ipv6.conf.eth0.keep_addr_on_down=1",
+      ]);
+      if (host.ip6) {
+        await ip(["-n", host.netns, "addr", "add", `${host.ip6}/64`, "dev", "eth0", "nodad"]);
+      }
       await ip(["-n", host.netns, "link", "set", "eth0", "up"]);
     }
 
@@ -301,7 +312,9 @@ function planAddresses(opts: LabOptions) {
   const subnetAddr = ipaddr.IPv4.networkAddressFromCIDR(`${first}/24`).toString();
   const subnet = `${subnetAddr}/24`;
   if (!TEST_NETS_V4.includes(subnet)) {
-    throw new Error(`lab hosts must be in a TEST-NET range (${TEST_NETS_V4.join(", ")}), got ${subnet}`);
+    throw new Error(
+      `lab hosts must be in a TEST-NET range (${TEST_NETS_V4.join(", ")}), got ${subnet}`,
+    );
   }
   const inV4 = (a: string) => ipaddr.IPv4.parse(a).match(ipaddr.IPv4.parseCIDR(subnet));
   const hostIp = opts.hostIp ?? subnetAddr.replace(/\.0$/, ".1");
@@ -345,10 +358,15 @@ async function ensureUnused(subnet: string, subnet6: string | null): Promise<voi
     const routes = JSON.parse(res.stdout || "[]") as Array<{ dst: string; dev?: string }>;
     const net = ipaddr.parseCIDR(cidr);
     for (const route of routes) {
-      if (!route.dst || route.dst === "default" || route.dst.startsWith("fe80") || route.dst.startsWith("ff00")) {
+      if (
+        !route.dst || route.dst === "default" || route.dst.startsWith("fe80") ||
+        route.dst.startsWith("ff00")
+      ) {
         continue;
       }
-      const dst = route.dst.includes("/") ? route.dst : `${route.dst}/${family === "-4" ? 32 : 128}`;
+      const dst = route.dst.includes("/")
+        ? route.dst
+        : `${route.dst}/${family === "-4" ? 32 : 128}`;
       let other: [ipaddr.IPv4 | ipaddr.IPv6, number];
       try {
         other = ipaddr.parseCIDR(dst);

@@ -94,6 +94,12 @@ Deno.test("a host that drops ICMP is still found over TCP", async () => {
     assert.equal(methodOf(res, "198.51.100.30"), "tcp");
     assert.equal(methodOf(res, "198.51.100.20"), "fping");
 
+    // Same over IPv6: ICMPv6 echo is dropped too, the HTTP port still answers.
+    const v6 = await sweep(["2001:db8::10"], { runner: runCommand, ...FAST, tcpPorts: [8080] });
+    assert.deepEqual(v6.results, [
+      { ip: "2001:db8::10", up: true, latencyMs: v6.results[0].latencyMs, method: "tcp" },
+    ]);
+
     await lab.unblockIcmp("198.51.100.10");
     const after = await sweep(["198.51.100.10"], { runner: runCommand, ...FAST });
     assert.equal(methodOf(after, "198.51.100.10"), "fping");
@@ -154,7 +160,9 @@ Deno.test("destroy removes everything, twice is fine, and a crashed lab is clean
   assert.ok(!(await linkNames()).some((n) => n.startsWith("pft1")));
 
   // A separate process builds a lab with a running service, then dies without cleaning up.
-  const script = `import { createLab } from ${JSON.stringify(import.meta.resolve("./netns_lab.ts"))};
+  const script = `import { createLab } from ${
+    JSON.stringify(import.meta.resolve("./netns_lab.ts"))
+  };
 await createLab({ name: "crash", hosts: [{ ip: "203.0.113.20", services: [{ port: 8081 }] }] });
 Deno.exit(0);`;
   const crashed = await new Deno.Command(Deno.execPath(), {
@@ -176,10 +184,20 @@ Deno.exit(0);`;
   }
 });
 
+Deno.test("the preflight names missing tools and the packages that provide them", async () => {
+  await assert.rejects(
+    labPreflight(["ip", "pf-no-such-tool"]),
+    /needs pf-no-such-tool on PATH; install them: apt-get install pf-no-such-tool/,
+  );
+});
+
 Deno.test("a lab refuses subnets outside TEST-NET and subnets already in use", async () => {
   await labPreflight();
   await assert.rejects(createLab({ hosts: [{ ip: "10.9.8.7" }] }), /TEST-NET/);
-  await assert.rejects(createLab({ hosts: [{ ip: "198.51.100.10", ip6: "fd00:1::10" }] }), /2001:db8::\/32/);
+  await assert.rejects(
+    createLab({ hosts: [{ ip: "198.51.100.10", ip6: "fd00:1::10" }] }),
+    /2001:db8::\/32/,
+  );
   const lab = await createLab({ hosts: [{ ip: "198.51.100.40" }] });
   try {
     await assert.rejects(createLab({ hosts: [{ ip: "198.51.100.50" }] }), /already routed/);
