@@ -124,7 +124,9 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   });
 
   // 8. One place for errors and unknown paths.
-  app.notFound((c) => errorResponse(c, new AppError(404, "not_found", `no route for ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, new AppError(404, "not_found", `no route for ${c.req.path}`))
+  );
   app.onError((err, c) => errorResponse(c, err));
   return app;
 }

@@ -17,9 +17,11 @@ export async function start() {
   const kv = await openKv(cfg.KV_PATH);
   const admin = await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   if (admin.created) {
-    log.warn(cfg.ADMIN_PASSWORD
-      ? "created user admin with ADMIN_PASSWORD"
-      : "created user admin with password admin; you must change it at first login");
+    log.warn(
+      cfg.ADMIN_PASSWORD
+        ? "created user admin with ADMIN_PASSWORD"
+        : "created user admin with password admin; you must change it at first login",
+    );
   }
   const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
   const app = createApp(deps);
@@ -29,7 +31,11 @@ export async function start() {
       hostname: cfg.HOST,
       port: cfg.PORT,
       onListen: ({ hostname, port }) =>
-        log.info("listening", { url: `http://${hostname}:${port}/`, engine: db.engine, version: VERSION }),
+        log.info("listening", {
+          url: `http://${hostname}:${port}/`,
+          engine: db.engine,
+          version: VERSION,
+        }),
     },
     app.fetch,
   );

@@ -29,7 +29,12 @@ export default function ThemeToggle(props: ThemeToggleProps) {
 
   return (
     <span class="flex gap-2">
-      <button type="button" class="btn btn-quiet" aria-pressed={theme === "dark"} onClick={toggleTheme}>
+      <button
+        type="button"
+        class="btn btn-quiet"
+        aria-pressed={theme === "dark"}
+        onClick={toggleTheme}
+      >
         Dark mode
       </button>
       <button

@@ -2,8 +2,17 @@
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 
-type Operation = { summary?: string; tags?: string[]; parameters?: { name: string; in: string; required?: boolean; description?: string }[]; requestBody?: { content?: Record<string, { schema?: unknown }> }; responses?: Record<string, { description?: string }> };
-type OpenApiDoc = { info: { title: string; version: string; description?: string }; paths: Record<string, Record<string, Operation>> };
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean; description?: string }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { description?: string }>;
+};
+type OpenApiDoc = {
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, Operation>>;
+};
 
 function schemaText(schema: unknown): string {
   return JSON.stringify(schema, null, 2) ?? "";
@@ -18,12 +27,16 @@ export function GET(c: AppContext) {
     <article aria-labelledby="docs-title">
       <h1 id="docs-title" class="text-2xl font-bold mb-2">{doc.info.title} {doc.info.version}</h1>
       <p class="mb-2">{doc.info.description}</p>
-      <p class="mb-4"><a class="link" href="/openapi.json">Download openapi.json</a></p>
+      <p class="mb-4">
+        <a class="link" href="/openapi.json">Download openapi.json</a>
+      </p>
       <nav aria-label="Endpoints" class="card mb-4">
         <ul class="mono text-sm">
           {paths.flatMap(([path, ops]) =>
             Object.keys(ops).map((m) => (
-              <li><a class="link" href={`#${m}-${path}`}>{m.toUpperCase()} {path}</a></li>
+              <li>
+                <a class="link" href={`#${m}-${path}`}>{m.toUpperCase()} {path}</a>
+              </li>
             ))
           )}
         </ul>
@@ -37,7 +50,10 @@ export function GET(c: AppContext) {
               ? (
                 <ul class="text-sm mt-1">
                   {op.parameters.map((p) => (
-                    <li><code>{p.name}</code> ({p.in}{p.required ? ", required" : ""})</li>
+                    <li>
+                      <code>{p.name}</code> ({p.in}
+                      {p.required ? ", required" : ""})
+                    </li>
                   ))}
                 </ul>
               )
@@ -51,7 +67,9 @@ export function GET(c: AppContext) {
               )
               : null}
             <p class="text-sm muted mt-1">
-              Responses: {Object.entries(op.responses ?? {}).map(([s, r]) => `${s} ${r.description ?? ""}`).join(" · ")}
+              Responses: {Object.entries(op.responses ?? {}).map(([s, r]) =>
+                `${s} ${r.description ?? ""}`
+              ).join(" · ")}
             </p>
           </section>
         ))
@@ -59,4 +77,3 @@ export function GET(c: AppContext) {
     </article>,
   );
 }
-

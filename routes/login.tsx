@@ -22,11 +22,23 @@ function LoginForm(p: { csrf: string; next: string; error?: string; username?: s
         <input type="hidden" name="next" value={p.next} />
         <label class="flex flex-col gap-1">
           Username
-          <input class="input" name="username" autocomplete="username" required value={p.username} />
+          <input
+            class="input"
+            name="username"
+            autocomplete="username"
+            required
+            value={p.username}
+          />
         </label>
         <label class="flex flex-col gap-1">
           Password
-          <input class="input" name="password" type="password" autocomplete="current-password" required />
+          <input
+            class="input"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+          />
         </label>
         <button class="btn" type="submit">Log in</button>
       </form>

@@ -35,7 +35,9 @@ export async function scanRoutes(): Promise<RouteFile[]> {
     api: file.startsWith("api/"),
   }))
     // Static segments before parameters, so /subnets/new wins over /subnets/:id.
-    .sort((a, b) => a.path.includes(":") === b.path.includes(":") ? 0 : a.path.includes(":") ? 1 : -1);
+    .sort((a, b) =>
+      a.path.includes(":") === b.path.includes(":") ? 0 : a.path.includes(":") ? 1 : -1
+    );
 }
 
 export function manifestSource(routes: RouteFile[]): string {

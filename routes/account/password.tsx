@@ -18,11 +18,24 @@ function PasswordForm(p: { csrf: string; forced: boolean; error?: string }) {
         <input type="hidden" name="_csrf" value={p.csrf} />
         <label class="flex flex-col gap-1">
           Current password
-          <input class="input" name="current" type="password" autocomplete="current-password" required />
+          <input
+            class="input"
+            name="current"
+            type="password"
+            autocomplete="current-password"
+            required
+          />
         </label>
         <label class="flex flex-col gap-1">
           New password (at least 10 characters)
-          <input class="input" name="password" type="password" autocomplete="new-password" required minLength={10} />
+          <input
+            class="input"
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={10}
+          />
         </label>
         <button class="btn" type="submit">Save password</button>
       </form>

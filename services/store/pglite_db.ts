@@ -41,4 +41,4 @@ export async function clonePglite(template: PGlite): Promise<Db> {
   return pgliteDb(await template.clone());
 }
 
-export { PGlite, parsers as pgliteParsers };
+export { parsers as pgliteParsers, PGlite };

@@ -29,7 +29,12 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
     connection: opts.schema ? { search_path: `${opts.schema},public` } : {},
     types: {
       // int8 counts and ids as JS numbers, the same as the PGlite engine returns.
-      bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (x: number) => String(x),
+        parse: (x: string) => Number(x),
+      },
     },
   });
   return {

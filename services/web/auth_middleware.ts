@@ -10,14 +10,30 @@ import { sessionCookieName } from "./session_cookie.ts";
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** Paths anyone may reach without logging in. */
-const PUBLIC = [/^\/login$/, /^\/health$/, /^\/static\//, /^\/_build\//, /^\/api\/v1\/auth\/login$/,
-  /^\/openapi\.json$/, /^\/docs$/, /^\/favicon\.ico$/];
+const PUBLIC = [
+  /^\/login$/,
+  /^\/health$/,
+  /^\/static\//,
+  /^\/_build\//,
+  /^\/api\/v1\/auth\/login$/,
+  /^\/openapi\.json$/,
+  /^\/docs$/,
+  /^\/favicon\.ico$/,
+];
 /** Paths a user who must change the default password may still use. */
-const PASSWORD_CHANGE_ALLOWED = [/^\/account\/password$/, /^\/logout$/, /^\/api\/v1\/auth\//,
-  ...PUBLIC];
+const PASSWORD_CHANGE_ALLOWED = [
+  /^\/account\/password$/,
+  /^\/logout$/,
+  /^\/api\/v1\/auth\//,
+  ...PUBLIC,
+];
 /** Mutations every role may make (about their own account). */
-const SELF_SERVICE = [/^\/account\/password$/, /^\/logout$/, /^\/api\/v1\/auth\//,
-  /^\/api\/v1\/tokens(\/\d+)?$/];
+const SELF_SERVICE = [
+  /^\/account\/password$/,
+  /^\/logout$/,
+  /^\/api\/v1\/auth\//,
+  /^\/api\/v1\/tokens(\/\d+)?$/,
+];
 
 const matches = (list: RegExp[], path: string) => list.some((r) => r.test(path));
 const isApi = (path: string) => path.startsWith("/api/");
@@ -58,7 +74,7 @@ export function identify(): MiddlewareHandler<AppEnv> {
 export function requireLogin(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
-    if (matches(PUBLIC, path)) return next();
+    if (matches(PUBLIC, path)) return await next();
     const user = c.get("user");
     if (!user) {
       if (isApi(path)) throw unauthorized("log in or send Authorization: Bearer <token>");
@@ -78,7 +94,7 @@ export function requireLogin(): MiddlewareHandler<AppEnv> {
     if (UNSAFE.has(c.req.method) && user.role === "viewer" && !matches(SELF_SERVICE, path)) {
       throw forbidden("viewers can read but not change anything");
     }
-    return next();
+    return await next();
   };
 }
 
@@ -89,8 +105,10 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     const expected = c.get("csrfToken");
     let sent = c.req.header("x-csrf-token");
     const type = c.req.header("content-type") ?? "";
-    if (!sent && (type.startsWith("application/x-www-form-urlencoded") ||
-      type.startsWith("multipart/form-data"))) {
+    if (
+      !sent && (type.startsWith("application/x-www-form-urlencoded") ||
+        type.startsWith("multipart/form-data"))
+    ) {
       const form = await c.req.parseBody();
       sent = typeof form._csrf === "string" ? form._csrf : undefined;
     }

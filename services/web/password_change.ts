@@ -1,5 +1,12 @@
 // Changing one's own password, for the form and the API alike.
-import { audit, destroyUserSessions, setPassword, validateNewPassword, verifyPassword, findUserByUsername } from "@/services/auth/mod.ts";
+import {
+  audit,
+  destroyUserSessions,
+  findUserByUsername,
+  setPassword,
+  validateNewPassword,
+  verifyPassword,
+} from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import type { AppContext } from "./env.ts";
 
@@ -19,5 +26,9 @@ export async function changeOwnPassword(c: AppContext, current: string, next: st
   // Other sessions of this user end; the caller keeps its own.
   const keep = c.get("sessionId");
   await destroyUserSessions(kv, user.id, keep ? { exceptId: keep } : {});
-  await audit(db, { username: user.username, action: "password_changed", clientIp: c.get("clientIp") });
+  await audit(db, {
+    username: user.username,
+    action: "password_changed",
+    clientIp: c.get("clientIp"),
+  });
 }

@@ -45,7 +45,9 @@ for (const engine of ENGINES) {
         // The choice survives a reload because the server renders it from the cookie.
         await page.reload();
         assert.equal(await html.getAttribute("data-contrast"), "high");
-        await page.screenshot({ path: await artifactPath(`dashboard-high-contrast-${engine}.png`) });
+        await page.screenshot({
+          path: await artifactPath(`dashboard-high-contrast-${engine}.png`),
+        });
         assert.deepEqual(consoleErrors, [], "no console errors (CSP or hydration)");
 
         // The old password no longer works; the new one does.

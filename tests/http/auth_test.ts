@@ -3,21 +3,24 @@ import assert from "node:assert/strict";
 import { appTest, cookieFrom } from "@/tests/support/test_app.ts";
 import { createUser } from "@/services/auth/mod.ts";
 
-appTest("JSON login sets an HttpOnly SameSite=Lax cookie and a new session each time", async (t) => {
-  const res = await t.app.request("/api/v1/auth/login", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: "correct-horse-battery" }),
-  });
-  assert.equal(res.status, 200);
-  const raw = res.headers.getSetCookie().find((c) => c.startsWith("pf_session="))!;
-  assert.match(raw, /HttpOnly/i);
-  assert.match(raw, /SameSite=Lax/i);
-  const again = await t.login();
-  assert.notEqual(cookieFrom(res), again.cookie, "session id rotates on login");
-  const me = await t.call("GET", "/api/v1/auth/me", { as: again });
-  assert.equal((await me.json()).username, "admin");
-});
+appTest(
+  "JSON login sets an HttpOnly SameSite=Lax cookie and a new session each time",
+  async (t) => {
+    const res = await t.app.request("/api/v1/auth/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: "correct-horse-battery" }),
+    });
+    assert.equal(res.status, 200);
+    const raw = res.headers.getSetCookie().find((c) => c.startsWith("pf_session="))!;
+    assert.match(raw, /HttpOnly/i);
+    assert.match(raw, /SameSite=Lax/i);
+    const again = await t.login();
+    assert.notEqual(cookieFrom(res), again.cookie, "session id rotates on login");
+    const me = await t.call("GET", "/api/v1/auth/me", { as: again });
+    assert.equal((await me.json()).username, "admin");
+  },
+);
 
 appTest("wrong password is 401 and throttling answers 429 with Retry-After", async (t) => {
   const attempt = (password: string) =>
@@ -77,7 +80,8 @@ appTest("cookie-authenticated mutations need the CSRF token; bearer tokens do no
     headers: bearer,
   });
   assert.equal(viaToken.status, 201);
-  const listed = await (await t.call("GET", "/api/v1/tokens", { as: null, headers: bearer })).json();
+  const listed = await (await t.call("GET", "/api/v1/tokens", { as: null, headers: bearer }))
+    .json();
   assert.equal(listed.items.length, 2);
   assert.ok(listed.items.every((i: Record<string, unknown>) => !("token_hash" in i)));
   const [row] = await t.db.query<{ token_hash: string }>(
@@ -127,7 +131,12 @@ appTest("idle sessions expire", async (t) => {
 
 appTest("viewers can read but not change; admins manage users", async (t) => {
   const created = await t.call("POST", "/api/v1/users", {
-    json: { username: "vera", password: "viewer-password-1", role: "viewer", must_change_password: false },
+    json: {
+      username: "vera",
+      password: "viewer-password-1",
+      role: "viewer",
+      must_change_password: false,
+    },
   });
   assert.equal(created.status, 201);
   const vera = await t.login("vera", "viewer-password-1");

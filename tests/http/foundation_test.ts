@@ -48,24 +48,27 @@ appTest("API errors are JSON with code and message; pages get an HTML error page
   assert.doesNotMatch(text, /at .*\.ts:\d+/);
 });
 
-appTest("malformed JSON is 400, wrong types 422, oversized bodies 413 — nothing stored", async (t) => {
-  const malformed = await t.call("POST", "/api/v1/tokens", {
-    body: "{not json",
-    headers: { "content-type": "application/json" },
-  });
-  assert.equal(malformed.status, 400);
-  assert.match((await malformed.json()).error.message, /JSON/i);
-  const wrongType = await t.call("POST", "/api/v1/tokens", { json: { name: 42 } });
-  assert.equal(wrongType.status, 422);
-  const body = await wrongType.json();
-  assert.equal(body.error.code, "validation_failed");
-  assert.match(body.error.message, /name/);
-  const huge = await t.call("POST", "/api/v1/tokens", { json: { name: "x".repeat(2_000_000) } });
-  assert.equal(huge.status, 413);
-  assert.equal((await huge.json()).error.code, "payload_too_large");
-  const list = await (await t.call("GET", "/api/v1/tokens")).json();
-  assert.equal(list.items.length, 0);
-});
+appTest(
+  "malformed JSON is 400, wrong types 422, oversized bodies 413 — nothing stored",
+  async (t) => {
+    const malformed = await t.call("POST", "/api/v1/tokens", {
+      body: "{not json",
+      headers: { "content-type": "application/json" },
+    });
+    assert.equal(malformed.status, 400);
+    assert.match((await malformed.json()).error.message, /JSON/i);
+    const wrongType = await t.call("POST", "/api/v1/tokens", { json: { name: 42 } });
+    assert.equal(wrongType.status, 422);
+    const body = await wrongType.json();
+    assert.equal(body.error.code, "validation_failed");
+    assert.match(body.error.message, /name/);
+    const huge = await t.call("POST", "/api/v1/tokens", { json: { name: "x".repeat(2_000_000) } });
+    assert.equal(huge.status, 413);
+    assert.equal((await huge.json()).error.code, "payload_too_large");
+    const list = await (await t.call("GET", "/api/v1/tokens")).json();
+    assert.equal(list.items.length, 0);
+  },
+);
 
 appTest("HTML and SQL metacharacters in input are stored literally, never executed", async (t) => {
   const name = `<script>alert(1)</script>'; drop table api_token; --`;

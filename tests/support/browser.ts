@@ -35,7 +35,10 @@ export async function loginInBrowser(page: Page, url: string, username: string, 
   await page.goto(`${url}/login`);
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', password);
-  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
+  await Promise.all([
+    page.waitForNavigation(),
+    page.click('form[action="/login"] button[type="submit"]'),
+  ]);
 }
 
 /** Where screenshots and other artifacts of browser tests go. */

@@ -31,7 +31,12 @@ export interface TestApp {
   call(
     method: string,
     path: string,
-    opts?: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; as?: Session | null },
+    opts?: {
+      json?: unknown;
+      body?: BodyInit;
+      headers?: Record<string, string>;
+      as?: Session | null;
+    },
   ): Promise<Response>;
   admin: Session;
 }

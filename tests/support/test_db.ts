@@ -24,7 +24,9 @@ function pgliteTemplate(): Promise<PGlite> {
 }
 
 /** Opens a fresh, migrated database; the returned dispose drops it. */
-export async function openTestDb(engine: Engine): Promise<{ db: Db; dispose: () => Promise<void> }> {
+export async function openTestDb(
+  engine: Engine,
+): Promise<{ db: Db; dispose: () => Promise<void> }> {
   if (engine === "pglite") {
     const db = await clonePglite(await pgliteTemplate());
     return { db, dispose: () => db.close() };

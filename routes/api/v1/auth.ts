@@ -1,7 +1,13 @@
 // /api/v1/auth: JSON login for scripts and the SPA-less islands, logout, me, password change.
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonBody, jsonResponse, security, UserSchema } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  security,
+  UserSchema,
+} from "@/services/web/api_schemas.ts";
 import { logIn, logOut } from "@/services/web/login_flow.ts";
 import { changeOwnPassword } from "@/services/web/password_change.ts";
 
@@ -28,7 +34,12 @@ api.openapi(
     const { username, password } = c.req.valid("json");
     const { csrfToken, ...user } = await logIn(c, username, password);
     return c.json({
-      user: { id: user.id, username: user.username, role: user.role, must_change_password: user.must_change_password },
+      user: {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        must_change_password: user.must_change_password,
+      },
       csrf_token: csrfToken,
     }, 200);
   },
@@ -60,7 +71,12 @@ api.openapi(
   }),
   (c) => {
     const u = c.get("user")!;
-    return c.json({ id: u.id, username: u.username, role: u.role, must_change_password: u.must_change_password }, 200);
+    return c.json({
+      id: u.id,
+      username: u.username,
+      role: u.role,
+      must_change_password: u.must_change_password,
+    }, 200);
   },
 );
 

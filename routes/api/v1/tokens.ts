@@ -2,7 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -27,7 +33,10 @@ api.openapi(
     security,
     request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) })) },
     responses: {
-      201: jsonResponse(z.object({ id: z.number(), name: z.string(), prefix: z.string(), token: z.string() }), "Created"),
+      201: jsonResponse(
+        z.object({ id: z.number(), name: z.string(), prefix: z.string(), token: z.string() }),
+        "Created",
+      ),
       ...errorResponses,
     },
   }),
@@ -45,7 +54,10 @@ api.openapi(
     tags: ["tokens"],
     summary: "List tokens (admins see everyone's)",
     security,
-    responses: { 200: jsonResponse(z.object({ items: z.array(TokenSchema), next_cursor: z.null() }), "Tokens"), ...errorResponses },
+    responses: {
+      200: jsonResponse(z.object({ items: z.array(TokenSchema), next_cursor: z.null() }), "Tokens"),
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const u = c.get("user")!;

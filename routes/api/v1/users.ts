@@ -1,9 +1,24 @@
 // /api/v1/users: user administration (admins only).
 import { createRoute, z } from "@hono/zod-openapi";
-import { createUser, deleteUser, listUsers, requireRole, ROLES, setPassword, setRole } from "@/services/auth/mod.ts";
+import {
+  createUser,
+  deleteUser,
+  listUsers,
+  requireRole,
+  ROLES,
+  setPassword,
+  setRole,
+} from "@/services/auth/mod.ts";
 import { destroyUserSessions } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, IdParam, jsonBody, jsonResponse, security, UserSchema } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  security,
+  UserSchema,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 api.use("*", async (c, next) => {
@@ -11,7 +26,14 @@ api.use("*", async (c, next) => {
   await next();
 });
 
-const toJson = (u: { id: number; username: string; role: "admin" | "editor" | "viewer"; must_change_password: boolean }) => ({
+const toJson = (
+  u: {
+    id: number;
+    username: string;
+    role: "admin" | "editor" | "viewer";
+    must_change_password: boolean;
+  },
+) => ({
   id: u.id,
   username: u.username,
   role: u.role,
@@ -25,9 +47,13 @@ api.openapi(
     tags: ["users"],
     summary: "List users",
     security,
-    responses: { 200: jsonResponse(z.object({ items: z.array(UserSchema), next_cursor: z.null() }), "Users"), ...errorResponses },
+    responses: {
+      200: jsonResponse(z.object({ items: z.array(UserSchema), next_cursor: z.null() }), "Users"),
+      ...errorResponses,
+    },
   }),
-  async (c) => c.json({ items: (await listUsers(c.get("deps").db)).map(toJson), next_cursor: null }, 200),
+  async (c) =>
+    c.json({ items: (await listUsers(c.get("deps").db)).map(toJson), next_cursor: null }, 200),
 );
 
 api.openapi(
@@ -86,7 +112,10 @@ api.openapi(
     }
     user ??= (await listUsers(db)).find((u) => u.id === id);
     if (!user) return c.json({ error: { code: "not_found", message: "user not found" } }, 404);
-    return c.json(toJson({ ...user, must_change_password: b.password ? true : user.must_change_password }), 200);
+    return c.json(
+      toJson({ ...user, must_change_password: b.password ? true : user.must_change_password }),
+      200,
+    );
   },
 );
 
