@@ -8,6 +8,9 @@ import * as $5 from "./routes/health.ts";
 import * as $6 from "./routes/index.tsx";
 import * as $7 from "./routes/login.tsx";
 import * as $8 from "./routes/logout.ts";
+import * as $9 from "./routes/settings/index.tsx";
+import * as $10 from "./routes/settings/tokens/index.tsx";
+import * as $11 from "./routes/settings/tokens/[id]/revoke.tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -19,4 +22,7 @@ export const routes = [
   { path: "/", api: false, module: $6 },
   { path: "/login", api: false, module: $7 },
   { path: "/logout", api: false, module: $8 },
+  { path: "/settings", api: false, module: $9 },
+  { path: "/settings/tokens", api: false, module: $10 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $11 },
 ];

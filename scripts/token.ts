@@ -97,11 +97,18 @@ async function main(args: string[]): Promise<void> {
       case "revoke": {
         const id = Number(rest[0]);
         if (!rest[0] || !Number.isSafeInteger(id) || id < 1) {
-          throw new UsageError(`revoke needs a token ID (a number), got ${JSON.stringify(rest[0] ?? "")}`);
+          throw new UsageError(
+            `revoke needs a token ID (a number), got ${JSON.stringify(rest[0] ?? "")}`,
+          );
         }
         // The CLI runs with the server's own access to the database, so it acts as admin.
         await revokeApiToken(db, id, { byUserId: 0, isAdmin: true });
-        await audit(db, { username: null, action: "token.revoke", target: `token:${id}`, detail: { via: "cli" } });
+        await audit(db, {
+          username: null,
+          action: "token.revoke",
+          target: `token:${id}`,
+          detail: { via: "cli" },
+        });
         console.log(`revoked token ${id}`);
         break;
       }

@@ -43,7 +43,7 @@ async function readHidden(question: string): Promise<string> {
       const n = await Deno.stdin.read(buf);
       if (n === null) break;
       for (const b of buf.subarray(0, n)) {
-        if (b === 3) throw new UsageError("cancelled"); // Ctrl-C
+        if (b === 3) throw new AppError(400, "cancelled", "cancelled"); // Ctrl-C
         if (b === 13 || b === 10 || b === 4) break outer; // Enter, Ctrl-D
         if (b === 127 || b === 8) {
           // Backspace removes one whole UTF-8 character.
@@ -65,7 +65,9 @@ async function readPassword(given: string | undefined): Promise<string> {
   if (Deno.stdin.isTerminal()) {
     const first = await readHidden("New password: ");
     const again = await readHidden("Repeat password: ");
-    if (first !== again) throw new UsageError("the two passwords differ; nothing was changed");
+    if (first !== again) {
+      throw new AppError(422, "password_mismatch", "the two passwords differ; nothing was changed");
+    }
     return first;
   }
   const text = await new Response(Deno.stdin.readable).text();
@@ -141,14 +143,18 @@ async function main(args: string[]): Promise<void> {
         await setPassword(db, user.id, password, { mustChange: values["must-change"] });
         const ended = await endSessions(cfg.KV_PATH, user.id);
         await audit(db, { ...by, action: "user.password", target: `user:${user.username}` });
-        console.log(`password changed for ${JSON.stringify(user.username)}; ${ended} session(s) ended`);
+        console.log(
+          `password changed for ${JSON.stringify(user.username)}; ${ended} session(s) ended`,
+        );
         break;
       }
       case "role": {
         const user = await requireUser(db, rest[0]);
         const role = rest[1];
         if (!isRole(role)) {
-          throw new UsageError(`invalid role ${JSON.stringify(role ?? "")}: use ${ROLES.join(", ")}`);
+          throw new UsageError(
+            `invalid role ${JSON.stringify(role ?? "")}: use ${ROLES.join(", ")}`,
+          );
         }
         await setRole(db, user.id, role);
         await endSessions(cfg.KV_PATH, user.id);

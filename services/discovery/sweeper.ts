@@ -72,6 +72,8 @@ export interface SweepResult {
   results: SweepHostResult[];
   /** Why methods were skipped, fallbacks taken, hosts not probed; empty when all went well. */
   errors: string[];
+  /** Expected, informational events (e.g. TCP re-checks limited to known hosts). */
+  notes: string[];
   durationMs: number;
 }
 
@@ -100,6 +102,7 @@ export async function sweep(
   const method = options.method ?? "auto";
   const ips = distinctAddresses(targets);
   const errors: string[] = [];
+  const notes: string[] = [];
   const verdicts = new Map<string, SweepHostResult>();
   const set = (ip: string, up: boolean, latencyMs: number | null, by: SweepMethod) =>
     verdicts.set(ip, { ip, up, latencyMs: up ? latencyMs : null, method: by });
@@ -149,7 +152,7 @@ export async function sweep(
     if (silent.length > opts.tcpRecheckLimit) {
       const known = new Set(distinctAddresses(options.knownHosts ?? [], false));
       recheck = silent.filter((ip) => known.has(ip));
-      errors.push(
+      notes.push(
         `${silent.length} hosts did not answer ICMP; more than tcpRecheckLimit ` +
           `(${opts.tcpRecheckLimit}), so only the ${recheck.length} known ones were re-checked over TCP`,
       );
@@ -168,6 +171,7 @@ export async function sweep(
     method: primary ?? fallbackMethod(method),
     results,
     errors,
+    notes,
     durationMs: now() - started,
   };
 }

@@ -131,7 +131,8 @@ Deno.test("TCP re-checks are limited to known hosts when too many are silent", a
   assert.deepEqual(res.results.map((r) => r.up), [false, false, true, false]);
   assert.equal(res.results[2].method, "tcp");
   assert.equal(res.results[0].method, "fping");
-  assert.match(res.errors.join("\n"), /4 hosts did not answer ICMP.*only the 1 known ones/);
+  assert.match(res.notes.join("\n"), /4 hosts did not answer ICMP.*only the 1 known ones/);
+  assert.deepEqual(res.errors, []);
 
   const none = await sweep(targets, { runner, timeoutMs: 500, tcpPorts: [9], tcpRecheckLimit: 0 });
   assert.ok(none.results.every((r) => !r.up && r.method === "fping"));
@@ -233,6 +234,7 @@ Deno.test("an empty target list runs nothing", async () => {
   const calls: string[] = [];
   const res = await sweep([], { runner: scripted(calls, {}) });
   assert.deepEqual(res.results, []);
+  assert.deepEqual([res.errors, res.notes], [[], []]);
   assert.deepEqual(calls, []);
 });
 

@@ -33,6 +33,7 @@ const SELF_SERVICE = [
   /^\/logout$/,
   /^\/api\/v1\/auth\//,
   /^\/api\/v1\/tokens(\/\d+)?$/,
+  /^\/settings\/tokens(\/\d+\/revoke)?$/,
 ];
 
 const matches = (list: RegExp[], path: string) => list.some((r) => r.test(path));

@@ -1,0 +1,163 @@
+// GET /settings: API tokens for the caller; users and the audit log for admins.
+import type { AppContext } from "@/services/web/env.ts";
+import { page } from "@/services/web/render.tsx";
+import {
+  type ApiTokenInfo,
+  listApiTokens,
+  listAudit,
+  listUsers,
+  type User,
+} from "@/services/auth/mod.ts";
+import type { AuditEntry } from "@/services/auth/audit.ts";
+
+function Csrf(p: { token: string }) {
+  return <input type="hidden" name="_csrf" value={p.token} />;
+}
+
+function Tokens(p: { tokens: ApiTokenInfo[]; csrf: string; created?: string }) {
+  return (
+    <section class="card mb-4" aria-labelledby="tokens-title">
+      <h2 id="tokens-title" class="text-xl font-bold mb-2">API tokens</h2>
+      {p.created && (
+        <p class="notice mb-2" role="status">
+          New token (shown once, copy it now):{" "}
+          <code class="mono" data-testid="new-token">{p.created}</code>
+        </p>
+      )}
+      <form method="post" action="/settings/tokens" class="flex flex-wrap gap-2 mb-3">
+        <Csrf token={p.csrf} />
+        <label for="token-name" class="sr-only">Token name</label>
+        <input
+          id="token-name"
+          class="input"
+          name="name"
+          required
+          maxLength={100}
+          placeholder="backup script"
+        />
+        <button class="btn" type="submit">Create token</button>
+      </form>
+      <table class="table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Prefix</th>
+            <th scope="col">Owner</th>
+            <th scope="col" class="hide-sm">Last used</th>
+            <th scope="col">State</th>
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.tokens.map((t) => (
+            <tr>
+              <td>{t.name}</td>
+              <td class="mono">{t.prefix}…</td>
+              <td>{t.username}</td>
+              <td class="hide-sm">{t.last_used_at ?? "never"}</td>
+              <td>{t.revoked_at ? "revoked" : "active"}</td>
+              <td>
+                {!t.revoked_at && (
+                  <form method="post" action={`/settings/tokens/${t.id}/revoke`}>
+                    <Csrf token={p.csrf} />
+                    <button class="btn btn-quiet" type="submit">Revoke</button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Users(p: { users: User[]; csrf: string }) {
+  return (
+    <section class="card mb-4" aria-labelledby="users-title">
+      <h2 id="users-title" class="text-xl font-bold mb-2">Users</h2>
+      <table class="table mb-3">
+        <thead>
+          <tr>
+            <th scope="col">Username</th>
+            <th scope="col">Role</th>
+            <th scope="col">Password</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.users.map((u) => (
+            <tr>
+              <td>{u.username}</td>
+              <td>{u.role}</td>
+              <td>{u.must_change_password ? "must change" : "set"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="muted text-sm">
+        Manage users with <code class="mono">deno task user</code> or the{" "}
+        <a class="link" href="/docs#post-/api/v1/users">users API</a>.
+      </p>
+    </section>
+  );
+}
+
+function Audit(p: { entries: AuditEntry[] }) {
+  return (
+    <section class="card" aria-labelledby="audit-title">
+      <h2 id="audit-title" class="text-xl font-bold mb-2">Audit log (latest 50)</h2>
+      <table class="table text-sm">
+        <thead>
+          <tr>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Who</th>
+            <th scope="col">What</th>
+            <th scope="col" class="hide-sm">From</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.entries.map((e) => (
+            <tr>
+              <td class="mono">{e.ts.replace("T", " ").slice(0, 19)}</td>
+              <td>{e.username ?? "—"}</td>
+              <td class="mono">{e.action}</td>
+              <td class="hide-sm">{e.client_ip ?? ""}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export async function renderSettings(c: AppContext, created?: string, status = 200) {
+  const { db } = c.get("deps");
+  const user = c.get("user")!;
+  const isAdmin = user.role === "admin";
+  const csrf = c.get("csrfToken") ?? "";
+  const [tokens, users, audit] = await Promise.all([
+    listApiTokens(db, isAdmin ? undefined : user.id),
+    isAdmin ? listUsers(db) : Promise.resolve([]),
+    isAdmin ? listAudit(db, { limit: 50 }) : Promise.resolve([]),
+  ]);
+  return page(
+    c,
+    "Settings",
+    <div>
+      <h1 class="text-2xl font-bold mb-4">Settings</h1>
+      <p class="mb-4">
+        <a class="link" href="/account/password">Change your password</a>
+      </p>
+      <Tokens tokens={tokens} csrf={csrf} created={created} />
+      {isAdmin && <Users users={users} csrf={csrf} />}
+      {isAdmin && <Audit entries={audit} />}
+    </div>,
+    status,
+  );
+}
+
+export function GET(c: AppContext) {
+  return renderSettings(c);
+}
