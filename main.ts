@@ -7,6 +7,7 @@ import type { Deps } from "@/services/web/env.ts";
 import { log, setLogLevel } from "@/services/web/logger.ts";
 import { VERSION } from "@/services/web/version.ts";
 import { startBackground } from "@/services/background.ts";
+import { failInterruptedTasks } from "@/services/tasks/mod.ts";
 
 export async function start() {
   const cfg = loadConfig();
@@ -15,6 +16,8 @@ export async function start() {
   const applied = await migrate(db);
   if (applied.length) log.info("migrations applied", { applied });
   const kv = await openKv(cfg.KV_PATH);
+  const interrupted = await failInterruptedTasks(db);
+  if (interrupted) log.warn("tasks interrupted by the last stop marked failed", { interrupted });
   const admin = await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   if (admin.created) {
     log.warn(

@@ -28,6 +28,13 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Db {
     onnotice: () => {},
     connection: opts.schema ? { search_path: `${opts.schema},public` } : {},
     types: {
+      // JSON parameters arrive already serialized (as with PGlite); don't encode them twice.
+      json: {
+        to: 3802,
+        from: [114, 3802],
+        serialize: (x: unknown) => (typeof x === "string" ? x : JSON.stringify(x)),
+        parse: (x: string) => JSON.parse(x),
+      },
       // int8 counts and ids as JS numbers, the same as the PGlite engine returns.
       bigint: {
         to: 20,

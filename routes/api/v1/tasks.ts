@@ -1,0 +1,64 @@
+// /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
+import { createRoute, z } from "@hono/zod-openapi";
+import { tasksOf } from "@/services/tasks/mod.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+
+const api = apiRouter();
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: z.enum(["queued", "running", "succeeded", "failed"]),
+  progress: z.number(),
+  note: z.string().nullable(),
+  target: z.string().nullable(),
+  result: z.unknown(),
+  error: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+}).openapi("Task");
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}",
+    tags: ["tasks"],
+    summary: "State, progress and result of one task",
+    security,
+    request: {
+      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
+    },
+    responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
+  }),
+  async (c) => c.json(await tasksOf(c.get("deps")).get(c.req.valid("param").id), 200),
+);
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["tasks"],
+    summary: "Recent tasks, newest first",
+    security,
+    request: {
+      query: z.object({
+        kind: z.string().max(50).optional(),
+        status: z.enum(["queued", "running", "succeeded", "failed"]).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+    },
+    responses: {
+      200: jsonResponse(z.object({ items: z.array(TaskSchema), next_cursor: z.null() }), "Tasks"),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    return c.json({ items: await tasksOf(c.get("deps")).list(q), next_cursor: null }, 200);
+  },
+);
+
+export default api;
