@@ -24,6 +24,14 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   LOGIN_MAX_ATTEMPTS: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(15 * 60),
+  SCAN_ICMP_INTERVAL_SECONDS: int(5, 86400).default(60),
+  PING_WORKERS: int(1, 4096).default(64),
+  PING_TIMEOUT_MS: int(10, 60_000).default(500),
+  PING_RETRIES: int(0, 10).default(1),
+  SCAN_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
+  MAX_SWEEP_PREFIX: int(1, 32).default(16),
+  PTR_LOOKUP_ENABLED: bool.default(true),
+  HISTORY_RAW_DAYS: int(1, 3650).default(7),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };

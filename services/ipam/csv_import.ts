@@ -55,6 +55,11 @@ export interface CsvParseResult<T> {
 export interface CsvImportOptions {
   /** Most data rows accepted; more is a 422 `too_many_rows` for the whole file. Default 10,000. */
   maxRows?: number;
+  /**
+   * Called for each accepted row with the columns (roles) whose cells were not empty, so an
+   * importer can tell a blank cell from a value equal to the schema default.
+   */
+  onFilled?: (line: number, filled: string[]) => void;
 }
 
 export const DEFAULT_MAX_ROWS = 10_000;
@@ -283,6 +288,7 @@ function parseCsv<Role extends string, T>(
     }
     firstLineOf.set(key, record.line);
     rows.push({ line: record.line, value: checked.data });
+    opts.onFilled?.(record.line, [...cells].filter(([, v]) => v !== "").map(([role]) => role));
   }
   return { rows, errors, format: layout.format, ignored_columns: layout.ignored };
 }

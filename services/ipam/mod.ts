@@ -1,4 +1,4 @@
-// Public API of the IPAM domain: address parsing, the folded subnet view, CSV import/export.
+// Public API of the IPAM domain: address parsing, the folded view, storage, search, CSV import/export.
 export {
   bigIntToIp,
   cidrContains,
@@ -67,3 +67,82 @@ export {
 
 export { CSV_COLUMNS_DOC, HOST_CSV_COLUMNS, SUBNET_CSV_COLUMNS } from "./csv_columns.ts";
 export { neutralizeCell } from "./csv_cells.ts";
+
+// Storage and services (SQL + KV): subnets, hosts, the folded view, search, import/export.
+export {
+  createSubnet,
+  type DeleteCascade,
+  deleteSubnet,
+  type DeleteResult,
+  getSubnet,
+  getSubnetByCidr,
+  listSubnets,
+  requireSubnet,
+  type SubnetFilter,
+  type SubnetRecord,
+  subnetUsage,
+  updateSubnet,
+} from "./subnet_repo.ts";
+export {
+  createHost,
+  deleteHost,
+  getHost,
+  getHostByIp,
+  type HostChanges,
+  type HostFilter,
+  type HostRecord,
+  listHosts,
+  type NewHost,
+  requireHost,
+  subnetFor,
+  updateHost,
+  type WriteOptions,
+} from "./host_repo.ts";
+export {
+  asHostState,
+  HOST_STATE_PREFIX,
+  type HostState,
+  type HostStatus,
+  listUpIps,
+  readHostStates,
+  statusOf,
+} from "./host_state.ts";
+export {
+  type AddressHostRow,
+  type AddressOrder,
+  type AddressRow,
+  type AddressViewOptions,
+  expandFree,
+  type FreePage,
+  hostsWithStatus,
+  loadSubnetAddresses,
+  parseRangeParam,
+  type SubnetAddresses,
+  withStatus,
+} from "./subnet_view.ts";
+export {
+  listSubnetSummaries,
+  summarize as summarizeSubnets,
+  type SubnetSummary,
+  treeDepths,
+} from "./subnet_summary.ts";
+export { planSearch, quickSearch, type SearchKind, type SearchResults } from "./search.ts";
+export {
+  importCsv,
+  importHostsCsv,
+  type ImportKind,
+  type ImportOptions,
+  type ImportReport,
+  type ImportRowPlan,
+  importSubnetsCsv,
+} from "./import_service.ts";
+export { hostsCsvStream, subnetsCsvStream } from "./export_service.ts";
+export {
+  type FormFields,
+  type FormResult,
+  hostFromForm,
+  subnetFromForm,
+  subnetToForm,
+} from "./form_input.ts";
+export { fieldErrors, findNul, validate } from "./validate.ts";
+export { seedDemo, type SeedResult } from "./seed.ts";

@@ -22,6 +22,8 @@ export interface PacketContext {
   /** Data records decoded (any template) and options records among them, for IPFIX sequence. */
   allRecords: number;
   optionsRecords: number;
+  /** Template records seen in this packet, to cap the work one datagram can cause. */
+  templateRecords: number;
 }
 
 /**

@@ -4,7 +4,7 @@ import { emptyCounters, type ExporterCounters, type FlowRecord } from "./flow_re
 import { type ImportResult, TemplateCache, type TemplateCacheSnapshot } from "./template_cache.ts";
 import { type PendingSet, PendingSets } from "./pending_sets.ts";
 import { decodeV5 } from "./v5_decoder.ts";
-import { decodeIpfix, decodeV9, type DecoderEnv } from "./v9_ipfix_decoder.ts";
+import { decodeIpfix, type DecoderEnv, decodeV9 } from "./v9_ipfix_decoder.ts";
 
 export interface FlowDecoderOptions {
   /** Clock in ms; drives how long data sets wait for their template. */

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { AppError } from "@/services/errors.ts";
 import { createFlowDecoder } from "./flow_decoder.ts";
+import { MAX_TEMPLATES_PER_PACKET } from "./v9_ipfix_decoder.ts";
 import {
   buildDataSet,
   buildIpfixMessage,
@@ -92,6 +93,16 @@ Deno.test("hostile: templates with 0 fields, absurd field counts, zero or huge r
   assert.equal(c.templates, 0);
   assert.deepEqual(decoder.exportTemplates().domains, []);
   assert.equal(c.internalErrors, 0);
+});
+
+Deno.test("hostile: one datagram cannot define more than MAX_TEMPLATES_PER_PACKET templates", () => {
+  const many = Array.from({ length: MAX_TEMPLATES_PER_PACKET + 100 }, (_, i) => ({
+    id: 256 + i,
+    fields: [[8, 4]] as FieldSpec[],
+  }));
+  const { c } = feed([v9([buildTemplateSet(0, many)])]);
+  assert.equal(c.templates, MAX_TEMPLATES_PER_PACKET);
+  assert.equal(c.malformed, 1);
 });
 
 Deno.test("hostile: variable-length fields that overflow their record or set", () => {
@@ -204,7 +215,9 @@ Deno.test("templates and options state survive export → JSON → import into a
   assert.equal(r.samplingInterval, 50);
   const [x] = second.decode(
     ipfix([
-      buildDataSet(300, [encodeRecord([[4, "192.0.2.9"], ["var", "eth1"], [4, "192.0.2.10"], [1, 0]])]),
+      buildDataSet(300, [
+        encodeRecord([[4, "192.0.2.9"], ["var", "eth1"], [4, "192.0.2.10"], [1, 0]]),
+      ]),
     ]),
     EXPORTER,
   );

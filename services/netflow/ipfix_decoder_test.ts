@@ -78,7 +78,9 @@ Deno.test("ipfix: variable-length fields, short and long form, around enterprise
     EXPORTER,
   );
   assert.deepEqual(
-    records.map((r) => [r.srcAddr, r.dstAddr, r.srcPort, r.dstPort, r.protocol, r.bytes, r.packets]),
+    records.map((
+      r,
+    ) => [r.srcAddr, r.dstAddr, r.srcPort, r.dstPort, r.protocol, r.bytes, r.packets]),
     [
       ["192.0.2.1", "198.51.100.2", 2001, 443, 6, 10, 1],
       ["192.0.2.2", "198.51.100.2", 2002, 443, 6, 20, 2],
@@ -100,7 +102,12 @@ Deno.test("ipfix: absolute timestamps in seconds, ms, µs, ns and delta µs", ()
     return (seconds << 32n) | ((nanos << 32n) / 1_000_000_000n);
   };
   const cases: Array<[FieldSpec[], EncodedField[], number, number]> = [
-    [[[150, 4], [151, 4]], [[4, Math.floor(start / 1000)], [4, Math.floor(end / 1000)]], 1_699_999_990_000, 1_699_999_995_000],
+    [
+      [[150, 4], [151, 4]],
+      [[4, Math.floor(start / 1000)], [4, Math.floor(end / 1000)]],
+      1_699_999_990_000,
+      1_699_999_995_000,
+    ],
     [[[152, 8], [153, 8]], [[8, start], [8, end]], start, end],
     [[[154, 8], [155, 8]], [[8, ntp(start, 999)], [8, ntp(end)]], start, end],
     [[[156, 8], [157, 8]], [[8, ntp(start, 999_999)], [8, ntp(end, 1)]], start, end],
@@ -209,7 +216,11 @@ Deno.test("ipfix: template withdrawal makes later data wait for a new template",
 Deno.test("ipfix: sequence numbers count lost data records, options records included", () => {
   const decoder = createFlowDecoder({ now: () => 0 });
   const [t, d] = withExtra(340, [], []);
-  const options = buildIpfixOptionsTemplateSet([{ id: 341, scopeCount: 1, fields: [[149, 4], [34, 4]] }]);
+  const options = buildIpfixOptionsTemplateSet([{
+    id: 341,
+    scopeCount: 1,
+    fields: [[149, 4], [34, 4]],
+  }]);
   const optionsData = buildDataSet(341, [encodeRecord([[4, 1], [4, 1]])]);
   const two = buildDataSet(340, [encodeRecord(baseValues(1)), encodeRecord(baseValues(2))]);
   decoder.decode(message(0, [t, options, optionsData, two]), EXPORTER); // 3 records: 0..2

@@ -10,7 +10,12 @@ export type {
   TemplateSnapshot,
 } from "./template_cache.ts";
 export { buildPcap, writePcapFile } from "./pcap_writer.ts";
-export type { PcapBuildOptions, PcapBuildResult, PcapTotals, SyntheticFlow } from "./pcap_writer.ts";
+export type {
+  PcapBuildOptions,
+  PcapBuildResult,
+  PcapTotals,
+  SyntheticFlow,
+} from "./pcap_writer.ts";
 export {
   buildDataSet,
   buildIpfixMessage,

@@ -167,7 +167,11 @@ function parseFlow(flow: SyntheticFlow): ParsedFlow {
 
 function parseAddress(text: string): number[] {
   if (!ipaddr.isValid(text)) {
-    throw new AppError(422, "invalid_flow", `address "${text}" is not a valid IPv4 or IPv6 address`);
+    throw new AppError(
+      422,
+      "invalid_flow",
+      `address "${text}" is not a valid IPv4 or IPv6 address`,
+    );
   }
   return ipaddr.parse(text).toByteArray();
 }

@@ -1,3 +1,4 @@
+// pcap writer: exact totals, valid checksums and lengths, clear errors for bad flows.
 import assert from "node:assert/strict";
 import { AppError } from "@/services/errors.ts";
 import { buildPcap, type SyntheticFlow } from "./pcap_writer.ts";

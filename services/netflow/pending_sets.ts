@@ -24,13 +24,18 @@ export interface PendingLimits {
 }
 
 export class PendingSets {
+  // Arrival-ordered queue; entries before `head` are consumed (compacted lazily so dropping
+  // the oldest stays O(1) even when a hostile packet carries thousands of unknown sets).
   private entries: PendingSet[] = [];
+  private head = 0;
   private bytes = 0;
+  // How many entries wait per domain + template, so templates nobody waits for cost no scan.
+  private readonly waiting = new Map<string, number>();
 
   constructor(private readonly limits: PendingLimits) {}
 
   get size(): number {
-    return this.entries.length;
+    return this.entries.length - this.head;
   }
 
   /** Buffers `entry`, dropping the oldest entries (via `drop`) to stay within the limits. */
@@ -41,30 +46,31 @@ export class PendingSets {
     }
     this.entries.push(entry);
     this.bytes += entry.body.length;
-    while (this.entries.length > this.limits.maxSets || this.bytes > this.limits.maxBytes) {
-      const oldest = this.entries.shift()!;
-      this.bytes -= oldest.body.length;
-      drop(oldest);
+    const key = waitKey(entry.domainKey, entry.templateId);
+    this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
+    while (this.size > this.limits.maxSets || this.bytes > this.limits.maxBytes) {
+      drop(this.shift());
     }
+    this.compact();
   }
 
   /** Drops entries older than the time to live. Entries are kept in arrival order. */
   expire(nowMs: number, drop: (dropped: PendingSet) => void): void {
-    let n = 0;
-    while (n < this.entries.length && nowMs - this.entries[n].arrivedMs > this.limits.ttlMs) {
-      this.bytes -= this.entries[n].body.length;
-      drop(this.entries[n]);
-      n++;
+    while (this.size > 0 && nowMs - this.entries[this.head].arrivedMs > this.limits.ttlMs) {
+      drop(this.shift());
     }
-    if (n > 0) this.entries.splice(0, n);
+    this.compact();
   }
 
   /** Removes and returns, oldest first, the sets waiting for this template. */
   take(domainKey: string, templateId: number): PendingSet[] {
-    if (this.entries.length === 0) return [];
+    const key = waitKey(domainKey, templateId);
+    if (!this.waiting.has(key)) return [];
+    this.waiting.delete(key);
     const taken: PendingSet[] = [];
     const kept: PendingSet[] = [];
-    for (const e of this.entries) {
+    for (let i = this.head; i < this.entries.length; i++) {
+      const e = this.entries[i];
       if (e.templateId === templateId && e.domainKey === domainKey) {
         taken.push(e);
         this.bytes -= e.body.length;
@@ -72,7 +78,29 @@ export class PendingSets {
         kept.push(e);
       }
     }
-    if (taken.length > 0) this.entries = kept;
+    this.entries = kept;
+    this.head = 0;
     return taken;
   }
+
+  private shift(): PendingSet {
+    const oldest = this.entries[this.head++];
+    this.bytes -= oldest.body.length;
+    const key = waitKey(oldest.domainKey, oldest.templateId);
+    const n = (this.waiting.get(key) ?? 1) - 1;
+    if (n > 0) this.waiting.set(key, n);
+    else this.waiting.delete(key);
+    return oldest;
+  }
+
+  private compact(): void {
+    if (this.head > 64 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+function waitKey(domainKey: string, templateId: number): string {
+  return domainKey + "#" + templateId;
 }

@@ -107,7 +107,8 @@ export function observeIpfix(
     if (explainingTimings !== 0) {
       // A single bit means every explaining reading agrees on it; a timing is only proven
       // when the other one could be checked too.
-      const bothChecked = evaluatedTimings === ((1 << IpfixTiming.Before) | (1 << IpfixTiming.After));
+      const bothChecked =
+        evaluatedTimings === ((1 << IpfixTiming.Before) | (1 << IpfixTiming.After));
       if (bothChecked || s.timing !== IpfixTiming.Unknown) {
         if (explainingTimings === 1 << IpfixTiming.Before) s.timing = IpfixTiming.Before;
         if (explainingTimings === 1 << IpfixTiming.After) s.timing = IpfixTiming.After;

@@ -1,3 +1,4 @@
+// Sequence tracking: v5 flows, v9 packets, IPFIX records under both numbering habits.
 import assert from "node:assert/strict";
 import {
   IpfixScope,
@@ -12,7 +13,9 @@ import {
 function run(messages: Array<[number, number, number]>) {
   const s = new SequenceState();
   let lost = 0;
-  for (const [seq, all, options] of messages) lost += observeIpfix(s, seq, all, all - options, true);
+  for (const [seq, all, options] of messages) {
+    lost += observeIpfix(s, seq, all, all - options, true);
+  }
   return { lost, timing: s.timing, scope: s.scope, s };
 }
 

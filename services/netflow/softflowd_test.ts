@@ -10,7 +10,7 @@ const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;
 
 function findSoftflowd(): string {
-  const dirs = ["/usr/sbin", "/usr/local/sbin", "/sbin", ...(Deno.env.get("PATH") ?? "").split(":")];
+  const dirs = ["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin", "/usr/local/bin"];
   for (const dir of dirs) {
     const path = join(dir, "softflowd");
     try {
@@ -86,10 +86,9 @@ async function exportWithSoftflowd(version: "5" | "9" | "10", extraArgs: string[
         "-d",
         "-T",
         "full",
+        // No -c: with a control socket softflowd keeps running after the pcap ends.
         "-p",
         join(dir, "softflowd.pid"),
-        "-c",
-        join(dir, "softflowd.ctl"),
         ...extraArgs,
       ],
       stdout: "piped",
@@ -119,9 +118,12 @@ async function exportWithSoftflowd(version: "5" | "9" | "10", extraArgs: string[
       records.push(...decoder.decode(got[0], "127.0.0.1"));
       next = socket.receive();
     }
+    const timedOut = !exited;
+    if (timedOut) child.kill("SIGKILL");
     socket.close();
     await next.catch(() => {}); // the pending receive rejects once the socket is closed
     const result = await output;
+    if (timedOut) throw new Error(`softflowd did not finish within ${DEADLINE_MS} ms`);
     const log = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
     return { flows, totals, startMs, endMs, records, datagrams, decoder, code: result.code, log };
   } finally {

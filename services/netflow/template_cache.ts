@@ -77,8 +77,9 @@ const snapshotSchema = z.object({
       scopeCount: u16,
       fields: z.array(z.tuple([u16, u16, u32])).max(0xffff),
     })),
-    samplingInterval: z.number().min(0).max(Number.MAX_SAFE_INTEGER),
-    samplers: z.array(z.tuple([z.number().int().min(0), z.number().positive()])),
+    // Sampler ids and intervals come from exporters' 1..8-byte fields: any finite value.
+    samplingInterval: z.number().min(0),
+    samplers: z.array(z.tuple([z.number().min(0), z.number().positive()])),
     systemInitMs: z.number().nullable(),
   })),
 });

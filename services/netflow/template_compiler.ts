@@ -200,9 +200,8 @@ export function compileTemplate(
   t.sampleSize = int(IE.samplingSize);
   t.samplePopulation = int(IE.samplingPopulation);
   const prob = first.get(IE.samplingProbability);
-  t.sampleProbability = prob !== undefined && (fields[prob].length === 4 || fields[prob].length === 8)
-    ? prob
-    : -1;
+  t.sampleProbability =
+    prob !== undefined && (fields[prob].length === 4 || fields[prob].length === 8) ? prob : -1;
 
   t.isFlow = !isOptions && (t.src >= 0 || t.dst >= 0);
   return t;

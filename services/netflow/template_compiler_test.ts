@@ -1,3 +1,4 @@
+// Template compilation: offsets, field slots, counter preference, rejected templates.
 import assert from "node:assert/strict";
 import { CompiledTemplate, compileTemplate, TimeKind } from "./template_compiler.ts";
 
@@ -10,11 +11,22 @@ function compiled(...args: Parameters<typeof compileTemplate>): CompiledTemplate
 }
 
 Deno.test("fixed templates get constant offsets and slots for normalized fields", () => {
-  const t = compiled(256, [f(8, 4), f(5, 1), f(12, 4), f(1, 2), f(153, 8), f(22, 4)], 0, false, true);
+  const t = compiled(
+    256,
+    [f(8, 4), f(5, 1), f(12, 4), f(1, 2), f(153, 8), f(22, 4)],
+    0,
+    false,
+    true,
+  );
   assert.equal(t.fixedLength, 23);
   assert.deepEqual([...t.offsets], [0, 4, 5, 9, 11, 19]);
   assert.deepEqual([t.src, t.dst, t.bytesA, t.bytesB], [0, 2, 3, -1]);
-  assert.deepEqual([t.start, t.startKind, t.end, t.endKind], [5, TimeKind.Uptime, 4, TimeKind.Milliseconds]);
+  assert.deepEqual([t.start, t.startKind, t.end, t.endKind], [
+    5,
+    TimeKind.Uptime,
+    4,
+    TimeKind.Milliseconds,
+  ]);
   assert.equal(t.isFlow, true);
 });
 

@@ -1,3 +1,4 @@
+// NetFlow v5 decoding: fields, uptime wrap, header sampling, sequence, truncation.
 import assert from "node:assert/strict";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import { buildV5Packet, type V5Flow } from "./export_packet_builder.ts";

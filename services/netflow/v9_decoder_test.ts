@@ -200,7 +200,9 @@ Deno.test("v9: padding after records and templates is skipped", () => {
 
 Deno.test("v9: reduced-size and 8-byte counters decode to the same numbers", () => {
   const decoder = createFlowDecoder({ now: () => 0 });
-  const narrow = FIELDS.map(([id, len]): FieldSpec => id === 1 ? [1, 2] : id === 2 ? [2, 1] : [id, len]);
+  const narrow = FIELDS.map(([id, len]): FieldSpec =>
+    id === 1 ? [1, 2] : id === 2 ? [2, 1] : [id, len]
+  );
   const wide = FIELDS.map(([id, len]): FieldSpec => id === 1 || id === 2 ? [id, 8] : [id, len]);
   const template = buildTemplateSet(0, [
     { id: 260, fields: narrow },
@@ -248,14 +250,17 @@ Deno.test("v9: IPv6 addresses are canonical compressed text", () => {
 
 Deno.test("v9: FIRST/LAST_SWITCHED survive a sysUptime wrap and slight clock skew", () => {
   const decoder = createFlowDecoder({ now: () => 0 });
-  const wrapped = buildV9Packet({ sysUptime: 2_000, unixSecs: UNIX_SECS, sequence: 1, sourceId: 0 }, [
-    TEMPLATE,
-    buildDataSet(256, [
-      record(1, { 8: [4, 0xffffff00], 9: [4, 1_500] }),
-      // Stamped 300 ms after the header's uptime: a flow that ends "in the future" by a hair.
-      record(2, { 8: [4, 1_900], 9: [4, 2_300] }),
-    ]),
-  ]);
+  const wrapped = buildV9Packet(
+    { sysUptime: 2_000, unixSecs: UNIX_SECS, sequence: 1, sourceId: 0 },
+    [
+      TEMPLATE,
+      buildDataSet(256, [
+        record(1, { 8: [4, 0xffffff00], 9: [4, 1_500] }),
+        // Stamped 300 ms after the header's uptime: a flow that ends "in the future" by a hair.
+        record(2, { 8: [4, 1_900], 9: [4, 2_300] }),
+      ]),
+    ],
+  );
   const [a, b] = decoder.decode(wrapped, EXPORTER);
   assert.equal(a.startMs, HEADER_MS - 2_256);
   assert.equal(a.endMs, HEADER_MS - 500);

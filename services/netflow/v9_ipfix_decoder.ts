@@ -23,6 +23,18 @@ export interface DecoderEnv {
 
 const V9_HEADER = 20;
 const IPFIX_HEADER = 16;
+/**
+ * Real exporters send at most a few dozen templates per datagram; compiling thousands of
+ * tiny hostile ones would let one 64 KiB datagram cost milliseconds.
+ */
+export const MAX_TEMPLATES_PER_PACKET = 512;
+
+/** False (and the packet marked malformed) once the packet has used up its template budget. */
+function templateBudgetLeft(ctx: PacketContext): boolean {
+  if (ctx.templateRecords < MAX_TEMPLATES_PER_PACKET) return true;
+  ctx.malformed = true;
+  return false;
+}
 
 function newContext(
   exporter: string,
@@ -46,6 +58,7 @@ function newContext(
     malformed: false,
     allRecords: 0,
     optionsRecords: 0,
+    templateRecords: 0,
   };
 }
 
@@ -141,17 +154,20 @@ function walkSets(
       } else {
         countsKnown = false;
         env.counters.unknownTemplate++;
-        env.pending.add({
-          domainKey: ctx.domain.key,
-          exporter: ctx.exporter,
-          version: ctx.version,
-          sourceId: ctx.sourceId,
-          templateId: setId,
-          body: bytes.slice(bodyStart, bodyEnd),
-          arrivedMs: env.nowMs,
-          headerMs: ctx.headerMs,
-          sysUptime: ctx.sysUptime,
-        }, env.dropPending);
+        // An empty set holds no record whatever its template turns out to be.
+        if (bodyEnd > bodyStart) {
+          env.pending.add({
+            domainKey: ctx.domain.key,
+            exporter: ctx.exporter,
+            version: ctx.version,
+            sourceId: ctx.sourceId,
+            templateId: setId,
+            body: bytes.slice(bodyStart, bodyEnd),
+            arrivedMs: env.nowMs,
+            headerMs: ctx.headerMs,
+            sysUptime: ctx.sysUptime,
+          }, env.dropPending);
+        }
       }
     }
     // Other set ids are reserved: skipped, their length is still trustworthy.
@@ -174,6 +190,7 @@ function parseV9Templates(
     const id = view.getUint16(pos);
     const count = view.getUint16(pos + 2);
     if (id === 0 && count === 0) return; // padding
+    if (!templateBudgetLeft(ctx)) return;
     if (count === 0 || count > MAX_TEMPLATE_FIELDS || 4 + count * 4 > end - pos) {
       ctx.malformed = true;
       return;
@@ -200,6 +217,7 @@ function parseV9OptionsTemplates(
     const scopeLength = view.getUint16(pos + 2);
     const optionLength = view.getUint16(pos + 4);
     if (id === 0) return; // padding
+    if (!templateBudgetLeft(ctx)) return;
     const count = (scopeLength + optionLength) / 4;
     if (
       scopeLength % 4 !== 0 || optionLength % 4 !== 0 || count === 0 ||
@@ -230,6 +248,7 @@ function parseIpfixTemplates(
     const id = view.getUint16(pos);
     const count = view.getUint16(pos + 2);
     if (id === 0 && count === 0) return; // padding
+    if (!templateBudgetLeft(ctx)) return;
     pos += 4;
     if (count === 0) {
       // Withdrawal (RFC 7011 §8.1): the set id itself as template id withdraws them all.
@@ -239,6 +258,7 @@ function parseIpfixTemplates(
         return;
       }
       ctx.cache.withdraw(ctx.domain, id, options, all);
+      ctx.templateRecords++;
       continue;
     }
     let scopeCount = 0;
@@ -285,6 +305,7 @@ function parseIpfixTemplates(
 
 /** Stores a valid template and decodes the data sets that were waiting for it. */
 function accept(t: CompiledTemplate | string, ctx: PacketContext, env: DecoderEnv): void {
+  ctx.templateRecords++;
   if (typeof t === "string") {
     ctx.malformed = true;
     return;

@@ -1,3 +1,4 @@
+// Wire readers: RFC 5952 IPv6 text, IPv4 text, reduced-size integers, NTP time.
 import assert from "node:assert/strict";
 import ipaddr from "ipaddr.js";
 import { formatAddress, formatIpv4, formatIpv6, readNtpMs, readUnsigned } from "./wire_format.ts";

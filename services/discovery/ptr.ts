@@ -1,0 +1,100 @@
+// Reverse DNS (PTR) names for hosts, cached in KV with a TTL; the resolver is injected.
+import ipaddr from "ipaddr.js";
+
+/** Returns the PTR names of a reverse name ("10.100.51.198.in-addr.arpa."); [] when none. */
+export type PtrResolver = (reverseName: string, signal: AbortSignal) => Promise<string[]>;
+
+export interface PtrLookupOptions {
+  kv: Deno.Kv;
+  resolve: PtrResolver;
+  now?: () => number;
+  /** How long a found name is trusted (default 6 h). */
+  ttlMs?: number;
+  /** How long "no name" is trusted (default 1 h), so missing records are not asked every sweep. */
+  negativeTtlMs?: number;
+  /** Per-lookup deadline (default 2 s). */
+  timeoutMs?: number;
+}
+
+export interface PtrLookup {
+  /** The host name for `ip` (no trailing dot, lower case), or null; cached per TTL. */
+  lookup(ip: string): Promise<string | null>;
+}
+
+interface CacheEntry {
+  name: string | null;
+  at: number;
+  until: number;
+}
+
+const DEFAULTS = { ttlMs: 6 * 3_600_000, negativeTtlMs: 3_600_000, timeoutMs: 2_000 };
+
+export const ptrKey = (ip: string): Deno.KvKey => ["ptr", ip];
+
+/**
+ * Addresses that have no public reverse zone and whose lookups would only load the resolver:
+ * loopback, link-local, unspecified, multicast, and the documentation ranges (RFC 5737, RFC 3849),
+ * for which resolvers are told to answer locally anyway (RFC 6303).
+ */
+export function ptrEligible(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.process(ip);
+  if (["loopback", "linkLocal", "unspecified", "multicast", "broadcast"].includes(addr.range())) {
+    return false;
+  }
+  const docs = addr.kind() === "ipv4"
+    ? ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]
+    : ["2001:db8::/32"];
+  return !docs.some((cidr) => addr.match(ipaddr.parseCIDR(cidr)));
+}
+
+/** The in-addr.arpa / ip6.arpa name PTR records live under. */
+export function reverseName(ip: string): string {
+  const addr = ipaddr.parse(ip);
+  if (addr.kind() === "ipv4") {
+    return `${(addr as ipaddr.IPv4).octets.slice().reverse().join(".")}.in-addr.arpa.`;
+  }
+  const hex = (addr as ipaddr.IPv6).toByteArray()
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${[...hex].reverse().join(".")}.ip6.arpa.`;
+}
+
+/** A DNS name as Pingfold shows it, or null when it is not a plausible host name. */
+export function cleanName(name: string): string | null {
+  const n = name.trim().replace(/\.$/, "").toLowerCase();
+  return n.length > 0 && n.length <= 253 && /^[a-z0-9_]([a-z0-9_-]*\.?)*[a-z0-9_-]$|^[a-z0-9]$/.test(n)
+    ? n
+    : null;
+}
+
+export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
+  const o = { ...DEFAULTS, ...opts };
+  const now = opts.now ?? Date.now;
+  return {
+    async lookup(ip) {
+      if (!ptrEligible(ip)) return null;
+      const cached = (await o.kv.get<CacheEntry>(ptrKey(ip))).value;
+      const t = now();
+      if (cached && cached.until > t) return cached.name;
+      let name: string | null = null;
+      let failed = false;
+      try {
+        const names = await o.resolve(reverseName(ip), AbortSignal.timeout(o.timeoutMs));
+        name = names.map(cleanName).find((n): n is string => n !== null) ?? null;
+      } catch (err) {
+        // NXDOMAIN/NotFound means "no name"; timeouts and server failures keep the old answer.
+        failed = !(err instanceof Deno.errors.NotFound);
+      }
+      if (failed) return cached?.name ?? null;
+      const ttl = name ? o.ttlMs : o.negativeTtlMs;
+      await o.kv.set(ptrKey(ip), { name, at: t, until: t + ttl } satisfies CacheEntry, {
+        expireIn: ttl,
+      });
+      return name;
+    },
+  };
+}
+
+/** The real resolver: the system's configured name servers through Deno.resolveDns. */
+export const systemPtrResolver: PtrResolver = (name, signal) =>
+  Deno.resolveDns(name, "PTR", { signal });
