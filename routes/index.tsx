@@ -1,14 +1,101 @@
-// GET /: the dashboard.
+// GET/POST /: the dashboard — every subnet with used/alive/free, and the add-subnet form.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
+import { island } from "@/services/web/islands.tsx";
+import {
+  createSubnetFromForm,
+  hostTotals,
+  listSubnetSummaries,
+  listUpIps,
+} from "@/services/ipam/mod.ts";
+import { SubnetTable } from "@/components/SubnetTable.tsx";
+import { SubnetForm } from "@/components/SubnetForm.tsx";
+import { formatCount } from "@/components/format_count.ts";
+import QuickSearch from "@/islands/QuickSearch.tsx";
+import LiveStatus from "@/islands/LiveStatus.tsx";
 
-export function GET(c: AppContext) {
+const QuickSearchIsland = island("QuickSearch", QuickSearch);
+const LiveStatusIsland = island("LiveStatus", LiveStatus);
+
+interface DashboardState {
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  createdId?: number;
+}
+
+async function render(c: AppContext, state: DashboardState, status = 200) {
+  const { db, kv } = c.get("deps");
+  const upIps = await listUpIps(kv);
+  const [subnets, totals] = await Promise.all([
+    listSubnetSummaries(db, kv, {}, { upIps }),
+    hostTotals(db, upIps),
+  ]);
+  const created = subnets.find((s) => s.id === state.createdId);
+  const canEdit = c.get("user")?.role !== "viewer";
   return page(
     c,
     "Dashboard",
-    <section aria-labelledby="dash-title">
-      <h1 id="dash-title" class="text-2xl font-bold mb-4">Dashboard</h1>
-      <p class="muted">Welcome, {c.get("user")?.username}.</p>
-    </section>,
+    <div class="flex flex-col gap-4">
+      <QuickSearchIsland />
+      <div class="flex flex-wrap items-baseline gap-4">
+        <h1 id="dash-title" class="text-2xl font-bold">Dashboard</h1>
+        <p class="muted" data-testid="totals">
+          {formatCount(subnets.length)} subnets · {formatCount(totals.hosts)} hosts ·{" "}
+          {formatCount(totals.alive)} alive
+        </p>
+        <LiveStatusIsland alive={totals.alive} />
+      </div>
+      {created && (
+        <p class="notice" role="status" data-testid="created-notice">
+          Subnet <a class="link mono" href={`/subnets/${created.id}`}>{created.cidr}</a> added.
+        </p>
+      )}
+      {canEdit && (
+        <section class="card" aria-labelledby="add-subnet-title">
+          <h2 id="add-subnet-title" class="text-lg font-bold mb-2">Add a subnet</h2>
+          <SubnetForm
+            action="/"
+            csrf={c.get("csrfToken") ?? ""}
+            values={state.values}
+            errors={state.errors}
+            submitLabel="Add subnet"
+            idPrefix="add"
+            compact
+          />
+          <p class="text-sm muted mt-2">
+            Description, location and scanning can be set on the subnet's page, or{" "}
+            <a class="link" href="/import">import a CSV</a>.
+          </p>
+        </section>
+      )}
+      <section class="card" aria-labelledby="subnets-title">
+        <div class="flex flex-wrap items-center gap-2 mb-2">
+          <h2 id="subnets-title" class="text-lg font-bold flex-1">Subnets</h2>
+          <a class="btn btn-quiet" href="/api/v1/export/subnets.csv" download>
+            Export subnets CSV
+          </a>
+          <a class="btn btn-quiet" href="/api/v1/export/hosts.csv" download>Export hosts CSV</a>
+        </div>
+        <SubnetTable
+          subnets={subnets}
+          highlightId={state.createdId}
+          caption="Subnets with used, alive and free addresses"
+        />
+      </section>
+    </div>,
+    status,
   );
+}
+
+export function GET(c: AppContext) {
+  const created = Number(c.req.query("created"));
+  return render(c, { createdId: Number.isSafeInteger(created) ? created : undefined });
+}
+
+export async function POST(c: AppContext) {
+  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody());
+  if (outcome.ok) {
+    return c.redirect(`/?created=${outcome.value.id}#subnet-${outcome.value.id}`, 303);
+  }
+  return render(c, { values: outcome.raw, errors: outcome.errors }, outcome.status);
 }

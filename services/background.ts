@@ -1,5 +1,6 @@
 // Long-running work started beside the HTTP server (scheduler, NetFlow collector), stopped in order.
 import type { Deps } from "@/services/web/env.ts";
+import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
 
 export interface BackgroundTask {
   name: string;
@@ -9,7 +10,7 @@ export interface BackgroundTask {
 type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
 
 /** Domains add their starters here; each returns null when disabled by config. */
-const starters: Starter[] = [];
+const starters: Starter[] = [startLiveShutdownHook, startDiscoveryScheduler];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {
   const running: BackgroundTask[] = [];

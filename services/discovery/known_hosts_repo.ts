@@ -53,7 +53,7 @@ export async function listSubnetsForScanner(q: Queryable): Promise<SweepSubnet[]
 /** Hosts whose address lies inside `cidr` (not only those whose subnet_id points at it). */
 export async function knownHostsIn(q: Queryable, cidr: string): Promise<KnownHost[]> {
   const rows = await q.query<KnownHost>(
-    `select ${HOST_COLUMNS} from host where ip <<= $1::cidr order by ip`,
+    `select ${HOST_COLUMNS} from host where ip <<= $1::cidr order by host.ip`,
     [cidr],
   );
   return rows.map(toHost);
@@ -64,11 +64,11 @@ export async function getKnownHost(q: Queryable, id: number): Promise<KnownHost 
   return rows[0] ? toHost(rows[0]) : null;
 }
 
-/** Ids and subnets of the given host ids (for the subnet of a live event). */
-export async function hostIpsOfSubnet(q: Queryable, subnetId: number): Promise<string[]> {
+/** Addresses of every host inside `cidr`, child subnets included ("alive now" counts). */
+export async function hostIpsIn(q: Queryable, cidr: string): Promise<string[]> {
   const rows = await q.query<{ ip: string }>(
-    `select host(ip) as ip from host where subnet_id = $1`,
-    [subnetId],
+    `select host(ip) as ip from host where ip <<= $1::cidr`,
+    [cidr],
   );
   return rows.map((r) => canonical(r.ip));
 }

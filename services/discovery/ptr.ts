@@ -19,6 +19,15 @@ export interface PtrLookupOptions {
 export interface PtrLookup {
   /** The host name for `ip` (no trailing dot, lower case), or null; cached per TTL. */
   lookup(ip: string): Promise<string | null>;
+  /**
+   * Names for many addresses: cached answers for all, fresh queries for at most `maxQueries` of
+   * the uncached ones (`concurrency` at a time), so a /16 of new hosts is named over several
+   * sweeps instead of stalling one. Addresses without an answer yet are absent from the map.
+   */
+  lookupMany(
+    ips: readonly string[],
+    opts?: { maxQueries?: number; concurrency?: number },
+  ): Promise<{ names: Map<string, string | null>; pending: number }>;
 }
 
 interface CacheEntry {
@@ -62,7 +71,8 @@ export function reverseName(ip: string): string {
 /** A DNS name as Pingfold shows it, or null when it is not a plausible host name. */
 export function cleanName(name: string): string | null {
   const n = name.trim().replace(/\.$/, "").toLowerCase();
-  return n.length > 0 && n.length <= 253 && /^[a-z0-9_]([a-z0-9_-]*\.?)*[a-z0-9_-]$|^[a-z0-9]$/.test(n)
+  return n.length > 0 && n.length <= 253 &&
+      /^[a-z0-9_]([a-z0-9_-]*\.?)*[a-z0-9_-]$|^[a-z0-9]$/.test(n)
     ? n
     : null;
 }
@@ -70,27 +80,55 @@ export function cleanName(name: string): string | null {
 export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
   const o = { ...DEFAULTS, ...opts };
   const now = opts.now ?? Date.now;
+  const fresh = (e: CacheEntry | null, t: number): e is CacheEntry => e !== null && e.until > t;
+  const query = async (ip: string, cached: CacheEntry | null): Promise<string | null> => {
+    const t = now();
+    let name: string | null = null;
+    let failed = false;
+    try {
+      const names = await o.resolve(reverseName(ip), AbortSignal.timeout(o.timeoutMs));
+      name = names.map(cleanName).find((n): n is string => n !== null) ?? null;
+    } catch (err) {
+      // NXDOMAIN/NotFound means "no name"; timeouts and server failures keep the old answer.
+      failed = !(err instanceof Deno.errors.NotFound);
+    }
+    if (failed) return cached?.name ?? null;
+    const ttl = name ? o.ttlMs : o.negativeTtlMs;
+    await o.kv.set(ptrKey(ip), { name, at: t, until: t + ttl } satisfies CacheEntry, {
+      expireIn: ttl,
+    });
+    return name;
+  };
   return {
     async lookup(ip) {
       if (!ptrEligible(ip)) return null;
       const cached = (await o.kv.get<CacheEntry>(ptrKey(ip))).value;
+      return fresh(cached, now()) ? cached.name : await query(ip, cached);
+    },
+    async lookupMany(ips, opts = {}) {
+      const names = new Map<string, string | null>();
+      const misses: Array<{ ip: string; cached: CacheEntry | null }> = [];
+      const eligible = ips.filter(ptrEligible);
       const t = now();
-      if (cached && cached.until > t) return cached.name;
-      let name: string | null = null;
-      let failed = false;
-      try {
-        const names = await o.resolve(reverseName(ip), AbortSignal.timeout(o.timeoutMs));
-        name = names.map(cleanName).find((n): n is string => n !== null) ?? null;
-      } catch (err) {
-        // NXDOMAIN/NotFound means "no name"; timeouts and server failures keep the old answer.
-        failed = !(err instanceof Deno.errors.NotFound);
+      for (let i = 0; i < eligible.length; i += 10) {
+        const chunk = eligible.slice(i, i + 10);
+        const entries = await o.kv.getMany<CacheEntry[]>(chunk.map(ptrKey));
+        for (const [j, e] of entries.entries()) {
+          if (fresh(e.value, t)) names.set(chunk[j], e.value.name);
+          else misses.push({ ip: chunk[j], cached: e.value });
+        }
       }
-      if (failed) return cached?.name ?? null;
-      const ttl = name ? o.ttlMs : o.negativeTtlMs;
-      await o.kv.set(ptrKey(ip), { name, at: t, until: t + ttl } satisfies CacheEntry, {
-        expireIn: ttl,
-      });
-      return name;
+      const todo = misses.slice(0, opts.maxQueries ?? misses.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < todo.length) {
+          const m = todo[next++];
+          names.set(m.ip, await query(m.ip, m.cached));
+        }
+      };
+      const lanes = Math.max(1, Math.min(opts.concurrency ?? 8, todo.length));
+      await Promise.all(Array.from({ length: todo.length ? lanes : 0 }, lane));
+      return { names, pending: misses.length - todo.length };
     },
   };
 }

@@ -64,3 +64,25 @@ Deno.test("lookups are cached for the TTL, negative answers for the shorter one"
   assert.equal(await ptr.lookup("127.0.0.1"), null);
   assert.ok(!asked.includes("1.0.0.127.in-addr.arpa."));
 });
+
+Deno.test("lookupMany answers from cache and bounds fresh queries per call", async () => {
+  using kv = await Deno.openKv(":memory:");
+  let queries = 0;
+  const ptr = createPtrLookup({
+    kv,
+    resolve: (name) => {
+      queries++;
+      return Promise.resolve([`h${name.split(".")[0]}.example.`]);
+    },
+  });
+  const ips = Array.from({ length: 30 }, (_, i) => `10.0.0.${i + 1}`);
+  const first = await ptr.lookupMany([...ips, "127.0.0.1"], { maxQueries: 12, concurrency: 4 });
+  assert.equal(queries, 12);
+  assert.equal(first.names.size, 12);
+  assert.equal(first.pending, 18);
+  assert.equal(first.names.get("10.0.0.1"), "h1.example");
+  const second = await ptr.lookupMany(ips, { maxQueries: 100 });
+  assert.equal(queries, 30, "only the 18 uncached were asked");
+  assert.equal(second.names.size, 30);
+  assert.equal(second.pending, 0);
+});

@@ -58,6 +58,10 @@ export async function rollUp(
       `with d as (delete from host_status where ts < $1 returning 1) select count(*)::int as n from d`,
       [cutoff],
     );
-    return { rawRows: Number(deleted?.n ?? 0), hourlyRows: merged.length, cutoff: cutoff.toISOString() };
+    return {
+      rawRows: Number(deleted?.n ?? 0),
+      hourlyRows: merged.length,
+      cutoff: cutoff.toISOString(),
+    };
   });
 }

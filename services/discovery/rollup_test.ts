@@ -45,54 +45,57 @@ Deno.test("uptimeRatio and seriesStep", () => {
   assert.throws(() => seriesStep(0, 7 * DAY, 60), /more than 2000 points; use step >= 303/);
 });
 
-dbTest("roll-up keeps counts and latency exact, removes raw rows, and is idempotent", async (db) => {
-  const hostId = await hostIn(db);
-  // 10 days of samples, one in six down: days 0–2 are older than the 7 raw days.
-  const start = NOW - 10 * DAY;
-  const total = await samples(db, hostId, start, NOW, 6);
-  const before7d = await hostUptime(db, hostId, NOW);
-  const seriesBefore = await statusSeries(db, hostId, new Date(start), new Date(NOW), 3600);
+dbTest(
+  "roll-up keeps counts and latency exact, removes raw rows, and is idempotent",
+  async (db) => {
+    const hostId = await hostIn(db);
+    // 10 days of samples, one in six down: days 0–2 are older than the 7 raw days.
+    const start = NOW - 10 * DAY;
+    const total = await samples(db, hostId, start, NOW, 6);
+    const before7d = await hostUptime(db, hostId, NOW);
+    const seriesBefore = await statusSeries(db, hostId, new Date(start), new Date(NOW), 3600);
 
-  const res = await rollUp(db, { now: NOW, rawDays: 7 });
-  assert.equal(res.cutoff, "2026-01-13T12:00:00.000Z");
-  assert.equal(res.rawRows, 3 * 24 * 6);
-  assert.equal(res.hourlyRows, 3 * 24);
-  const [raw] = await db.query<{ n: number }>(`select count(*)::int as n from host_status`);
-  assert.equal(raw.n, total - 3 * 24 * 6);
+    const res = await rollUp(db, { now: NOW, rawDays: 7 });
+    assert.equal(res.cutoff, "2026-01-13T12:00:00.000Z");
+    assert.equal(res.rawRows, 3 * 24 * 6);
+    assert.equal(res.hourlyRows, 3 * 24);
+    const [raw] = await db.query<{ n: number }>(`select count(*)::int as n from host_status`);
+    assert.equal(raw.n, total - 3 * 24 * 6);
 
-  // Uptime and an hour-stepped series read the same before and after.
-  assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
-  const seriesAfter = await statusSeries(db, hostId, new Date(start), new Date(NOW), 3600);
-  assert.equal(seriesAfter.length, 240);
-  for (const [i, b] of seriesAfter.entries()) {
-    const a = seriesBefore[i];
-    assert.equal(b.ts, a.ts);
-    assert.equal(b.samples, a.samples);
-    assert.equal(b.up_samples, a.up_samples);
-    assert.equal(b.min_latency_ms, a.min_latency_ms);
-    assert.equal(b.max_latency_ms, a.max_latency_ms);
-    assert.ok(Math.abs((b.avg_latency_ms ?? 0) - (a.avg_latency_ms ?? 0)) < 1e-9);
-  }
+    // Uptime and an hour-stepped series read the same before and after.
+    assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
+    const seriesAfter = await statusSeries(db, hostId, new Date(start), new Date(NOW), 3600);
+    assert.equal(seriesAfter.length, 240);
+    for (const [i, b] of seriesAfter.entries()) {
+      const a = seriesBefore[i];
+      assert.equal(b.ts, a.ts);
+      assert.equal(b.samples, a.samples);
+      assert.equal(b.up_samples, a.up_samples);
+      assert.equal(b.min_latency_ms, a.min_latency_ms);
+      assert.equal(b.max_latency_ms, a.max_latency_ms);
+      assert.ok(Math.abs((b.avg_latency_ms ?? 0) - (a.avg_latency_ms ?? 0)) < 1e-9);
+    }
 
-  const [hour] = await db.query<Record<string, unknown>>(
-    `select samples, up_samples, up_ratio, latency_samples, min_latency_ms, max_latency_ms
+    const [hour] = await db.query<Record<string, unknown>>(
+      `select samples, up_samples, up_ratio, latency_samples, min_latency_ms, max_latency_ms
      from host_status_hourly where hour = $1`,
-    [new Date(start)],
-  );
-  // Samples 0..5 of the first hour: sample 0 down, latencies 2,3,1,2,3.
-  assert.deepEqual(hour, {
-    samples: 6,
-    up_samples: 5,
-    up_ratio: 5 / 6,
-    latency_samples: 5,
-    min_latency_ms: 1,
-    max_latency_ms: 3,
-  });
+      [new Date(start)],
+    );
+    // Samples 0..5 of the first hour: sample 0 down, latencies 2,3,1,2,3.
+    assert.deepEqual(hour, {
+      samples: 6,
+      up_samples: 5,
+      up_ratio: 5 / 6,
+      latency_samples: 5,
+      min_latency_ms: 1,
+      max_latency_ms: 3,
+    });
 
-  const again = await rollUp(db, { now: NOW, rawDays: 7 });
-  assert.equal(again.rawRows, 0);
-  assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
-});
+    const again = await rollUp(db, { now: NOW, rawDays: 7 });
+    assert.equal(again.rawRows, 0);
+    assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
+  },
+);
 
 dbTest("late raw rows merge into an existing hour with weighted averages", async (db) => {
   const hostId = await hostIn(db);

@@ -104,7 +104,12 @@ async function writeGroup(kv: Deno.Kv, group: Observation[], ts: number): Promis
     if (prev && prev.checked_at > ts) continue;
     const state = nextState(prev, obs, ts);
     op = op.check(entry).set(entry.key, state);
-    transitions.push({ ip: obs.ip, prev, next: state, flipped: prev !== null && prev.up !== obs.up });
+    transitions.push({
+      ip: obs.ip,
+      prev,
+      next: state,
+      flipped: prev !== null && prev.up !== obs.up,
+    });
   }
   if (transitions.length === 0) return transitions;
   if ((await op.commit()).ok) return transitions;
@@ -151,11 +156,14 @@ export async function deleteStates(kv: Deno.Kv, ips: readonly string[]): Promise
 /** How many of `ips` (or of every stored address, when absent) are up right now. */
 export async function countUp(kv: Deno.Kv, ips?: readonly string[]): Promise<number> {
   let n = 0;
-  if (ips) {
+  // Past a few hundred addresses one prefix scan is cheaper than many getMany round trips.
+  if (ips && ips.length <= 200) {
     for (const state of (await readStates(kv, ips)).values()) if (state.up) n++;
     return n;
   }
+  const wanted = ips ? new Set(ips) : null;
   for await (const e of kv.list<HostState>({ prefix: [HOST_STATE_PREFIX] }, { batchSize: 1000 })) {
+    if (wanted && !wanted.has(e.key[1] as string)) continue;
     if (isState(e.value) && e.value.up) n++;
   }
   return n;

@@ -2,15 +2,20 @@ import assert from "node:assert/strict";
 import {
   countUp,
   deleteStates,
-  hostStateKey,
   type HostState,
+  hostStateKey,
   nextState,
   type Observation,
   readStates,
   writeObservations,
 } from "./state_store.ts";
 
-const up = (ip: string, latencyMs = 1.5): Observation => ({ ip, up: true, latencyMs, method: "fping" });
+const up = (ip: string, latencyMs = 1.5): Observation => ({
+  ip,
+  up: true,
+  latencyMs,
+  method: "fping",
+});
 const down = (ip: string): Observation => ({ ip, up: false, latencyMs: 7, method: "fping" });
 
 Deno.test("nextState keeps `since` until a flip and remembers when the host was last seen", () => {
@@ -52,7 +57,11 @@ Deno.test("writeObservations reports each flip once and stores the agreed KV sha
     2000,
   );
   const flips = second.filter((t) => t.flipped);
-  assert.deepEqual(flips.map((t) => [t.ip, t.prev?.up, t.next.up]), [["198.51.100.7", true, false]]);
+  assert.deepEqual(flips.map((t) => [t.ip, t.prev?.up, t.next.up]), [[
+    "198.51.100.7",
+    true,
+    false,
+  ]]);
 
   const stored = (await kv.get<HostState>(hostStateKey("198.51.100.7"))).value;
   assert.deepEqual(stored, {
@@ -97,4 +106,13 @@ Deno.test("deleteStates forgets addresses", async () => {
   assert.deepEqual([...(await readStates(kv, ["198.51.100.1", "198.51.100.2"])).keys()], [
     "198.51.100.2",
   ]);
+});
+
+Deno.test("countUp over a large address list scans once and counts only those listed", async () => {
+  using kv = await Deno.openKv(":memory:");
+  const ips = Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  await writeObservations(kv, ips.map((ip, i) => (i % 3 === 0 ? down(ip) : up(ip))), 1);
+  await writeObservations(kv, [up("192.0.2.1")], 1);
+  assert.equal(await countUp(kv, ips), 200);
+  assert.equal(await countUp(kv), 201);
 });

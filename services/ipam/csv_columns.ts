@@ -113,7 +113,8 @@ export const CSV_COLUMNS_DOC = `
 
 Header names ignore case and \`_\`/space/\`-\` differences. The file may start with a UTF-8 BOM,
 use CRLF or LF, and be separated by \`,\`, \`;\` or tab (detected from the header). Lines are
-numbered from 1 = the header; each bad row is reported with its line and the rest still import.
+numbered from 1 = the header; each bad row is reported with its line. An import is all-or-nothing:
+with any bad row nothing is written, unless \`skip_errors=true\` imports the other rows.
 A repeated ip/cidr is reported as \`duplicate of line N\`. In a Pingfold file an unknown column is
 an error; in a phpIPAM file (recognized by phpIPAM-only columns such as Section, IP Address,
 Owner, Note, Subnet, Mask) columns not listed above (VRF, Section, custom fields...) are ignored

@@ -11,7 +11,9 @@ const encoder = new TextEncoder();
 
 /** Same dialect as csv_export.ts: CRLF records, any CR/LF inside a cell quoted. */
 function lines(records: string[][]): Uint8Array {
-  return encoder.encode(stringify(records, { record_delimiter: "windows", quoted_match: /[\r\n]/ }));
+  return encoder.encode(
+    stringify(records, { record_delimiter: "windows", quoted_match: /[\r\n]/ }),
+  );
 }
 
 function pagedCsv<T>(

@@ -66,7 +66,9 @@ export function subnetFromForm(form: FormFields): FormResult<SubnetInput> {
   let interval: number | undefined;
   if (raw.scan_interval_s.trim() !== "") {
     interval = /^\d+$/.test(raw.scan_interval_s.trim()) ? Number(raw.scan_interval_s) : NaN;
-    if (Number.isNaN(interval)) errors.scan_interval_s = "scan interval must be a number of seconds";
+    if (Number.isNaN(interval)) {
+      errors.scan_interval_s = "scan interval must be a number of seconds";
+    }
   }
   const candidate = {
     cidr,

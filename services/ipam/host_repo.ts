@@ -33,7 +33,7 @@ export interface HostFilter {
   /** Only hosts inside this prefix (canonical cidr). */
   within?: string;
   tag?: string;
-  /** Free text over ip, hostnames, description, notes, mac and tags. */
+  /** Free text in hostnames, description, notes, mac and tags, or the start of the address. */
   q?: string;
   discovered?: boolean;
   /** Exact address. */
@@ -111,8 +111,11 @@ export async function listHosts(q: Queryable, f: HostFilter = {}): Promise<HostR
     add(`(host(ip) like $? or mac like $?)`, `${escapeLike(f.prefix.toLowerCase())}%`);
   }
   if (f.q) {
+    // Addresses match from their start only: "db" must not find every 2001:db8:: host.
+    params.push(`${escapeLike(f.q.toLowerCase())}%`);
+    const starts = `$${params.length}`;
     add(
-      `(host(ip) ilike $? or hostname ilike $? or hostname_override ilike $?
+      `(host(ip) like ${starts} or hostname ilike $? or hostname_override ilike $?
         or description ilike $? or notes ilike $? or mac ilike $?
         or array_to_string(tags, ' ') ilike $?)`,
       `%${escapeLike(f.q)}%`,
@@ -259,4 +262,18 @@ export async function usedIpsIn(
     params,
   );
   return rows.map((r) => (r.ip.includes(":") ? (tryParseIp(r.ip)?.ip ?? r.ip) : r.ip));
+}
+
+/** How many hosts exist and how many of them are in `upIps` (discovery's up set). */
+export async function hostTotals(
+  q: Queryable,
+  upIps: readonly string[],
+): Promise<{ hosts: number; alive: number }> {
+  const [row] = await q.query<{ hosts: number; alive: number }>(
+    `select count(h.id)::int as hosts, count(u.ip)::int as alive
+     from host h
+     left join (select distinct x as ip from unnest($1::inet[]) as x) u on u.ip = h.ip`,
+    [[...upIps]],
+  );
+  return row;
 }

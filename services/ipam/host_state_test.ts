@@ -1,6 +1,12 @@
 // Reading discovery's KV state: both read paths give the same answer; malformed values read as none.
 import assert from "node:assert/strict";
-import { asHostState, HOST_STATE_PREFIX, listUpIps, readHostStates, statusOf } from "./host_state.ts";
+import {
+  asHostState,
+  HOST_STATE_PREFIX,
+  listUpIps,
+  readHostStates,
+  statusOf,
+} from "./host_state.ts";
 
 async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
   const kv = await Deno.openKv(":memory:");

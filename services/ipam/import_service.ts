@@ -64,7 +64,8 @@ const SUBNET_FIELDS = [
   "scan_interval_s",
 ] as const;
 
-const sameValue = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const sameValue = (a: unknown, b: unknown) =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * Merge rule for updates: an empty cell keeps what is stored (so a file with only ip and

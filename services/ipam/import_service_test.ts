@@ -27,27 +27,30 @@ dbTest("subnets: dry run writes nothing; the real run builds the tree", async (d
   assert.equal(outer.scan_enabled, false);
 });
 
-dbTest("subnets: an existing cidr is updated with the filled cells only, or skipped", async (db) => {
-  await importSubnetsCsv(db, SUBNETS);
-  // A blank scan_enabled cell must not switch scanning off; a filled name changes.
-  const again = await importSubnetsCsv(
-    db,
-    "cidr,name,scan_enabled\n192.0.2.192/27,Out-of-band,\n192.0.2.0/24,Servers,\n",
-  );
-  assert.deepEqual(again.rows.map((r) => [r.action, r.changes ?? r.reason]), [
-    ["update", ["name"]],
-    ["skip", "no changes"],
-  ]);
-  const inner = (await getSubnetByCidr(db, "192.0.2.192/27"))!;
-  assert.equal(inner.name, "Out-of-band");
-  assert.equal(inner.scan_enabled, true);
-  const off = await importSubnetsCsv(db, "cidr,scan_enabled\n192.0.2.192/27,false\n");
-  assert.deepEqual(off.rows[0].changes, ["scan_enabled"]);
-  assert.equal((await getSubnetByCidr(db, "192.0.2.192/27"))!.scan_enabled, false);
-  const skip = await importSubnetsCsv(db, "cidr,name\n192.0.2.0/24,X\n", { onExisting: "skip" });
-  assert.equal(skip.rows[0].reason, "already exists");
-  assert.equal((await getSubnetByCidr(db, "192.0.2.0/24"))!.name, "Servers");
-});
+dbTest(
+  "subnets: an existing cidr is updated with the filled cells only, or skipped",
+  async (db) => {
+    await importSubnetsCsv(db, SUBNETS);
+    // A blank scan_enabled cell must not switch scanning off; a filled name changes.
+    const again = await importSubnetsCsv(
+      db,
+      "cidr,name,scan_enabled\n192.0.2.192/27,Out-of-band,\n192.0.2.0/24,Servers,\n",
+    );
+    assert.deepEqual(again.rows.map((r) => [r.action, r.changes ?? r.reason]), [
+      ["update", ["name"]],
+      ["skip", "no changes"],
+    ]);
+    const inner = (await getSubnetByCidr(db, "192.0.2.192/27"))!;
+    assert.equal(inner.name, "Out-of-band");
+    assert.equal(inner.scan_enabled, true);
+    const off = await importSubnetsCsv(db, "cidr,scan_enabled\n192.0.2.192/27,false\n");
+    assert.deepEqual(off.rows[0].changes, ["scan_enabled"]);
+    assert.equal((await getSubnetByCidr(db, "192.0.2.192/27"))!.scan_enabled, false);
+    const skip = await importSubnetsCsv(db, "cidr,name\n192.0.2.0/24,X\n", { onExisting: "skip" });
+    assert.equal(skip.rows[0].reason, "already exists");
+    assert.equal((await getSubnetByCidr(db, "192.0.2.0/24"))!.name, "Servers");
+  },
+);
 
 dbTest("hosts: per-row errors refuse the whole file unless skip_errors", async (db) => {
   await importSubnetsCsv(db, SUBNETS);
@@ -88,18 +91,24 @@ dbTest("hosts: per-row errors refuse the whole file unless skip_errors", async (
   assert.equal((await getHostByIp(db, "198.51.100.1"))!.subnet_id, null);
 });
 
-dbTest("hosts: re-import merges non-empty cells and reports unchanged rows as skipped", async (db) => {
-  await importSubnetsCsv(db, SUBNETS);
-  await importHostsCsv(db, "ip,hostname,notes\n192.0.2.10,web-01,keep me\n192.0.2.11,web-02,\n");
-  const report = await importHostsCsv(db, "ip,hostname,notes\n192.0.2.10,web-1,\n192.0.2.11,web-02,\n");
-  assert.deepEqual(report.rows.map((r) => [r.key, r.action, r.changes ?? r.reason]), [
-    ["192.0.2.10", "update", ["hostname"]],
-    ["192.0.2.11", "skip", "no changes"],
-  ]);
-  const h = (await getHostByIp(db, "192.0.2.10"))!;
-  assert.equal(h.hostname, "web-1");
-  assert.equal(h.notes, "keep me");
-});
+dbTest(
+  "hosts: re-import merges non-empty cells and reports unchanged rows as skipped",
+  async (db) => {
+    await importSubnetsCsv(db, SUBNETS);
+    await importHostsCsv(db, "ip,hostname,notes\n192.0.2.10,web-01,keep me\n192.0.2.11,web-02,\n");
+    const report = await importHostsCsv(
+      db,
+      "ip,hostname,notes\n192.0.2.10,web-1,\n192.0.2.11,web-02,\n",
+    );
+    assert.deepEqual(report.rows.map((r) => [r.key, r.action, r.changes ?? r.reason]), [
+      ["192.0.2.10", "update", ["hostname"]],
+      ["192.0.2.11", "skip", "no changes"],
+    ]);
+    const h = (await getHostByIp(db, "192.0.2.10"))!;
+    assert.equal(h.hostname, "web-1");
+    assert.equal(h.notes, "keep me");
+  },
+);
 
 dbTest("phpIPAM address exports import with their columns mapped", async (db) => {
   await importSubnetsCsv(db, "cidr\n192.0.2.0/24\n");
@@ -117,17 +126,23 @@ dbTest("phpIPAM address exports import with their columns mapped", async (db) =>
   assert.equal(gw.mac, "00:00:5e:00:53:a1");
 });
 
-dbTest("seedDemo loads the samples once, never scanning; a second run changes nothing", async (db) => {
-  const first = await seedDemo(db);
-  assert.equal(first.subnets.errors.length, 0);
-  assert.equal(first.hosts.errors.length, 0);
-  const subnets = await listSubnets(db);
-  assert.ok(subnets.length >= 6);
-  assert.ok(subnets.every((s) => !s.scan_enabled));
-  assert.ok((await listHosts(db)).every((h) => h.subnet_id !== null), "every demo host has a subnet");
-  const v6 = (await getSubnetByCidr(db, "2001:db8:0:10::/64"))!;
-  assert.equal(v6.parent_id, (await getSubnetByCidr(db, "2001:db8::/48"))!.id);
-  const second = await seedDemo(db);
-  assert.equal(second.hosts.summary.create, 0);
-  assert.equal(second.subnets.summary.create, 0);
-});
+dbTest(
+  "seedDemo loads the samples once, never scanning; a second run changes nothing",
+  async (db) => {
+    const first = await seedDemo(db);
+    assert.equal(first.subnets.errors.length, 0);
+    assert.equal(first.hosts.errors.length, 0);
+    const subnets = await listSubnets(db);
+    assert.ok(subnets.length >= 6);
+    assert.ok(subnets.every((s) => !s.scan_enabled));
+    assert.ok(
+      (await listHosts(db)).every((h) => h.subnet_id !== null),
+      "every demo host has a subnet",
+    );
+    const v6 = (await getSubnetByCidr(db, "2001:db8:0:10::/64"))!;
+    assert.equal(v6.parent_id, (await getSubnetByCidr(db, "2001:db8::/48"))!.id);
+    const second = await seedDemo(db);
+    assert.equal(second.hosts.summary.create, 0);
+    assert.equal(second.subnets.summary.create, 0);
+  },
+);

@@ -72,12 +72,13 @@ export { neutralizeCell } from "./csv_cells.ts";
 export {
   createSubnet,
   type DeleteCascade,
-  deleteSubnet,
   type DeleteResult,
+  deleteSubnet,
   getSubnet,
   getSubnetByCidr,
   listSubnets,
   requireSubnet,
+  subnetContents,
   type SubnetFilter,
   type SubnetRecord,
   subnetUsage,
@@ -91,6 +92,7 @@ export {
   type HostChanges,
   type HostFilter,
   type HostRecord,
+  hostTotals,
   listHosts,
   type NewHost,
   requireHost,
@@ -116,14 +118,15 @@ export {
   type FreePage,
   hostsWithStatus,
   loadSubnetAddresses,
+  nextFreeAddress,
   parseRangeParam,
   type SubnetAddresses,
   withStatus,
 } from "./subnet_view.ts";
 export {
   listSubnetSummaries,
-  summarize as summarizeSubnets,
   type SubnetSummary,
+  summarize as summarizeSubnets,
   treeDepths,
 } from "./subnet_summary.ts";
 export { planSearch, quickSearch, type SearchKind, type SearchResults } from "./search.ts";
@@ -146,3 +149,10 @@ export {
 } from "./form_input.ts";
 export { fieldErrors, findNul, validate } from "./validate.ts";
 export { seedDemo, type SeedResult } from "./seed.ts";
+export {
+  createHostFromForm,
+  createSubnetFromForm,
+  type FormOutcome,
+  updateSubnetFromForm,
+} from "./page_actions.ts";
+export { decodeUtf8, readCsvUpload, type UploadRequest } from "./csv_upload.ts";

@@ -22,7 +22,7 @@ export interface SubnetRecord {
 }
 
 export interface SubnetFilter {
-  /** Free text over cidr, name, description, location and tags. */
+  /** Free text in name, description, location and tags, or the start of the cidr. */
   q?: string;
   tag?: string;
   family?: 4 | 6;
@@ -102,8 +102,11 @@ export async function listSubnets(
     where.push(sql.replaceAll("$?", `$${params.length}`));
   };
   if (f.q) {
+    // The prefix matches from its start only: "db" must not find every 2001:db8:: subnet.
+    params.push(`${escapeLike(f.q.toLowerCase())}%`);
+    const starts = `$${params.length}`;
     add(
-      `(cidr::text ilike $? or name ilike $? or description ilike $? or location ilike $?
+      `(cidr::text like ${starts} or name ilike $? or description ilike $? or location ilike $?
         or array_to_string(tags, ' ') ilike $?)`,
       `%${escapeLike(f.q)}%`,
     );

@@ -120,31 +120,34 @@ dbTest("deleting a subnet with children or hosts needs an explicit choice", asyn
   await rejects(deleteSubnet(db, empty.id), 404, "not_found");
 });
 
-dbTest("cascade=hosts deletes the subnet's own hosts; cascade=all everything inside", async (db) => {
-  const a = await subnet(db, "192.0.2.0/24");
-  await subnet(db, "192.0.2.192/27");
-  await host(db, "192.0.2.10");
-  await host(db, "192.0.2.200");
-  const r1 = await deleteSubnet(db, a.id, "hosts");
-  assert.equal(r1.deleted_hosts, 1);
-  assert.equal(await getHostByIp(db, "192.0.2.10"), null);
-  assert.ok(await getHostByIp(db, "192.0.2.200"), "a child's host stays");
+dbTest(
+  "cascade=hosts deletes the subnet's own hosts; cascade=all everything inside",
+  async (db) => {
+    const a = await subnet(db, "192.0.2.0/24");
+    await subnet(db, "192.0.2.192/27");
+    await host(db, "192.0.2.10");
+    await host(db, "192.0.2.200");
+    const r1 = await deleteSubnet(db, a.id, "hosts");
+    assert.equal(r1.deleted_hosts, 1);
+    assert.equal(await getHostByIp(db, "192.0.2.10"), null);
+    assert.ok(await getHostByIp(db, "192.0.2.200"), "a child's host stays");
 
-  const b = await subnet(db, "203.0.113.0/24");
-  await subnet(db, "203.0.113.0/28");
-  await subnet(db, "203.0.113.16/28");
-  await host(db, "203.0.113.1");
-  await host(db, "203.0.113.17");
-  await host(db, "203.0.113.100");
-  const r2 = await deleteSubnet(db, b.id, "all");
-  assert.deepEqual(r2, {
-    deleted_subnets: 3,
-    deleted_hosts: 3,
-    reparented_subnets: 0,
-    reassigned_hosts: 0,
-  });
-  assert.deepEqual((await listSubnets(db)).map((s) => s.cidr), ["192.0.2.192/27"]);
-});
+    const b = await subnet(db, "203.0.113.0/24");
+    await subnet(db, "203.0.113.0/28");
+    await subnet(db, "203.0.113.16/28");
+    await host(db, "203.0.113.1");
+    await host(db, "203.0.113.17");
+    await host(db, "203.0.113.100");
+    const r2 = await deleteSubnet(db, b.id, "all");
+    assert.deepEqual(r2, {
+      deleted_subnets: 3,
+      deleted_hosts: 3,
+      reparented_subnets: 0,
+      reassigned_hosts: 0,
+    });
+    assert.deepEqual((await listSubnets(db)).map((s) => s.cidr), ["192.0.2.192/27"]);
+  },
+);
 
 dbTest("changing a subnet's cidr moves it in the tree; children and hosts follow", async (db) => {
   const root = await subnet(db, "10.0.0.0/8");

@@ -36,10 +36,10 @@ export async function summarize(
   q: Queryable,
   kv: Deno.Kv,
   subnets: readonly SubnetRecord[],
-  opts: { all?: boolean } = {},
+  opts: { all?: boolean; upIps?: readonly string[] } = {},
 ): Promise<SubnetSummary[]> {
   if (subnets.length === 0) return [];
-  const upIps = await listUpIps(kv);
+  const upIps = opts.upIps ?? await listUpIps(kv);
   const usage = await subnetUsage(q, upIps, opts.all ? undefined : subnets.map((s) => s.id));
   const depths = treeDepths(subnets);
   return subnets.map((s, i) => {
@@ -53,9 +53,9 @@ export async function listSubnetSummaries(
   q: Queryable,
   kv: Deno.Kv,
   filter: SubnetFilter = {},
+  opts: { upIps?: readonly string[] } = {},
 ): Promise<SubnetSummary[]> {
   const subnets = await listSubnets(q, filter);
-  const unfiltered = !filter.q && !filter.tag && !filter.family && !filter.within &&
-    !filter.after && !filter.limit;
-  return await summarize(q, kv, subnets, { all: unfiltered });
+  const unfiltered = Object.values(filter).every((v) => v === undefined || v === "");
+  return await summarize(q, kv, subnets, { all: unfiltered, upIps: opts.upIps });
 }

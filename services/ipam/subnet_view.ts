@@ -2,7 +2,14 @@
 import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { parseCidr, parseIp } from "./cidr.ts";
-import { expandGap, type FoldedGap, foldAddresses, type Utilization, utilization } from "./fold.ts";
+import {
+  expandGap,
+  foldAddresses,
+  type FoldedGap,
+  nextFree,
+  type Utilization,
+  utilization,
+} from "./fold.ts";
 import { type HostRecord, listHosts, usedIpsIn } from "./host_repo.ts";
 import { type HostState, type HostStatus, readHostStates, statusOf } from "./host_state.ts";
 import type { SubnetRecord } from "./subnet_repo.ts";
@@ -100,6 +107,11 @@ export async function loadSubnetAddresses(
     next_offset: end < rows.length ? end : null,
     next_free: firstGap?.first ?? null,
   };
+}
+
+/** Lowest free usable address of the subnet (child subnets' hosts count as used), or null. */
+export async function nextFreeAddress(db: Db, subnet: SubnetRecord): Promise<string | null> {
+  return nextFree(subnet.cidr, await usedIpsIn(db, subnet.cidr));
 }
 
 export interface FreePage {

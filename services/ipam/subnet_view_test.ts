@@ -40,49 +40,52 @@ async function setup(db: Db) {
 const brief = (r: AddressRow) =>
   r.kind === "gap" ? `gap ${r.first}-${r.last} ${r.count}` : `${r.ip} ${r.status}`;
 
-dbTest("folded rows: hosts with status, gaps with exact counts, next free, utilization", async (db) => {
-  const { s, kv } = await setup(db);
-  try {
-    const view = await loadSubnetAddresses(db, kv, s);
-    assert.deepEqual(view.rows.map(brief), [
-      "192.0.2.1 unknown",
-      "192.0.2.2 down",
-      "gap 192.0.2.3-192.0.2.9 7",
-      "192.0.2.10 up",
-      "gap 192.0.2.11-192.0.2.199 189",
-      "192.0.2.200 unknown",
-      "gap 192.0.2.201-192.0.2.254 54",
-    ]);
-    const up = view.rows[3] as { latency_ms: number; last_seen_at: string; status_since: string };
-    assert.equal(up.latency_ms, 0.8);
-    assert.equal(up.last_seen_at, "2024-01-02T00:00:00.000Z");
-    assert.equal(up.status_since, "2024-01-01T00:00:00.000Z");
-    assert.equal(view.next_free, "192.0.2.3");
-    assert.deepEqual(view.utilization, {
-      size: "256",
-      usable: "254",
-      used: "4",
-      alive: "1",
-      free: "250",
-      percent_used: 1.57,
-    });
+dbTest(
+  "folded rows: hosts with status, gaps with exact counts, next free, utilization",
+  async (db) => {
+    const { s, kv } = await setup(db);
+    try {
+      const view = await loadSubnetAddresses(db, kv, s);
+      assert.deepEqual(view.rows.map(brief), [
+        "192.0.2.1 unknown",
+        "192.0.2.2 down",
+        "gap 192.0.2.3-192.0.2.9 7",
+        "192.0.2.10 up",
+        "gap 192.0.2.11-192.0.2.199 189",
+        "192.0.2.200 unknown",
+        "gap 192.0.2.201-192.0.2.254 54",
+      ]);
+      const up = view.rows[3] as { latency_ms: number; last_seen_at: string; status_since: string };
+      assert.equal(up.latency_ms, 0.8);
+      assert.equal(up.last_seen_at, "2024-01-02T00:00:00.000Z");
+      assert.equal(up.status_since, "2024-01-01T00:00:00.000Z");
+      assert.equal(view.next_free, "192.0.2.3");
+      assert.deepEqual(view.utilization, {
+        size: "256",
+        usable: "254",
+        used: "4",
+        alive: "1",
+        free: "250",
+        percent_used: 1.57,
+      });
 
-    const alive = await loadSubnetAddresses(db, kv, s, { order: "alive_first", limit: 4 });
-    assert.deepEqual(alive.rows.map(brief), [
-      "192.0.2.10 up",
-      "192.0.2.2 down",
-      "192.0.2.1 unknown",
-      "192.0.2.200 unknown",
-    ]);
-    assert.equal(alive.total_rows, 7);
-    assert.equal(alive.next_offset, 4);
-    const rest = await loadSubnetAddresses(db, kv, s, { order: "alive_first", offset: 4 });
-    assert.deepEqual(rest.rows.map((r) => r.kind), ["gap", "gap", "gap"]);
-    assert.equal(rest.next_offset, null);
-  } finally {
-    kv.close();
-  }
-});
+      const alive = await loadSubnetAddresses(db, kv, s, { order: "alive_first", limit: 4 });
+      assert.deepEqual(alive.rows.map(brief), [
+        "192.0.2.10 up",
+        "192.0.2.2 down",
+        "192.0.2.1 unknown",
+        "192.0.2.200 unknown",
+      ]);
+      assert.equal(alive.total_rows, 7);
+      assert.equal(alive.next_offset, 4);
+      const rest = await loadSubnetAddresses(db, kv, s, { order: "alive_first", offset: 4 });
+      assert.deepEqual(rest.rows.map((r) => r.kind), ["gap", "gap", "gap"]);
+      assert.equal(rest.next_offset, null);
+    } finally {
+      kv.close();
+    }
+  },
+);
 
 dbTest("expandFree pages a gap and leaves out addresses used since it was drawn", async (db) => {
   const { s, kv } = await setup(db);

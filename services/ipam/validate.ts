@@ -42,7 +42,11 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
  * Parses `value` with `schema` or throws 422 `validation_failed` shaped like the router's own
  * validation errors: `invalid body: cidr: invalid CIDR "10.0.0.300/24": octet 300 > 255`.
  */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, where = "body"): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where = "body",
+): z.output<S> {
   const nul = findNul(value);
   if (nul) {
     throw new AppError(

@@ -1,0 +1,239 @@
+// Sweeps through Pingfold (plan, probe, KV state, SQL history, run log) against raw fping with the
+// same arguments, side by side:
+//   1. 127.0.0.0/20 on loopback (4,094 addresses, all answer on Linux)     target ratio <= 1.15
+//   2. 127.77.0.0/16 inside a private network namespace whose nftables drop echo requests to all but
+//      127.77.0.0/24, i.e. 65,534 addresses of which 255 answer              target ratio <= 1.2
+// Only loopback addresses are probed (the /16 only inside the bench's own namespace, removed after).
+//
+// Run: deno run -A --unstable-kv bench/discovery_bench.ts [rounds]   (the /16 needs root)
+import { parseConfig } from "@/services/config/config.ts";
+import { migrate, openPglite } from "@/services/store/mod.ts";
+import type { Deps } from "@/services/web/env.ts";
+import { setLogLevel } from "@/services/web/logger.ts";
+import { VERSION } from "@/services/web/version.ts";
+import { type CommandRunner, createCommandRunner } from "@/services/discovery/command_runner.ts";
+import { createDiscovery } from "@/services/discovery/discovery_service.ts";
+import { fpingArgs } from "@/services/discovery/fping_parser.ts";
+import { planSweep } from "@/services/discovery/sweep_plan.ts";
+import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+
+export interface BenchResult {
+  name: string;
+  ms: number;
+  note?: string;
+}
+
+interface Case {
+  label: string;
+  cidr: string;
+  /** Hosts expected up in every round. */
+  alive: number;
+  target: number;
+  probe: { timeoutMs: number; retries: number; intervalMs: number };
+  /** Command prefix: run fping (both sides) inside this namespace. */
+  netns?: string;
+}
+
+const NETNS = "pf-bench16";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function sh(
+  cmd: string,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; err: string }> {
+  const child = new Deno.Command(cmd, {
+    args,
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(stdin));
+    await w.close();
+  }
+  const out = await child.output();
+  return { code: out.code, err: new TextDecoder().decode(out.stderr) };
+}
+
+/** A namespace whose loopback answers pings only for 127.77.0.0/24; removed by the returned fn. */
+async function mostlyDeadNamespace(): Promise<() => Promise<void>> {
+  await sh("ip", ["netns", "del", NETNS]); // left over by an interrupted run
+  const steps: Array<[string[], string?]> = [
+    [["netns", "add", NETNS]],
+    [["-n", NETNS, "link", "set", "lo", "up"]],
+    [
+      ["netns", "exec", NETNS, "nft", "-f", "-"],
+      `table inet pf_bench {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip daddr 127.77.1.0-127.77.255.255 icmp type echo-request drop
+  }
+}
+`,
+    ],
+  ];
+  const remove = async () => void await sh("ip", ["netns", "del", NETNS]);
+  for (const [args, stdin] of steps) {
+    const r = await sh("ip", args, stdin);
+    if (r.code !== 0) {
+      await remove();
+      throw new Error(`ip ${args.join(" ")} failed: ${r.err.trim()}`);
+    }
+  }
+  return remove;
+}
+
+/** fping exactly as the sweeper runs it: same arguments, targets on stdin. */
+async function rawFping(c: Case, targets: string): Promise<{ ms: number; up: number }> {
+  const args = fpingArgs(c.probe);
+  const [cmd, argv] = c.netns
+    ? ["ip", ["netns", "exec", c.netns, "fping", ...args]]
+    : ["fping", args];
+  const started = performance.now();
+  const child = new Deno.Command(cmd, {
+    args: argv,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .spawn();
+  const w = child.stdin.getWriter();
+  await w.write(new TextEncoder().encode(targets));
+  await w.close();
+  const out = await child.output();
+  const ms = performance.now() - started;
+  const up = new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.includes(" is alive"))
+    .length;
+  return { ms, up };
+}
+
+async function benchCase(c: Case, rounds: number): Promise<BenchResult[]> {
+  const db = await openPglite("memory://");
+  const kvDir = await Deno.makeTempDir({ prefix: "pf_bench_kv_" });
+  // A file-backed KV like a real install (DATA_DIR/kv.sqlite3), not the faster :memory:.
+  const kv = await Deno.openKv(`${kvDir}/kv.sqlite3`);
+  try {
+    await migrate(db);
+    const cfg = parseConfig({
+      DISABLE_SCHEDULER: "1",
+      // No reverse DNS: loopback has none, and no query may leave this machine.
+      PTR_LOOKUP_ENABLED: "0",
+      PING_TIMEOUT_MS: String(c.probe.timeoutMs),
+      PING_RETRIES: String(c.probe.retries),
+      LOG_LEVEL: "error",
+    });
+    const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+    const runner: CommandRunner = createCommandRunner(
+      c.netns ? { prefix: ["ip", "netns", "exec", c.netns] } : {},
+    );
+    const d = createDiscovery(deps, { runner, neighbors: null });
+    d.env.tunables.intervalMs = c.probe.intervalMs;
+    const [{ id }] = await db.query<{ id: number }>(
+      `insert into subnet (cidr, scan_enabled) values ($1, true) returning id`,
+      [c.cidr],
+    );
+    const targets = [...planSweep(c.cidr).targets].join("\n") + "\n";
+
+    const pingfold = async () => {
+      const started = performance.now();
+      const run = await sweepSubnet(d.env, id, { trigger: "manual" });
+      const ms = performance.now() - started;
+      if (run.status !== "succeeded" || run.method !== "fping") {
+        throw new Error(`Pingfold sweep ${run.status} via ${run.method}: ${run.errors.join("; ")}`);
+      }
+      return { ms, up: run.hosts_up, run };
+    };
+
+    // Round 0 discovers every live host (inserts them); later rounds are the steady state.
+    const first = await pingfold();
+    const raws: number[] = [];
+    const ours: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      // Alternate the order so neither side always runs on a warmer machine.
+      let raw: { ms: number; up: number };
+      let own: { ms: number; up: number };
+      if (round % 2 === 1) {
+        raw = await rawFping(c, targets);
+        own = await pingfold();
+      } else {
+        own = await pingfold();
+        raw = await rawFping(c, targets);
+      }
+      if (raw.up !== c.alive || own.up !== c.alive) {
+        throw new Error(`expected ${c.alive} up; fping saw ${raw.up}, Pingfold ${own.up}`);
+      }
+      raws.push(raw.ms);
+      ours.push(own.ms);
+    }
+    const [{ rows }] = await db.query<{ rows: number }>(
+      `select count(*)::int as rows from host_status`,
+    );
+    const ratio = median(ours) / median(raws);
+    const args = fpingArgs(c.probe).join(" ");
+    return [
+      {
+        name: `${c.label}: raw fping ${args}`,
+        ms: Math.round(median(raws)),
+        note: `median of ${rounds}`,
+      },
+      {
+        name: `${c.label}: Pingfold sweep + persist`,
+        ms: Math.round(median(ours)),
+        note:
+          `ratio ${ratio.toFixed(3)} (target <= ${c.target}) ${
+            ratio <= c.target ? "OK" : "OVER"
+          }; ${c.alive} up; first run (discovers hosts) ${Math.round(first.ms)} ms; ` +
+          `${rows} status rows`,
+      },
+    ];
+  } finally {
+    kv.close();
+    await db.close();
+    await Deno.remove(kvDir, { recursive: true }).catch(() => {});
+  }
+}
+
+export async function benchDiscovery(rounds = 3): Promise<BenchResult[]> {
+  setLogLevel("error");
+  const results = await benchCase({
+    label: "sweep 127.0.0.0/20 (4,094 addresses, all up)",
+    cidr: "127.0.0.0/20",
+    alive: 4094,
+    target: 1.15,
+    probe: { timeoutMs: 500, retries: 1, intervalMs: 1 },
+  }, rounds);
+
+  if (Deno.uid() !== 0) {
+    results.push({
+      name: "sweep 127.77.0.0/16 mostly dead",
+      ms: 0,
+      note: "skipped: needs root for its network namespace",
+    });
+    return results;
+  }
+  const remove = await mostlyDeadNamespace();
+  try {
+    results.push(
+      ...await benchCase({
+        label: "sweep 127.77.0.0/16 (65,534 addresses, 255 up)",
+        cidr: "127.77.0.0/16",
+        alive: 255,
+        target: 1.2,
+        // Packets 20 µs apart keep one round near 7 s; both sides use the same arguments.
+        probe: { timeoutMs: 200, retries: 1, intervalMs: 0.02 },
+        netns: NETNS,
+      }, rounds),
+    );
+  } finally {
+    await remove();
+  }
+  return results;
+}
+
+if (import.meta.main) {
+  const rounds = Math.max(1, Number(Deno.args[0] ?? 3));
+  console.table(await benchDiscovery(rounds));
+}

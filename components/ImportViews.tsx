@@ -1,0 +1,187 @@
+// The CSV import screens: upload form, dry-run preview with a confirm button, and the final report.
+import type { ImportReport } from "@/services/ipam/mod.ts";
+import { CSV_COLUMNS_DOC } from "@/services/ipam/mod.ts";
+
+export interface ImportChoices {
+  kind: "hosts" | "subnets";
+  allow_orphan: boolean;
+  on_existing: "update" | "skip";
+}
+
+/** Rows shown in the preview table; the counts above it always cover the whole file. */
+const PREVIEW_ROWS = 1000;
+
+function Csrf(p: { token: string }) {
+  return <input type="hidden" name="_csrf" value={p.token} />;
+}
+
+export function UploadForm(p: { csrf: string; choices?: ImportChoices; error?: string }) {
+  const ch = p.choices ?? { kind: "hosts", allow_orphan: false, on_existing: "update" };
+  return (
+    <section class="card flex flex-col gap-3" aria-labelledby="upload-title">
+      <h2 id="upload-title" class="text-lg font-bold">Upload a CSV file</h2>
+      {p.error && <p role="alert" class="alert" data-testid="import-error">{p.error}</p>}
+      <form
+        method="post"
+        action="/import/preview"
+        enctype="multipart/form-data"
+        class="flex flex-col gap-3"
+      >
+        <Csrf token={p.csrf} />
+        <fieldset class="flex flex-wrap gap-4">
+          <legend class="font-semibold mb-1">What does the file hold?</legend>
+          <label class="flex items-center gap-2">
+            <input type="radio" name="kind" value="hosts" checked={ch.kind === "hosts"} />{" "}
+            Hosts (Pingfold or phpIPAM address export)
+          </label>
+          <label class="flex items-center gap-2">
+            <input type="radio" name="kind" value="subnets" checked={ch.kind === "subnets"} />{" "}
+            Subnets
+          </label>
+        </fieldset>
+        <label class="flex flex-col gap-1" for="import-file">
+          <span class="font-semibold">CSV file (UTF-8)</span>
+          <input id="import-file" type="file" name="file" accept=".csv,text/csv" required />
+        </label>
+        <label class="flex items-center gap-2">
+          <input type="checkbox" name="allow_orphan" value="1" checked={ch.allow_orphan} />
+          Hosts outside every subnet are allowed (otherwise they are reported as errors)
+        </label>
+        <label class="flex items-center gap-2">
+          Rows whose address or CIDR already exists:
+          <select name="on_existing" class="input">
+            <option value="update" selected={ch.on_existing === "update"}>
+              update them with the non-empty cells
+            </option>
+            <option value="skip" selected={ch.on_existing === "skip"}>
+              leave them as they are
+            </option>
+          </select>
+        </label>
+        <div>
+          <button type="submit" class="btn">Preview import</button>
+        </div>
+      </form>
+      <p class="text-sm muted">
+        Nothing is written until you confirm the preview. Examples:{" "}
+        <a class="link" href="/static/samples/hosts.csv" download>hosts.csv</a>,{" "}
+        <a class="link" href="/static/samples/subnets.csv" download>subnets.csv</a>,{" "}
+        <a class="link" href="/static/samples/phpipam_addresses.csv" download>
+          phpipam_addresses.csv
+        </a>.
+      </p>
+      <details>
+        <summary class="cursor-pointer font-semibold">Columns</summary>
+        <pre class="mono text-sm whitespace-pre-wrap mt-2">{CSV_COLUMNS_DOC}</pre>
+      </details>
+    </section>
+  );
+}
+
+export function ReportSummary(p: { report: ImportReport }) {
+  const s = p.report.summary;
+  const item = (label: string, n: number, testId: string) => (
+    <div class="flex flex-col">
+      <dt class="text-sm muted">{label}</dt>
+      <dd class="text-xl font-semibold tabular-nums" data-testid={testId}>{n}</dd>
+    </div>
+  );
+  return (
+    <dl class="flex flex-wrap gap-6">
+      {item(p.report.dry_run ? "To create" : "Created", s.create, "count-create")}
+      {item(p.report.dry_run ? "To update" : "Updated", s.update, "count-update")}
+      {item("Unchanged / skipped", s.skip, "count-skip")}
+      {item("Errors", s.error, "count-error")}
+    </dl>
+  );
+}
+
+export function ErrorTable(p: { report: ImportReport }) {
+  if (p.report.errors.length === 0) return null;
+  return (
+    <div>
+      <h3 class="font-bold mb-1">Rows with errors</h3>
+      <table class="table" data-testid="import-errors">
+        <thead>
+          <tr>
+            <th scope="col">Line</th>
+            <th scope="col">Problem</th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.report.errors.map((e) => (
+            <tr>
+              <td class="tabular-nums">{e.line}</td>
+              <td>{e.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function RowTable(p: { report: ImportReport }) {
+  const rows = p.report.rows.slice(0, PREVIEW_ROWS);
+  if (rows.length === 0) return null;
+  return (
+    <div>
+      <h3 class="font-bold mb-1">Rows</h3>
+      <table class="table" data-testid="import-rows">
+        <thead>
+          <tr>
+            <th scope="col">Line</th>
+            <th scope="col">Action</th>
+            <th scope="col">{p.report.kind === "hosts" ? "Address" : "Subnet"}</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr data-action={r.action}>
+              <td class="tabular-nums">{r.line}</td>
+              <td>{r.action}</td>
+              <td class="mono">{r.key}</td>
+              <td class="muted">
+                {r.changes ? `changes ${r.changes.join(", ")}` : r.reason ?? ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.report.rows.length > rows.length && (
+        <p class="muted text-sm mt-1">
+          {p.report.rows.length - rows.length} more rows not shown.
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ConfirmForm(
+  p: { csrf: string; csv: string; choices: ImportChoices; report: ImportReport },
+) {
+  const s = p.report.summary;
+  const writes = s.create + s.update;
+  const hidden = (name: string, value: string) => <input type="hidden" name={name} value={value} />;
+  return (
+    <form method="post" action="/import/apply" class="flex flex-wrap items-center gap-3">
+      <Csrf token={p.csrf} />
+      {hidden("kind", p.choices.kind)}
+      {hidden("on_existing", p.choices.on_existing)}
+      {p.choices.allow_orphan && hidden("allow_orphan", "1")}
+      {s.error > 0 && hidden("skip_errors", "1")}
+      <textarea name="csv" hidden aria-hidden="true">{p.csv}</textarea>
+      {writes === 0
+        ? <p class="muted">Nothing to import.</p>
+        : (
+          <button type="submit" class="btn" data-testid="confirm-import">
+            {s.error > 0
+              ? `Import ${writes} row(s), skipping ${s.error} with errors`
+              : `Import ${writes} row(s)`}
+          </button>
+        )}
+      <a class="btn btn-quiet" href="/import">Choose another file</a>
+    </form>
+  );
+}

@@ -1,0 +1,135 @@
+// Add/edit subnet form with server-side validation messages shown next to each field.
+export interface SubnetFormProps {
+  action: string;
+  csrf: string;
+  /** Field values to show (what the user typed, or the stored subnet). */
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  submitLabel: string;
+  /** Hidden `_action` value for pages with several forms. */
+  formAction?: string;
+  idPrefix?: string;
+  /** Compact: only cidr, name, vlan, tags on one line (the dashboard). */
+  compact?: boolean;
+}
+
+function Field(p: {
+  id: string;
+  name: string;
+  label: string;
+  value?: string;
+  error?: string;
+  placeholder?: string;
+  required?: boolean;
+  type?: string;
+  class?: string;
+  mono?: boolean;
+  hint?: string;
+}) {
+  const errId = `${p.id}-error`;
+  return (
+    <label class={`flex flex-col gap-1 ${p.class ?? ""}`} for={p.id}>
+      <span class="text-sm font-semibold">{p.label}</span>
+      <input
+        id={p.id}
+        name={p.name}
+        type={p.type ?? "text"}
+        class={`input${p.mono ? " mono" : ""}`}
+        value={p.value ?? ""}
+        placeholder={p.placeholder}
+        required={p.required}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={p.error ? errId : undefined}
+        autocomplete="off"
+      />
+      {p.hint && !p.error && <span class="text-xs muted">{p.hint}</span>}
+      {p.error && (
+        <span id={errId} class="field-error text-sm" data-field-error={p.name}>{p.error}</span>
+      )}
+    </label>
+  );
+}
+
+export function SubnetForm(p: SubnetFormProps) {
+  const v = p.values ?? {};
+  const e = p.errors ?? {};
+  const id = (name: string) => `${p.idPrefix ?? "subnet"}-${name}`;
+  return (
+    <form method="post" action={p.action} class="flex flex-col gap-3" novalidate>
+      <input type="hidden" name="_csrf" value={p.csrf} />
+      {p.formAction && <input type="hidden" name="_action" value={p.formAction} />}
+      {e._ && <p role="alert" class="alert">{e._}</p>}
+      <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <Field
+          id={id("cidr")}
+          name="cidr"
+          label="CIDR"
+          value={v.cidr}
+          error={e.cidr}
+          placeholder="192.0.2.0/24 or 2001:db8::/64"
+          required
+          mono
+        />
+        <Field id={id("name")} name="name" label="Name" value={v.name} error={e.name} />
+        <Field
+          id={id("vlan")}
+          name="vlan"
+          label="VLAN"
+          value={v.vlan}
+          error={e.vlan}
+          placeholder="1-4094"
+          type="text"
+        />
+        <Field
+          id={id("tags")}
+          name="tags"
+          label="Tags"
+          value={v.tags}
+          error={e.tags}
+          placeholder="prod; dc1"
+          hint="separate with ;"
+        />
+      </div>
+      {!p.compact && (
+        <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
+          <Field
+            id={id("description")}
+            name="description"
+            label="Description"
+            value={v.description}
+            error={e.description}
+            class="lg:col-span-2"
+          />
+          <Field
+            id={id("location")}
+            name="location"
+            label="Location"
+            value={v.location}
+            error={e.location}
+          />
+          <Field
+            id={id("scan_interval_s")}
+            name="scan_interval_s"
+            label="Scan interval (s)"
+            value={v.scan_interval_s}
+            error={e.scan_interval_s}
+            placeholder="300"
+          />
+        </div>
+      )}
+      <div class="flex flex-wrap items-center gap-4">
+        {!p.compact && (
+          <label class="flex items-center gap-2">
+            <input type="checkbox" name="scan_enabled" checked={!!v.scan_enabled} />
+            Scan this subnet
+          </label>
+        )}
+        <label class="flex items-center gap-2">
+          <input type="checkbox" name="normalize" checked={!!v.normalize} />
+          Fix host bits (10.0.0.5/24 → 10.0.0.0/24)
+        </label>
+        <button type="submit" class="btn">{p.submitLabel}</button>
+      </div>
+    </form>
+  );
+}

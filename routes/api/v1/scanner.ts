@@ -1,0 +1,159 @@
+// /api/v1/scanner: the sweep run log, per-subnet schedule, alive counts and the roll-up job.
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireRole } from "@/services/auth/mod.ts";
+import { notFound } from "@/services/errors.ts";
+import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
+import { requestRollup } from "@/services/discovery/discovery_service.ts";
+import { listRuns } from "@/services/discovery/run_log_repo.ts";
+import { aliveNow, subnetScanStatuses } from "@/services/discovery/scanner_status.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+
+const api = apiRouter();
+const tags = ["scanner"];
+
+const RunSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(["subnet", "host"]),
+  trigger: z.enum(["schedule", "manual"]),
+  subnet_id: z.number().int().nullable(),
+  host_id: z.number().int().nullable(),
+  target: z.string(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  duration_ms: z.number().int(),
+  method: z.string().nullable(),
+  targets: z.number().int(),
+  hosts_up: z.number().int(),
+  hosts_down: z.number().int(),
+  hosts_new: z.number().int(),
+  flips: z.number().int(),
+  errors: z.array(z.string()),
+  notes: z.array(z.string()),
+  status: z.enum(["succeeded", "failed", "aborted"]),
+  instance: z.string().nullable(),
+  task_id: z.string().nullable(),
+}).openapi("ScanRun");
+
+const SubnetStatusSchema = z.object({
+  subnet_id: z.number().int(),
+  cidr: z.string(),
+  name: z.string().nullable(),
+  scan_enabled: z.boolean(),
+  interval_s: z.number().int(),
+  next_due_at: z.string().nullable(),
+  sweeping: z.boolean(),
+  last_run: RunSchema.nullable(),
+}).openapi("SubnetScanStatus");
+
+const optionalId = z.coerce.number().int().positive().optional();
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/runs",
+    tags,
+    summary: "Sweep and ping runs, newest first",
+    description: "Each run records start, duration, method, up/down counts and errors. Page with " +
+      "`cursor` = the previous page's `next_cursor`.",
+    security,
+    request: {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        cursor: z.string().regex(/^\d{1,15}$/, "must be a next_cursor value").optional(),
+        subnet_id: optionalId,
+        host_id: optionalId,
+        kind: z.enum(["subnet", "host"]).optional(),
+        status: z.enum(["succeeded", "failed", "aborted"]).optional(),
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({ items: z.array(RunSchema), next_cursor: z.string().nullable() }),
+        "Runs",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const page = await listRuns(c.get("deps").db, {
+      limit: q.limit,
+      beforeId: q.cursor ? Number(q.cursor) : undefined,
+      subnetId: q.subnet_id,
+      hostId: q.host_id,
+      kind: q.kind,
+      status: q.status,
+    });
+    return c.json(page, 200);
+  },
+);
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/subnets",
+    tags,
+    summary: "Per-subnet scan schedule: interval, next due time, running now, last run",
+    security,
+    responses: {
+      200: jsonResponse(
+        z.object({ items: z.array(SubnetStatusSchema), next_cursor: z.null() }),
+        "Schedule",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => c.json({ items: await subnetScanStatuses(c.get("deps")), next_cursor: null }, 200),
+);
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/alive",
+    tags,
+    summary: "How many hosts are up now, overall or inside one subnet (children included)",
+    security,
+    request: { query: z.object({ subnet_id: optionalId }) },
+    responses: {
+      200: jsonResponse(
+        z.object({ alive: z.number().int(), subnet_id: z.number().int().nullable() }),
+        "Count",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const deps = c.get("deps");
+    const { subnet_id } = c.req.valid("query");
+    let cidr: string | undefined;
+    if (subnet_id !== undefined) {
+      const s = await getSubnet(deps.db, subnet_id);
+      if (!s) throw notFound(`subnet ${subnet_id}`);
+      cidr = s.cidr;
+    }
+    return c.json({ alive: await aliveNow(deps, cidr), subnet_id: subnet_id ?? null }, 200);
+  },
+);
+
+api.openapi(
+  createRoute({
+    method: "post",
+    path: "/rollup",
+    tags,
+    summary: "Roll history up now (admin): raw rows older than HISTORY_RAW_DAYS become hourly",
+    description: "Also runs daily by itself. Returns a task; poll GET /api/v1/tasks/{task_id}.",
+    security,
+    responses: {
+      202: jsonResponse(z.object({ task_id: z.string() }), "Roll-up queued"),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const user = c.get("user")!;
+    requireRole(user, "admin");
+    return c.json(await requestRollup(c.get("deps"), user), 202);
+  },
+);
+
+export default api;

@@ -1,0 +1,142 @@
+// CLI: `deno task import hosts|subnets FILE` — the same CSV import as the API, with a dry-run preview.
+import { parseArgs } from "node:util";
+import { loadConfig } from "@/services/config/config.ts";
+import { migrate, openDb } from "@/services/store/mod.ts";
+import type { Db } from "@/services/store/mod.ts";
+import { audit } from "@/services/auth/mod.ts";
+import { AppError } from "@/services/errors.ts";
+import { decodeUtf8, importCsv, type ImportReport } from "@/services/ipam/mod.ts";
+
+const USAGE = `usage: deno task import <hosts|subnets> <file.csv | -> [options]
+
+  --dry-run              show what would be created, updated, skipped and which lines fail
+  --skip-errors          import the valid rows even if some rows have errors
+  --allow-orphan         hosts: accept addresses outside every subnet
+  --on-existing=skip     leave rows whose ip/cidr exists alone (default: update non-empty cells)
+  --json                 print the report as JSON
+
+Columns: see docs/ipam.md (Pingfold's own, or a phpIPAM address/subnet export). The import is
+all-or-nothing: with any bad row nothing is written unless --skip-errors is given.
+Exit status: 0 done (or a clean dry run), 1 errors.`;
+
+export class UsageError extends Error {}
+
+export interface ImportCliIo {
+  db: Db;
+  /** Reads the file ("-" = standard input) as bytes. */
+  read(path: string): Promise<Uint8Array>;
+  maxBytes: number;
+  print(line: string): void;
+}
+
+function reportLines(r: ImportReport): string[] {
+  const s = r.summary;
+  const verb = r.dry_run ? "would" : "did";
+  const lines = [
+    `${r.kind} (${r.format} columns${r.dry_run ? ", dry run" : ""}): ${verb} create ${s.create}, ` +
+    `update ${s.update}, skip ${s.skip}; ${s.error} row(s) with errors`,
+  ];
+  if (r.ignored_columns.length) lines.push(`ignored columns: ${r.ignored_columns.join(", ")}`);
+  for (const e of r.errors) lines.push(`line ${e.line}: ${e.message}`);
+  return lines;
+}
+
+/** Runs the command; returns the exit status. */
+export async function runImport(args: string[], io: ImportCliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      "dry-run": { type: "boolean" },
+      "skip-errors": { type: "boolean" },
+      "allow-orphan": { type: "boolean" },
+      "on-existing": { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    io.print(USAGE);
+    return 0;
+  }
+  const [kind, file] = positionals;
+  if (kind !== "hosts" && kind !== "subnets") {
+    throw new UsageError(
+      `first argument must be hosts or subnets, got ${JSON.stringify(kind ?? "")}`,
+    );
+  }
+  if (!file) throw new UsageError("give the CSV file to import, or - for standard input");
+  const onExisting = values["on-existing"];
+  if (onExisting !== undefined && onExisting !== "update" && onExisting !== "skip") {
+    throw new UsageError(`--on-existing must be update or skip, got ${JSON.stringify(onExisting)}`);
+  }
+  const bytes = await io.read(file);
+  if (bytes.length > io.maxBytes) {
+    throw new AppError(
+      413,
+      "payload_too_large",
+      `${file} is larger than ${io.maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+    );
+  }
+  let report: ImportReport;
+  try {
+    report = await importCsv(io.db, kind, decodeUtf8(bytes), {
+      dryRun: values["dry-run"],
+      skipErrors: values["skip-errors"],
+      allowOrphan: values["allow-orphan"],
+      onExisting,
+    });
+  } catch (e) {
+    const details = e instanceof AppError ? e.details as { errors?: ImportReport["errors"] } : null;
+    if (e instanceof AppError && details?.errors) {
+      if (values.json) {
+        io.print(JSON.stringify({ error: e.message, errors: details.errors }, null, 2));
+      } else {
+        io.print(`nothing imported: ${e.message}`);
+        for (const err of details.errors) io.print(`line ${err.line}: ${err.message}`);
+      }
+      return 1;
+    }
+    throw e;
+  }
+  if (!report.dry_run) {
+    await audit(io.db, {
+      username: null,
+      action: "ipam.import",
+      target: kind,
+      detail: { via: "cli", file: file === "-" ? "stdin" : file, summary: report.summary },
+    });
+  }
+  if (values.json) io.print(JSON.stringify(report, null, 2));
+  else for (const line of reportLines(report)) io.print(line);
+  return report.errors.length > 0 && report.dry_run ? 1 : 0;
+}
+
+async function readAll(path: string): Promise<Uint8Array> {
+  if (path !== "-") return await Deno.readFile(path);
+  return new Uint8Array(await new Response(Deno.stdin.readable).arrayBuffer());
+}
+
+if (import.meta.main) {
+  try {
+    const cfg = loadConfig();
+    const db = await openDb(cfg);
+    let status = 1;
+    try {
+      await migrate(db);
+      status = await runImport(Deno.args, {
+        db,
+        read: readAll,
+        maxBytes: cfg.MAX_UPLOAD_BYTES,
+        print: (line) => console.log(line),
+      });
+    } finally {
+      await db.close();
+    }
+    Deno.exit(status);
+  } catch (e) {
+    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof UsageError) console.error("run with --help for usage");
+    Deno.exit(1);
+  }
+}

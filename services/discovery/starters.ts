@@ -1,0 +1,86 @@
+// Background starters of discovery: the sweep scheduler (Deno.cron + sub-minute timer) and the
+// shutdown hook that ends live event streams before the HTTP server drains.
+import type { BackgroundTask } from "@/services/background.ts";
+import type { Deps } from "@/services/web/env.ts";
+import { log } from "@/services/web/logger.ts";
+import { discoveryOf } from "./discovery_service.ts";
+import { listScanEnabledSubnets } from "./known_hosts_repo.ts";
+import { rollUp } from "./rollup.ts";
+import { createScheduler, type Scheduler } from "./scheduler.ts";
+import { sweepSubnet } from "./sweep_service.ts";
+
+const CRON_NAME = "pingfold-sweeps";
+const DAY_MS = 86_400_000;
+
+/** The running scheduler of this instance, if any (scanner page: what runs here now). */
+export function schedulerOf(deps: Deps): Scheduler | null {
+  return (deps.services.scheduler as Scheduler | undefined) ?? null;
+}
+
+/** Starts sweeping scan-enabled subnets; null when DISABLE_SCHEDULER is set. */
+export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | null> {
+  if (deps.cfg.DISABLE_SCHEDULER) return Promise.resolve(null);
+  const d = discoveryOf(deps);
+  const scheduler = createScheduler({
+    kv: deps.kv,
+    listSubnets: () => listScanEnabledSubnets(deps.db),
+    runSubnet: (subnet, signal) => sweepSubnet(d.env, subnet, { trigger: "schedule", signal }),
+    now: deps.now,
+    jitter: deps.cfg.SCAN_JITTER,
+    minIntervalS: deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,
+    instance: d.env.instance,
+    jobs: [{
+      name: "rollup",
+      everyMs: DAY_MS,
+      run: () => rollUp(deps.db, { now: deps.now(), rawDays: deps.cfg.HISTORY_RAW_DAYS }),
+    }],
+  });
+  deps.services.scheduler = scheduler;
+
+  const tick = () =>
+    scheduler.tick().catch((err) => log.warn("scheduler tick failed", { error: String(err) }));
+  const stopCron = new AbortController();
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  try {
+    Deno.cron(CRON_NAME, "* * * * *", { signal: stopCron.signal }, async () => {
+      await tick();
+    });
+  } catch (err) {
+    // Another app instance in this process (tests) already owns the name: tick on a timer instead.
+    log.debug("Deno.cron unavailable; ticking on a timer", { error: String(err) });
+    timers.push(setInterval(tick, 60_000));
+  }
+  // Cron resolution is one minute; shorter floors need a timer of their own.
+  const intervalS = deps.cfg.SCAN_ICMP_INTERVAL_SECONDS;
+  if (intervalS < 60) timers.push(setInterval(tick, intervalS * 1000));
+  // Do not wait up to a minute after start-up for the first sweeps.
+  timers.push(setTimeout(tick, 0));
+
+  return Promise.resolve({
+    name: "discovery-scheduler",
+    async stop() {
+      stopCron.abort();
+      for (const t of timers) clearTimeout(t);
+      await scheduler.stop();
+      delete deps.services.scheduler;
+    },
+  });
+}
+
+/**
+ * Live event streams never end on their own, and the HTTP server's graceful shutdown waits for
+ * every response: on SIGINT/SIGTERM the hub closes first, ending the streams, so shutdown is quick.
+ */
+export function startLiveShutdownHook(deps: Deps): Promise<BackgroundTask | null> {
+  const close = () => discoveryOf(deps).live.close();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, close);
+  return Promise.resolve({
+    name: "live-events",
+    stop() {
+      for (const s of signals) Deno.removeSignalListener(s, close);
+      close();
+      return Promise.resolve();
+    },
+  });
+}

@@ -1,0 +1,157 @@
+// OpenAPI shapes of the IPAM API (documentation and first-pass type checks; input_schemas.ts has the rules).
+import { z } from "@hono/zod-openapi";
+
+const nullableText = (description: string, example?: string) =>
+  z.string().nullable().optional().openapi({ description, example });
+
+export const UtilizationSchema = z.object({
+  size: z.string().openapi({ description: "Addresses in the prefix", example: "256" }),
+  usable: z.string().openapi({ description: "Addresses a host may use", example: "254" }),
+  used: z.string().openapi({ example: "12" }),
+  alive: z.string().openapi({ description: "Hosts discovery reports up", example: "9" }),
+  free: z.string().openapi({ example: "242" }),
+  percent_used: z.number().openapi({ example: 4.72 }),
+}).openapi("Utilization", {
+  description: "Exact counts as decimal strings (an IPv6 /64 has 2^64 addresses)",
+});
+
+export const SubnetSchema = z.object({
+  id: z.number().int(),
+  cidr: z.string().openapi({ example: "192.0.2.0/24" }),
+  family: z.union([z.literal(4), z.literal(6)]),
+  name: z.string().nullable(),
+  description: z.string().nullable(),
+  vlan: z.number().int().nullable(),
+  tags: z.array(z.string()),
+  location: z.string().nullable(),
+  parent_id: z.number().int().nullable().openapi({
+    description: "Most specific other subnet containing this one (derived)",
+  }),
+  scan_enabled: z.boolean(),
+  scan_interval_s: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  utilization: UtilizationSchema.optional(),
+  depth: z.number().int().optional().openapi({ description: "Nesting level in the list" }),
+}).openapi("Subnet");
+
+const subnetFields = {
+  name: nullableText("Display name, ≤ 200 characters", "Servers"),
+  description: nullableText("≤ 1000 characters"),
+  vlan: z.number().int().nullable().optional().openapi({ description: "1-4094", example: 10 }),
+  tags: z.array(z.string()).optional().openapi({ example: ["prod", "dc1"] }),
+  location: nullableText("≤ 200 characters", "DC-1 row A"),
+  scan_enabled: z.boolean().optional().openapi({ description: "Default false" }),
+  scan_interval_s: z.number().int().optional().openapi({
+    description: "Seconds between sweeps, 30-604800; default 300",
+  }),
+  normalize: z.boolean().optional().openapi({
+    description: "Accept host bits (10.0.0.5/24) and store the network (10.0.0.0/24) " +
+      "instead of refusing with 422",
+  }),
+};
+
+export const SubnetCreateBody = z.object({
+  cidr: z.string().openapi({
+    description: "IPv4 or IPv6 network/prefix; IPv6 is stored in canonical form",
+    example: "192.0.2.0/24",
+  }),
+  ...subnetFields,
+}).openapi("SubnetInput");
+
+export const SubnetPatchBody = z.object({ cidr: z.string().optional(), ...subnetFields })
+  .openapi("SubnetPatch");
+
+export const HostSchema = z.object({
+  id: z.number().int(),
+  ip: z.string().openapi({ example: "192.0.2.10" }),
+  family: z.union([z.literal(4), z.literal(6)]),
+  subnet_id: z.number().int().nullable().openapi({
+    description: "Most specific subnet containing ip (derived)",
+  }),
+  hostname: z.string().nullable(),
+  hostname_override: z.string().nullable().openapi({
+    description: "Name set by a person; wins over a discovered (PTR) hostname",
+  }),
+  description: z.string().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string().nullable(),
+  mac: z.string().nullable(),
+  vendor: z.string().nullable(),
+  first_seen_at: z.string().nullable(),
+  last_seen_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  discovered: z.boolean(),
+  status: z.enum(["up", "down", "unknown"]).optional(),
+  latency_ms: z.number().nullable().optional(),
+  status_since: z.string().nullable().optional(),
+}).openapi("Host");
+
+const hostFields = {
+  hostname: nullableText("DNS name", "web-01.example.com"),
+  hostname_override: nullableText("Name that wins over the discovered one"),
+  description: nullableText("≤ 1000 characters"),
+  tags: z.array(z.string()).optional(),
+  notes: nullableText("≤ 10000 characters"),
+  mac: nullableText("Any common MAC notation; stored lowercase with colons", "00:00:5e:00:53:01"),
+  allow_orphan: z.boolean().optional().openapi({
+    description: "Allow an address outside every subnet (otherwise 422)",
+  }),
+};
+
+export const HostCreateBody = z.object({
+  ip: z.string().openapi({ example: "192.0.2.10" }),
+  ...hostFields,
+}).openapi("HostInput");
+
+export const HostPatchBody = z.object({ ip: z.string().optional(), ...hostFields })
+  .openapi("HostPatch");
+
+export const GapRowSchema = z.object({
+  kind: z.literal("gap"),
+  first: z.string().openapi({ example: "192.0.2.15" }),
+  last: z.string().openapi({ example: "192.0.2.200" }),
+  count: z.string().openapi({ example: "186" }),
+}).openapi("GapRow");
+
+export const AddressRowSchema = z.union([
+  HostSchema.extend({ kind: z.literal("host") }),
+  GapRowSchema,
+]).openapi("AddressRow");
+
+export const ImportReportSchema = z.object({
+  kind: z.enum(["hosts", "subnets"]),
+  dry_run: z.boolean(),
+  format: z.enum(["pingfold", "phpipam"]),
+  ignored_columns: z.array(z.string()),
+  summary: z.object({
+    create: z.number().int(),
+    update: z.number().int(),
+    skip: z.number().int(),
+    error: z.number().int(),
+  }),
+  rows: z.array(z.object({
+    line: z.number().int(),
+    action: z.enum(["create", "update", "skip"]),
+    key: z.string(),
+    changes: z.array(z.string()).optional(),
+    reason: z.string().optional(),
+  })),
+  errors: z.array(z.object({ line: z.number().int(), message: z.string() })),
+}).openapi("ImportReport");
+
+/** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */
+export const pagingQuery = {
+  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ example: 100 }),
+  cursor: z.string().optional().openapi({ description: "next_cursor of the previous page" }),
+};
+
+export const boolQuery = (description: string) =>
+  z.enum(["true", "false", "1", "0"]).optional().openapi({ description });
+
+export const isTrue = (v: string | undefined) => v === "true" || v === "1";
+
+/** Free text in a query string: bounded, and without NUL (PostgreSQL text cannot hold it). */
+export const queryText = (max: number) =>
+  z.string().max(max).refine((v) => !v.includes("\u0000"), "NUL characters are not allowed");
