@@ -2,9 +2,11 @@
 import type { ComponentChildren } from "preact";
 import { island } from "@/services/web/islands.tsx";
 import ThemeToggle from "@/islands/ThemeToggle.tsx";
+import QuickSearch from "@/islands/QuickSearch.tsx";
 import type { AuthUser } from "@/services/web/env.ts";
 
 const ThemeToggleIsland = island("ThemeToggle", ThemeToggle);
+const QuickSearchIsland = island("QuickSearch", QuickSearch);
 
 export interface LayoutProps {
   title: string;
@@ -91,6 +93,7 @@ export function Layout(p: LayoutProps) {
         <main id="main" class="flex-1 w-full max-w-7xl mx-auto px-4 py-4" tabIndex={-1}>
           {p.children}
         </main>
+        {p.user && <QuickSearchIsland />}
         <footer class="site-footer px-4 py-3 text-sm muted text-center">
           Pingfold {p.version}
         </footer>

@@ -1,20 +1,18 @@
 // GET /import: upload a hosts or subnets CSV; the preview and the import itself live under /import/.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
 import { UploadForm } from "@/components/ImportViews.tsx";
-import QuickSearch from "@/islands/QuickSearch.tsx";
 
-const QuickSearchIsland = island("QuickSearch", QuickSearch);
 
 export function GET(c: AppContext) {
   return page(
     c,
     "Import",
     <div class="flex flex-col gap-4 max-w-4xl">
-      <QuickSearchIsland />
       <h1 class="text-2xl font-bold">Import</h1>
-      <UploadForm csrf={c.get("csrfToken") ?? ""} />
+      {c.get("user")?.role === "viewer"
+        ? <p class="notice">Viewers can export but not import; ask an editor or admin.</p>
+        : <UploadForm csrf={c.get("csrfToken") ?? ""} />}
       <section class="card" aria-labelledby="export-title">
         <h2 id="export-title" class="text-lg font-bold mb-2">Export</h2>
         <p class="flex flex-wrap gap-2">

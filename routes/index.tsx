@@ -11,10 +11,8 @@ import {
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { formatCount } from "@/components/format_count.ts";
-import QuickSearch from "@/islands/QuickSearch.tsx";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 
-const QuickSearchIsland = island("QuickSearch", QuickSearch);
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 
 interface DashboardState {
@@ -36,7 +34,6 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
     c,
     "Dashboard",
     <div class="flex flex-col gap-4">
-      <QuickSearchIsland />
       <div class="flex flex-wrap items-baseline gap-4">
         <h1 id="dash-title" class="text-2xl font-bold">Dashboard</h1>
         <p class="muted" data-testid="totals">

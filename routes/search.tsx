@@ -1,13 +1,10 @@
 // GET /search?q=: the header search box's results — hosts and subnets by address, prefix, name, tag...
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
 import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
 import { hostAnchor } from "@/components/AddressRows.tsx";
 import { StatusPill } from "@/components/StatusPill.tsx";
-import QuickSearch from "@/islands/QuickSearch.tsx";
 
-const QuickSearchIsland = island("QuickSearch", QuickSearch);
 
 const KIND_TEXT: Record<string, string> = {
   ip: "address",
@@ -27,7 +24,6 @@ export async function GET(c: AppContext) {
     c,
     q ? `Search: ${q}` : "Search",
     <div class="flex flex-col gap-4">
-      <QuickSearchIsland />
       <h1 class="text-2xl font-bold">Search</h1>
       <form method="get" action="/search" role="search" class="flex gap-2">
         <label for="search-page-q" class="sr-only">Search</label>

@@ -24,10 +24,8 @@ import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { UtilizationBar } from "@/components/UtilizationBar.tsx";
 import { formatCount } from "@/components/format_count.ts";
-import QuickSearch from "@/islands/QuickSearch.tsx";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 
-const QuickSearchIsland = island("QuickSearch", QuickSearch);
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 
 /** Rows per page: a /16 with 5,000 hosts (about 10,000 rows with its gaps) fits on one page. */
@@ -248,7 +246,6 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
     c,
     s.cidr,
     <div class="flex flex-col gap-4">
-      <QuickSearchIsland />
       <Header s={s} ancestors={ancestors} />
       {state.notice && <p class="notice" role="status" data-testid="notice">{state.notice}</p>}
       <section class="card flex flex-col gap-3" aria-label="Utilization">

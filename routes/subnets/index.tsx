@@ -1,13 +1,10 @@
 // GET/POST /subnets: the subnet tree with filters and details, and the full add-subnet form.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
 import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.ts";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
-import QuickSearch from "@/islands/QuickSearch.tsx";
 
-const QuickSearchIsland = island("QuickSearch", QuickSearch);
 
 interface ListState {
   values?: Record<string, string>;
@@ -33,7 +30,6 @@ async function render(c: AppContext, state: ListState, status = 200) {
     c,
     "Subnets",
     <div class="flex flex-col gap-4">
-      <QuickSearchIsland />
       <h1 class="text-2xl font-bold">Subnets</h1>
       {state.deleted && (
         <p class="notice" role="status" data-testid="deleted-notice">

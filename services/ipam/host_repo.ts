@@ -3,7 +3,7 @@ import { AppError, notFound } from "@/services/errors.ts";
 import type { Db, Queryable, SqlParam } from "@/services/store/mod.ts";
 import { tryParseIp } from "./cidr.ts";
 import type { HostInput, HostPatch } from "./input_schemas.ts";
-import { escapeLike, iso, isUniqueViolation } from "./sql_helpers.ts";
+import { escapeLike, iso, isUniqueViolation, lockIpamTree } from "./sql_helpers.ts";
 
 export interface HostRecord {
   id: number;
@@ -167,6 +167,7 @@ export async function createHost(
 ): Promise<HostRecord> {
   try {
     return await db.tx(async (tx) => {
+      await lockIpamTree(tx);
       const existing = await getHostByIp(tx, input.ip);
       if (existing) throw duplicate(input.ip, existing.id);
       const subnetId = await subnetFor(tx, input.ip);
@@ -213,6 +214,7 @@ export async function updateHost(
 ): Promise<HostRecord> {
   try {
     return await db.tx(async (tx) => {
+      await lockIpamTree(tx);
       const current = await requireHost(tx, id);
       const sets: string[] = [];
       const params: SqlParam[] = [id];

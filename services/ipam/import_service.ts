@@ -11,7 +11,7 @@ import {
 } from "./csv_import.ts";
 import type { HostInput, SubnetInput } from "./input_schemas.ts";
 import { parseCidr } from "./cidr.ts";
-import { isUniqueViolation, joinTagsParam } from "./sql_helpers.ts";
+import { isUniqueViolation, joinTagsParam, lockIpamTree } from "./sql_helpers.ts";
 import { rederiveTree } from "./subnet_repo.ts";
 
 export type ImportKind = "hosts" | "subnets";
@@ -265,6 +265,7 @@ export async function importHostsCsv(
   const parsed = parseHostsCsv(text, { maxRows: opts.maxRows });
   try {
     return await db.tx(async (tx) => {
+      if (!opts.dryRun) await lockIpamTree(tx);
       const work = await planHosts(tx, parsed, opts);
       refuseIfErrors(work.report, opts);
       if (!opts.dryRun) await applyHosts(tx, work);
@@ -403,6 +404,7 @@ export async function importSubnetsCsv(
   });
   try {
     return await db.tx(async (tx) => {
+      if (!opts.dryRun) await lockIpamTree(tx);
       const work = await planSubnets(tx, parsed, filled, opts);
       refuseIfErrors(work.report, opts);
       if (!opts.dryRun) await applySubnets(tx, work);

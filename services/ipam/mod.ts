@@ -149,6 +149,7 @@ export {
 } from "./form_input.ts";
 export { fieldErrors, findNul, validate } from "./validate.ts";
 export { seedDemo, type SeedResult } from "./seed.ts";
+export { lockIpamTree } from "./sql_helpers.ts";
 export {
   createHostFromForm,
   createSubnetFromForm,

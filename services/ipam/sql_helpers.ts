@@ -1,4 +1,5 @@
-// Small helpers shared by the IPAM repositories: timestamps, unique violations, LIKE escaping.
+// Small helpers shared by the IPAM repositories: timestamps, unique violations, LIKE escaping, locking.
+import type { Queryable } from "@/services/store/mod.ts";
 
 /** ISO 8601 UTC text for a timestamptz column (both engines return Date). */
 export function iso(value: unknown): string | null {
@@ -21,4 +22,16 @@ export function escapeLike(text: string): string {
 /** Tags travel through unnest() batches as one ";"-joined text (";" is never inside a tag). */
 export function joinTagsParam(tags: readonly string[]): string {
   return tags.join(";");
+}
+
+/** Any constant works; it only has to differ from the other advisory locks (migrations). */
+const TREE_LOCK_KEY = 7_468_737;
+
+/**
+ * Serializes writes that derive the tree (subnet parents, host subnets) until the transaction
+ * ends. Without it two concurrent transactions on PostgreSQL could each miss the other's new
+ * subnet or host and leave a parent or subnet_id stale.
+ */
+export async function lockIpamTree(tx: Queryable): Promise<void> {
+  await tx.query("select pg_advisory_xact_lock($1)", [TREE_LOCK_KEY]);
 }

@@ -3,7 +3,7 @@ import { AppError, notFound } from "@/services/errors.ts";
 import type { Db, Queryable, SqlParam } from "@/services/store/mod.ts";
 import { parseCidr } from "./cidr.ts";
 import type { SubnetInput, SubnetPatch } from "./input_schemas.ts";
-import { escapeLike, iso, isUniqueViolation } from "./sql_helpers.ts";
+import { escapeLike, iso, isUniqueViolation, lockIpamTree } from "./sql_helpers.ts";
 
 export interface SubnetRecord {
   id: number;
@@ -194,6 +194,7 @@ async function rejectDuplicate(q: Queryable, cidr: string, selfId?: number) {
 export async function createSubnet(db: Db, input: SubnetInput): Promise<SubnetRecord> {
   try {
     return await db.tx(async (tx) => {
+      await lockIpamTree(tx);
       await rejectDuplicate(tx, input.cidr);
       const [{ id }] = await tx.query<{ id: number }>(
         `insert into subnet (cidr, name, description, vlan, tags, location, scan_enabled,
@@ -237,6 +238,7 @@ export async function updateSubnet(
 ): Promise<SubnetRecord> {
   try {
     return await db.tx(async (tx) => {
+      await lockIpamTree(tx);
       const current = await requireSubnet(tx, id);
       const sets: string[] = [];
       const params: SqlParam[] = [id];
@@ -292,6 +294,7 @@ export async function deleteSubnet(
   cascade?: DeleteCascade,
 ): Promise<DeleteResult> {
   return await db.tx(async (tx) => {
+    await lockIpamTree(tx);
     const s = await requireSubnet(tx, id);
     const { children, hosts } = await subnetContents(tx, id);
     if ((children > 0 || hosts > 0) && !cascade) {

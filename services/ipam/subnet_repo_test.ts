@@ -179,3 +179,25 @@ dbTest("usage counts hosts in the prefix (children included) and the alive ones"
   const only = await subnetUsage(db, [], [c.id]);
   assert.deepEqual([...only.keys()], [c.id]);
 });
+
+dbTest(
+  "concurrent subnet and host writes still leave every parent and subnet_id exact",
+  async (db) => {
+    // Fired together: on PostgreSQL these are separate connections racing; the tree lock orders them.
+    const cidrs = ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.128/25", "10.2.0.0/16"];
+    const ips = ["10.1.2.200", "10.1.2.5", "10.1.9.9", "10.2.3.4", "10.9.9.9"];
+    await Promise.all([
+      ...cidrs.map((cidr) => subnet(db, cidr)),
+      ...ips.map((ip) => createHost(db, HostInputSchema.parse({ ip }), { allowOrphan: true })),
+    ]);
+    assert.equal(await parentCidr(db, "10.1.2.128/25"), "10.1.2.0/24");
+    assert.equal(await parentCidr(db, "10.1.2.0/24"), "10.1.0.0/16");
+    assert.equal(await parentCidr(db, "10.1.0.0/16"), "10.0.0.0/8");
+    assert.equal(await parentCidr(db, "10.2.0.0/16"), "10.0.0.0/8");
+    assert.equal(await subnetOfHost(db, "10.1.2.200"), "10.1.2.128/25");
+    assert.equal(await subnetOfHost(db, "10.1.2.5"), "10.1.2.0/24");
+    assert.equal(await subnetOfHost(db, "10.1.9.9"), "10.1.0.0/16");
+    assert.equal(await subnetOfHost(db, "10.2.3.4"), "10.2.0.0/16");
+    assert.equal(await subnetOfHost(db, "10.9.9.9"), "10.0.0.0/8");
+  },
+);

@@ -1,0 +1,12 @@
+import { createCommandRunner, planSweep, fpingArgs, parseFpingOutput } from "@/services/discovery/mod.ts";
+const runner = createCommandRunner({ prefix: ["ip", "netns", "exec", "pf-bx"] });
+const plan = planSweep("127.77.0.0/16");
+let t = performance.now();
+const stdin = [...plan.targets].join("\n") + "\n";
+console.log("plan", performance.now() - t);
+t = performance.now();
+const run = await runner("fping", fpingArgs({ timeoutMs: 200, retries: 1, intervalMs: 0.02 }), { stdin, timeoutMs: 200000 });
+console.log("run", performance.now() - t, run.code, run.stdout.length, run.stderr.slice(0, 500));
+t = performance.now();
+const rep = parseFpingOutput(run);
+console.log("parse", performance.now() - t, rep.hosts.length);
