@@ -1,6 +1,7 @@
 // Long-running work started beside the HTTP server (scheduler, NetFlow collector), stopped in order.
 import type { Deps } from "@/services/web/env.ts";
 import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
+import { startPortScanScheduler } from "@/services/discovery/port_starter.ts";
 
 export interface BackgroundTask {
   name: string;
@@ -10,7 +11,8 @@ export interface BackgroundTask {
 type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
 
 /** Domains add their starters here; each returns null when disabled by config. */
-const starters: Starter[] = [startLiveShutdownHook, startDiscoveryScheduler];
+// Port scans first: their start-up check of NMAP_ARGS refuses a bad value before anything starts.
+const starters: Starter[] = [startPortScanScheduler, startLiveShutdownHook, startDiscoveryScheduler];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {
   const running: BackgroundTask[] = [];

@@ -32,6 +32,11 @@ export const ConfigSchema = z.object({
   MAX_SWEEP_PREFIX: int(1, 32).default(16),
   PTR_LOOKUP_ENABLED: bool.default(true),
   HISTORY_RAW_DAYS: int(1, 3650).default(7),
+  ENABLE_NMAP_SCHEDULER: bool.default(true),
+  SCAN_NMAP_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),
+  NMAP_ARGS: z.string().optional(),
+  NMAP_MAX_CONCURRENT: int(1, 64).default(2),
+  NMAP_TIMEOUT_SECONDS: int(10, 86400).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };

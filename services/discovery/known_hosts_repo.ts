@@ -64,12 +64,16 @@ export async function getKnownHost(q: Queryable, id: number): Promise<KnownHost 
   return rows[0] ? toHost(rows[0]) : null;
 }
 
-/** Addresses of every host inside `cidr`, child subnets included ("alive now" counts). */
-export async function hostIpsIn(q: Queryable, cidr: string): Promise<string[]> {
-  const rows = await q.query<{ ip: string }>(
-    `select host(ip) as ip from host where ip <<= $1::cidr`,
-    [cidr],
-  );
+/**
+ * Addresses of every host inside `cidr` (child subnets included), or of every host at all: "alive
+ * now" counts only inventoried hosts, never the KV state a deleted host left behind.
+ */
+export async function hostIpsIn(q: Queryable, cidr?: string): Promise<string[]> {
+  const rows = cidr === undefined
+    ? await q.query<{ ip: string }>(`select host(ip) as ip from host`)
+    : await q.query<{ ip: string }>(`select host(ip) as ip from host where ip <<= $1::cidr`, [
+      cidr,
+    ]);
   return rows.map((r) => canonical(r.ip));
 }
 

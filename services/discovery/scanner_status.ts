@@ -49,8 +49,7 @@ export async function subnetScanStatuses(deps: Deps): Promise<SubnetScanStatus[]
   return out;
 }
 
-/** Hosts up now: inside one prefix (child subnets included) or overall. */
+/** Inventoried hosts up now: inside one prefix (child subnets included) or overall. */
 export async function aliveNow(deps: Deps, cidr?: string): Promise<number> {
-  if (cidr === undefined) return await countUp(deps.kv);
   return await countUp(deps.kv, await hostIpsIn(deps.db, cidr));
 }

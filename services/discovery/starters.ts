@@ -1,6 +1,5 @@
 // Background starters of discovery: the sweep scheduler (Deno.cron + sub-minute timer) and the
 // shutdown hook that ends live event streams before the HTTP server drains.
-import type { BackgroundTask } from "@/services/background.ts";
 import type { Deps } from "@/services/web/env.ts";
 import { log } from "@/services/web/logger.ts";
 import { discoveryOf } from "./discovery_service.ts";
@@ -8,6 +7,12 @@ import { listScanEnabledSubnets } from "./known_hosts_repo.ts";
 import { rollUp } from "./rollup.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { sweepSubnet } from "./sweep_service.ts";
+
+/** What services/background.ts expects of a starter (kept structural: no import cycle). */
+export interface BackgroundTask {
+  name: string;
+  stop(): Promise<void>;
+}
 
 const CRON_NAME = "pingfold-sweeps";
 const DAY_MS = 86_400_000;

@@ -27,10 +27,12 @@ export function formatAge(ms: number): string {
   return `${Math.floor(h / 24)}d`;
 }
 
+/** "0.4 ms", "12 ms", "1.2 s": pills (server-rendered and live-patched) show the same text. */
 export function formatLatency(ms: number | null): string | null {
   if (ms === null || !Number.isFinite(ms)) return null;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
-  return `${Math.round(ms)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 export function pillView(state: PillState | null | undefined, now: number): PillView {

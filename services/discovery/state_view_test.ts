@@ -12,7 +12,9 @@ Deno.test("ages are coarse and never negative", () => {
 
 Deno.test("latency badges", () => {
   assert.equal(formatLatency(0.432), "0.4 ms");
+  assert.equal(formatLatency(9.94), "9.9 ms");
   assert.equal(formatLatency(23.6), "24 ms");
+  assert.equal(formatLatency(1234), "1.2 s");
   assert.equal(formatLatency(null), null);
 });
 

@@ -75,7 +75,13 @@ dbTest("a subnet sweep stores state, history, MAC/vendor and PTR names", async (
     `select host(ip) as ip, mac, vendor, hostname, subnet_id from host order by host.ip`,
   );
   assert.deepEqual(hosts, [
-    { ip: "127.0.3.1", mac: "00:1b:63:84:45:e6", vendor: "Apple, Inc.", hostname: null, subnet_id: id },
+    {
+      ip: "127.0.3.1",
+      mac: "00:1b:63:84:45:e6",
+      vendor: "Apple, Inc.",
+      hostname: null,
+      subnet_id: id,
+    },
     { ip: "127.0.3.2", mac: null, vendor: null, hostname: "printer.example", subnet_id: id },
   ]);
   const kinds = await db.query<{ kind: string; detail: Record<string, unknown> }>(
@@ -111,37 +117,40 @@ dbTest("a host ping records a host run and never creates hosts", async (db) => {
   assert.equal(n, 1);
 });
 
-dbTest("oversized subnets are refused before any probe; failures and aborts are recorded", async (db) => {
-  using kv = await Deno.openKv(":memory:");
-  const calls: string[] = [];
-  const spy: CommandRunner = (cmd, args, opts) => {
-    calls.push(cmd);
-    return runCommand(cmd, args, opts);
-  };
-  const big = await subnet(db, "10.0.0.0/15");
-  await assert.rejects(sweepSubnet(env(db, kv, { runner: spy }), big, { trigger: "manual" }), {
-    code: "subnet_too_large",
-  });
-  assert.deepEqual(calls, [], "nothing was probed");
+dbTest(
+  "oversized subnets are refused before any probe; failures and aborts are recorded",
+  async (db) => {
+    using kv = await Deno.openKv(":memory:");
+    const calls: string[] = [];
+    const spy: CommandRunner = (cmd, args, opts) => {
+      calls.push(cmd);
+      return runCommand(cmd, args, opts);
+    };
+    const big = await subnet(db, "10.0.0.0/15");
+    await assert.rejects(sweepSubnet(env(db, kv, { runner: spy }), big, { trigger: "manual" }), {
+      code: "subnet_too_large",
+    });
+    assert.deepEqual(calls, [], "nothing was probed");
 
-  // An aborted sweep keeps no verdicts: unprobed hosts would otherwise read as down.
-  const id = await subnet(db, "127.0.5.0/29");
-  const ac = new AbortController();
-  ac.abort();
-  const aborted = await sweepSubnet(env(db, kv), id, { trigger: "schedule", signal: ac.signal });
-  assert.equal(aborted.status, "aborted");
-  const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from host`);
-  assert.equal(n, 0);
+    // An aborted sweep keeps no verdicts: unprobed hosts would otherwise read as down.
+    const id = await subnet(db, "127.0.5.0/29");
+    const ac = new AbortController();
+    ac.abort();
+    const aborted = await sweepSubnet(env(db, kv), id, { trigger: "schedule", signal: ac.signal });
+    assert.equal(aborted.status, "aborted");
+    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from host`);
+    assert.equal(n, 0);
 
-  // A sweep that cannot run at all is recorded as failed, and the error surfaces.
-  const broken: CommandRunner = () => Promise.reject(new Error("spawn failed: EMFILE"));
-  await assert.rejects(
-    sweepSubnet(env(db, kv, { runner: broken }), id, { trigger: "manual" }),
-    /EMFILE/,
-  );
-  const runs = await db.query<{ status: string; errors: string[] }>(
-    `select status, errors from scan_run order by id`,
-  );
-  assert.deepEqual(runs.map((r) => r.status), ["aborted", "failed"]);
-  assert.match(JSON.stringify(runs[1].errors), /EMFILE/);
-});
+    // A sweep that cannot run at all is recorded as failed, and the error surfaces.
+    const broken: CommandRunner = () => Promise.reject(new Error("spawn failed: EMFILE"));
+    await assert.rejects(
+      sweepSubnet(env(db, kv, { runner: broken }), id, { trigger: "manual" }),
+      /EMFILE/,
+    );
+    const runs = await db.query<{ status: string; errors: string[] }>(
+      `select status, errors from scan_run order by id`,
+    );
+    assert.deepEqual(runs.map((r) => r.status), ["aborted", "failed"]);
+    assert.match(JSON.stringify(runs[1].errors), /EMFILE/);
+  },
+);

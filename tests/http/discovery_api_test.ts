@@ -75,6 +75,15 @@ appTest("scan now sweeps the subnet, debounces repeats and records the run", asy
   assert.equal(schedule.items[0].next_due_at, null);
   assert.equal(schedule.items[0].last_run.id, run.id);
 
+  // State left behind by a deleted host does not count.
+  await t.kv.set(["host_state", "127.9.9.9"], {
+    up: true,
+    latency_ms: 1,
+    since: 1,
+    last_seen: 1,
+    method: "fping",
+    checked_at: 1,
+  });
   assert.deepEqual(await json(await t.call("GET", "/api/v1/scanner/alive")), {
     alive: 6,
     subnet_id: null,
@@ -253,5 +262,29 @@ appTest("the scanner page shows the schedule and recent runs", async (t) => {
   assert.match(html, /<td class="hide-sm">fping<\/td>/);
   assert.match(html, /6 \/ 0/);
   assert.match(html, /data-island="LiveStatus"/);
-  assert.match(html, /Alive now <!-- -->?<strong class="tabular-nums">6<\/strong>|Alive now.*?>6</s);
+  assert.match(
+    html,
+    /Alive now <!-- -->?<strong class="tabular-nums">6<\/strong>|Alive now.*?>6</s,
+  );
+}, ENV);
+
+appTest("the OpenAPI document lists the discovery endpoints", async (t) => {
+  const doc = await json(await t.call("GET", "/openapi.json"));
+  for (
+    const path of [
+      "/api/v1/subnets/{id}/sweep",
+      "/api/v1/hosts/{id}/ping",
+      "/api/v1/hosts/{id}/status",
+      "/api/v1/hosts/{id}/events",
+      "/api/v1/hosts/{id}/uptime",
+      "/api/v1/scanner/runs",
+      "/api/v1/scanner/subnets",
+      "/api/v1/scanner/alive",
+      "/api/v1/scanner/rollup",
+      "/api/v1/events",
+    ]
+  ) {
+    assert.ok(doc.paths[path], `${path} documented`);
+  }
+  assert.ok(doc.paths["/api/v1/events"].get.responses["200"].content["text/event-stream"]);
 }, ENV);

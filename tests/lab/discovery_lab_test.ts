@@ -41,7 +41,10 @@ const labTest = (name: string, fn: (engine: Engine) => Promise<void>) => {
   }
 };
 
-async function withLabs<T>(specs: Array<Parameters<typeof createLab>[0]>, fn: (labs: Lab[]) => Promise<T>) {
+async function withLabs<T>(
+  specs: Array<Parameters<typeof createLab>[0]>,
+  fn: (labs: Lab[]) => Promise<T>,
+) {
   await labPreflight();
   const labs: Lab[] = [];
   try {
@@ -53,7 +56,11 @@ async function withLabs<T>(specs: Array<Parameters<typeof createLab>[0]>, fn: (l
 }
 
 /** Polls `check` (bounded) until it returns a value; for work done by background tasks. */
-async function eventually<T>(what: string, check: () => Promise<T | null>, tries = 300): Promise<T> {
+async function eventually<T>(
+  what: string,
+  check: () => Promise<T | null>,
+  tries = 300,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const v = await check();
     if (v !== null) return v;
@@ -106,104 +113,117 @@ async function login(server: TestServer) {
     });
 }
 
-labTest("the scheduler finds exactly the live hosts; a host going down flips once", async (engine) => {
-  await withLabs([{ hosts: HOSTS }], async ([lab]) => {
-    assert.equal(lab.subnet, SUBNET);
-    const server = await startTestServer(engine, {
-      DISABLE_SCHEDULER: "0",
-      ADMIN_PASSWORD: PASSWORD,
-      // A 5 s tick (timer, below cron's minute) so the first sweep comes quickly.
-      SCAN_ICMP_INTERVAL_SECONDS: "5",
-      ...PROBE_ENV,
-    }, { background: true });
-    try {
-      const { db, kv } = server.deps;
-      const subnetId = await insertSubnet(db, SUBNET, true);
+labTest(
+  "the scheduler finds exactly the live hosts; a host going down flips once",
+  async (engine) => {
+    await withLabs([{ hosts: HOSTS }], async ([lab]) => {
+      assert.equal(lab.subnet, SUBNET);
+      const server = await startTestServer(engine, {
+        DISABLE_SCHEDULER: "0",
+        ADMIN_PASSWORD: PASSWORD,
+        // A 5 s tick (timer, below cron's minute) so the first sweep comes quickly.
+        SCAN_ICMP_INTERVAL_SECONDS: "5",
+        ...PROBE_ENV,
+      }, { background: true });
+      try {
+        const { db, kv } = server.deps;
+        const subnetId = await insertSubnet(db, SUBNET, true);
 
-      // 1. The scheduler sweeps the new subnet on its own.
-      const first = await eventually("the first scheduled sweep", async () => {
-        const rows = await db.query<Record<string, unknown>>(
-          `select * from scan_run where subnet_id = $1 and trigger = 'schedule'`,
-          [subnetId],
+        // 1. The scheduler sweeps the new subnet on its own.
+        const first = await eventually("the first scheduled sweep", async () => {
+          const rows = await db.query<Record<string, unknown>>(
+            `select * from scan_run where subnet_id = $1 and trigger = 'schedule'`,
+            [subnetId],
+          );
+          return rows[0] ?? null;
+        });
+        assert.equal(first.status, "succeeded", JSON.stringify(first.errors));
+        assert.equal(first.method, "fping");
+        assert.equal(first.targets, 254);
+        assert.equal(first.hosts_up, 4);
+        assert.equal(first.hosts_new, 4);
+        assert.deepEqual(await hostIps(db), LIVE);
+        const states = await readStates(kv, LIVE);
+        assert.deepEqual(LIVE.map((ip) => states.get(ip)?.up), [true, true, true, true]);
+        const [h10] = await db.query<{ mac: string | null }>(
+          `select mac from host where ip = '198.51.100.10'`,
         );
-        return rows[0] ?? null;
-      });
-      assert.equal(first.status, "succeeded", JSON.stringify(first.errors));
-      assert.equal(first.method, "fping");
-      assert.equal(first.targets, 254);
-      assert.equal(first.hosts_up, 4);
-      assert.equal(first.hosts_new, 4);
-      assert.deepEqual(await hostIps(db), LIVE);
-      const states = await readStates(kv, LIVE);
-      assert.deepEqual(LIVE.map((ip) => states.get(ip)?.up), [true, true, true, true]);
-      const [h10] = await db.query<{ mac: string | null }>(
-        `select mac from host where ip = '198.51.100.10'`,
-      );
-      assert.match(h10.mac ?? "", /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, "MAC from the neighbour table");
+        assert.match(
+          h10.mac ?? "",
+          /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/,
+          "MAC from the neighbour table",
+        );
 
-      // 2. One host goes down; "scan now" sweeps again while the API stays responsive.
-      await lab.hostDown("198.51.100.20");
-      const call = await login(server);
-      const accepted = await call("POST", `/api/v1/subnets/${subnetId}/sweep`);
-      assert.equal(accepted.status, 202);
-      const { task_id } = await accepted.json();
-      const during = await call("GET", `/api/v1/tasks/${task_id}`);
-      assert.equal(during.status, 200);
-      assert.ok(["queued", "running"].includes((await during.json()).status), "still sweeping");
-      const runsDuring = await call("GET", "/api/v1/scanner/runs?limit=5");
-      assert.equal(runsDuring.status, 200);
-      await runsDuring.body?.cancel();
+        // 2. One host goes down; "scan now" sweeps again while the API stays responsive.
+        await lab.hostDown("198.51.100.20");
+        const call = await login(server);
+        const accepted = await call("POST", `/api/v1/subnets/${subnetId}/sweep`);
+        assert.equal(accepted.status, 202);
+        const { task_id } = await accepted.json();
+        const during = await call("GET", `/api/v1/tasks/${task_id}`);
+        assert.equal(during.status, 200);
+        assert.ok(["queued", "running"].includes((await during.json()).status), "still sweeping");
+        const runsDuring = await call("GET", "/api/v1/scanner/runs?limit=5");
+        assert.equal(runsDuring.status, 200);
+        await runsDuring.body?.cancel();
 
-      const task = await eventually("the manual sweep", async () => {
-        const t = await (await call("GET", `/api/v1/tasks/${task_id}`)).json();
-        return t.status === "succeeded" || t.status === "failed" ? t : null;
-      });
-      assert.equal(task.status, "succeeded", task.error);
-      assert.equal(task.result.hosts_up, 3);
-      assert.equal(task.result.hosts_down, 1);
-      assert.equal(task.result.flips, 1);
+        const task = await eventually("the manual sweep", async () => {
+          const t = await (await call("GET", `/api/v1/tasks/${task_id}`)).json();
+          return t.status === "succeeded" || t.status === "failed" ? t : null;
+        });
+        assert.equal(task.status, "succeeded", task.error);
+        assert.equal(task.result.hosts_up, 3);
+        assert.equal(task.result.hosts_down, 1);
+        assert.equal(task.result.flips, 1);
 
-      // KV state: down since this sweep, last seen at the first one.
-      const down = (await readStates(kv, ["198.51.100.20"])).get("198.51.100.20") as HostState;
-      assert.equal(down.up, false);
-      assert.equal(down.latency_ms, null);
-      assert.ok(down.since > down.last_seen!, "down since after last seen");
-      // One new host_status row (down) and exactly one host_event for the flip.
-      const [host] = await db.query<{ id: number }>(`select id from host where ip = '198.51.100.20'`);
-      const statuses = await db.query<{ is_up: boolean }>(
-        `select is_up from host_status where host_id = $1 order by ts`,
-        [host.id],
-      );
-      assert.deepEqual(statuses.map((s) => s.is_up), [true, false]);
-      const events = await db.query<{ kind: string }>(
-        `select kind from host_event where host_id = $1 order by id`,
-        [host.id],
-      );
-      assert.deepEqual(events.map((e) => e.kind), ["discovered", "down"]);
-      const others = await db.query<{ n: number }>(
-        `select count(*)::int as n from host_event where kind in ('up', 'down') and host_id <> $1`,
-        [host.id],
-      );
-      assert.equal(others[0].n, 0, "no other host flipped");
+        // KV state: down since this sweep, last seen at the first one.
+        const down = (await readStates(kv, ["198.51.100.20"])).get("198.51.100.20") as HostState;
+        assert.equal(down.up, false);
+        assert.equal(down.latency_ms, null);
+        assert.ok(down.since > down.last_seen!, "down since after last seen");
+        // One new host_status row (down) and exactly one host_event for the flip.
+        const [host] = await db.query<{ id: number }>(
+          `select id from host where ip = '198.51.100.20'`,
+        );
+        const statuses = await db.query<{ is_up: boolean }>(
+          `select is_up from host_status where host_id = $1 order by ts`,
+          [host.id],
+        );
+        assert.deepEqual(statuses.map((s) => s.is_up), [true, false]);
+        const events = await db.query<{ kind: string }>(
+          `select kind from host_event where host_id = $1 order by id`,
+          [host.id],
+        );
+        assert.deepEqual(events.map((e) => e.kind), ["discovered", "down"]);
+        const others = await db.query<{ n: number }>(
+          `select count(*)::int as n from host_event where kind in ('up', 'down') and host_id <> $1`,
+          [host.id],
+        );
+        assert.equal(others[0].n, 0, "no other host flipped");
 
-      // The subnet page shows the pill Down with "down … ago"; uptime dropped.
-      const html = await (await call("GET", `/subnets/${subnetId}`)).text();
-      const row = new RegExp(`<tr[^>]*data-ip="198\\.51\\.100\\.20"[^>]*>.*?</tr>`, "s").exec(html);
-      assert.ok(row, "the host row is on the subnet page");
-      assert.match(row[0], /class="pill pill-down"/);
-      assert.match(row[0], /title="down \d+[smhd] ago/);
-      const uptime = await (await call("GET", `/api/v1/hosts/${host.id}/uptime`)).json();
-      assert.equal(uptime.uptime_24h.samples, 2);
-      assert.equal(uptime.uptime_24h.ratio, 0.5);
-      assert.equal(uptime.state.status, "down");
-      const up10 = await db.query<{ id: number }>(`select id from host where ip = '198.51.100.10'`);
-      const steady = await (await call("GET", `/api/v1/hosts/${up10[0].id}/uptime`)).json();
-      assert.equal(steady.uptime_24h.ratio, 1);
-    } finally {
-      await server.stop();
-    }
-  });
-});
+        // The subnet page shows the pill Down with "down … ago"; uptime dropped.
+        const html = await (await call("GET", `/subnets/${subnetId}`)).text();
+        const row = new RegExp(`<tr[^>]*data-ip="198\\.51\\.100\\.20"[^>]*>.*?</tr>`, "s").exec(
+          html,
+        );
+        assert.ok(row, "the host row is on the subnet page");
+        assert.match(row[0], /class="pill pill-down"/);
+        assert.match(row[0], /title="down \d+[smhd] ago/);
+        const uptime = await (await call("GET", `/api/v1/hosts/${host.id}/uptime`)).json();
+        assert.equal(uptime.uptime_24h.samples, 2);
+        assert.equal(uptime.uptime_24h.ratio, 0.5);
+        assert.equal(uptime.state.status, "down");
+        const up10 = await db.query<{ id: number }>(
+          `select id from host where ip = '198.51.100.10'`,
+        );
+        const steady = await (await call("GET", `/api/v1/hosts/${up10[0].id}/uptime`)).json();
+        assert.equal(steady.uptime_24h.ratio, 1);
+      } finally {
+        await server.stop();
+      }
+    });
+  },
+);
 
 labTest("with fping missing from PATH, Pingfold sweeps with ping", async (engine) => {
   await withLabs([{ hosts: HOSTS }], async () => {
@@ -227,28 +247,31 @@ labTest("with fping missing from PATH, Pingfold sweeps with ping", async (engine
   });
 });
 
-labTest("with ICMP dropped in a namespace, TCP still finds the host's open port", async (engine) => {
-  await withLabs([{ hosts: HOSTS }], async ([lab]) => {
-    await lab.blockIcmp("198.51.100.10"); // serves HTTP on 8080
-    await using ctx = await openDeps(engine);
-    const id = await insertSubnet(ctx.deps.db, SUBNET);
-    const d = createDiscovery(ctx.deps, { neighbors: null });
-    d.env.tunables.tcpPorts = [8080];
-    const run = await sweepSubnet(d.env, id, { trigger: "manual" });
-    assert.equal(run.status, "succeeded");
-    assert.equal(run.method, "fping");
-    assert.equal(run.hosts_up, 4);
-    assert.deepEqual(await hostIps(ctx.deps.db), LIVE);
-    const states = await readStates(ctx.deps.kv, LIVE);
-    assert.equal(states.get("198.51.100.10")?.method, "tcp");
-    assert.equal(states.get("198.51.100.20")?.method, "fping");
-    const [row] = await ctx.deps.db.query<{ method: string; is_up: boolean }>(
-      `select s.method, s.is_up from host_status s join host h on h.id = s.host_id
+labTest(
+  "with ICMP dropped in a namespace, TCP still finds the host's open port",
+  async (engine) => {
+    await withLabs([{ hosts: HOSTS }], async ([lab]) => {
+      await lab.blockIcmp("198.51.100.10"); // serves HTTP on 8080
+      await using ctx = await openDeps(engine);
+      const id = await insertSubnet(ctx.deps.db, SUBNET);
+      const d = createDiscovery(ctx.deps, { neighbors: null });
+      d.env.tunables.tcpPorts = [8080];
+      const run = await sweepSubnet(d.env, id, { trigger: "manual" });
+      assert.equal(run.status, "succeeded");
+      assert.equal(run.method, "fping");
+      assert.equal(run.hosts_up, 4);
+      assert.deepEqual(await hostIps(ctx.deps.db), LIVE);
+      const states = await readStates(ctx.deps.kv, LIVE);
+      assert.equal(states.get("198.51.100.10")?.method, "tcp");
+      assert.equal(states.get("198.51.100.20")?.method, "fping");
+      const [row] = await ctx.deps.db.query<{ method: string; is_up: boolean }>(
+        `select s.method, s.is_up from host_status s join host h on h.id = s.host_id
        where h.ip = '198.51.100.10'`,
-    );
-    assert.deepEqual(row, { method: "tcp", is_up: true });
-  });
-});
+      );
+      assert.deepEqual(row, { method: "tcp", is_up: true });
+    });
+  },
+);
 
 labTest("a sweep never probes outside its subnet", async (engine) => {
   await withLabs([{ hosts: HOSTS }, { hosts: [{ ip: "203.0.113.7" }] }], async ([, other]) => {
@@ -307,13 +330,16 @@ async function countIpv4(netns: string): Promise<number> {
   };
   const listed = await run(["list", "table", "inet", "pf_count"]);
   if (listed.code !== 0) {
-    const made = await run(["-f", "-"], `table inet pf_count {
+    const made = await run(
+      ["-f", "-"],
+      `table inet pf_count {
   chain input {
     type filter hook input priority -10; policy accept;
     meta nfproto ipv4 counter
   }
 }
-`);
+`,
+    );
     assert.equal(made.code, 0, "nft counter installed");
     return 0;
   }

@@ -209,5 +209,7 @@ api.openapi(
 
 import { registerHostDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
 registerHostDiscoveryRoutes(api);
+import { registerHostPortRoutes } from "@/services/discovery/port_api_routes.ts";
+registerHostPortRoutes(api);
 
 export default api;

@@ -1,0 +1,51 @@
+// /api/v1/scanner/portscans: the port-scan run log (one row per host per scan), newest first.
+import { createRoute, z } from "@hono/zod-openapi";
+import { cursorOf, limitQuery, PortScanSchema } from "@/services/discovery/port_openapi_schemas.ts";
+import { listPortScans } from "@/services/discovery/port_repo.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+
+const api = apiRouter();
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["scanner"],
+    summary: "Port scans, newest first (scheduled and manual, with args, outcome and errors)",
+    description: "Hosts scanned by one nmap run share `batch_id`. Page with `cursor` = the " +
+      "previous page's `next_cursor`.",
+    security,
+    request: {
+      query: z.object({
+        limit: limitQuery(100),
+        cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
+        host_id: z.coerce.number().int().positive().optional(),
+        status: z.enum(["succeeded", "failed", "aborted"]).optional(),
+        trigger: z.enum(["schedule", "manual"]).optional(),
+      }),
+    },
+    responses: {
+      200: jsonResponse(
+        z.object({ items: z.array(PortScanSchema), next_cursor: z.string().nullable() }),
+        "Port scans",
+      ),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    return c.json(
+      await listPortScans(c.get("deps").db, {
+        limit: q.limit,
+        beforeId: q.cursor ? Number(q.cursor) : undefined,
+        hostId: q.host_id,
+        status: q.status,
+        trigger: q.trigger,
+      }),
+      200,
+    );
+  },
+);
+
+export default api;

@@ -1,0 +1,27 @@
+// /api/v1/stats: hosts, alive now, scan counts, top open ports and top services.
+import { createRoute, z } from "@hono/zod-openapi";
+import { StatsSchema } from "@/services/discovery/port_openapi_schemas.ts";
+import { loadStats } from "@/services/discovery/stats_service.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+
+const api = apiRouter();
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["stats"],
+    summary: "Inventory and scan statistics for the dashboard",
+    description: "`alive` comes from the live state; `*_24h` counts the last 24 hours; top " +
+      "lists count hosts with the port or service open in their current snapshot.",
+    security,
+    request: {
+      query: z.object({ top: z.coerce.number().int().min(1).max(100).default(10) }),
+    },
+    responses: { 200: jsonResponse(StatsSchema, "Statistics"), ...errorResponses },
+  }),
+  async (c) => c.json(await loadStats(c.get("deps"), { top: c.req.valid("query").top }), 200),
+);
+
+export default api;
