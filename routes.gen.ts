@@ -27,8 +27,9 @@ import * as $24 from "./routes/search.tsx";
 import * as $25 from "./routes/settings/index.tsx";
 import * as $26 from "./routes/settings/tokens/index.tsx";
 import * as $27 from "./routes/subnets/index.tsx";
-import * as $28 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $29 from "./routes/subnets/[id].tsx";
+import * as $28 from "./routes/hosts/[id].tsx";
+import * as $29 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $30 from "./routes/subnets/[id].tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -59,6 +60,7 @@ export const routes = [
   { path: "/settings", api: false, module: $25 },
   { path: "/settings/tokens", api: false, module: $26 },
   { path: "/subnets", api: false, module: $27 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $28 },
-  { path: "/subnets/:id", api: false, module: $29 },
+  { path: "/hosts/:id", api: false, module: $28 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $29 },
+  { path: "/subnets/:id", api: false, module: $30 },
 ];

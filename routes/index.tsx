@@ -1,4 +1,5 @@
-// GET/POST /: the dashboard — every subnet with used/alive/free, and the add-subnet form.
+// GET/POST /: the dashboard — every subnet with used/alive/free, the add-subnet form, and the
+// "Alive now" list with its filters (?subnet=&tag=&service=&q=), keyboard navigation and drawer.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
@@ -12,8 +13,16 @@ import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { formatCount } from "@/components/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
+import { aliveFilterOptions, listAliveHosts, parseAliveQuery } from "@/services/dashboard/mod.ts";
+import { AliveFilterBar, aliveCountText, AliveTable } from "@/components/AliveHosts.tsx";
+import HostDrawer from "@/islands/HostDrawer.tsx";
+import KeyboardNav from "@/islands/KeyboardNav.tsx";
+import FilterBar from "@/islands/FilterBar.tsx";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
+const HostDrawerIsland = island("HostDrawer", HostDrawer);
+const KeyboardNavIsland = island("KeyboardNav", KeyboardNav);
+const FilterBarIsland = island("FilterBar", FilterBar);
 
 interface DashboardState {
   values?: Record<string, string>;
@@ -24,9 +33,12 @@ interface DashboardState {
 async function render(c: AppContext, state: DashboardState, status = 200) {
   const { db, kv } = c.get("deps");
   const upIps = await listUpIps(kv);
-  const [subnets, totals] = await Promise.all([
+  const filters = parseAliveQuery(c.req.query());
+  const [subnets, totals, alive, options] = await Promise.all([
     listSubnetSummaries(db, kv, {}, { upIps }),
     hostTotals(db, upIps),
+    listAliveHosts(db, kv, filters.filter, upIps),
+    aliveFilterOptions(db),
   ]);
   const created = subnets.find((s) => s.id === state.createdId);
   const canEdit = c.get("user")?.role !== "viewer";
@@ -79,6 +91,42 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
           caption="Subnets with used, alive and free addresses"
         />
       </section>
+      <section class="card alive-section" id="alive" aria-labelledby="alive-title">
+        <div class="flex flex-wrap items-center gap-2 mb-2">
+          <h2 id="alive-title" class="text-lg font-bold">Alive now</h2>
+          <p class="muted flex-1" data-testid="alive-count">
+            {aliveCountText(alive.items.length, alive.total)}
+            {filters.active && ` matching the filters (${formatCount(alive.alive)} alive in all)`}
+          </p>
+          <KeyboardNavIsland rowsLabel="alive hosts" />
+        </div>
+        <AliveFilterBar
+          formId="alive-filters"
+          values={filters.values}
+          options={options}
+          active={filters.active}
+        />
+        <FilterBarIsland formId="alive-filters" />
+        {alive.items.length > 0
+          ? (
+            <div class="overflow-x-auto">
+              <AliveTable hosts={alive.items} />
+            </div>
+          )
+          : (
+            <p class="muted py-3" data-testid="alive-empty">
+              {filters.active
+                ? "No alive host matches these filters."
+                : alive.alive === 0
+                ? "No host answers right now. Enable scanning on a subnet to start sweeps."
+                : "No alive host."}
+            </p>
+          )}
+        {alive.items.length < alive.total && (
+          <p class="muted text-sm mt-2">Narrow the filters to see the others.</p>
+        )}
+      </section>
+      <HostDrawerIsland />
     </div>,
     status,
   );

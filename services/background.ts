@@ -12,7 +12,11 @@ type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
 
 /** Domains add their starters here; each returns null when disabled by config. */
 // Port scans first: their start-up check of NMAP_ARGS refuses a bad value before anything starts.
-const starters: Starter[] = [startPortScanScheduler, startLiveShutdownHook, startDiscoveryScheduler];
+const starters: Starter[] = [
+  startPortScanScheduler,
+  startLiveShutdownHook,
+  startDiscoveryScheduler,
+];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {
   const running: BackgroundTask[] = [];

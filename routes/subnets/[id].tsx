@@ -25,8 +25,12 @@ import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { UtilizationBar } from "@/components/UtilizationBar.tsx";
 import { formatCount } from "@/components/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
+import HostDrawer from "@/islands/HostDrawer.tsx";
+import KeyboardNav from "@/islands/KeyboardNav.tsx";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
+const HostDrawerIsland = island("HostDrawer", HostDrawer);
+const KeyboardNavIsland = island("KeyboardNav", KeyboardNav);
 
 /** Rows per page: a /16 with 5,000 hosts (about 10,000 rows with its gaps) fits on one page. */
 export const PAGE_ROWS = 12_000;
@@ -284,6 +288,7 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
               Alive first
             </a>
           </nav>
+          <KeyboardNavIsland rowsLabel="hosts" />
         </div>
         <div class="overflow-x-auto">
           <AddressRows subnetId={s.id} rows={view.rows} now={now()} canClaim={canEdit} />
@@ -354,6 +359,7 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
           </details>
         </section>
       )}
+      <HostDrawerIsland />
     </div>,
     status,
   );

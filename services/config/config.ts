@@ -37,6 +37,18 @@ export const ConfigSchema = z.object({
   NMAP_ARGS: z.string().optional(),
   NMAP_MAX_CONCURRENT: int(1, 64).default(2),
   NMAP_TIMEOUT_SECONDS: int(10, 86400).default(600),
+  NETFLOW_ENABLED: bool.default(true),
+  NETFLOW_BIND_HOST: z.string().min(1).default("0.0.0.0"),
+  NETFLOW_BIND_PORT: int(0, 65535).default(2055),
+  NETFLOW_INSERT_BATCH: int(1, 100_000).default(200),
+  NETFLOW_FLUSH_INTERVAL_MS: int(10, 600_000).default(1000),
+  NETFLOW_QUEUE_MAX: int(1, 100_000_000).default(100_000),
+  NETFLOW_RETENTION_DAYS: int(1, 3650).default(7),
+  NETFLOW_ROLLUP_RETENTION_DAYS: int(1, 3650).default(90),
+  NETFLOW_RECV_BUFFER_BYTES: int(0, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  DUMP_HEX: bool.default(false),
+  DUMP_HEX_LEN: int(1, 65535).default(64),
+  NETFLOW_LOG_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };

@@ -2,6 +2,7 @@
 import type { Db } from "@/services/store/mod.ts";
 import type { NewEvent, StatusRow } from "./history_repo.ts";
 import { insertEvents, insertStatuses } from "./history_repo.ts";
+import { lockIpamTree } from "@/services/ipam/mod.ts";
 import { insertDiscoveredHosts, type KnownHost, markSeen } from "./known_hosts_repo.ts";
 import { batchChanges, type HostChange, type LiveHub } from "./live_events.ts";
 import { type Observation, type Transition, writeObservations } from "./state_store.ts";
@@ -49,7 +50,11 @@ export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<
   const newcomers = input.discover
     ? input.results.filter((r) => r.up && !hosts.has(r.ip)).map((r) => r.ip)
     : [];
-  const inserted = await insertDiscoveredHosts(deps.db, newcomers, when);
+  // The IPAM tree lock keeps subnet assignment right while subnets change concurrently.
+  const inserted = await deps.db.tx(async (tx) => {
+    await lockIpamTree(tx);
+    return await insertDiscoveredHosts(tx, newcomers, when);
+  });
   for (const h of [...inserted.created, ...inserted.existing]) hosts.set(h.ip, h);
 
   const observations: Observation[] = [];

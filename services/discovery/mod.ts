@@ -54,6 +54,7 @@ export { type DiscoveryEnv, pingHost, sweepSubnet, type SweepTunables } from "./
 export { type ApplyInput, type ApplyOutcome, applyResults } from "./apply_results.ts";
 export {
   countUp,
+  deleteStates,
   HOST_STATE_PREFIX,
   type HostState,
   hostStateKey,

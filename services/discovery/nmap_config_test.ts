@@ -87,7 +87,8 @@ Deno.test("the same options are refused per request with 422 invalid_nmap_args",
   for (const [args, why] of REFUSED) {
     assert.throws(
       () => parseNmapArgs(args, { isRoot: false }),
-      (e) => e instanceof AppError && e.status === 422 && e.code === "invalid_nmap_args" &&
+      (e) =>
+        e instanceof AppError && e.status === 422 && e.code === "invalid_nmap_args" &&
         why.test(e.message),
       args,
     );

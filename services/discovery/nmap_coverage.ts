@@ -79,7 +79,9 @@ function readHosts(xml: string): Pick<NmapRunInfo, "timedOut" | "probed"> {
     let ip: string | null = null;
     for (const addr of m[2].matchAll(/<address\b([^>]*)>/g)) {
       const a = attributes(addr[1]);
-      if (a.addrtype === "ipv4" || a.addrtype === "ipv6") ip = normalizeIp(a.addr ?? "")?.ip ?? null;
+      if (a.addrtype === "ipv4" || a.addrtype === "ipv6") {
+        ip = normalizeIp(a.addr ?? "")?.ip ?? null;
+      }
     }
     if (!ip) continue;
     if (attributes(m[1] ?? "").timedout === "true") timedOut.add(ip);

@@ -16,7 +16,7 @@ export const PortSchema = z.object({
     description: "open, closed, filtered, open|filtered, …",
     example: "open",
   }),
-  service: banner("Service name as nmap identified it (\"\" when unknown)", "https"),
+  service: banner('Service name as nmap identified it ("" when unknown)', "https"),
   product: banner("Product from version detection", "nginx"),
   version: banner("Version from version detection", "1.24.0"),
   probed: z.boolean().openapi({
@@ -49,7 +49,7 @@ export const PortSnapshotSchema = PortScanSchema.extend({ ports: z.array(PortSch
   .openapi("PortSnapshot");
 
 export const ServiceSummarySchema = z.object({
-  service: banner("Service name (\"\" = unidentified)", "http"),
+  service: banner('Service name ("" = unidentified)', "http"),
   hosts: z.number().int(),
   open_ports: z.number().int(),
   ports: z.array(z.number().int()).openapi({ description: "Distinct ports (at most 50)" }),

@@ -2,7 +2,7 @@
 // ones it covered retired, and port change events.
 import type { Db } from "@/services/store/mod.ts";
 import { covers, type PortCoverage } from "./nmap_coverage.ts";
-import { type PortChange, diffPorts, type PortObservation } from "./port_diff.ts";
+import { diffPorts, type PortChange, type PortObservation } from "./port_diff.ts";
 import {
   currentPorts,
   hasBaseline,

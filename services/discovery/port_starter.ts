@@ -51,12 +51,10 @@ export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | nul
     listAliveHosts: () => aliveScanTargets(deps.kv, deps.db),
     lastScans: (ids) => lastPortScanTimes(deps.db, ids),
     runBatch: async (hosts, signal) => {
-      try {
-        await scanHosts(env, hosts, { trigger: "schedule", signal });
-      } finally {
-        // A freed nmap slot takes the next due hosts now rather than at the next minute.
-        if (!signal.aborted) setTimeout(tick, 0);
-      }
+      await scanHosts(env, hosts, { trigger: "schedule", signal });
+      // A freed nmap slot takes the next due hosts now rather than at the next minute. Only after
+      // success: a failing batch (nmap missing, database down) must not spin; the cron retries.
+      if (!signal.aborted) setTimeout(tick, 0);
     },
   });
   deps.services.portScheduler = scheduler;

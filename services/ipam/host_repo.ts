@@ -242,9 +242,14 @@ export async function updateHost(
   }
 }
 
-export async function deleteHost(db: Db, id: number): Promise<void> {
-  const rows = await db.query(`delete from host where id = $1 returning id`, [id]);
+/** Deletes a host and returns its address, so callers can drop its live state too. */
+export async function deleteHost(db: Db, id: number): Promise<{ ip: string }> {
+  const rows = await db.query<{ ip: string }>(
+    `delete from host where id = $1 returning host(ip) as ip`,
+    [id],
+  );
   if (rows.length === 0) throw notFound(`host ${id}`);
+  return rows[0];
 }
 
 /** Addresses used inside a prefix, in address order (for next-free and gap checks). */

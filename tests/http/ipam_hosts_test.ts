@@ -1,6 +1,7 @@
 // Host API through HTTP: CRUD, by-ip lookup, derived subnet, orphans, duplicates, status from KV, search.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
+import { readStates } from "@/services/discovery/mod.ts";
 
 async function post(t: TestApp, path: string, json: unknown) {
   const res = await t.call("POST", path, { json });
@@ -149,3 +150,21 @@ appTest(
     assert.equal(empty.status, 422);
   },
 );
+
+appTest("deleting a host also drops its live state", async (t) => {
+  const sub = await t.call("POST", "/api/v1/subnets", { json: { cidr: "198.51.100.0/24" } });
+  assert.equal(sub.status, 201);
+  const res = await t.call("POST", "/api/v1/hosts", { json: { ip: "198.51.100.7" } });
+  const host = await res.json();
+  await t.kv.set(["host_state", "198.51.100.7"], {
+    up: true,
+    latency_ms: 1,
+    since: t.clock.now,
+    last_seen: t.clock.now,
+    method: "fping",
+    checked_at: t.clock.now,
+  });
+  assert.equal((await t.call("DELETE", `/api/v1/hosts/${host.id}`)).status, 204);
+  const states = await readStates(t.kv, ["198.51.100.7"]);
+  assert.equal(states.get("198.51.100.7"), undefined);
+});

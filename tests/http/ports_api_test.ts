@@ -2,7 +2,7 @@
 // history, events, services, stats, the port-scan run log, and hostile strings returned verbatim.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { type ScriptedNmap, scriptedNmap } from "@/tests/support/nmap_fixture.ts";
+import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser } from "@/services/auth/mod.ts";
 import { createPorts } from "@/services/discovery/port_requests.ts";

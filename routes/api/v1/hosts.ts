@@ -202,12 +202,15 @@ api.openapi(
     responses: { 204: { description: "Deleted" }, ...errorResponses },
   }),
   async (c) => {
-    await deleteHost(c.get("deps").db, c.req.valid("param").id);
+    const { db, kv } = c.get("deps");
+    const { ip } = await deleteHost(db, c.req.valid("param").id);
+    await deleteStates(kv, [ip]); // a deleted host must not linger as "alive now"
     return c.body(null, 204);
   },
 );
 
 import { registerHostDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
+import { deleteStates } from "@/services/discovery/mod.ts";
 registerHostDiscoveryRoutes(api);
 import { registerHostPortRoutes } from "@/services/discovery/port_api_routes.ts";
 registerHostPortRoutes(api);

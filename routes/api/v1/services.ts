@@ -26,7 +26,7 @@ api.openapi(
     summary: "Services on open ports, most widespread first",
     description: "One item per service name nmap reported on a currently open port, with how " +
       "many hosts run it, on which port numbers, and which products. Names are verbatim " +
-      "(\"\" = unidentified). GET /api/v1/services/hosts lists where each runs.",
+      '("" = unidentified). GET /api/v1/services/hosts lists where each runs.',
     security,
     request: { query: z.object({ limit: limitQuery(100), cursor: cursorOf(validServiceCursor) }) },
     responses: {

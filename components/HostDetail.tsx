@@ -1,0 +1,190 @@
+// Everything about one host (state, uptime and sparkline, ports, facts, edit form, events): the body
+// of the host page and of the drawer island, which both render it from the same JSON-able data.
+import type { ComponentType, JSX } from "preact";
+import type { HostDetail as HostDetailData } from "../services/discovery/host_detail.ts";
+import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
+import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
+import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
+import { StatusPill } from "./StatusPill.tsx";
+import { HostEvents } from "./HostEvents.tsx";
+import { HostPorts } from "./HostPorts.tsx";
+import { HostUptime } from "./HostUptime.tsx";
+import { formatUtc, tagsToText, timeAgo } from "./host_detail_format.ts";
+import { formatLatency } from "../services/discovery/state_view.ts";
+
+/** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */
+export interface HostView {
+  detail: HostDetailData;
+  subnet: { id: number; cidr: string; name: string | null } | null;
+  /** Server clock (ms) the view was made at, so "5m ago" reads the same on both sides. */
+  now: number;
+  can_edit: boolean;
+}
+
+/** The interactive parts: plain components in the drawer, island-wrapped on the server page. */
+export interface HostDetailParts {
+  Sparkline: ComponentType<SparklineProps>;
+  EditForm: ComponentType<HostEditFormProps>;
+  ScanButton: ComponentType<PortScanButtonProps>;
+}
+
+export interface HostDetailProps {
+  view: HostView;
+  /** 1 on the full page, 2 in the drawer (its dialog title). */
+  level: 1 | 2;
+  headingId: string;
+  csrf: string;
+  parts?: Partial<HostDetailParts>;
+  /** A rejected no-JavaScript save: what was typed and why it failed. */
+  edit?: { values: HostEditFormProps["values"]; errors: Record<string, string> };
+  saved?: boolean;
+  /** Drawer: reload the data after a save or a port scan. */
+  onChanged?: () => void;
+  /** Drawer: the edit form reloads the page after saving (full page). */
+  reloadOnSave?: boolean;
+}
+
+/** The name a person sees: their override, else the discovered (PTR) or entered hostname. */
+export function hostDisplayName(h: { hostname: string | null; hostname_override: string | null }) {
+  return h.hostname_override ?? h.hostname ?? null;
+}
+
+function Fact(p: { label: string; children: JSX.Element | string | null; mono?: boolean }) {
+  return (
+    <div class="hd-fact">
+      <dt>{p.label}</dt>
+      <dd class={p.mono ? "mono" : undefined}>{p.children ?? <span class="muted">—</span>}</dd>
+    </div>
+  );
+}
+
+function When(p: { iso: string | null; now: number }) {
+  if (!p.iso) return <span class="muted">never</span>;
+  return (
+    <time dateTime={p.iso} title={formatUtc(p.iso)}>
+      {timeAgo(p.iso, p.now)} <span class="muted">· {formatUtc(p.iso)}</span>
+    </time>
+  );
+}
+
+export function HostDetail(p: HostDetailProps) {
+  const { detail, subnet, now } = p.view;
+  const h = detail.host;
+  const s = detail.state;
+  const SparklinePart = p.parts?.Sparkline ?? Sparkline;
+  const EditPart = p.parts?.EditForm ?? HostEditForm;
+  const ScanPart = p.parts?.ScanButton ?? PortScanButton;
+  const name = hostDisplayName(h);
+  const Title = p.level === 1 ? "h1" : "h2";
+  const Sub = p.level === 1 ? "h2" : "h3";
+  const sid = (part: string) => `${p.headingId}-${part}`;
+  const latency = s.status === "up" ? formatLatency(s.latency_ms) : null;
+
+  return (
+    <article class="host-detail" data-host-id={h.id} data-status={s.status}>
+      <header class="hd-head">
+        <Title id={p.headingId} class="hd-title">
+          {name ?? <span class="mono">{h.ip}</span>}
+        </Title>
+        <p class="hd-sub">
+          {name && <span class="mono" data-testid="hd-ip">{h.ip}</span>}
+          <span data-testid="hd-status">
+            <StatusPill
+              state={s.status}
+              latencyMs={s.latency_ms}
+              since={s.since}
+              lastSeen={s.status === "unknown" ? null : s.last_seen}
+            />
+          </span>
+          {subnet && (
+            <a class="link mono" href={`/subnets/${subnet.id}#ip-${h.ip.replace(/[.:]/g, "-")}`}>
+              {subnet.cidr}
+            </a>
+          )}
+        </p>
+        {h.description && <p class="hd-desc">{h.description}</p>}
+        {h.tags.length > 0 && (
+          <ul class="hd-chips" aria-label="Tags">
+            {h.tags.map((t) => <li key={t} class="chip">{t}</li>)}
+          </ul>
+        )}
+      </header>
+
+      <div class="hd-grid">
+        <section class="hd-section" aria-labelledby={sid("avail")}>
+          <Sub id={sid("avail")} class="hd-h">Availability</Sub>
+          <HostUptime h24={detail.uptime.h24} d7={detail.uptime.d7} />
+          <SparklinePart
+            points={detail.sparkline}
+            label="Latency and availability, last 24 hours"
+          />
+        </section>
+
+        <section class="hd-section" aria-labelledby={sid("ports")}>
+          <Sub id={sid("ports")} class="hd-h">Open ports</Sub>
+          <HostPorts ports={detail.ports} lastScan={detail.last_scan} now={now} />
+          {p.view.can_edit && (
+            <ScanPart
+              hostId={h.id}
+              {...(p.onChanged ? { onDone: p.onChanged } : { reloadOnDone: true })}
+            />
+          )}
+        </section>
+
+        <section class="hd-section" aria-labelledby={sid("facts")}>
+          <Sub id={sid("facts")} class="hd-h">Details</Sub>
+          <dl class="hd-facts">
+            <Fact label="Address" mono>{h.ip}</Fact>
+            <Fact label="Status since">
+              {s.since ? <When iso={s.since} now={now} /> : null}
+            </Fact>
+            <Fact label="Latency">{latency}</Fact>
+            <Fact label="First seen">
+              <When iso={h.first_seen_at} now={now} />
+            </Fact>
+            <Fact label="Last seen">
+              <When iso={s.last_seen ?? h.last_seen_at} now={now} />
+            </Fact>
+            <Fact label="MAC" mono>{h.mac}</Fact>
+            <Fact label="Vendor">{h.vendor}</Fact>
+            <Fact label="PTR name" mono>{h.hostname}</Fact>
+            <Fact label="Name override" mono>{h.hostname_override}</Fact>
+            <Fact label="Checked by">{s.method}</Fact>
+          </dl>
+          {h.notes && (
+            <div class="hd-notes">
+              <p class="hd-label">Notes</p>
+              <p class="hd-pre">{h.notes}</p>
+            </div>
+          )}
+        </section>
+
+        {p.view.can_edit && (
+          <section class="hd-section" aria-labelledby={sid("edit")}>
+            <Sub id={sid("edit")} class="hd-h">Edit</Sub>
+            <EditPart
+              hostId={h.id}
+              ptrName={h.hostname}
+              csrf={p.csrf}
+              values={p.edit?.values ?? {
+                hostname_override: h.hostname_override ?? "",
+                description: h.description ?? "",
+                tags: tagsToText(h.tags),
+                notes: h.notes ?? "",
+              }}
+              {...(p.edit ? { errors: p.edit.errors } : {})}
+              {...(p.saved ? { saved: true } : {})}
+              {...(p.onChanged ? { onSaved: p.onChanged } : {})}
+              {...(p.reloadOnSave ? { reloadOnSave: true } : {})}
+            />
+          </section>
+        )}
+
+        <section class="hd-section hd-wide" aria-labelledby={sid("events")}>
+          <Sub id={sid("events")} class="hd-h">Events</Sub>
+          <HostEvents events={detail.events} now={now} />
+        </section>
+      </div>
+    </article>
+  );
+}

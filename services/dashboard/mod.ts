@@ -1,0 +1,12 @@
+// Public API of the dashboard read models: the "Alive now" list and its filters.
+export {
+  ALIVE_LIMIT_DEFAULT,
+  type AliveFilter,
+  type AliveFilterOptions,
+  aliveFilterOptions,
+  type AliveHost,
+  type AliveList,
+  type AlivePort,
+  listAliveHosts,
+} from "./alive_hosts.ts";
+export { type AliveFilterValues, parseAliveQuery } from "./alive_query.ts";
