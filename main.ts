@@ -8,9 +8,11 @@ import { log, setLogLevel } from "@/services/web/logger.ts";
 import { VERSION } from "@/services/web/version.ts";
 import { startBackground } from "@/services/background.ts";
 import { failInterruptedTasks } from "@/services/tasks/mod.ts";
+import { validateNmapConfig } from "@/services/discovery/nmap_config.ts";
 
 export async function start() {
   const cfg = loadConfig();
+  validateNmapConfig(cfg); // a refused NMAP_ARGS stops start-up before anything opens
   setLogLevel(cfg.LOG_LEVEL);
   const db = await openDb(cfg);
   const applied = await migrate(db);

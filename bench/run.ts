@@ -1,6 +1,7 @@
 // `deno task bench`: every benchmark, one table. BENCH_QUICK=1 shortens the long ones (CI).
 import { benchIpamRender } from "./ipam_render_bench.ts";
 import { benchDiscovery } from "./discovery_bench.ts";
+import { benchHostDrawer } from "./host_drawer_bench.ts";
 
 interface Row {
   suite: string;
@@ -17,6 +18,7 @@ const quick = Deno.env.get("BENCH_QUICK") === "1";
 const suites: Array<[string, () => Promise<Raw[]>]> = [
   ["ipam", () => benchIpamRender()],
   ["discovery", () => benchDiscovery(quick ? 1 : 3)],
+  ["ports", () => benchHostDrawer()],
 ];
 
 function normalize(suite: string, r: Raw): Row {
