@@ -32,8 +32,9 @@ export function ago(iso: string | null, now: number): string {
 
 /**
  * One host row; a click on it (or Enter, via KeyboardNav) opens the host drawer, and the address
- * links to the host page for no-JavaScript use. Markup is kept lean on purpose (a /16 page can hold 10,000 rows): cell styling
- * and the columns hidden on small screens come from `.address-table` rules in static/app.css.
+ * links to the host page for no-JavaScript use. Markup is kept lean on purpose (a /16 page can
+ * hold 10,000 rows): cell styling and the columns hidden on small screens come from
+ * `.address-table` rules in static/app.css.
  */
 function HostRow(p: { h: AddressHostRow; now: number }) {
   const h = p.h;

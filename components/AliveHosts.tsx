@@ -1,10 +1,6 @@
 // The dashboard's "Alive now" section: a sticky GET filter bar (subnet, tag, service, text) and the
 // list of hosts that answer, whose rows open the host drawer.
-import type {
-  AliveFilterOptions,
-  AliveFilterValues,
-  AliveHost,
-} from "@/services/dashboard/mod.ts";
+import type { AliveFilterOptions, AliveFilterValues, AliveHost } from "@/services/dashboard/mod.ts";
 import { StatusPill } from "./StatusPill.tsx";
 import { portLabel, portProduct } from "./host_detail_format.ts";
 import { formatCount } from "./format_count.ts";
@@ -129,6 +125,8 @@ export function AliveTable(p: { hosts: AliveHost[] }) {
             >
               <td>
                 <a href={`/hosts/${h.id}`} class="link mono">{h.ip}</a>
+                {/* Phones hide the Name column and show the name here instead. */}
+                {name && <div class="alive-name-sm">{name}</div>}
               </td>
               <td>
                 <StatusPill state="up" latencyMs={h.latency_ms} since={h.since} />

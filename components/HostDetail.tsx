@@ -1,7 +1,7 @@
 // Everything about one host (state, uptime and sparkline, ports, facts, edit form, events): the body
 // of the host page and of the drawer island, which both render it from the same JSON-able data.
 import type { ComponentType, JSX } from "preact";
-import type { HostDetail as HostDetailData } from "../services/discovery/host_detail.ts";
+import type { HostDetail as HostDetailData } from "@/services/discovery/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";

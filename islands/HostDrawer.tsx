@@ -81,7 +81,7 @@ export default function HostDrawer(p: HostDrawerProps) {
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [reloads, setReloads] = useState(0);
   const opener = useRef<HTMLElement | null>(null);
-  const panel = useRef<HTMLElement | null>(null);
+  const panel = useRef<HTMLDivElement | null>(null);
   const hasView = useRef(false);
 
   const open = useCallback((id: number, from: HTMLElement | null) => {
@@ -95,7 +95,11 @@ export default function HostDrawer(p: HostDrawerProps) {
     setHostId(null);
     const back = opener.current;
     opener.current = null;
-    if (back?.isConnected) back.focus();
+    if (back?.isConnected) {
+      // A row without tabindex cannot take focus; give it one so keyboard users land back on it.
+      if (!back.hasAttribute("tabindex")) back.tabIndex = -1;
+      back.focus();
+    }
   }, []);
 
   const refresh = useCallback(() => setReloads((n) => n + 1), []);
@@ -156,7 +160,9 @@ export default function HostDrawer(p: HostDrawerProps) {
       if (items.length === 0) return;
       const first = items[0];
       const last = items[items.length - 1];
-      if (e.shiftKey && (document.activeElement === first || document.activeElement === panel.current)) {
+      if (
+        e.shiftKey && (document.activeElement === first || document.activeElement === panel.current)
+      ) {
         e.preventDefault();
         last.focus();
       } else if (!e.shiftKey && document.activeElement === last) {
@@ -170,7 +176,9 @@ export default function HostDrawer(p: HostDrawerProps) {
 
     const rows = document.querySelectorAll(`${ROW}[data-host-id="${hostId}"]`);
     const watch = new MutationObserver(refresh);
-    rows.forEach((row) => watch.observe(row, { attributes: true, attributeFilter: ["data-status"] }));
+    rows.forEach((row) =>
+      watch.observe(row, { attributes: true, attributeFilter: ["data-status"] })
+    );
     const timer = p.refreshMs === 0 ? null : setInterval(refresh, p.refreshMs ?? 30_000);
     return () => {
       document.removeEventListener("keydown", onKey);
@@ -184,7 +192,7 @@ export default function HostDrawer(p: HostDrawerProps) {
   return (
     <div class="drawer-root">
       <div class="drawer-backdrop" onClick={close} aria-hidden="true" />
-      <aside
+      <div
         ref={panel}
         class="drawer"
         role="dialog"
@@ -226,7 +234,7 @@ export default function HostDrawer(p: HostDrawerProps) {
             onChanged={refresh}
           />
         )}
-      </aside>
+      </div>
     </div>
   );
 }

@@ -119,7 +119,9 @@ export default function HostEditForm(p: HostEditFormProps) {
     return (
       <div class="hd-field">
         <label for={id(name)}>{label}</label>
-        {opts.multiline ? <textarea rows={3} {...common} /> : <input autocomplete="off" {...common} />}
+        {opts.multiline
+          ? <textarea rows={3} {...common} />
+          : <input autocomplete="off" {...common} />}
         {opts.hint && !error && <span id={`${id(name)}-hint`} class="hd-hint">{opts.hint}</span>}
         {error && (
           <span id={`${id(name)}-error`} class="field-error" data-field-error={name}>{error}</span>

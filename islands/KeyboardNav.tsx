@@ -73,7 +73,9 @@ export default function KeyboardNav(p: KeyboardNavProps) {
       const at = current ? rows.indexOf(current) : -1;
       if (e.key === "j" || e.key === "k") {
         e.preventDefault();
-        const next = at < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, at + (e.key === "j" ? 1 : -1)));
+        // From outside the list, the first key press lands on the current row itself.
+        const step = inRow ? (e.key === "j" ? 1 : -1) : 0;
+        const next = at < 0 ? 0 : Math.max(0, Math.min(rows.length - 1, at + step));
         makeCurrent(rows[next], true);
       } else if (e.key === "Enter" && active && active === inRow) {
         // Enter on a link inside the row follows the link (the drawer catches its click).
@@ -83,7 +85,8 @@ export default function KeyboardNav(p: KeyboardNavProps) {
     };
     // Clicking a row makes it the current one, so j/k continue from there.
     const onFocus = (e: FocusEvent) => {
-      const row = (e.target as HTMLElement | null)?.closest?.<HTMLElement>(ROW);
+      const target = e.target as HTMLElement | null;
+      const row = typeof target?.closest === "function" ? target.closest<HTMLElement>(ROW) : null;
       if (row) makeCurrent(row, false);
     };
     document.addEventListener("keydown", onKey);
@@ -131,7 +134,7 @@ export default function KeyboardNav(p: KeyboardNavProps) {
           <dt>
             <kbd>j</kbd> <kbd>k</kbd>
           </dt>
-          <dd>Next / previous of the {rows}</dd>
+          <dd>Move down / up the {rows}</dd>
           <dt>
             <kbd>Enter</kbd>
           </dt>

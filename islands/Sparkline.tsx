@@ -1,7 +1,7 @@
 // Island: a host's last 24 hours as an inline SVG (latency line over an availability strip), with
 // the bucket under the pointer or keyboard focus described below it.
 import { useState } from "preact/hooks";
-import { bucketAt, type SparkInput, sparkGeometry } from "../components/sparkline_geometry.ts";
+import { bucketAt, sparkGeometry, type SparkInput } from "../components/sparkline_geometry.ts";
 import { formatPercent } from "../components/host_detail_format.ts";
 import { formatLatency } from "../services/discovery/state_view.ts";
 
@@ -84,7 +84,13 @@ export default function Sparkline(p: SparklineProps) {
         ))}
         {g.latencyPath && <path class="spark-line" d={g.latencyPath} />}
         {active !== null && (
-          <rect class="spark-cursor" x={active * step} y={0} width={Math.max(1, step)} height={height} />
+          <rect
+            class="spark-cursor"
+            x={active * step}
+            y={0}
+            width={Math.max(1, step)}
+            height={height}
+          />
         )}
       </svg>
       <figcaption class="spark-caption" aria-live="polite">

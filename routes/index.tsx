@@ -14,7 +14,7 @@ import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { formatCount } from "@/components/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 import { aliveFilterOptions, listAliveHosts, parseAliveQuery } from "@/services/dashboard/mod.ts";
-import { AliveFilterBar, aliveCountText, AliveTable } from "@/components/AliveHosts.tsx";
+import { aliveCountText, AliveFilterBar, AliveTable } from "@/components/AliveHosts.tsx";
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import KeyboardNav from "@/islands/KeyboardNav.tsx";
 import FilterBar from "@/islands/FilterBar.tsx";
@@ -98,7 +98,7 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
             {aliveCountText(alive.items.length, alive.total)}
             {filters.active && ` matching the filters (${formatCount(alive.alive)} alive in all)`}
           </p>
-          <KeyboardNavIsland rowsLabel="alive hosts" />
+          <KeyboardNavIsland rowsLabel="list of alive hosts" />
         </div>
         <AliveFilterBar
           formId="alive-filters"

@@ -1,9 +1,10 @@
 // CLI: `deno task export hosts|subnets [--out FILE]` — the same CSV as the API export, filterable.
 import { parseArgs } from "node:util";
-import { loadConfig } from "@/services/config/config.ts";
-import { openDb } from "@/services/store/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { hostsCsvStream, parseCidr, subnetsCsvStream } from "@/services/ipam/mod.ts";
+import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
+
+export { UsageError };
 
 const USAGE = `usage: deno task export <hosts|subnets> [options]
 
@@ -15,8 +16,6 @@ const USAGE = `usage: deno task export <hosts|subnets> [options]
 
 Cells starting with = + - @, tab or CR get a leading ' so spreadsheets do not run them;
 deno task import reads such files back unchanged.`;
-
-export class UsageError extends Error {}
 
 /** Streams the CSV into the stream `open` returns for --out (null = standard output). */
 export async function runExport(
@@ -57,23 +56,13 @@ if (import.meta.main) {
     console.log(USAGE);
     Deno.exit(0);
   }
-  try {
-    const db = await openDb(loadConfig());
-    try {
-      await runExport(
-        Deno.args,
-        db,
-        async (path) =>
-          path
-            ? (await Deno.open(path, { write: true, create: true, truncate: true })).writable
-            : Deno.stdout.writable,
-      );
-    } finally {
-      await db.close();
-    }
-  } catch (e) {
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    if (e instanceof UsageError) console.error("run with --help for usage");
-    Deno.exit(1);
-  }
+  const openOut = async (path: string | null) =>
+    path
+      ? (await Deno.open(path, { write: true, create: true, truncate: true })).writable
+      : Deno.stdout.writable;
+  // Exporting only reads: no migration.
+  await runCli(
+    () => withConfiguredDb((db) => runExport(Deno.args, db, openOut), { migrate: false }),
+    (e) => e instanceof UsageError,
+  );
 }

@@ -1,9 +1,8 @@
 // CLI: `deno task seed` loads the demo subnets and hosts (documentation ranges only, never scanned).
-import { loadConfig } from "@/services/config/config.ts";
-import { migrate, openDb } from "@/services/store/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { audit } from "@/services/auth/mod.ts";
 import { seedDemo } from "@/services/ipam/mod.ts";
+import { runCli, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task seed
 
@@ -26,16 +25,9 @@ if (import.meta.main) {
     console.log(USAGE);
     Deno.exit(0);
   }
-  try {
-    const db = await openDb(loadConfig());
-    try {
-      await migrate(db);
+  await runCli(() =>
+    withConfiguredDb(async (db) => {
       for (const line of await runSeed(db)) console.log(line);
-    } finally {
-      await db.close();
-    }
-  } catch (e) {
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    Deno.exit(1);
-  }
+    })
+  );
 }

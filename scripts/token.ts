@@ -1,7 +1,5 @@
 // CLI for API tokens: create (printed once), list, revoke.
 import { parseArgs } from "node:util";
-import { loadConfig } from "@/services/config/config.ts";
-import { migrate, openDb } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   audit,
@@ -10,6 +8,7 @@ import {
   listApiTokens,
   revokeApiToken,
 } from "@/services/auth/mod.ts";
+import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task token <command>
 
@@ -18,8 +17,6 @@ const USAGE = `usage: deno task token <command>
   revoke ID
 
 Example:  export PINGFOLD_TOKEN=$(deno task token create --user alice --name backup)`;
-
-class UsageError extends Error {}
 
 const ts = (iso: string | null) => iso ? iso.slice(0, 19).replace("T", " ") + "Z" : "-";
 
@@ -43,9 +40,7 @@ async function main(args: string[]): Promise<void> {
     throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
 
-  const db = await openDb(loadConfig());
-  try {
-    await migrate(db);
+  await withConfiguredDb(async (db) => {
     const userNamed = async (name: string) => {
       const user = await findUserByUsername(db, name);
       if (!user) throw new AppError(404, "not_found", `no user named ${JSON.stringify(name)}`);
@@ -113,21 +108,7 @@ async function main(args: string[]): Promise<void> {
         break;
       }
     }
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-const isParseArgsError = (e: unknown) =>
-  e instanceof Error && String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
-
-if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (e) {
-    // One clear line, never a stack trace: this is a tool for people, not a library.
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    if (e instanceof UsageError || isParseArgsError(e)) console.error("run with --help for usage");
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(() => main(Deno.args));

@@ -1,7 +1,6 @@
 // CLI for user accounts: add, passwd, role, list, delete (e.g. when locked out of the web UI).
 import { parseArgs } from "node:util";
-import { loadConfig } from "@/services/config/config.ts";
-import { migrate, openDb, openKv } from "@/services/store/mod.ts";
+import { openKv } from "@/services/store/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import {
@@ -17,6 +16,7 @@ import {
   setRole,
   type User,
 } from "@/services/auth/mod.ts";
+import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task user <command>
 
@@ -28,8 +28,6 @@ const USAGE = `usage: deno task user <command>
 
 Without --password the password is asked for (hidden) on a terminal, or read as the first
 line of standard input otherwise:  echo "$PW" | deno task user passwd alice`;
-
-class UsageError extends Error {}
 
 /** Reads a line from the terminal without echoing it. */
 async function readHidden(question: string): Promise<string> {
@@ -113,10 +111,7 @@ async function main(args: string[]): Promise<void> {
   const known = ["add", "passwd", "role", "list", "delete"];
   if (!known.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 
-  const cfg = loadConfig();
-  const db = await openDb(cfg);
-  try {
-    await migrate(db);
+  await withConfiguredDb(async (db, cfg) => {
     const by = { username: null, detail: { via: "cli" } };
     switch (command) {
       case "add": {
@@ -193,21 +188,7 @@ async function main(args: string[]): Promise<void> {
         break;
       }
     }
-  } finally {
-    await db.close();
-  }
+  });
 }
 
-const isParseArgsError = (e: unknown) =>
-  e instanceof Error && String((e as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS");
-
-if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (e) {
-    // One clear line, never a stack trace: this is a tool for people, not a library.
-    console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
-    if (e instanceof UsageError || isParseArgsError(e)) console.error("run with --help for usage");
-    Deno.exit(1);
-  }
-}
+if (import.meta.main) await runCli(() => main(Deno.args));

@@ -2,6 +2,7 @@
 import type { Deps } from "@/services/web/env.ts";
 import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
 import { startPortScanScheduler } from "@/services/discovery/port_starter.ts";
+import { startNetflowCollector } from "@/services/netflow/collector_starter.ts";
 
 export interface BackgroundTask {
   name: string;
@@ -16,6 +17,7 @@ const starters: Starter[] = [
   startPortScanScheduler,
   startLiveShutdownHook,
   startDiscoveryScheduler,
+  startNetflowCollector,
 ];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {

@@ -4,7 +4,7 @@ import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
-import { loadHostDetail } from "@/services/discovery/host_detail.ts";
+import { loadHostDetail } from "@/services/discovery/mod.ts";
 import {
   fieldErrors,
   findNul,
@@ -110,7 +110,9 @@ export async function POST(c: AppContext) {
     throw new AppError(
       422,
       "unknown_action",
-      `unknown form action ${JSON.stringify(text(form, "_action").slice(0, 40))}; expected "update"`,
+      `unknown form action ${
+        JSON.stringify(text(form, "_action").slice(0, 40))
+      }; expected "update"`,
     );
   }
   const values: HostEditValues = {

@@ -288,7 +288,7 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
               Alive first
             </a>
           </nav>
-          <KeyboardNavIsland rowsLabel="hosts" />
+          <KeyboardNavIsland rowsLabel="address list" />
         </div>
         <div class="overflow-x-auto">
           <AddressRows subnetId={s.id} rows={view.rows} now={now()} canClaim={canEdit} />

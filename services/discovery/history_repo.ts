@@ -1,5 +1,6 @@
 // SQL history of hosts: status rows per sweep, events on flips, and reads over raw + hourly rows.
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import type { NewPortEvent } from "./port_repo.ts";
 
 export interface StatusRow {
   hostId: number;
@@ -57,11 +58,14 @@ export async function insertStatuses(
   );
 }
 
-/** Appends events (flips, discoveries, renames) in a single statement. */
+/**
+ * Appends events in a single statement: flips, discoveries and renames, and (through
+ * insertPortEvents) port changes, the other kinds host_event holds.
+ */
 export async function insertEvents(
   q: Queryable,
   ts: Date,
-  events: readonly NewEvent[],
+  events: readonly (NewEvent | NewPortEvent)[],
 ): Promise<void> {
   if (events.length === 0) return;
   await q.query(

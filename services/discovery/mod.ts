@@ -81,3 +81,4 @@ export { createPtrLookup, type PtrLookup, type PtrResolver } from "./ptr.ts";
 export { parseNeighbors, readNeighbors } from "./neighbors.ts";
 export { loadOuiTable, vendorOf } from "./oui_vendor.ts";
 export { registerHostDiscoveryRoutes, registerSubnetDiscoveryRoutes } from "./api_routes.ts";
+export { type HostDetail, loadHostDetail } from "./host_detail.ts";

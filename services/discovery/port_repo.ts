@@ -1,6 +1,7 @@
 // SQL of port scans: run records (port_scan), the ports each scan saw (host_open_port, latest
 // observation per port marked current) and port change events in host_event.
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import { insertEvents } from "./history_repo.ts";
 import type { PortEventKind, PortObservation } from "./port_diff.ts";
 
 export type PortScanStatus = "succeeded" | "failed" | "aborted";
@@ -228,18 +229,7 @@ export async function insertPortEvents(
   ts: Date,
   events: readonly NewPortEvent[],
 ): Promise<void> {
-  if (events.length === 0) return;
-  await q.query(
-    `insert into host_event (host_id, ts, kind, detail)
-     select u.host_id, $1, u.kind, u.detail::jsonb
-     from unnest($2::bigint[], $3::text[], $4::text[]) as u(host_id, kind, detail)`,
-    [
-      ts,
-      events.map((e) => e.hostId),
-      events.map((e) => e.kind),
-      events.map((e) => JSON.stringify(e.detail)),
-    ],
-  );
+  await insertEvents(q, ts, events);
 }
 
 /** The host's newest scan of any status, or null. */

@@ -1,7 +1,8 @@
 // Picks alive hosts whose last port scan is older than the interval (± jitter) on each tick,
 // leases them in KV, and runs them in nmap batches within NMAP_MAX_CONCURRENT.
 import { log } from "@/services/web/logger.ts";
-import { acquireLease, type Lease, releaseLease, renewLease } from "./lease.ts";
+import { acquireLease, type Lease, releaseLease } from "./lease.ts";
+import { keepLeases } from "./lease_keeper.ts";
 import { PORTSCAN_LEASE_TTL_MS, portscanLeaseKey } from "./port_requests.ts";
 import type { ScanTarget } from "./portscan_service.ts";
 
@@ -85,20 +86,8 @@ export function createPortScheduler(opts: PortSchedulerOptions): PortScheduler {
 
   const runningIds = () => new Set([...inFlight.values()].flatMap((b) => b.ids));
 
-  const hold = (leases: Lease[]) => {
-    let current: Array<Lease | null> = leases;
-    const timer = setInterval(async () => {
-      try {
-        current = await Promise.all(
-          current.map((l) => l ? renewLease(opts.kv, l, leaseTtlMs, opts.now()) : null),
-        );
-      } catch { /* KV closed during shutdown: the leases simply expire */ }
-    }, Math.max(1000, leaseTtlMs / 3));
-    return async () => {
-      clearInterval(timer);
-      for (const l of current) if (l) await releaseLease(opts.kv, l).catch(() => {});
-    };
-  };
+  const hold = (leases: Lease[]) =>
+    keepLeases(leases, { kv: opts.kv, ttlMs: leaseTtlMs, now: () => opts.now() });
 
   const startBatch = (hosts: ScanTarget[], leases: Lease[]) => {
     const release = hold(leases);

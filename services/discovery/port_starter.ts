@@ -6,6 +6,7 @@ import type { Queryable } from "@/services/store/mod.ts";
 import type { Deps } from "@/services/web/env.ts";
 import { log } from "@/services/web/logger.ts";
 import { normalizeIp } from "./sweep_plan.ts";
+import { startMinuteTicks } from "./minute_ticks.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
 import { lastPortScanTimes } from "./port_repo.ts";
 import { portsOf } from "./port_requests.ts";
@@ -62,22 +63,16 @@ export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | nul
     scheduler.tick().catch((err) => log.warn("port scan tick failed", { error: String(err) }));
   };
 
-  const stopCron = new AbortController();
-  const timers: Array<ReturnType<typeof setTimeout>> = [];
-  try {
-    Deno.cron(CRON_NAME, "* * * * *", { signal: stopCron.signal }, () => tick());
-  } catch (err) {
-    // Another app instance in this process (tests) already owns the name: tick on a timer instead.
-    log.debug("Deno.cron unavailable; port scans tick on a timer", { error: String(err) });
-    timers.push(setInterval(tick, 60_000));
-  }
-  timers.push(setTimeout(tick, 0));
+  const stopTicks = startMinuteTicks({
+    cronName: CRON_NAME,
+    tick,
+    timerNote: "Deno.cron unavailable; port scans tick on a timer",
+  });
 
   return Promise.resolve({
     name: "port-scan-scheduler",
     async stop() {
-      stopCron.abort();
-      for (const t of timers) clearTimeout(t);
+      stopTicks();
       await scheduler.stop();
       delete deps.services.portScheduler;
     },

@@ -1,6 +1,7 @@
 // Picks due subnets on each tick (interval + jitter), leases them in KV and runs them within a cap.
 import { log } from "@/services/web/logger.ts";
-import { acquireLease, type Lease, leaseKey, releaseLease, renewLease } from "./lease.ts";
+import { acquireLease, type Lease, leaseKey, releaseLease } from "./lease.ts";
+import { keepLeases } from "./lease_keeper.ts";
 import type { SweepSubnet } from "./known_hosts_repo.ts";
 
 /** Per-subnet schedule in KV, shared by every instance: when the next sweep is due. */
@@ -89,20 +90,13 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const stopper = new AbortController();
   let ticking: Promise<TickReport> | null = null;
 
-  const hold = (lease: Lease) => {
-    let current: Lease | null = lease;
-    const timer = setInterval(async () => {
-      if (!current) return;
-      try {
-        current = await renewLease(opts.kv, current, leaseTtlMs, opts.now());
-        if (!current) log.warn("lost a lease while working", { key: String(lease.key) });
-      } catch { /* KV closed during shutdown: the lease simply expires */ }
-    }, Math.max(1000, leaseTtlMs / 3));
-    return async () => {
-      clearInterval(timer);
-      if (current) await releaseLease(opts.kv, current).catch(() => {});
-    };
-  };
+  const hold = (lease: Lease) =>
+    keepLeases([lease], {
+      kv: opts.kv,
+      ttlMs: leaseTtlMs,
+      now: () => opts.now(),
+      onLost: (lost) => log.warn("lost a lease while working", { key: String(lost.key) }),
+    });
 
   const startSubnet = (subnet: SweepSubnet, lease: Lease) => {
     const release = hold(lease);

@@ -4,6 +4,7 @@ import type { Deps } from "@/services/web/env.ts";
 import { log } from "@/services/web/logger.ts";
 import { discoveryOf } from "./discovery_service.ts";
 import { listScanEnabledSubnets } from "./known_hosts_repo.ts";
+import { startMinuteTicks } from "./minute_ticks.ts";
 import { rollUp } from "./rollup.ts";
 import { createScheduler, type Scheduler } from "./scheduler.ts";
 import { sweepSubnet } from "./sweep_service.ts";
@@ -44,28 +45,19 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
 
   const tick = () =>
     scheduler.tick().catch((err) => log.warn("scheduler tick failed", { error: String(err) }));
-  const stopCron = new AbortController();
-  const timers: Array<ReturnType<typeof setTimeout>> = [];
-  try {
-    Deno.cron(CRON_NAME, "* * * * *", { signal: stopCron.signal }, async () => {
-      await tick();
-    });
-  } catch (err) {
-    // Another app instance in this process (tests) already owns the name: tick on a timer instead.
-    log.debug("Deno.cron unavailable; ticking on a timer", { error: String(err) });
-    timers.push(setInterval(tick, 60_000));
-  }
   // Cron resolution is one minute; shorter floors need a timer of their own.
   const intervalS = deps.cfg.SCAN_ICMP_INTERVAL_SECONDS;
-  if (intervalS < 60) timers.push(setInterval(tick, intervalS * 1000));
-  // Do not wait up to a minute after start-up for the first sweeps.
-  timers.push(setTimeout(tick, 0));
+  const stopTicks = startMinuteTicks({
+    cronName: CRON_NAME,
+    tick,
+    timerNote: "Deno.cron unavailable; ticking on a timer",
+    alsoEveryMs: intervalS < 60 ? intervalS * 1000 : undefined,
+  });
 
   return Promise.resolve({
     name: "discovery-scheduler",
     async stop() {
-      stopCron.abort();
-      for (const t of timers) clearTimeout(t);
+      stopTicks();
       await scheduler.stop();
       delete deps.services.scheduler;
     },

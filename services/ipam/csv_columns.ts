@@ -1,19 +1,11 @@
 // Which CSV header names the importer understands: Pingfold's own and phpIPAM's export names.
+import { HOST_FIELDS, SUBNET_FIELDS } from "./record_fields.ts";
 
 /** Pingfold host CSV columns, in export order. Only `ip` is required. */
-export const HOST_CSV_COLUMNS = ["ip", "hostname", "description", "tags", "notes", "mac"] as const;
+export const HOST_CSV_COLUMNS = ["ip", ...HOST_FIELDS] as const;
 
 /** Pingfold subnet CSV columns, in export order. Only `cidr` is required. */
-export const SUBNET_CSV_COLUMNS = [
-  "cidr",
-  "name",
-  "description",
-  "vlan",
-  "tags",
-  "location",
-  "scan_enabled",
-  "scan_interval_s",
-] as const;
+export const SUBNET_CSV_COLUMNS = ["cidr", ...SUBNET_FIELDS] as const;
 
 export type HostCsvColumn = typeof HOST_CSV_COLUMNS[number];
 export type SubnetCsvColumn = typeof SUBNET_CSV_COLUMNS[number];

@@ -1,8 +1,8 @@
 // Host storage on both engines: derived subnet, orphans, duplicates, filters and address order.
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
+import { rejectsWithAppError } from "@/tests/support/app_error_assert.ts";
 import type { Db } from "@/services/store/mod.ts";
-import { AppError } from "@/services/errors.ts";
 import { HostInputSchema, SubnetInputSchema } from "./input_schemas.ts";
 import { createSubnet } from "./subnet_repo.ts";
 import {
@@ -18,18 +18,6 @@ const subnet = (db: Db, cidr: string) => createSubnet(db, SubnetInputSchema.pars
 const host = (db: Db, fields: Record<string, unknown>, opts = {}) =>
   createHost(db, HostInputSchema.parse(fields), opts);
 
-async function rejects(p: Promise<unknown>, status: number, code: string): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.status, status, e.message);
-    assert.equal(e.code, code, e.message);
-    return e;
-  }
-  throw new Error(`expected AppError ${status} ${code}`);
-}
-
 dbTest(
   "a host gets the most specific containing subnet; outside every subnet needs allow_orphan",
   async (db) => {
@@ -42,12 +30,12 @@ dbTest(
     assert.equal(a.discovered, false);
     assert.equal((await host(db, { ip: "192.0.2.200" })).subnet_id, inner.id);
 
-    const err = await rejects(host(db, { ip: "198.51.100.7" }), 422, "no_subnet");
+    const err = await rejectsWithAppError(host(db, { ip: "198.51.100.7" }), 422, "no_subnet");
     assert.match(err.message, /198\.51\.100\.7 is not inside any subnet.*allow_orphan/);
     const orphan = await host(db, { ip: "198.51.100.7" }, { allowOrphan: true });
     assert.equal(orphan.subnet_id, null);
 
-    const dup = await rejects(host(db, { ip: "192.0.2.10" }), 409, "duplicate_host");
+    const dup = await rejectsWithAppError(host(db, { ip: "192.0.2.10" }), 409, "duplicate_host");
     assert.deepEqual(dup.details, { id: a.id });
   },
 );
@@ -110,11 +98,11 @@ dbTest("update: a new ip re-derives the subnet; duplicates and orphans refused",
   assert.equal(moved.hostname, null);
   assert.deepEqual(moved.tags, ["x"]);
   assert.notEqual(moved.subnet_id, a.id);
-  await rejects(updateHost(db, h.id, { ip: "192.0.2.11" }), 409, "duplicate_host");
-  await rejects(updateHost(db, h.id, { ip: "203.0.113.1" }), 422, "no_subnet");
+  await rejectsWithAppError(updateHost(db, h.id, { ip: "192.0.2.11" }), 409, "duplicate_host");
+  await rejectsWithAppError(updateHost(db, h.id, { ip: "203.0.113.1" }), 422, "no_subnet");
   const kept = await updateHost(db, h.id, { hostname_override: "alias" });
   assert.equal(kept.hostname_override, "alias");
   assert.equal(kept.ip, "198.51.100.10");
   await deleteHost(db, h.id);
-  await rejects(deleteHost(db, h.id), 404, "not_found");
+  await rejectsWithAppError(deleteHost(db, h.id), 404, "not_found");
 });

@@ -11,6 +11,7 @@ import {
 } from "./csv_import.ts";
 import type { HostInput, SubnetInput } from "./input_schemas.ts";
 import { parseCidr } from "./cidr.ts";
+import { HOST_FIELDS, SUBNET_FIELDS } from "./record_fields.ts";
 import { isUniqueViolation, joinTagsParam, lockIpamTree } from "./sql_helpers.ts";
 import { rederiveTree } from "./subnet_repo.ts";
 
@@ -53,17 +54,6 @@ export interface ImportReport {
 type HostFields = Omit<HostInput, "ip">;
 type SubnetFields = Omit<SubnetInput, "cidr">;
 
-const HOST_FIELDS = ["hostname", "description", "tags", "notes", "mac"] as const;
-const SUBNET_FIELDS = [
-  "name",
-  "description",
-  "vlan",
-  "tags",
-  "location",
-  "scan_enabled",
-  "scan_interval_s",
-] as const;
-
 const sameValue = (a: unknown, b: unknown) =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -93,10 +83,46 @@ function mergeFields<T extends Record<string, unknown>>(
   return { merged, changes };
 }
 
+/**
+ * Plans a row whose key (ip or cidr) is already stored: skipped when `onExisting` is "skip" or
+ * nothing would change, otherwise an update carrying the merged fields.
+ */
+function planExisting<T extends Record<string, unknown>>(
+  line: number,
+  key: string,
+  opts: ImportOptions,
+  merge: () => { merged: T; changes: string[] },
+): { plan: ImportRowPlan; merged?: T } {
+  if (opts.onExisting === "skip") {
+    return { plan: { line, action: "skip", key, reason: "already exists" } };
+  }
+  const { merged, changes } = merge();
+  if (changes.length === 0) return { plan: { line, action: "skip", key, reason: "no changes" } };
+  return { plan: { line, action: "update", key, changes }, merged };
+}
+
 function summarize(rows: ImportRowPlan[], errors: CsvRowError[]) {
   const summary = { create: 0, update: 0, skip: 0, error: errors.length };
   for (const r of rows) summary[r.action]++;
   return summary;
+}
+
+function makeReport(
+  kind: ImportKind,
+  parsed: CsvParseResult<unknown>,
+  opts: ImportOptions,
+  rows: ImportRowPlan[],
+  errors: CsvRowError[],
+): ImportReport {
+  return {
+    kind,
+    dry_run: !!opts.dryRun,
+    format: parsed.format,
+    ignored_columns: parsed.ignored_columns,
+    summary: summarize(rows, errors),
+    rows,
+    errors,
+  };
 }
 
 function refuseIfErrors(report: ImportReport, opts: ImportOptions): void {
@@ -174,17 +200,14 @@ async function planHosts(
   for (const { line, value } of parsed.rows) {
     const existing = stored.get(value.ip);
     if (existing) {
-      if (opts.onExisting === "skip") {
-        rows.push({ line, action: "skip", key: value.ip, reason: "already exists" });
-        continue;
-      }
-      const { merged, changes } = mergeFields<HostFields>(HOST_FIELDS, existing, value);
-      if (changes.length === 0) {
-        rows.push({ line, action: "skip", key: value.ip, reason: "no changes" });
-      } else {
-        rows.push({ line, action: "update", key: value.ip, changes });
-        updates.push({ ...merged, ip: value.ip, id: existing.id });
-      }
+      const { plan, merged } = planExisting(
+        line,
+        value.ip,
+        opts,
+        () => mergeFields<HostFields>(HOST_FIELDS, existing, value),
+      );
+      rows.push(plan);
+      if (merged) updates.push({ ...merged, ip: value.ip, id: existing.id });
       continue;
     }
     const subnetId = subnets.get(value.ip) ?? null;
@@ -200,16 +223,7 @@ async function planHosts(
     creates.push({ ...value, subnet_id: subnetId });
   }
   errors.sort((a, b) => a.line - b.line);
-  const report: ImportReport = {
-    kind: "hosts",
-    dry_run: !!opts.dryRun,
-    format: parsed.format,
-    ignored_columns: parsed.ignored_columns,
-    summary: summarize(rows, errors),
-    rows,
-    errors,
-  };
-  return { report, creates, updates };
+  return { report: makeReport("hosts", parsed, opts, rows, errors), creates, updates };
 }
 
 async function applyHosts(tx: Queryable, work: HostWork): Promise<void> {
@@ -314,34 +328,18 @@ async function planSubnets(
       creates.push(value);
       continue;
     }
-    if (opts.onExisting === "skip") {
-      rows.push({ line, action: "skip", key: value.cidr, reason: "already exists" });
-      continue;
-    }
-    const { merged, changes } = mergeFields<SubnetFields>(
-      SUBNET_FIELDS,
-      existing,
-      value,
-      filled.get(line) ?? new Set(),
+    const { plan, merged } = planExisting(
+      line,
+      value.cidr,
+      opts,
+      () =>
+        mergeFields<SubnetFields>(SUBNET_FIELDS, existing, value, filled.get(line) ?? new Set()),
     );
-    if (changes.length === 0) {
-      rows.push({ line, action: "skip", key: value.cidr, reason: "no changes" });
-    } else {
-      rows.push({ line, action: "update", key: value.cidr, changes });
-      updates.push({ ...merged, cidr: value.cidr, id: existing.id });
-    }
+    rows.push(plan);
+    if (merged) updates.push({ ...merged, cidr: value.cidr, id: existing.id });
   }
   const errors = [...parsed.errors];
-  const report: ImportReport = {
-    kind: "subnets",
-    dry_run: !!opts.dryRun,
-    format: parsed.format,
-    ignored_columns: parsed.ignored_columns,
-    summary: summarize(rows, errors),
-    rows,
-    errors,
-  };
-  return { report, creates, updates };
+  return { report: makeReport("subnets", parsed, opts, rows, errors), creates, updates };
 }
 
 async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {

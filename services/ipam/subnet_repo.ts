@@ -2,6 +2,7 @@
 import { AppError, notFound } from "@/services/errors.ts";
 import type { Db, Queryable, SqlParam } from "@/services/store/mod.ts";
 import { parseCidr } from "./cidr.ts";
+import { SUBNET_FIELDS } from "./record_fields.ts";
 import type { SubnetInput, SubnetPatch } from "./input_schemas.ts";
 import { escapeLike, iso, isUniqueViolation, lockIpamTree } from "./sql_helpers.ts";
 
@@ -220,16 +221,6 @@ export async function createSubnet(db: Db, input: SubnetInput): Promise<SubnetRe
   }
 }
 
-const PATCHABLE = [
-  "name",
-  "description",
-  "vlan",
-  "tags",
-  "location",
-  "scan_enabled",
-  "scan_interval_s",
-] as const;
-
 /** Applies a partial update; a new cidr moves the subnet in the tree (children and hosts follow). */
 export async function updateSubnet(
   db: Db,
@@ -242,7 +233,7 @@ export async function updateSubnet(
       const current = await requireSubnet(tx, id);
       const sets: string[] = [];
       const params: SqlParam[] = [id];
-      for (const key of PATCHABLE) {
+      for (const key of SUBNET_FIELDS) {
         if (patch[key] === undefined) continue;
         params.push(patch[key]);
         sets.push(`${key} = $${params.length}${key === "tags" ? "::text[]" : ""}`);

@@ -1,8 +1,8 @@
 // Subnet storage on both engines: the containment tree stays right through create, move and delete.
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
+import { rejectsWithAppError } from "@/tests/support/app_error_assert.ts";
 import type { Db } from "@/services/store/mod.ts";
-import { AppError } from "@/services/errors.ts";
 import { HostInputSchema, SubnetInputSchema } from "./input_schemas.ts";
 import {
   createSubnet,
@@ -34,18 +34,6 @@ async function subnetOfHost(db: Db, ip: string): Promise<string | null> {
     [ip],
   );
   return row.c;
-}
-
-async function rejects(p: Promise<unknown>, status: number, code: string): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AppError, String(e));
-    assert.equal(e.status, status, e.message);
-    assert.equal(e.code, code, e.message);
-    return e;
-  }
-  throw new Error(`expected AppError ${status} ${code}`);
 }
 
 dbTest("a subnet created inside another gets it as parent and adopts its hosts", async (db) => {
@@ -84,7 +72,7 @@ dbTest("duplicates are 409, IPv6 is stored canonical, families never nest", asyn
   const v6 = await subnet(db, "2001:DB8:0:0::/48");
   assert.equal(v6.cidr, "2001:db8::/48");
   assert.equal(v6.family, 6);
-  const err = await rejects(subnet(db, "2001:db8::/48"), 409, "duplicate_subnet");
+  const err = await rejectsWithAppError(subnet(db, "2001:db8::/48"), 409, "duplicate_subnet");
   assert.match(err.message, /2001:db8::\/48 already exists/);
   const v4 = await subnet(db, "0.0.0.0/1");
   assert.equal(v4.parent_id, null);
@@ -98,7 +86,7 @@ dbTest("deleting a subnet with children or hosts needs an explicit choice", asyn
   await host(db, "192.0.2.10");
   await host(db, "192.0.2.200");
 
-  const err = await rejects(deleteSubnet(db, outer.id), 409, "subnet_not_empty");
+  const err = await rejectsWithAppError(deleteSubnet(db, outer.id), 409, "subnet_not_empty");
   assert.deepEqual(err.details, { children: 1, hosts: 1, choices: ["orphan", "hosts", "all"] });
   assert.ok(await getSubnet(db, outer.id), "nothing deleted on 409");
 
@@ -117,7 +105,7 @@ dbTest("deleting a subnet with children or hosts needs an explicit choice", asyn
   // An empty subnet needs no choice.
   const empty = await subnet(db, "198.51.100.0/24");
   assert.equal((await deleteSubnet(db, empty.id)).deleted_subnets, 1);
-  await rejects(deleteSubnet(db, empty.id), 404, "not_found");
+  await rejectsWithAppError(deleteSubnet(db, empty.id), 404, "not_found");
 });
 
 dbTest(
@@ -162,7 +150,11 @@ dbTest("changing a subnet's cidr moves it in the tree; children and hosts follow
   assert.equal((await getSubnet(db, child.id))!.parent_id, root.id, "old child left behind");
   assert.equal(await subnetOfHost(db, "10.1.9.9"), "10.0.0.0/8");
   assert.equal(await subnetOfHost(db, "10.2.0.1"), "10.2.0.0/16");
-  await rejects(updateSubnet(db, child.id, { cidr: "10.2.0.0/16" }), 409, "duplicate_subnet");
+  await rejectsWithAppError(
+    updateSubnet(db, child.id, { cidr: "10.2.0.0/16" }),
+    409,
+    "duplicate_subnet",
+  );
   const renamed = await updateSubnet(db, child.id, { tags: ["x", "y"], vlan: null });
   assert.deepEqual(renamed.tags, ["x", "y"]);
 });

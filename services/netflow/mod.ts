@@ -1,5 +1,6 @@
 // Public API of the NetFlow domain: the v5/v9/IPFIX decoder, its record and counter types,
-// and the packet/pcap builders that tests and benchmarks elsewhere may use.
+// the packet/pcap builders that tests and benchmarks elsewhere may use, the collector, and the
+// traffic queries behind /netflow.
 export { createFlowDecoder } from "./flow_decoder.ts";
 export type { FlowDecoder, FlowDecoderOptions } from "./flow_decoder.ts";
 export type { ExporterCounters, FlowRecord } from "./flow_record.ts";
@@ -38,3 +39,41 @@ export type {
   V9Header,
   V9OptionsTemplateSpec,
 } from "./export_packet_builder.ts";
+
+// The collector (UDP listener + worker decoder + batched SQL inserts) and its starter.
+export {
+  type Collector,
+  type CollectorDeps,
+  type CollectorOptions,
+  collectorOptionsFromConfig,
+  type CollectorStatus,
+  startCollector,
+} from "./collector.ts";
+export { netflowCollectorOf, startNetflowCollector } from "./collector_starter.ts";
+export { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
+
+// Traffic queries for the page and API.
+export {
+  type HostTalker,
+  listFlows,
+  type MatrixEdge,
+  type MatrixNode,
+  type PairTalker,
+  parseProtocol,
+  type PortTalker,
+  protocolName,
+  type SeriesPoint,
+  topHosts,
+  topPairs,
+  topPorts,
+  type TrafficMatrix,
+  trafficMatrix,
+  trafficSeries,
+} from "./traffic_query.ts";
+export {
+  DEFAULT_WINDOW,
+  parseWindow,
+  type TrafficWindow,
+  WINDOW_PRESETS,
+} from "./traffic_window.ts";
+export { exporterViews, type ExporterView, resolveFlowFilter } from "./traffic_service.ts";

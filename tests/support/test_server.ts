@@ -27,7 +27,14 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
-  const cfg = parseConfig({ DISABLE_SCHEDULER: "1", LOG_LEVEL: "error", ...env });
+  const cfg = parseConfig({
+    DISABLE_SCHEDULER: "1",
+    LOG_LEVEL: "error",
+    // A background NetFlow collector in tests listens on loopback only, on a random port.
+    NETFLOW_BIND_HOST: "127.0.0.1",
+    NETFLOW_BIND_PORT: "0",
+    ...env,
+  });
   setLogLevel(cfg.LOG_LEVEL);
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };

@@ -25,6 +25,7 @@ import {
   pagingQuery,
   queryText,
 } from "@/services/ipam/openapi_schemas.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
@@ -73,17 +74,14 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(HostSchema), next_cursor: z.string().nullable() }),
-        "Hosts",
-      ),
+      200: pageResponse(HostSchema, "Hosts"),
       ...errorResponses,
     },
   }),
   async (c) => {
     const query = c.req.valid("query");
     const { db, kv } = c.get("deps");
-    const limit = query.limit ?? 100;
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const filter: HostFilter = {
       subnet_id: query.subnet_id,
       within: query.within ? parseCidr(query.within, { normalize: true }).cidr : undefined,
@@ -93,12 +91,8 @@ api.openapi(
       after: query.cursor ? parseIp(query.cursor).ip : undefined,
       limit: limit + 1,
     };
-    const hosts = await listHosts(db, filter);
-    const page = await hostsWithStatus(kv, hosts.slice(0, limit));
-    return c.json({
-      items: page,
-      next_cursor: hosts.length > limit ? page[page.length - 1].ip : null,
-    }, 200);
+    const { items, next_cursor } = keysetPage(await listHosts(db, filter), limit, (h) => h.ip);
+    return c.json({ items: await hostsWithStatus(kv, items), next_cursor }, 200);
   },
 );
 

@@ -27,6 +27,7 @@ import {
   SubnetSchema,
   UtilizationSchema,
 } from "@/services/ipam/openapi_schemas.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
@@ -66,17 +67,14 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(SubnetSchema), next_cursor: z.string().nullable() }),
-        "Subnets",
-      ),
+      200: pageResponse(SubnetSchema, "Subnets"),
       ...errorResponses,
     },
   }),
   async (c) => {
     const query = c.req.valid("query");
     const { db, kv } = c.get("deps");
-    const limit = query.limit ?? 100;
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const filter: SubnetFilter = {
       q: query.q,
       tag: query.tag,
@@ -85,12 +83,8 @@ api.openapi(
       after: query.cursor ? parseCidr(query.cursor).cidr : undefined,
       limit: limit + 1,
     };
-    const items = await listSubnetSummaries(db, kv, filter);
-    const page = items.slice(0, limit);
-    return c.json({
-      items: page,
-      next_cursor: items.length > limit ? page[page.length - 1].cidr : null,
-    }, 200);
+    const summaries = await listSubnetSummaries(db, kv, filter);
+    return c.json(keysetPage(summaries, limit, (s) => s.cidr), 200);
   },
 );
 
@@ -250,7 +244,7 @@ api.openapi(
     const subnet = await requireSubnet(db, c.req.valid("param").id);
     const query = c.req.valid("query");
     const offset = query.offset ?? (query.cursor ? Number(query.cursor) : 0);
-    const limit = query.limit ?? 100;
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     if (query.expand) {
       const { first, last } = parseRangeParam(query.expand);
       const page = await expandFree(db, subnet, first, last, { offset, limit });

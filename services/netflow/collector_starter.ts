@@ -1,0 +1,85 @@
+// Background starter of the NetFlow collector (services/background.ts): starts it unless
+// NETFLOW_ENABLED is off, exposes it as deps.services.netflow, and adds its aggregate state to
+// /health (per-exporter counters stay behind login, at /api/v1/netflow/exporters).
+import type { Deps } from "@/services/web/env.ts";
+import { log } from "@/services/web/logger.ts";
+import { type Collector, collectorOptionsFromConfig, startCollector } from "./collector.ts";
+
+/** What services/background.ts expects of a starter (kept structural: no import cycle). */
+export interface BackgroundTask {
+  name: string;
+  stop(): Promise<void>;
+}
+
+type HealthExtras = () => Promise<Record<string, unknown>>;
+
+/** The collector running in this process, if any. */
+export function netflowCollectorOf(deps: Deps): Collector | null {
+  return (deps.services.netflow as Collector | undefined) ?? null;
+}
+
+/** The collector's part of /health: state and totals, no exporter addresses (it is public). */
+export function collectorHealth(collector: Collector): Record<string, unknown> {
+  const s = collector.status();
+  return {
+    state: s.state,
+    ...(s.error ? { error: s.error } : {}),
+    bind: s.bind,
+    recv_buffer_bytes: s.recv_buffer?.effective ?? null,
+    queue: s.queue,
+    queue_max: s.queue_max,
+    exporters: s.exporters,
+    packets: s.totals.packets,
+    records_decoded: s.totals.records_decoded,
+    records_inserted: s.totals.records_inserted,
+    malformed: s.totals.malformed,
+    unknown_template: s.totals.unknown_template,
+    sequence_gaps: s.totals.sequence_gaps,
+    queue_drops: s.totals.queue_drops,
+    insert_failed: s.totals.insert_failed,
+  };
+}
+
+/** Adds `netflow` to whatever /health extras are already registered; returns the undo. */
+function addHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
+  const prev = deps.services.healthExtras as HealthExtras | undefined;
+  const extras: HealthExtras = async () => ({
+    ...(typeof prev === "function" ? await prev() : {}),
+    netflow: part(),
+  });
+  deps.services.healthExtras = extras;
+  return () => {
+    if (deps.services.healthExtras === extras) deps.services.healthExtras = prev;
+  };
+}
+
+/**
+ * Starts the collector when NETFLOW_ENABLED. A collector that cannot start (port taken…) does not
+ * stop the app: the error is logged and shown on /health as netflow.state = "failed".
+ */
+export async function startNetflowCollector(deps: Deps): Promise<BackgroundTask | null> {
+  if (!deps.cfg.NETFLOW_ENABLED) return null;
+  let collector: Collector;
+  try {
+    collector = await startCollector(
+      { db: deps.db, now: deps.now },
+      collectorOptionsFromConfig(deps.cfg),
+    );
+  } catch (err) {
+    const error = (err as Error)?.message ?? String(err);
+    log.error("NetFlow collector not started", { error });
+    const undo = addHealth(deps, () => ({ state: "failed", error }));
+    return { name: "netflow-collector", stop: () => Promise.resolve(undo()) };
+  }
+  deps.services.netflow = collector;
+  const undo = addHealth(deps, () => collectorHealth(collector));
+  return {
+    name: "netflow-collector",
+    async stop() {
+      // Flushes queued records and saves templates before the stores close.
+      await collector.stop();
+      undo();
+      if (deps.services.netflow === collector) delete deps.services.netflow;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { dbTest } from "@/tests/support/test_db.ts";
+import { FlowChunkBuilder } from "./flow_chunk.ts";
+import type { FlowRecord } from "./flow_record.ts";
+import {
+  deleteExpired,
+  insertFlowBatch,
+  listExporters,
+  loadTemplateState,
+  saveExporterCounters,
+  saveTemplateState,
+} from "./flow_repo.ts";
+import { MINUTE_MS } from "./rollup.ts";
+
+const T = 28_333_333 * MINUTE_MS;
+
+function flow(p: Partial<FlowRecord>): FlowRecord {
+  return {
+    exporter: "192.0.2.1",
+    version: 9,
+    sourceId: 3,
+    srcAddr: "192.0.2.10",
+    dstAddr: "2001:db8::1",
+    srcPort: 50000,
+    dstPort: 443,
+    protocol: 6,
+    bytes: 1000,
+    packets: 4,
+    startMs: T + 123,
+    endMs: T + 2_456,
+    inputIf: 4_000_000_000,
+    outputIf: 2,
+    tcpFlags: 0x1b,
+    samplingInterval: 1,
+    ...p,
+  };
+}
+
+function chunk(exporter: string, records: FlowRecord[]) {
+  const b = new FlowChunkBuilder(exporter, records.length);
+  for (const r of records) b.push({ ...r, exporter }, T);
+  return b.take();
+}
+
+dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", async (db) => {
+  const a = chunk("192.0.2.1", [
+    flow({}),
+    flow({ srcAddr: "", bytes: 10, packets: 1, samplingInterval: 100 }),
+  ]);
+  const b = chunk("::ffff:c000:202", [flow({ protocol: 17, srcPort: 53, dstPort: 40000 })]);
+  const n = await insertFlowBatch(db, [a, b], { nowMs: T + 5000, collector: "test" });
+  assert.equal(n, 3);
+  const rows = await db.query<Record<string, unknown>>(
+    `select host(exporter) as exporter, version, source_id, host(src_addr) as src_addr,
+       host(dst_addr) as dst_addr, src_port, dst_port, protocol, bytes, packets, start_at, end_at,
+       input_if, output_if, tcp_flags, sampling_interval
+     from netflow_flow order by id`,
+  );
+  assert.deepEqual(rows[0], {
+    exporter: "192.0.2.1",
+    version: 9,
+    source_id: 3,
+    src_addr: "192.0.2.10",
+    dst_addr: "2001:db8::1",
+    src_port: 50000,
+    dst_port: 443,
+    protocol: 6,
+    bytes: 1000,
+    packets: 4,
+    start_at: new Date(T + 123),
+    end_at: new Date(T + 2456),
+    input_if: 4_000_000_000,
+    output_if: 2,
+    tcp_flags: 0x1b,
+    sampling_interval: 1,
+  });
+  assert.equal(rows[1].src_addr, null);
+  assert.equal(rows[1].sampling_interval, 100);
+  assert.equal(rows[2].exporter, "::ffff:192.0.2.2");
+
+  // Roll-ups: sampling applied; a second batch adds to the same minute rows.
+  await insertFlowBatch(db, [chunk("192.0.2.1", [flow({ bytes: 1, packets: 1 })])], {
+    nowMs: T + 9000,
+    collector: "test",
+  });
+  const pairs = await db.query(
+    `select minute, host(src_addr) as src, host(dst_addr) as dst, bytes, packets, flows
+     from netflow_pair_minute order by src`,
+  );
+  assert.deepEqual(pairs, [
+    { minute: new Date(T), src: "0.0.0.0", dst: "2001:db8::1", bytes: 1000, packets: 100, flows: 1 },
+    { minute: new Date(T), src: "192.0.2.10", dst: "2001:db8::1", bytes: 2001, packets: 9, flows: 3 },
+  ]);
+  const ports = await db.query(
+    `select protocol, port, bytes, flows from netflow_port_minute order by protocol`,
+  );
+  assert.deepEqual(ports, [
+    { protocol: 6, port: 443, bytes: 2001, flows: 3 },
+    { protocol: 17, port: 53, bytes: 1000, flows: 1 },
+  ]);
+  const exporters = await listExporters(db);
+  assert.deepEqual(exporters.map((e) => [e.addr, e.records_stored]), [
+    ["192.0.2.1", 3],
+    ["::ffff:192.0.2.2", 1],
+  ]);
+  assert.deepEqual(exporters[0].first_seen_at, new Date(T + 5000));
+  assert.deepEqual(exporters[0].last_seen_at, new Date(T + 9000));
+});
+
+dbTest("an empty batch writes nothing", async (db) => {
+  assert.equal(await insertFlowBatch(db, [], { nowMs: T, collector: "x" }), 0);
+  assert.equal(await insertFlowBatch(db, [chunk("192.0.2.1", [])], { nowMs: T, collector: "x" }), 0);
+  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_exporter`), [{ n: 0 }]);
+});
+
+dbTest("deleteExpired removes old flows in slices and old roll-up minutes", async (db) => {
+  const old = Array.from({ length: 7 }, (_, i) => flow({ endMs: T - 3 * MINUTE_MS + i }));
+  const fresh = [flow({ endMs: T + 1 }), flow({ endMs: T + 2 })];
+  await insertFlowBatch(db, [chunk("192.0.2.1", [...old, ...fresh])], {
+    nowMs: T,
+    collector: "x",
+  });
+  const result = await deleteExpired(db, {
+    flowsBefore: new Date(T),
+    rollupsBefore: new Date(T - MINUTE_MS),
+    slice: 3,
+  });
+  assert.deepEqual(result, { flows: 7, pairRollups: 1, portRollups: 1 });
+  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_flow`), [{ n: 2 }]);
+  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_pair_minute`), [{ n: 1 }]);
+});
+
+dbTest("template state and exporter counters are saved and read back", async (db) => {
+  assert.equal(await loadTemplateState(db, "0.0.0.0:2055"), null);
+  const snapshot = { format: "pingfold.netflow.templates", formatVersion: 1, domains: [] };
+  await saveTemplateState(db, "0.0.0.0:2055", snapshot, T);
+  await saveTemplateState(db, "0.0.0.0:2055", { ...snapshot, domains: [{ x: 1 }] }, T + 1);
+  assert.deepEqual(await loadTemplateState(db, "0.0.0.0:2055"), { ...snapshot, domains: [{ x: 1 }] });
+
+  await saveExporterCounters(db, "c1", {
+    "192.0.2.1": { packets: 5, malformed: 1 },
+    "*": { packets: 9 },
+  }, { nowMs: T, sinceMs: T - 1000 });
+  const [e] = await listExporters(db);
+  assert.equal(e.addr, "192.0.2.1");
+  assert.deepEqual(e.counters, { packets: 5, malformed: 1 });
+  assert.deepEqual(e.counters_since, new Date(T - 1000));
+  assert.equal(e.records_stored, 0);
+  assert.equal((await listExporters(db)).length, 1, "the overflow entry is not stored");
+});

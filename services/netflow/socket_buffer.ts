@@ -1,0 +1,121 @@
+// Enlarges a UDP socket's kernel receive buffer (SO_RCVBUF) so bursts wait in the kernel instead
+// of being dropped. Deno.listenDatagram has no such option, so on Linux this finds the socket's
+// descriptor through /proc and calls setsockopt through FFI (needs --allow-ffi); elsewhere, or
+// without the permission, it reports why it could not and the system default stays.
+
+export interface RecvBufferResult {
+  requested: number;
+  /** Size the kernel reports after the change (Linux doubles the request for bookkeeping). */
+  effective: number | null;
+  /** Why the size is not what was asked for, when it is not. */
+  note?: string;
+}
+
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const LIBC_NAMES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
+
+const symbols = {
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof symbols>;
+let libc: Libc | null = null;
+
+function openLibc(): Libc {
+  if (libc) return libc;
+  let last: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      libc = Deno.dlopen(name, symbols);
+      return libc;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
+
+/** The socket inodes bound to `port` in /proc/net/udp{,6}. */
+function inodesOnPort(port: number): Set<string> {
+  const suffix = ":" + port.toString(16).toUpperCase().padStart(4, "0");
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(table);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[1].endsWith(suffix)) inodes.add(f[9]);
+    }
+  }
+  return inodes;
+}
+
+/** This process's descriptor of the UDP socket bound to `port`, or -1. */
+function findSocketFd(port: number): number {
+  const inodes = inodesOnPort(port);
+  if (inodes.size === 0) return -1;
+  for (const entry of Deno.readDirSync("/proc/self/fd")) {
+    let target = "";
+    try {
+      target = Deno.readLinkSync(`/proc/self/fd/${entry.name}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    const m = /^socket:\[(\d+)\]$/.exec(target);
+    if (m && inodes.has(m[1])) return Number(entry.name);
+  }
+  return -1;
+}
+
+function readRcvBuf(lib: Libc, fd: number): number {
+  const out = new Int32Array(1);
+  const len = new Uint32Array([4]);
+  const rc = lib.symbols.getsockopt(
+    fd,
+    SOL_SOCKET,
+    SO_RCVBUF,
+    new Uint8Array(out.buffer),
+    new Uint8Array(len.buffer),
+  );
+  return rc === 0 ? out[0] : -1;
+}
+
+/** Asks for a `bytes` receive buffer on the UDP socket this process has bound to `port`. */
+export function setReceiveBuffer(port: number, bytes: number): RecvBufferResult {
+  if (Deno.build.os !== "linux") {
+    return {
+      requested: bytes,
+      effective: null,
+      note: `not supported on ${Deno.build.os}: Deno cannot set SO_RCVBUF there`,
+    };
+  }
+  try {
+    const fd = findSocketFd(port);
+    if (fd < 0) return { requested: bytes, effective: null, note: "socket not found in /proc" };
+    const lib = openLibc();
+    const value = new Int32Array([Math.min(bytes, 0x7fffffff)]);
+    const rc = lib.symbols.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, new Uint8Array(value.buffer), 4);
+    const effective = readRcvBuf(lib, fd);
+    if (rc !== 0) return { requested: bytes, effective, note: "setsockopt(SO_RCVBUF) failed" };
+    // Linux grants at most net.core.rmem_max (and reports twice what it granted).
+    if (effective >= 0 && effective / 2 < bytes) {
+      return {
+        requested: bytes,
+        effective,
+        note: `capped by the kernel: raise net.core.rmem_max (sysctl -w net.core.rmem_max=${bytes})`,
+      };
+    }
+    return { requested: bytes, effective };
+  } catch (err) {
+    const why = err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied
+      ? "needs --allow-ffi"
+      : String((err as Error)?.message ?? err);
+    return { requested: bytes, effective: null, note: `could not set SO_RCVBUF: ${why}` };
+  }
+}
