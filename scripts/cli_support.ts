@@ -13,6 +13,25 @@ export function isUsageError(e: unknown): boolean {
 }
 
 /**
+ * Reads `<command> [args...]` from the positional arguments. Prints `usage` and returns null when
+ * help was asked for or no command was given; an unknown command is a UsageError.
+ */
+export function pickCommand<C extends string>(
+  positionals: readonly string[],
+  opts: { help: boolean; usage: string; commands: readonly C[] },
+): { command: C; rest: string[] } | null {
+  const [command, ...rest] = positionals;
+  if (opts.help || !command) {
+    console.log(opts.usage);
+    return null;
+  }
+  if (!(opts.commands as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+  return { command: command as C, rest };
+}
+
+/**
  * Opens the database the config names, brings its schema up to date unless `migrate` is false
  * (a read-only command), runs `use`, and closes the database however `use` ends.
  */

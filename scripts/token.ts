@@ -8,7 +8,7 @@ import {
   listApiTokens,
   revokeApiToken,
 } from "@/services/auth/mod.ts";
-import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
+import { pickCommand, runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task token <command>
 
@@ -31,14 +31,13 @@ async function main(args: string[]): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return;
-  }
-  if (!["create", "list", "revoke"].includes(command)) {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-  }
+  const picked = pickCommand(positionals, {
+    help: values.help,
+    usage: USAGE,
+    commands: ["create", "list", "revoke"],
+  });
+  if (!picked) return;
+  const { command, rest } = picked;
 
   await withConfiguredDb(async (db) => {
     const userNamed = async (name: string) => {

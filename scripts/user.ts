@@ -16,7 +16,7 @@ import {
   setRole,
   type User,
 } from "@/services/auth/mod.ts";
-import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
+import { pickCommand, runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task user <command>
 
@@ -103,13 +103,13 @@ async function main(args: string[]): Promise<void> {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    console.log(USAGE);
-    return;
-  }
-  const known = ["add", "passwd", "role", "list", "delete"];
-  if (!known.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const picked = pickCommand(positionals, {
+    help: values.help,
+    usage: USAGE,
+    commands: ["add", "passwd", "role", "list", "delete"],
+  });
+  if (!picked) return;
+  const { command, rest } = picked;
 
   await withConfiguredDb(async (db, cfg) => {
     const by = { username: null, detail: { via: "cli" } };

@@ -26,7 +26,7 @@ export interface FlowBatcherOptions {
   flushIntervalMs: number;
   /** Most records waiting (queued, not yet being inserted) before chunks are dropped. */
   queueMax: number;
-  /** When behind, one insert takes up to batchSize × this many records; default 25. */
+  /** When behind, one insert takes up to batchSize × this many records; default 50. */
   catchUpFactor?: number;
   /** Stores the chunks in one transaction; throws when nothing was stored. */
   insert(chunks: FlowChunk[]): Promise<void>;
@@ -67,7 +67,7 @@ export function isRetryableDbError(err: unknown): boolean {
 
 export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
   const timers = opts.timers ?? defaultTimers;
-  const maxTake = opts.batchSize * (opts.catchUpFactor ?? 25);
+  const maxTake = opts.batchSize * (opts.catchUpFactor ?? 50);
   const retryable = opts.isRetryable ?? isRetryableDbError;
   const retryDelay = opts.retryDelayMs ?? 1000;
   const stopAttempts = opts.stopAttempts ?? 3;

@@ -4,14 +4,14 @@ import type { Db, Queryable } from "@/services/store/mod.ts";
 import type { FlowChunk } from "./flow_chunk.ts";
 import { rollUp } from "./rollup.ts";
 
-/** Postgres array literal of numbers (they never need quoting). */
-function numbers(chunks: readonly FlowChunk[], pick: (c: FlowChunk) => ArrayLike<number>): string {
-  let s = "";
-  for (const c of chunks) {
+type NumberColumn = Float64Array | Uint16Array | Uint8Array;
+
+/** Postgres array literal of numbers (they never need quoting; typed-array join is native). */
+function numbers(chunks: readonly FlowChunk[], pick: (c: FlowChunk) => NumberColumn): string {
+  return "{" + chunks.map((c) => {
     const a = pick(c);
-    for (let i = 0; i < c.count; i++) s += (s.length > 0 ? "," : "") + a[i];
-  }
-  return "{" + s + "}";
+    return (a.length === c.count ? a : a.subarray(0, c.count)).join(",");
+  }).join(",") + "}";
 }
 
 /** Array literal of canonical address text ("" → NULL); address text never needs quoting. */
