@@ -3,7 +3,6 @@ import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { UploadForm } from "@/components/ImportViews.tsx";
 
-
 export function GET(c: AppContext) {
   return page(
     c,

@@ -5,7 +5,6 @@ import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
 import { hostAnchor } from "@/components/AddressRows.tsx";
 import { StatusPill } from "@/components/StatusPill.tsx";
 
-
 const KIND_TEXT: Record<string, string> = {
   ip: "address",
   cidr: "prefix (CIDR)",

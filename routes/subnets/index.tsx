@@ -5,7 +5,6 @@ import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.t
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
 
-
 interface ListState {
   values?: Record<string, string>;
   errors?: Record<string, string>;
