@@ -2,6 +2,7 @@
 import { benchIpamRender } from "./ipam_render_bench.ts";
 import { benchDiscovery } from "./discovery_bench.ts";
 import { benchHostDrawer } from "./host_drawer_bench.ts";
+import { benchNetflow } from "./netflow_bench.ts";
 
 interface Row {
   suite: string;
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<Raw[]>]> = [
   ["ipam", () => benchIpamRender()],
   ["discovery", () => benchDiscovery(quick ? 1 : 3)],
   ["ports", () => benchHostDrawer()],
+  ["netflow", () => benchNetflow()],
 ];
 
 function normalize(suite: string, r: Raw): Row {

@@ -88,9 +88,11 @@ function labelPosition(p: Placed, text: string): { x: number; y: number; y2: num
 }
 
 const nodeClass = (n: MatrixNode) =>
-  n.kind === "external" ? "nf-node nf-node-external" : n.kind === "other"
-  ? "nf-node nf-node-other"
-  : "nf-node nf-node-subnet";
+  n.kind === "external"
+    ? "nf-node nf-node-external"
+    : n.kind === "other"
+    ? "nf-node nf-node-other"
+    : "nf-node nf-node-subnet";
 
 export function TrafficMap(p: TrafficMapProps) {
   if (p.edges.length === 0) {

@@ -139,54 +139,58 @@ export function ExportersTable(p: { rows: ExporterView[]; collector: CollectorSt
           ? (
             <>
               Collector <strong>{c.state}</strong> on udp {c.bind}
-              {c.recv_buffer?.effective ? `, receive buffer ${formatBytes(c.recv_buffer.effective)}` : ""}
+              {c.recv_buffer?.effective
+                ? `, receive buffer ${formatBytes(c.recv_buffer.effective)}`
+                : ""}
               {`, queue ${formatCount(c.queue)} / ${formatCount(c.queue_max)}`}
               {c.error && <span class="run-failed">{` — ${c.error}`}</span>}
             </>
           )
           : "No collector runs in this process (NETFLOW_ENABLED=false, or it runs as `deno task collector`); the counters below are the last saved."}
       </p>
-      {p.rows.length === 0 ? <p class="muted">No exporter has sent anything yet.</p> : (
-        <div class="overflow-x-auto">
-          <table class="table" data-testid="exporters">
-            <caption class="sr-only">Exporters and collector counters</caption>
-            <thead>
-              <tr>
-                <th scope="col">Exporter</th>
-                {COLUMNS.map(([key, label]) => (
-                  <th
-                    scope="col"
-                    class={`text-right${
-                      key === "packets" || key === "records_inserted" ? "" : " hide-sm"
-                    }`}
-                  >
-                    {label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr data-exporter={r.exporter}>
-                  <td class="mono">
-                    {r.exporter}
-                    {!r.live && r.counters && <div class="text-xs muted">saved counters</div>}
-                  </td>
-                  {COLUMNS.map(([key]) => (
-                    <td
-                      class={`text-right tabular-nums${
+      {p.rows.length === 0
+        ? <p class="muted">No exporter has sent anything yet.</p>
+        : (
+          <div class="overflow-x-auto">
+            <table class="table" data-testid="exporters">
+              <caption class="sr-only">Exporters and collector counters</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Exporter</th>
+                  {COLUMNS.map(([key, label]) => (
+                    <th
+                      scope="col"
+                      class={`text-right${
                         key === "packets" || key === "records_inserted" ? "" : " hide-sm"
                       }`}
                     >
-                      {r.counters ? formatCount(r.counters[key]) : "—"}
-                    </td>
+                      {label}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {p.rows.map((r) => (
+                  <tr data-exporter={r.exporter}>
+                    <td class="mono">
+                      {r.exporter}
+                      {!r.live && r.counters && <div class="text-xs muted">saved counters</div>}
+                    </td>
+                    {COLUMNS.map(([key]) => (
+                      <td
+                        class={`text-right tabular-nums${
+                          key === "packets" || key === "records_inserted" ? "" : " hide-sm"
+                        }`}
+                      >
+                        {r.counters ? formatCount(r.counters[key]) : "—"}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
     </div>
   );
 }

@@ -23,7 +23,14 @@ Deno.test("the islands bundle hydrates every island", async () => {
 Deno.test("deno task compile embeds everything the server reads from disk at run time", async () => {
   const cfg = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   const task: string = cfg.tasks.compile;
-  for (const dir of ["static", "_build", "services/store/migrations"]) {
+  for (
+    const dir of [
+      "static",
+      "_build",
+      "services/store/migrations",
+      "services/netflow/collector_worker.ts",
+    ]
+  ) {
     assert.ok(task.includes(`--include ${dir}`), `compile task includes ${dir}`);
   }
   for (const flag of ["--unstable-kv", "--unstable-cron", "--unstable-net"]) {

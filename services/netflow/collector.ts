@@ -4,11 +4,7 @@
 import type { Config } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
-import {
-  type ExporterCounterView,
-  mergeCounters,
-  sumCounters,
-} from "./collector_counters.ts";
+import { type ExporterCounterView, mergeCounters, sumCounters } from "./collector_counters.ts";
 import type { FromWorker, ToWorker, WorkerCounters } from "./collector_protocol.ts";
 import { createFlowBatcher, type FlowBatcher } from "./flow_batcher.ts";
 import {
@@ -18,7 +14,7 @@ import {
   saveExporterCounters,
   saveTemplateState,
 } from "./flow_repo.ts";
-import { type LogLevel, type NetflowLog, openNetflowLog } from "./netflow_log.ts";
+import { type LogLevel, openNetflowLog } from "./netflow_log.ts";
 import type { RecvBufferResult } from "./socket_buffer.ts";
 
 export interface CollectorOptions {

@@ -28,7 +28,8 @@ function postCounters(force: boolean): void {
   const stats = listener.stats();
   const logStats = log.stats();
   // Cheap change check: counters only move when datagrams arrive or records are handed on.
-  const key = `${stats.datagrams}|${stats.receiveErrors}|${ingest.pending()}|${logStats.fileDropped}`;
+  const key =
+    `${stats.datagrams}|${stats.receiveErrors}|${ingest.pending()}|${logStats.fileDropped}`;
   if (!force && key === lastCountersKey) return;
   lastCountersKey = key;
   port.postMessage({

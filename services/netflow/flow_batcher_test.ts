@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { createFlowBatcher, isRetryableDbError, type TimerId, type Timers } from "./flow_batcher.ts";
+import {
+  createFlowBatcher,
+  isRetryableDbError,
+  type TimerId,
+  type Timers,
+} from "./flow_batcher.ts";
 import { type FlowChunk, FlowChunkBuilder } from "./flow_chunk.ts";
 import type { FlowRecord } from "./flow_record.ts";
 
@@ -162,7 +167,6 @@ Deno.test("a full queue drops whole chunks and counts them per exporter", async 
 });
 
 Deno.test("transient errors are retried; refused rows are isolated and counted", async () => {
-  const t = manualTimers();
   const errors: string[] = [];
   let failNext = 1;
   const stored: number[] = [];
@@ -172,7 +176,8 @@ Deno.test("transient errors are retried; refused rows are isolated and counted",
     queueMax: 100,
     retryDelayMs: 0,
     timers: { setTimeout: (fn) => setTimeout(fn, 0), clearTimeout: (id) => clearTimeout(id) },
-    onError: (err, info) => errors.push(`${(err as Error).message}:${info.records}:${info.retrying}`),
+    onError: (err, info) =>
+      errors.push(`${(err as Error).message}:${info.records}:${info.retrying}`),
     insert: (chunks) => {
       if (failNext > 0) {
         failNext--;
@@ -194,7 +199,6 @@ Deno.test("transient errors are retried; refused rows are isolated and counted",
   assert.equal(errors[0], "connection lost:8:true");
   assert.ok(errors.includes("bad value:1:false"), errors.join(" "));
   assert.equal(b.stats().retries, 1);
-  void t;
   await b.stop();
 });
 

@@ -35,7 +35,10 @@ Deno.test("records become per-exporter chunks of the set size; flush hands on th
     onChunk: (c) => chunks.push(c),
   });
   ingest.handle(buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(6)), "192.0.2.9");
-  ingest.handle(buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(1, 50)), "192.0.2.8");
+  ingest.handle(
+    buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(1, 50)),
+    "192.0.2.8",
+  );
   ingest.handle(new Uint8Array([0, 5, 0]), "192.0.2.9"); // malformed: no records
   assert.deepEqual(chunks.map((c) => [c.exporter, c.count]), [["192.0.2.9", 4]]);
   assert.equal(ingest.pending(), 3);

@@ -45,7 +45,8 @@ const INSERT_FLOWS = `insert into netflow_flow (exporter, version, source_id, sr
     $13::bigint[], $14::bigint[], $15::integer[], $16::float8[])
     as t(e, v, s, sa, da, sp, dp, p, b, pk, st, en, ii, oi, tf, si)`;
 
-const UPSERT_PAIRS = `insert into netflow_pair_minute (minute, src_addr, dst_addr, bytes, packets, flows)
+const UPSERT_PAIRS =
+  `insert into netflow_pair_minute (minute, src_addr, dst_addr, bytes, packets, flows)
   select timestamptz 'epoch' + m * interval '1 minute', s, d, b, p, f
   from unnest($1::bigint[], $2::inet[], $3::inet[], $4::bigint[], $5::bigint[], $6::bigint[])
     as t(m, s, d, b, p, f)
@@ -54,7 +55,8 @@ const UPSERT_PAIRS = `insert into netflow_pair_minute (minute, src_addr, dst_add
     packets = netflow_pair_minute.packets + excluded.packets,
     flows = netflow_pair_minute.flows + excluded.flows`;
 
-const UPSERT_PORTS = `insert into netflow_port_minute (minute, protocol, port, bytes, packets, flows)
+const UPSERT_PORTS =
+  `insert into netflow_port_minute (minute, protocol, port, bytes, packets, flows)
   select timestamptz 'epoch' + m * interval '1 minute', pr, po, b, p, f
   from unnest($1::bigint[], $2::smallint[], $3::integer[], $4::bigint[], $5::bigint[],
     $6::bigint[]) as t(m, pr, po, b, p, f)

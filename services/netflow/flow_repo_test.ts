@@ -88,8 +88,22 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
      from netflow_pair_minute order by src`,
   );
   assert.deepEqual(pairs, [
-    { minute: new Date(T), src: "0.0.0.0", dst: "2001:db8::1", bytes: 1000, packets: 100, flows: 1 },
-    { minute: new Date(T), src: "192.0.2.10", dst: "2001:db8::1", bytes: 2001, packets: 9, flows: 3 },
+    {
+      minute: new Date(T),
+      src: "0.0.0.0",
+      dst: "2001:db8::1",
+      bytes: 1000,
+      packets: 100,
+      flows: 1,
+    },
+    {
+      minute: new Date(T),
+      src: "192.0.2.10",
+      dst: "2001:db8::1",
+      bytes: 2001,
+      packets: 9,
+      flows: 3,
+    },
   ]);
   const ports = await db.query(
     `select protocol, port, bytes, flows from netflow_port_minute order by protocol`,
@@ -109,7 +123,10 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
 
 dbTest("an empty batch writes nothing", async (db) => {
   assert.equal(await insertFlowBatch(db, [], { nowMs: T, collector: "x" }), 0);
-  assert.equal(await insertFlowBatch(db, [chunk("192.0.2.1", [])], { nowMs: T, collector: "x" }), 0);
+  assert.equal(
+    await insertFlowBatch(db, [chunk("192.0.2.1", [])], { nowMs: T, collector: "x" }),
+    0,
+  );
   assert.deepEqual(await db.query(`select count(*)::int as n from netflow_exporter`), [{ n: 0 }]);
 });
 
@@ -127,7 +144,9 @@ dbTest("deleteExpired removes old flows in slices and old roll-up minutes", asyn
   });
   assert.deepEqual(result, { flows: 7, pairRollups: 1, portRollups: 1 });
   assert.deepEqual(await db.query(`select count(*)::int as n from netflow_flow`), [{ n: 2 }]);
-  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_pair_minute`), [{ n: 1 }]);
+  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_pair_minute`), [{
+    n: 1,
+  }]);
 });
 
 dbTest("template state and exporter counters are saved and read back", async (db) => {
@@ -135,7 +154,10 @@ dbTest("template state and exporter counters are saved and read back", async (db
   const snapshot = { format: "pingfold.netflow.templates", formatVersion: 1, domains: [] };
   await saveTemplateState(db, "0.0.0.0:2055", snapshot, T);
   await saveTemplateState(db, "0.0.0.0:2055", { ...snapshot, domains: [{ x: 1 }] }, T + 1);
-  assert.deepEqual(await loadTemplateState(db, "0.0.0.0:2055"), { ...snapshot, domains: [{ x: 1 }] });
+  assert.deepEqual(await loadTemplateState(db, "0.0.0.0:2055"), {
+    ...snapshot,
+    domains: [{ x: 1 }],
+  });
 
   await saveExporterCounters(db, "c1", {
     "192.0.2.1": { packets: 5, malformed: 1 },

@@ -76,4 +76,4 @@ export {
   type TrafficWindow,
   WINDOW_PRESETS,
 } from "./traffic_window.ts";
-export { exporterViews, type ExporterView, resolveFlowFilter } from "./traffic_service.ts";
+export { type ExporterView, exporterViews, resolveFlowFilter } from "./traffic_service.ts";

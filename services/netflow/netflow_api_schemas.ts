@@ -33,7 +33,10 @@ export const CountersSchema = z.object(
 });
 
 export const ExporterSchema = z.object({
-  exporter: z.string().openapi({ example: "192.0.2.1", description: `"*" = exporters over the limit` }),
+  exporter: z.string().openapi({
+    example: "192.0.2.1",
+    description: `"*" = exporters over the limit`,
+  }),
   first_seen_at: z.string().nullable(),
   last_seen_at: z.string().nullable(),
   records_stored: z.number().int(),

@@ -7,9 +7,12 @@ type Line = { level: LogLevel; msg: string; fields?: Record<string, unknown> };
 
 function capture() {
   const lines: Line[] = [];
-  return { lines, sink: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    lines.push({ level, msg, fields });
-  } };
+  return {
+    lines,
+    sink: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+      lines.push({ level, msg, fields });
+    },
+  };
 }
 
 const packet = buildV5Packet(

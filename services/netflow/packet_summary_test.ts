@@ -41,19 +41,22 @@ Deno.test("IPFIX summary has no count; v5 has no sets", () => {
     formatPacketLine("::1", summarizePacket(ipfix)),
     `pkt exporter=::1 v=10 len=${ipfix.length} count=- seq=9 srcid=42 sets=1[2]`,
   );
-  const v5 = buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 12, engineType: 1, engineId: 2 }, [
-    {
-      src: "192.0.2.1",
-      dst: "192.0.2.2",
-      packets: 1,
-      bytes: 40,
-      first: 0,
-      last: 0,
-      srcPort: 1,
-      dstPort: 2,
-      protocol: 6,
-    },
-  ]);
+  const v5 = buildV5Packet(
+    { sysUptime: 0, unixSecs: 0, sequence: 12, engineType: 1, engineId: 2 },
+    [
+      {
+        src: "192.0.2.1",
+        dst: "192.0.2.2",
+        packets: 1,
+        bytes: 40,
+        first: 0,
+        last: 0,
+        srcPort: 1,
+        dstPort: 2,
+        protocol: 6,
+      },
+    ],
+  );
   assert.equal(
     formatPacketLine("192.0.2.1", summarizePacket(v5)),
     "pkt exporter=192.0.2.1 v=5 len=72 count=1 seq=12 srcid=258 sets=-",

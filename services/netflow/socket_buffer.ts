@@ -108,7 +108,8 @@ export function setReceiveBuffer(port: number, bytes: number): RecvBufferResult 
       return {
         requested: bytes,
         effective,
-        note: `capped by the kernel: raise net.core.rmem_max (sysctl -w net.core.rmem_max=${bytes})`,
+        note:
+          `capped by the kernel: raise net.core.rmem_max (sysctl -w net.core.rmem_max=${bytes})`,
       };
     }
     return { requested: bytes, effective };

@@ -214,7 +214,9 @@ export async function trafficMatrix(
   >(`select id, cidr::text as cidr, name from subnet where id = any($1::bigint[])`, [ids]);
   const traffic = new Map<number, number>();
   for (const r of rows) {
-    if (r.src_subnet !== null) traffic.set(r.src_subnet, (traffic.get(r.src_subnet) ?? 0) + r.bytes);
+    if (r.src_subnet !== null) {
+      traffic.set(r.src_subnet, (traffic.get(r.src_subnet) ?? 0) + r.bytes);
+    }
     if (r.dst_subnet !== null && r.dst_subnet !== r.src_subnet) {
       traffic.set(r.dst_subnet, (traffic.get(r.dst_subnet) ?? 0) + r.bytes);
     }

@@ -32,7 +32,9 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
  */
 export async function exporterViews(
   deps: Pick<Deps, "db" | "services" | "now">,
-): Promise<{ items: ExporterView[]; collector: CollectorStatus | null; totals: ExporterCounterView }> {
+): Promise<
+  { items: ExporterView[]; collector: CollectorStatus | null; totals: ExporterCounterView }
+> {
   const collector = netflowCollectorOf(deps as Deps);
   const live = collector?.counters() ?? {};
   const status = collector?.status() ?? null;

@@ -45,7 +45,9 @@ function parseTime(name: string, text: string): number {
 }
 
 export function bucketFor(spanMs: number): number {
-  for (const m of BUCKETS_MINUTES) if (spanMs / (m * MINUTE_MS) <= MAX_BUCKETS) return m * MINUTE_MS;
+  for (const m of BUCKETS_MINUTES) {
+    if (spanMs / (m * MINUTE_MS) <= MAX_BUCKETS) return m * MINUTE_MS;
+  }
   return BUCKETS_MINUTES.at(-1)! * MINUTE_MS;
 }
 

@@ -100,7 +100,7 @@ for (const engine of ENGINES) {
         const box = await map.boundingBox();
         assert.ok(box && box.width <= 390, `map ${box?.width}px wide on a 390px screen`);
         const overflow = await page.evaluate(() =>
-          document.documentElement.scrollWidth - window.innerWidth
+          document.documentElement.scrollWidth - globalThis.innerWidth
         );
         assert.ok(overflow <= 1, `page scrolls ${overflow}px sideways on mobile`);
         await page.screenshot({

@@ -10,7 +10,9 @@ import { labFlows, runSoftflowd, startTestCollector, waitFor } from "./collector
 for (const engine of ENGINES) {
   for (const version of ["5", "9", "10"] as const) {
     Deno.test({
-      name: `softflowd NetFlow v${version} lands in SQL with the pcap's exact totals [${engine}]`,
+      name: `softflowd ${
+        version === "10" ? "IPFIX" : `NetFlow v${version}`
+      } lands in SQL with the pcap's exact totals [${engine}]`,
       sanitizeOps: false,
       sanitizeResources: false,
       async fn() {
@@ -88,7 +90,9 @@ for (const engine of ENGINES) {
           assert.equal(c.records_decoded, totals.flows);
           assert.equal(c.records_inserted, totals.flows);
           assert.equal(c.packets, collector.status().datagrams);
-          for (const k of ["malformed", "unknown_template", "sequence_gaps", "queue_drops"] as const) {
+          for (
+            const k of ["malformed", "unknown_template", "sequence_gaps", "queue_drops"] as const
+          ) {
             assert.equal(c[k], 0, `${k} should be 0: ${JSON.stringify(c)}`);
           }
         } finally {

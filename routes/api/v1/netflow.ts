@@ -20,9 +20,9 @@ import {
   topHosts,
   topPairs,
   topPorts,
-  type TrafficWindow,
   trafficMatrix,
   trafficSeries,
+  type TrafficWindow,
 } from "@/services/netflow/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
@@ -60,7 +60,10 @@ api.openapi(
   }),
   async (c) => {
     const v = await exporterViews(c.get("deps"));
-    return c.json({ items: v.items, next_cursor: null, collector: v.collector, totals: v.totals }, 200);
+    return c.json(
+      { items: v.items, next_cursor: null, collector: v.collector, totals: v.totals },
+      200,
+    );
   },
 );
 
@@ -115,7 +118,7 @@ api.openapi(
     request: {
       query: z.object({
         max_subnets: z.coerce.number().int().min(1).max(100).default(14).openapi({
-          description: "Busiest subnets shown as nodes; the others share the node \"other\"",
+          description: 'Busiest subnets shown as nodes; the others share the node "other"',
         }),
         ...WindowQuery,
       }),
