@@ -236,6 +236,10 @@ for (const engine of ENGINES) {
         );
         await page.keyboard.press("Escape");
         await drawer.waitFor({ state: "detached" });
+        // Keys are ignored while the drawer is open; wait until it has fully let go.
+        await page.waitForFunction(() =>
+          !document.documentElement.classList.contains("drawer-open")
+        );
         await page.keyboard.press("?");
         await page.waitForSelector('[data-testid="keys-dialog"][open]');
         await page.keyboard.press("Escape");
