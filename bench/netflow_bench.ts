@@ -3,6 +3,7 @@
 // loss, end-to-end rate and loss with persistence (PGlite and PostgreSQL) at a sustained
 // 100,000 records/s, and the ratios to nfcapd. Run alone: deno run -A bench/netflow_bench.ts
 // (BENCH_QUICK=1: 5 s per sustained run instead of 60 s). Replays are loopback only and bounded.
+import { findSoftflowd, softflowdArgs } from "@/services/netflow/softflowd_command.ts";
 import { join } from "node:path";
 import {
   type Collector,
@@ -45,7 +46,6 @@ const ladderPrevious = (rate: number) => {
 };
 const NFCAPD = "/usr/bin/nfcapd";
 const NFDUMP = "/usr/bin/nfdump";
-const SOFTFLOWD = "/usr/sbin/softflowd";
 
 /** 20,000 TEST-NET flows: 2,000 hosts talking to 50 servers on a few ports. */
 function benchFlows(): SyntheticFlow[] {
@@ -66,22 +66,14 @@ async function record(pcap: string, version: string, dir: string): Promise<Recor
   const port = (sock.addr as Deno.NetAddr).port;
   // softflowd sends most of its flows in one burst when the pcap ends: keep them all.
   setReceiveBuffer(port, 16 * 1024 * 1024);
-  const child = new Deno.Command(SOFTFLOWD, {
-    args: [
-      "-r",
+  const child = new Deno.Command(findSoftflowd(), {
+    args: softflowdArgs({
       pcap,
-      "-n",
-      `127.0.0.1:${port}`,
-      "-v",
+      port,
       version,
-      "-d",
-      "-T",
-      "full",
-      "-m",
-      "65536",
-      "-p",
-      join(dir, `softflowd-${version}.pid`),
-    ],
+      pidFile: join(dir, `softflowd-${version}.pid`),
+      extraArgs: ["-m", "65536"],
+    }),
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -295,7 +287,7 @@ export async function benchNetflow(opts: { seconds?: number } = {}): Promise<Ben
   const quick = Deno.env.get("BENCH_QUICK") === "1";
   const seconds = opts.seconds ?? (quick ? 5 : 60);
   setLogLevel("error");
-  if (!have(SOFTFLOWD)) throw new Error("softflowd is needed: apt-get install softflowd");
+  findSoftflowd(); // fails early, naming the package, when softflowd is missing
   const rows: BenchRow[] = [];
   const dir = await Deno.makeTempDir({ prefix: "pingfold-nfbench-" });
   try {

@@ -1,6 +1,7 @@
 // Seeded fuzzing: random and mutated (bit-flip, truncate, splice, length-smash) export
 // packets must never make decode throw, and the counters must add up.
 import assert from "node:assert/strict";
+import { prng } from "@/tests/support/prng.ts";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import type { FlowRecord } from "./flow_record.ts";
 import {
@@ -16,18 +17,6 @@ import {
 } from "./export_packet_builder.ts";
 
 const ITERATIONS = 100_000;
-
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(): Uint8Array[] {
   const v4: FieldSpec[] = [

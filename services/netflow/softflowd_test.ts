@@ -5,25 +5,10 @@ import { join } from "node:path";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import type { FlowRecord } from "./flow_record.ts";
 import { type SyntheticFlow, writePcapFile } from "./pcap_writer.ts";
+import { findSoftflowd, softflowdArgs } from "./softflowd_command.ts";
 
 const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;
-
-function findSoftflowd(): string {
-  const dirs = ["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin", "/usr/local/bin"];
-  for (const dir of dirs) {
-    const path = join(dir, "softflowd");
-    try {
-      if (Deno.statSync(path).isFile) return path;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(
-    "softflowd is not installed: run `apt-get install softflowd` (Debian package) so this " +
-      "test can check the decoder against a real NetFlow exporter",
-  );
-}
 
 function syntheticFlows(withIpv6: boolean): SyntheticFlow[] {
   const flows: SyntheticFlow[] = [];
@@ -76,21 +61,13 @@ async function exportWithSoftflowd(version: "5" | "9" | "10", extraArgs: string[
     const endMs = startMs + (totals.packets - 1); // frames are 1 ms apart
     const port = (socket.addr as Deno.NetAddr).port;
     const child = new Deno.Command(softflowd, {
-      args: [
-        "-r",
+      args: softflowdArgs({
         pcap,
-        "-n",
-        `127.0.0.1:${port}`,
-        "-v",
+        port,
         version,
-        "-d",
-        "-T",
-        "full",
-        // No -c: with a control socket softflowd keeps running after the pcap ends.
-        "-p",
-        join(dir, "softflowd.pid"),
-        ...extraArgs,
-      ],
+        pidFile: join(dir, "softflowd.pid"),
+        extraArgs,
+      }),
       stdout: "piped",
       stderr: "piped",
     }).spawn();

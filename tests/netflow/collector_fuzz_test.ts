@@ -2,6 +2,7 @@
 // loopback must not crash the collector; every datagram is counted, every decoded record is
 // stored or accounted for, and valid packets sent afterwards still decode and land in SQL.
 import assert from "node:assert/strict";
+import { prng } from "@/tests/support/prng.ts";
 import {
   buildDataSet,
   buildIpfixMessage,
@@ -18,18 +19,6 @@ import { startTestCollector, waitFor } from "./collector_support.ts";
 
 const DATAGRAMS = 3000;
 const SEED = 0x5eed_7007;
-
-/** mulberry32: reproducible mutations from one seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIELDS: FieldSpec[] = [
   [8, 4],

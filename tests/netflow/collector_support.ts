@@ -1,5 +1,6 @@
 // Shared by the collector tests: a collector on a random loopback port, softflowd as a real
 // exporter, bounded waiting, and synthetic traffic in TEST-NET ranges.
+import { findSoftflowd, softflowdArgs } from "@/services/netflow/softflowd_command.ts";
 import { join } from "node:path";
 import type { Db } from "@/services/store/mod.ts";
 import {
@@ -43,17 +44,6 @@ export async function waitFor(what: string, ok: () => boolean | Promise<boolean>
   }
 }
 
-export function findSoftflowd(): string {
-  for (const dir of ["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/bin", "/usr/local/bin"]) {
-    try {
-      if (Deno.statSync(join(dir, "softflowd")).isFile) return join(dir, "softflowd");
-    } catch {
-      // not here
-    }
-  }
-  throw new Error("softflowd is not installed: apt-get install softflowd");
-}
-
 /**
  * Runs softflowd over a pcap, exporting to 127.0.0.1:`port` (NetFlow `version` 5, 9 or 10),
  * and waits for it to finish (bounded). Returns its exit code and output.
@@ -66,20 +56,12 @@ export async function runSoftflowd(
   timeoutMs = 30_000,
 ): Promise<{ code: number; log: string }> {
   const child = new Deno.Command(findSoftflowd(), {
-    args: [
-      "-r",
+    args: softflowdArgs({
       pcap,
-      "-n",
-      `127.0.0.1:${port}`,
-      "-v",
+      port,
       version,
-      "-d",
-      "-T",
-      "full",
-      // No -c: with a control socket softflowd keeps running after the pcap ends.
-      "-p",
-      join(workDir, `softflowd-${version}.pid`),
-    ],
+      pidFile: join(workDir, `softflowd-${version}.pid`),
+    }),
     stdout: "piped",
     stderr: "piped",
   }).spawn();
