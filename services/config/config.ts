@@ -1,6 +1,7 @@
 // The one typed configuration object, read once from the environment and an optional .env file.
 import { z } from "zod";
 import { parse as parseDotenv } from "dotenv";
+import ipaddr from "ipaddr.js";
 
 const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
   ["1", "true", "yes", "on"].includes(v)
@@ -49,6 +50,25 @@ export const ConfigSchema = z.object({
   DUMP_HEX: bool.default(false),
   DUMP_HEX_LEN: int(1, 65535).default(64),
   NETFLOW_LOG_FILE: z.string().min(1).optional(),
+  ALERT_TARGET_ALLOW: z.string().default("").refine(
+    (v) =>
+      v.split(/[\s,]+/).filter(Boolean).every((c) => ipaddr.isValidCIDR(c) || ipaddr.isValid(c)),
+    "expected CIDRs separated by commas, like 127.0.0.1/32,10.9.0.0/16",
+  ),
+  ALERT_PUBLIC_URL: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
+  ALERT_DELIVERY_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  ALERT_DELIVERY_CONCURRENCY: int(1, 256).default(8),
+  ALERT_TARGET_CONCURRENCY: int(1, 64).default(2),
+  ALERT_MAX_ATTEMPTS: int(1, 50).default(8),
+  ALERT_RETRY_BASE_MS: int(10, 3_600_000).default(5_000),
+  ALERT_RETRY_MAX_MS: int(10, 86_400_000).default(3_600_000),
+  ALERT_POLL_MS: int(10, 60_000).default(1_000),
+  ALERT_SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
+  ALERT_SMTP_FROM: z.string().min(3).default("pingfold@localhost"),
+  ALERT_SCAN_FAILING_AFTER: int(1, 100).default(3),
+  ALERT_EXPORTER_SILENT_MINUTES: int(1, 10_080).default(15),
+  ALERT_CHECK_INTERVAL_SECONDS: int(1, 3600).default(60),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };

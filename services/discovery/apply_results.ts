@@ -7,11 +7,13 @@ import { insertDiscoveredHosts, type KnownHost, markSeen } from "./known_hosts_r
 import { batchChanges, type HostChange, type LiveHub } from "./live_events.ts";
 import { type Observation, type Transition, writeObservations } from "./state_store.ts";
 import type { SweepHostResult } from "./sweeper.ts";
+import type { AlertSink } from "@/services/alerts/mod.ts";
 
 export interface ApplyDeps {
   db: Db;
   kv: Deno.Kv;
   live?: LiveHub | null;
+  alerts?: AlertSink | null;
 }
 
 export interface ApplyInput {
@@ -94,6 +96,7 @@ export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<
     await insertStatuses(tx, when, statuses);
     await insertEvents(tx, when, events);
     await markSeen(tx, seen, when);
+    await deps.alerts?.hostEvents(tx, input.ts, events, statuses);
   });
 
   if (deps.live && transitions.length > 0) {

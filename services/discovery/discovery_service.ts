@@ -15,6 +15,7 @@ import { rollUp, type RollupResult } from "./rollup.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
+import { alertsOf } from "@/services/web/alerts_wiring.ts";
 
 export interface Discovery {
   env: DiscoveryEnv;
@@ -53,6 +54,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     neighbors: () => readNeighbors(runCommand),
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
+    alerts: alertsOf(deps),
     ...overrides,
     live,
   };

@@ -1,4 +1,5 @@
 // In-process pub/sub of live discovery events; the SSE route subscribes browsers to it.
+import type { AlertEvent } from "@/services/alerts/mod.ts";
 
 /** One host whose state a sweep just wrote (what a pill needs, plus prev_up for live counts). */
 export interface HostChange {
@@ -31,7 +32,9 @@ export interface RunEvent {
 
 export type LiveEvent =
   | { type: "hosts"; changes: HostChange[] }
-  | { type: "run"; run: RunEvent };
+  | { type: "run"; run: RunEvent }
+  /** A recorded alert event (services/alerts), for the events feed. */
+  | { type: "alert"; event: AlertEvent };
 
 export interface LiveHub {
   publish(event: LiveEvent): void;

@@ -56,6 +56,7 @@ export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): P
     timeoutMs: cfg.NMAP_TIMEOUT_SECONDS * 1000,
     batchSize: NMAP_BATCH_SIZE,
     slots: createProbeBudget(cfg.NMAP_MAX_CONCURRENT),
+    alerts: d.env.alerts ?? null,
     ...overrides,
   };
   const ports: Ports = {

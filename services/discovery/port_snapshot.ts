@@ -13,6 +13,7 @@ import {
   type PortScan,
   retirePorts,
 } from "./port_repo.ts";
+import type { AlertSink } from "@/services/alerts/mod.ts";
 
 export interface SnapshotInput {
   hostId: number;
@@ -38,6 +39,7 @@ export interface SnapshotResult {
 export async function storeHostSnapshot(
   db: Db,
   input: SnapshotInput,
+  alerts?: AlertSink | null,
 ): Promise<SnapshotResult | null> {
   return await db.tx(async (tx) => {
     const locked = await tx.query(`select id from host where id = $1 for update`, [input.hostId]);
@@ -57,15 +59,13 @@ export async function storeHostSnapshot(
     });
     await retirePorts(tx, input.hostId, diff.retire);
     await insertPorts(tx, input.hostId, scan.id, input.ports);
-    await insertPortEvents(
-      tx,
-      new Date(scan.finished_at),
-      diff.changes.map((c) => ({
-        hostId: input.hostId,
-        kind: c.kind,
-        detail: { ...c.detail, scan_id: scan.id },
-      })),
-    );
+    const events = diff.changes.map((c) => ({
+      hostId: input.hostId,
+      kind: c.kind,
+      detail: { ...c.detail, scan_id: scan.id },
+    }));
+    await insertPortEvents(tx, new Date(scan.finished_at), events);
+    await alerts?.hostEvents(tx, Date.parse(scan.finished_at), events);
     return { scan, changes: diff.changes, baseline };
   });
 }

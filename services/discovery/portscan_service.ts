@@ -10,6 +10,7 @@ import { insertPortScan, type PortScan, type PortScanTrigger } from "./port_repo
 import { storeHostSnapshot } from "./port_snapshot.ts";
 import { portscan, type PortscanResult } from "./portscan.ts";
 import type { ProbeBudget } from "./probe_budget.ts";
+import type { AlertSink } from "@/services/alerts/mod.ts";
 
 /** Everything a port scan touches, passed in so tests can use a lab or a scripted runner. */
 export interface PortscanEnv {
@@ -30,6 +31,8 @@ export interface PortscanEnv {
   batchSize: number;
   /** nmap processes running at once on this instance (NMAP_MAX_CONCURRENT). */
   slots: ProbeBudget;
+  /** Port changes go to alert rules in the transaction that stores them. */
+  alerts?: AlertSink | null;
 }
 
 /** A host to scan, as the scheduler and the API hand it over. */
@@ -176,7 +179,7 @@ export async function scanHosts(
       ports,
       coverage: run?.info.coverage ?? null,
       scan: times,
-    });
+    }, env.alerts);
     if (stored) outcomes.push({ target, ...stored });
   }
   publish(env, outcomes);

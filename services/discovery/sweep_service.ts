@@ -23,6 +23,7 @@ import { insertRun, type RunTrigger, type ScanRun } from "./run_log_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { sweep, type SweepResult } from "./sweeper.ts";
 import type { TcpDial } from "./tcp_probe.ts";
+import type { AlertSink } from "@/services/alerts/mod.ts";
 
 /** Probe settings from config (PING_TIMEOUT_MS, PING_RETRIES, MAX_SWEEP_PREFIX). */
 export interface SweepTunables {
@@ -53,6 +54,8 @@ export interface DiscoveryEnv {
   /** Names this process in run rows and leases. */
   instance: string;
   dial?: TcpDial;
+  /** Alert rules see the same events and verdicts the history gets (null: no alerting). */
+  alerts?: AlertSink | null;
 }
 
 export interface RunOptions {
@@ -207,7 +210,7 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
 
   let outcome: ApplyOutcome;
   try {
-    outcome = await applyResults({ db: env.db, kv: env.kv, live: env.live }, {
+    outcome = await applyResults({ db: env.db, kv: env.kv, live: env.live, alerts: env.alerts }, {
       results: res.results,
       ts: env.now(),
       known: job.known,

@@ -26,7 +26,9 @@ api.openAPIRegistry.registerPath({
   summary: "Live events (Server-Sent Events)",
   description: "`event: hosts` carries `{changes: [{ip, host_id, subnet_id, up, prev_up, " +
     "latency_ms, since, last_seen, method, checked_at}]}` after each sweep (times in ms since " +
-    "the epoch); `event: run` carries a finished sweep or ping. With `subnet_id`, only hosts " +
+    "the epoch); `event: run` carries a finished sweep or ping; `event: alert` carries each " +
+    "recorded alert event (the AlertEvent shape of GET /api/v1/events/history). With " +
+    "`subnet_id`, only hosts " +
     "inside that subnet (children included) are sent. A `: keepalive` comment arrives every 20 s.",
   security,
   request: {
@@ -104,8 +106,12 @@ api.get("/", async (c) => {
           const changes = inside ? event.changes.filter((ch) => inside(ch.ip)) : event.changes;
           if (changes.length === 0) continue;
           await stream.writeSSE({ event: "hosts", data: JSON.stringify({ changes }) });
-        } else {
+        } else if (event.type === "run") {
           await stream.writeSSE({ event: "run", data: JSON.stringify(event.run) });
+        } else {
+          const ip = event.event.host?.ip;
+          if (inside && (!ip || !inside(ip))) continue;
+          await stream.writeSSE({ event: "alert", data: JSON.stringify(event.event) });
         }
       }
     } finally {
