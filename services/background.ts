@@ -3,6 +3,7 @@ import type { Deps } from "@/services/web/env.ts";
 import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
 import { startPortScanScheduler } from "@/services/discovery/port_starter.ts";
 import { startNetflowCollector } from "@/services/netflow/collector_starter.ts";
+import { startAlerts } from "@/services/web/alerts_wiring.ts";
 
 export interface BackgroundTask {
   name: string;
@@ -18,6 +19,7 @@ const starters: Starter[] = [
   startLiveShutdownHook,
   startDiscoveryScheduler,
   startNetflowCollector,
+  startAlerts,
 ];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {

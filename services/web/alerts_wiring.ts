@@ -24,3 +24,10 @@ export function alertsOf(deps: Deps): Alerts {
   deps.services.alerts = alerts;
   return alerts;
 }
+
+/** Background starter: the delivery worker and the condition timer (never off: sending is cheap). */
+export function startAlerts(deps: Deps): Promise<{ name: string; stop(): Promise<void> }> {
+  const alerts = alertsOf(deps);
+  alerts.start();
+  return Promise.resolve({ name: "alerts", stop: () => alerts.stop() });
+}
