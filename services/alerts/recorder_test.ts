@@ -45,43 +45,49 @@ async function outcomes(db: Db) {
   )).map((r) => `${r.kind}:${r.outcome}`);
 }
 
-dbTest("down after N misses: the rule fires at the Nth miss, and up follows only then", async (db) => {
-  const f = makeAlerts(db);
-  const { hostIds: [h] } = await seedHosts(db);
-  const t2 = await target(db, f, "two");
-  const t1 = await target(db, f, "one");
-  await rule(db, t2); // down_after defaults to 2
-  await rule(db, t1, { down_after: 1 });
+dbTest(
+  "down after N misses: the rule fires at the Nth miss, and up follows only then",
+  async (db) => {
+    const f = makeAlerts(db);
+    const { hostIds: [h] } = await seedHosts(db);
+    const t2 = await target(db, f, "two");
+    const t1 = await target(db, f, "one");
+    await rule(db, t2); // down_after defaults to 2
+    await rule(db, t1, { down_after: 1 });
 
-  await sweep(db, f, h, false, true); // miss 1 (the flip)
-  assert.deepEqual((await queued(db)).map((d) => [d.target_id, d.misses]), [[t1, 1]]);
-  f.clock.now += MIN;
-  await sweep(db, f, h, false, false); // miss 2
-  assert.deepEqual((await queued(db)).map((d) => [d.target_id, d.misses]), [[t1, 1], [t2, 2]]);
-  f.clock.now += MIN;
-  await sweep(db, f, h, false, false); // miss 3: nothing new
-  assert.equal((await queued(db)).length, 2);
-  f.clock.now += MIN;
-  await sweep(db, f, h, true, true);
-  const all = await queued(db);
-  assert.deepEqual(all.slice(2).map((d) => [d.kind, d.target_id]).sort(), [
-    ["host_up", t1],
-    ["host_up", t2],
-  ].sort());
-  const [up] = await db.query<{ payload: Record<string, Record<string, unknown>> }>(
-    `select payload from alert_event where kind = 'host_up'`,
-  );
-  assert.equal(up.payload.detail.down_for_s, 120);
-  assert.equal(up.payload.detail.misses, 3);
+    await sweep(db, f, h, false, true); // miss 1 (the flip)
+    assert.deepEqual((await queued(db)).map((d) => [d.target_id, d.misses]), [[t1, 1]]);
+    f.clock.now += MIN;
+    await sweep(db, f, h, false, false); // miss 2
+    assert.deepEqual((await queued(db)).map((d) => [d.target_id, d.misses]), [[t1, 1], [t2, 2]]);
+    f.clock.now += MIN;
+    await sweep(db, f, h, false, false); // miss 3: nothing new
+    assert.equal((await queued(db)).length, 2);
+    f.clock.now += MIN;
+    await sweep(db, f, h, true, true);
+    const all = await queued(db);
+    assert.deepEqual(
+      all.slice(2).map((d) => [d.kind, d.target_id]).sort(),
+      [
+        ["host_up", t1],
+        ["host_up", t2],
+      ].sort(),
+    );
+    const [up] = await db.query<{ payload: Record<string, Record<string, unknown>> }>(
+      `select payload from alert_event where kind = 'host_up'`,
+    );
+    assert.equal(up.payload.detail.down_for_s, 120);
+    assert.equal(up.payload.detail.misses, 3);
 
-  // A blip shorter than down_after: nothing for the rule waiting for 2 misses, not even "up".
-  await db.exec(`delete from alert_delivery`);
-  f.clock.now += MIN;
-  await sweep(db, f, h, false, true);
-  f.clock.now += MIN;
-  await sweep(db, f, h, true, true);
-  assert.ok((await queued(db)).every((d) => d.target_id === t1));
-});
+    // A blip shorter than down_after: nothing for the rule waiting for 2 misses, not even "up".
+    await db.exec(`delete from alert_delivery`);
+    f.clock.now += MIN;
+    await sweep(db, f, h, false, true);
+    f.clock.now += MIN;
+    await sweep(db, f, h, true, true);
+    assert.ok((await queued(db)).every((d) => d.target_id === t1));
+  },
+);
 
 dbTest("flap damping: at most one down/up pair per host per window", async (db) => {
   const f = makeAlerts(db);
@@ -168,7 +174,11 @@ dbTest("filters: subnet (children included), tag, host; port and indicator event
   const port = { port: 22, proto: "tcp", service: "ssh" };
   await db.tx(async (tx) => {
     for (const id of [a, elsewhere]) {
-      await f.alerts.hostEvents(tx, f.clock.now, [{ hostId: id, kind: "port_opened", detail: port }]);
+      await f.alerts.hostEvents(tx, f.clock.now, [{
+        hostId: id,
+        kind: "port_opened",
+        detail: port,
+      }]);
     }
     await f.alerts.hostEvents(tx, f.clock.now, [
       { hostId: a, kind: "discovered", detail: {} },

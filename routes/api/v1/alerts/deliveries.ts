@@ -1,0 +1,47 @@
+// GET /api/v1/alerts/deliveries: the delivery log (status, attempts, latency, last error).
+import { createRoute, z } from "@hono/zod-openapi";
+import { listDeliveries } from "@/services/alerts/mod.ts";
+import { cursorOf, limitQuery } from "@/services/discovery/port_openapi_schemas.ts";
+import { apiRouter } from "@/services/web/api_router.ts";
+import { errorResponses, security } from "@/services/web/api_schemas.ts";
+import { keysetPage, pageResponse } from "@/services/web/api_paging.ts";
+import { DeliverySchema } from "./_schemas.ts";
+
+const api = apiRouter();
+
+api.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["alerts"],
+    summary: "Deliveries, newest first",
+    description: "`queued` rows with attempts > 0 are waiting for a retry (next_attempt_at). " +
+      "Page with `cursor` = the previous page's `next_cursor`.",
+    security,
+    request: {
+      query: z.object({
+        limit: limitQuery(100),
+        cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
+        target_id: z.coerce.number().int().positive().optional(),
+        event_id: z.coerce.number().int().positive().optional(),
+        status: z.enum(["queued", "sending", "succeeded", "failed"]).optional(),
+        kind: z.string().max(40).optional(),
+      }),
+    },
+    responses: { 200: pageResponse(DeliverySchema, "Deliveries"), ...errorResponses },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const rows = await listDeliveries(c.get("deps").db, {
+      limit: q.limit + 1,
+      beforeId: q.cursor ? Number(q.cursor) : undefined,
+      targetId: q.target_id,
+      eventId: q.event_id,
+      status: q.status,
+      kind: q.kind,
+    });
+    return c.json(keysetPage(rows, q.limit, (d) => String(d.id)), 200);
+  },
+);
+
+export default api;
