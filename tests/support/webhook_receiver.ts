@@ -14,6 +14,8 @@ export interface ReceiverOptions {
   delayMs?: number;
   /** Status of a normal answer (default 200). */
   status?: number;
+  /** While true, requests are held unanswered (until `release()` or the sender dies). */
+  hold?: boolean;
 }
 
 export interface Receiver {
@@ -25,6 +27,10 @@ export interface Receiver {
   accepted: Map<string, number>;
   /** Resolves when `n` requests have been answered successfully (or rejects after timeoutMs). */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
+  /** Resolves when `n` requests have arrived (answered or not). */
+  waitForRequests(n: number, timeoutMs?: number): Promise<void>;
+  /** Stops holding and lets held requests continue. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -34,9 +40,32 @@ export function startReceiver(options: ReceiverOptions = {}): Receiver {
   let failed = 0;
   let ok = 0;
   const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const arrivals: Array<{ n: number; resolve: () => void }> = [];
+  let released: (() => void) | null = null;
+  let releasedAt = new Promise<void>((resolve) => (released = resolve));
+  const notify = (list: typeof waiters, count: number) => {
+    for (const w of [...list]) {
+      if (count >= w.n) {
+        list.splice(list.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  const wait = (list: typeof waiters, n: number, count: () => number, what: string, ms: number) => {
+    if (count() >= n) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`receiver: ${count()} of ${n} ${what} in ${ms} ms`)),
+        ms,
+      );
+      list.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
     const body = await req.text();
     received.push({ at: Date.now(), headers: req.headers, body, path: new URL(req.url).pathname });
+    notify(arrivals, received.length);
+    if (r.options.hold) await releasedAt;
     if (r.options.delayMs) await new Promise((res) => setTimeout(res, r.options.delayMs));
     if (failed < (r.options.failFirst ?? 0)) {
       failed++;
@@ -45,12 +74,7 @@ export function startReceiver(options: ReceiverOptions = {}): Receiver {
     const id = req.headers.get("x-pingfold-delivery") ?? "";
     accepted.set(id, (accepted.get(id) ?? 0) + 1);
     ok++;
-    for (const w of [...waiters]) {
-      if (ok >= w.n) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
+    notify(waiters, ok);
     return new Response("ok", { status: r.options.status ?? 200 });
   });
   const port = server.addr.port;
@@ -60,15 +84,12 @@ export function startReceiver(options: ReceiverOptions = {}): Receiver {
     received,
     options,
     accepted,
-    waitFor(n, timeoutMs = 30_000) {
-      if (ok >= n) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`receiver got ${ok} of ${n} deliveries in ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
-      });
+    waitFor: (n, ms = 30_000) => wait(waiters, n, () => ok, "deliveries accepted", ms),
+    waitForRequests: (n, ms = 30_000) => wait(arrivals, n, () => received.length, "requests", ms),
+    release() {
+      r.options.hold = false;
+      released?.();
+      releasedAt = new Promise<void>((resolve) => (released = resolve));
     },
     close: () => server.shutdown(),
   };
