@@ -10,6 +10,12 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   { bin: "nft", pkg: "nftables", paths: ["/usr/sbin/nft", "/sbin/nft"] },
   { bin: "iptables", pkg: "iptables", paths: ["/usr/sbin/iptables", "/sbin/iptables"] },
   { bin: "python3", pkg: "python3", paths: ["/usr/bin/python3", "/usr/local/bin/python3"] },
+  // The SMTP sink of the e-mail alert tests (/usr/bin/python3 -m aiosmtpd).
+  {
+    bin: "aiosmtpd",
+    pkg: "python3-aiosmtpd",
+    paths: ["/usr/lib/python3/dist-packages/aiosmtpd/__init__.py"],
+  },
 ];
 
 function exists(path: string): boolean {
