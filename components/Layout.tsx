@@ -24,6 +24,8 @@ const NAV = [
   { href: "/subnets", label: "Subnets" },
   { href: "/netflow", label: "NetFlow" },
   { href: "/scanner", label: "Scanner" },
+  { href: "/events", label: "Events" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/settings", label: "Settings" },
   { href: "/docs", label: "API" },
 ];

@@ -18,6 +18,8 @@ import { aliveCountText, AliveFilterBar, AliveTable } from "@/components/AliveHo
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import KeyboardNav from "@/islands/KeyboardNav.tsx";
 import FilterBar from "@/islands/FilterBar.tsx";
+import { countDownNow, listDownNow, listEvents } from "@/services/alerts/mod.ts";
+import { DownNow, EventTable } from "@/components/AlertEvents.tsx";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 const HostDrawerIsland = island("HostDrawer", HostDrawer);
@@ -34,11 +36,14 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
   const { db, kv } = c.get("deps");
   const upIps = await listUpIps(kv);
   const filters = parseAliveQuery(c.req.query());
-  const [subnets, totals, alive, options] = await Promise.all([
+  const [subnets, totals, alive, options, down, downTotal, latest] = await Promise.all([
     listSubnetSummaries(db, kv, {}, { upIps }),
     hostTotals(db, upIps),
     listAliveHosts(db, kv, filters.filter, upIps),
     aliveFilterOptions(db),
+    listDownNow(db, 10),
+    countDownNow(db),
+    listEvents(db, { limit: 6 }),
   ]);
   const created = subnets.find((s) => s.id === state.createdId);
   const canEdit = c.get("user")?.role !== "viewer";
@@ -53,6 +58,21 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
           {formatCount(totals.alive)} alive
         </p>
         <LiveStatusIsland alive={totals.alive} />
+      </div>
+      <div class="grid gap-4 md:grid-cols-2">
+        <section class="card" aria-labelledby="down-title">
+          <h2 id="down-title" class="text-lg font-bold mb-2">Down now</h2>
+          <DownNow hosts={down} total={downTotal} now={c.get("deps").now()} />
+        </section>
+        <section class="card overflow-x-auto" aria-labelledby="latest-title">
+          <div class="flex items-baseline gap-2 mb-2">
+            <h2 id="latest-title" class="text-lg font-bold flex-1">Latest events</h2>
+            <a class="link text-sm" href="/events">All events</a>
+          </div>
+          {latest.length > 0
+            ? <EventTable events={latest} caption="Latest events" />
+            : <p class="muted">No events yet.</p>}
+        </section>
       </div>
       {created && (
         <p class="notice" role="status" data-testid="created-notice">

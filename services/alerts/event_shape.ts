@@ -63,6 +63,10 @@ export interface AlertEvent {
 const name = (e: AlertEvent) =>
   e.host ? (e.host.hostname ? `${e.host.hostname} (${e.host.ip})` : e.host.ip) : null;
 
+/** "1 missed check", "3 missed checks". */
+export const misses = (n: unknown) =>
+  `${Number(n ?? 1)} missed check${Number(n ?? 1) === 1 ? "" : "s"}`;
+
 const duration = (s: unknown): string => {
   const n = Number(s);
   if (!Number.isFinite(n) || n < 0) return "";
@@ -80,7 +84,7 @@ export function summarize(e: Omit<AlertEvent, "summary">): string {
   const where = e.subnet ? ` in ${e.subnet.name ? `${e.subnet.name} ` : ""}${e.subnet.cidr}` : "";
   switch (e.kind) {
     case "host_down":
-      return `${who} is down${where} (${d.misses ?? 1} missed checks)`;
+      return `${who} is down${where} (${misses(d.misses)})`;
     case "host_up": {
       const dur = duration(d.down_for_s);
       return `${who} is back up${where}${dur ? ` after ${dur} down` : ""}`;

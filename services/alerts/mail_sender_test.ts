@@ -15,7 +15,16 @@ function freePort(): number {
 async function startSmtp() {
   const port = freePort();
   const child = new Deno.Command("/usr/bin/python3", {
-    args: ["-m", "aiosmtpd", "-n", "-l", `127.0.0.1:${port}`, "-c", "aiosmtpd.handlers.Debugging", "stdout"],
+    args: [
+      "-m",
+      "aiosmtpd",
+      "-n",
+      "-l",
+      `127.0.0.1:${port}`,
+      "-c",
+      "aiosmtpd.handlers.Debugging",
+      "stdout",
+    ],
     stdout: "piped",
     stderr: "null",
   }).spawn();

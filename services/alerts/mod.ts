@@ -29,6 +29,7 @@ export {
   deleteTarget,
   getTarget,
   listTargets,
+  redactTarget,
   type Target,
   type TargetInput,
   updateTarget,
@@ -56,3 +57,4 @@ export {
 export { TARGET_KINDS, type TargetKind } from "./payload_formats.ts";
 export { sign, verify } from "./signature.ts";
 export { parseAllowList } from "./target_address.ts";
+export { countDownNow, type DownHost, listDownNow } from "./down_now.ts";

@@ -2,7 +2,7 @@
 // Runs inside the caller's transaction, so an event and its queued deliveries commit together
 // with the history that produced them (nothing lost between the two).
 import type { Queryable } from "@/services/store/mod.ts";
-import type { AlertEvent, EventKind } from "./event_shape.ts";
+import { type AlertEvent, type EventKind, misses as missText } from "./event_shape.ts";
 import {
   buildEvent,
   insertEvents,
@@ -163,7 +163,7 @@ export class AlertRecorder {
           ...payload,
           id: Number(r.event_id),
           detail: { ...payload.detail, misses },
-          summary: payload.summary.replace(/\(\d+ missed checks\)$/, `(${misses} missed checks)`),
+          summary: payload.summary.replace(/\(\d+ missed checks?\)$/, `(${missText(misses)})`),
         };
         candidates.push({ event, subject: toMatch(event, subject), misses });
       }

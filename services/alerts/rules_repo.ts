@@ -2,7 +2,7 @@
 // flap damping per rule.
 import { AppError, notFound } from "@/services/errors.ts";
 import type { Queryable } from "@/services/store/mod.ts";
-import type { EventKind } from "./event_shape.ts";
+import { EVENT_KINDS, type EventKind, isEventKind } from "./event_shape.ts";
 import { missingTargets } from "./targets_repo.ts";
 
 export interface Rule {
@@ -69,6 +69,10 @@ const bad = (field: string, message: string) =>
   });
 
 async function checkRefs(q: Queryable, r: RuleInput): Promise<void> {
+  const unknown = r.events.find((k) => !isEventKind(k));
+  if (unknown !== undefined || r.events.length === 0) {
+    throw bad("events", `expected one or more of ${EVENT_KINDS.join(", ")}`);
+  }
   const missing = await missingTargets(q, r.target_ids);
   if (missing.length > 0) throw bad("target_ids", `no alert target with id ${missing.join(", ")}`);
   if (r.subnet_id != null) {

@@ -106,6 +106,9 @@ export async function createSilence(
   input: SilenceInput,
   now: number,
 ): Promise<Silence> {
+  if (!(SILENCE_KINDS as readonly string[]).includes(input.kind)) {
+    throw bad("kind", `expected one of ${SILENCE_KINDS.join(", ")}`);
+  }
   const starts = instant("starts_at", input.starts_at);
   const ends = instant("ends_at", input.ends_at);
   const from = minutes("daily_from", input.daily_from);

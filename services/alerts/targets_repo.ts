@@ -103,6 +103,17 @@ function checkKind(kind: string): TargetKind {
   return kind as TargetKind;
 }
 
+/** Chat webhook URLs are credentials themselves: only admins see them whole. */
+export function redactTarget(t: Target, admin: boolean): Target {
+  if (admin) return t;
+  if (t.kind === "email") return { ...t, url: t.url.replace(/[^@,\s]+@/g, "…@") };
+  try {
+    return { ...t, url: `${new URL(t.url).origin}/…` };
+  } catch {
+    return { ...t, url: "…" };
+  }
+}
+
 export async function createTarget(
   q: Queryable,
   input: TargetInput,

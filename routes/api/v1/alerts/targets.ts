@@ -6,10 +6,9 @@ import {
   deleteTarget,
   getTarget,
   listTargets,
-  type Target,
+  redactTarget,
   updateTarget,
 } from "@/services/alerts/mod.ts";
-import type { AuthUser } from "@/services/web/env.ts";
 import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
@@ -23,17 +22,6 @@ import { DeliverySchema, TargetCreate, TargetPatch, TargetSchema } from "./_sche
 
 const api = apiRouter();
 const tags = ["alerts"];
-
-/** Chat webhook URLs are credentials themselves: only admins see them whole. */
-export function shownTarget(t: Target, user: AuthUser | null): Target {
-  if (user?.role === "admin") return t;
-  if (t.kind === "email") return { ...t, url: t.url.replace(/[^@,\s]+@/g, "…@") };
-  try {
-    return { ...t, url: `${new URL(t.url).origin}/…` };
-  } catch {
-    return { ...t, url: "…" };
-  }
-}
 
 api.openapi(
   createRoute({
@@ -51,7 +39,9 @@ api.openapi(
     },
   }),
   async (c) => {
-    const items = (await listTargets(c.get("deps").db)).map((t) => shownTarget(t, c.get("user")));
+    const items = (await listTargets(c.get("deps").db)).map((t) =>
+      redactTarget(t, c.get("user")?.role === "admin")
+    );
     return c.json({ items, next_cursor: null }, 200);
   },
 );
@@ -97,7 +87,7 @@ api.openapi(
   }),
   async (c) => {
     const t = await getTarget(c.get("deps").db, c.req.valid("param").id);
-    return c.json(shownTarget(t, c.get("user")), 200);
+    return c.json(redactTarget(t, c.get("user")?.role === "admin"), 200);
   },
 );
 
