@@ -16,7 +16,9 @@ export function POST(c: AppContext) {
     const deadline = Date.now() + Math.min(WAIT_MS, alerts.settings.timeoutMs + 1000);
     while (Date.now() < deadline) {
       const d = await getDelivery(deps.db, queued.id);
-      if (!d || d.status === "succeeded" || d.status === "failed" || d.attempts > 0) break;
+      const settled = d?.status === "succeeded" || d?.status === "failed" ||
+        (d?.status === "queued" && d.attempts > 0);
+      if (!d || settled) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     return c.redirect(`/alerts?target=${id}#deliveries`, 303);
