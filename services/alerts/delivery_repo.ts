@@ -2,6 +2,8 @@
 // update, so two workers never hold one row), record each attempt, page the log.
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import type { AlertEvent, PayloadKind } from "./event_shape.ts";
+import type { TargetKind } from "./payload_formats.ts";
+import type { TargetForSend } from "./targets_repo.ts";
 
 export type DeliveryStatus = "queued" | "sending" | "succeeded" | "failed";
 
@@ -24,10 +26,11 @@ export interface Delivery {
   succeeded_at: string | null;
 }
 
-/** A claimed row: the payload to send and the lease token that proves the claim. */
+/** A claimed row: the payload to send, its target and the lease token that proves the claim. */
 export interface ClaimedDelivery extends Delivery {
   payload: AlertEvent;
   lease_token: string;
+  target: TargetForSend;
 }
 
 export interface NewDelivery {
@@ -117,29 +120,56 @@ const DUE = `((d.status = 'queued' and d.next_attempt_at <= $1)
 export async function claim(q: Queryable, o: ClaimOptions): Promise<ClaimedDelivery[]> {
   if (o.limit <= 0) return [];
   const now = new Date(o.now);
+  // Candidates first: the oldest due rows of each target (at most perTarget each, so a target
+  // with a long backlog cannot crowd the others out), minus what each already has in flight.
+  const busy = new Map(
+    (await q.query<{ target_id: number; n: number }>(
+      `select target_id, count(*)::int as n from alert_delivery
+       where status = 'sending' and lease_until > $1 group by target_id`,
+      [now],
+    )).map((r) => [Number(r.target_id), Number(r.n)]),
+  );
+  const candidates = await q.query<{ id: number; target_id: number; at: Date }>(
+    `select c.id, t.id as target_id, c.next_attempt_at as at from alert_target t
+     cross join lateral (
+       select d.id, d.next_attempt_at from alert_delivery d
+       where d.target_id = t.id and ${DUE} order by d.next_attempt_at, d.id limit $2
+     ) c`,
+    [now, o.perTarget],
+  );
+  candidates.sort((a, b) => a.at.getTime() - b.at.getTime() || Number(a.id) - Number(b.id));
+  const taken = new Map<number, number>();
+  const picked: number[] = [];
+  for (const c of candidates) {
+    if (picked.length >= o.limit) break;
+    const t = Number(c.target_id);
+    const n = (busy.get(t) ?? 0) + (taken.get(t) ?? 0);
+    if (n >= o.perTarget) continue;
+    taken.set(t, (taken.get(t) ?? 0) + 1);
+    picked.push(Number(c.id));
+  }
+  if (picked.length === 0) return [];
   const token = crypto.randomUUID();
   const rows = await q.query(
-    `with busy as (
-       select target_id, count(*)::int as n from alert_delivery
-       where status = 'sending' and lease_until > $1 group by target_id
-     ), ready as (
-       select d.id, d.target_id, d.next_attempt_at,
-         row_number() over (partition by d.target_id order by d.next_attempt_at, d.id) as rn
-       from alert_delivery d where ${DUE}
-     ), pick as (
-       select r.id from ready r left join busy b on b.target_id = r.target_id
-       where r.rn + coalesce(b.n, 0) <= $4 order by r.next_attempt_at, r.id limit $5
-     )
-     update alert_delivery d set status = 'sending', lease_until = $2, lease_token = $3,
+    `update alert_delivery d set status = 'sending', lease_until = $2, lease_token = $3,
        attempts = d.attempts + 1, updated_at = $1
-     from pick where d.id = pick.id and ${DUE}
-     returning ${COLUMNS}, d.payload, d.lease_token::text as lease_token`,
-    [now, new Date(o.now + o.leaseMs), token, o.perTarget, o.limit],
+     from alert_target t
+     where d.id = any($4::bigint[]) and t.id = d.target_id and ${DUE}
+     returning ${COLUMNS}, d.payload, d.lease_token::text as lease_token, t.kind as t_kind,
+       t.url as t_url, t.secret as t_secret, t.enabled as t_enabled`,
+    [now, new Date(o.now + o.leaseMs), token, picked],
   );
   return rows.map((r) => ({
     ...toDelivery(r),
     payload: r.payload as AlertEvent,
     lease_token: String(r.lease_token),
+    target: {
+      id: Number(r.target_id),
+      kind: r.t_kind as TargetKind,
+      url: String(r.t_url),
+      secret: String(r.t_secret),
+      enabled: Boolean(r.t_enabled),
+    },
   }));
 }
 

@@ -1,5 +1,7 @@
 // Sends queued deliveries: claims due rows under a lease, sends each once per attempt with a
 // deadline, records the outcome (success once; failures retried with backoff up to a bound).
+import http from "node:http";
+import https from "node:https";
 import type { Db } from "@/services/store/mod.ts";
 import { parseRetryAfter, retryDelayMs } from "./backoff.ts";
 import {
@@ -13,7 +15,7 @@ import { type MailSettings, sendMail } from "./mail_sender.ts";
 import { renderRequest } from "./payload_formats.ts";
 import { sign } from "./signature.ts";
 import type { AddressPolicy, Resolver } from "./target_address.ts";
-import { type TargetForSend, targetsForSend } from "./targets_repo.ts";
+import type { TargetForSend } from "./targets_repo.ts";
 
 export interface WorkerOptions {
   db: Db;
@@ -55,6 +57,10 @@ export function signedHeaders(
 }
 
 export class DeliveryWorker {
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, timeout: 30_000 }),
+    https: new https.Agent({ keepAlive: true, timeout: 30_000 }),
+  };
   private stopped = true;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly inflight = new Set<Promise<void>>();
@@ -75,6 +81,8 @@ export class DeliveryWorker {
     this.wake();
     await this.loopDone;
     await Promise.allSettled([...this.inflight]);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   /** Something was queued: look now rather than at the next poll. */
@@ -142,13 +150,11 @@ export class DeliveryWorker {
   }
 
   private async process(d: ClaimedDelivery): Promise<void> {
-    const target = (await targetsForSend(this.o.db, [d.target_id])).get(d.target_id);
+    const target = d.target;
     let outcome: AttemptOutcome;
     if (d.attempts > d.max_attempts) {
       // The previous holder died during the last allowed attempt (its lease expired).
       outcome = giveUp("gave up: the worker of the last attempt stopped before recording it");
-    } else if (!target) {
-      outcome = giveUp("the target was deleted");
     } else if (!target.enabled) {
       outcome = giveUp("the target is disabled");
     } else {
@@ -189,6 +195,7 @@ export class DeliveryWorker {
         timeoutMs: this.o.timeoutMs,
         policy: this.o.policy,
         resolve: this.o.resolve,
+        agents: this.agents,
       });
       ({ status, error, latencyMs, permanent, retryAfter } = r);
     }

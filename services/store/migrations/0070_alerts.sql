@@ -119,4 +119,6 @@ create table alert_delivery (
 create index alert_delivery_due on alert_delivery (next_attempt_at, id)
   where status in ('queued', 'sending');
 create index alert_delivery_target on alert_delivery (target_id, id desc);
+create index alert_delivery_target_due on alert_delivery (target_id, next_attempt_at, id)
+  where status in ('queued', 'sending');
 create index alert_delivery_recent on alert_delivery (id desc);
