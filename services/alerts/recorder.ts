@@ -71,6 +71,34 @@ const toMatch = (e: AlertEvent, s: Subject): MatchSubject => ({
   server_id: e.server?.id ?? null,
 });
 
+/**
+ * The first successful sweep of a subnet is its baseline (as a host's first port scan is): the
+ * hosts it finds are not "new devices", or adding a /16 would announce 65,000 of them.
+ */
+async function withoutBaseline(
+  tx: Queryable,
+  events: HostEventInput[],
+): Promise<HostEventInput[]> {
+  const subnets = [
+    ...new Set(
+      events.filter((e) => e.kind === "discovered").map((e) => Number(e.detail.subnet_id)),
+    ),
+  ].filter(Number.isSafeInteger);
+  if (subnets.length === 0) return events;
+  const swept = new Set(
+    (await tx.query<{ subnet_id: number }>(
+      `select distinct subnet_id from scan_run
+       where subnet_id = any($1::bigint[]) and kind = 'subnet' and status = 'succeeded'`,
+      [subnets],
+    )).map((r) => Number(r.subnet_id)),
+  );
+  const baseline = (e: HostEventInput) => {
+    const id = Number(e.detail.subnet_id);
+    return e.kind === "discovered" && Number.isSafeInteger(id) && !swept.has(id);
+  };
+  return events.filter((e) => !baseline(e));
+}
+
 export class AlertRecorder {
   constructor(private readonly settings: RecorderSettings) {}
 
@@ -84,7 +112,7 @@ export class AlertRecorder {
     input: readonly HostEventInput[],
     observations: readonly HostObservation[] = [],
   ): Promise<Recorded> {
-    const mapped = input.filter((e) => FROM_DISCOVERY[e.kind]);
+    const mapped = await withoutBaseline(tx, input.filter((e) => FROM_DISCOVERY[e.kind]));
     const downIds = new Set(mapped.filter((e) => e.kind === "down").map((e) => e.hostId));
     const upIds = mapped.filter((e) => e.kind === "up").map((e) => e.hostId);
     const stillDown = observations.filter((o) => !o.isUp && !downIds.has(o.hostId))

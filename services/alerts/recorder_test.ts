@@ -180,9 +180,19 @@ dbTest("filters: subnet (children included), tag, host; port and indicator event
         detail: port,
       }]);
     }
+    // The first sweep of a subnet is a baseline: its hosts are not "new".
     await f.alerts.hostEvents(tx, f.clock.now, [
-      { hostId: a, kind: "discovered", detail: {} },
-      { hostId: b, kind: "discovered", detail: {} },
+      { hostId: a, kind: "discovered", detail: { subnet_id: child } },
+    ]);
+    await tx.query(
+      `insert into scan_run (kind, trigger, subnet_id, target, started_at, finished_at,
+         duration_ms, status) values ('subnet', 'schedule', $1, '10.20.30.0/24', now(), now(), 1,
+         'succeeded')`,
+      [child],
+    );
+    await f.alerts.hostEvents(tx, f.clock.now, [
+      { hostId: a, kind: "discovered", detail: { subnet_id: child } },
+      { hostId: b, kind: "discovered", detail: { subnet_id: child } },
       { hostId: a, kind: "hostname_changed", detail: {} },
     ]);
   });
