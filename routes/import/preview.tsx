@@ -6,10 +6,12 @@ import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
 import {
   ConfirmForm,
   ErrorTable,
+  FolderTable,
   type ImportChoices,
   ReportSummary,
   RowTable,
   UploadForm,
+  WarningTable,
 } from "@/components/ImportViews.tsx";
 
 /** The options of the upload form (kind, allow_orphan, on_existing). */
@@ -52,6 +54,8 @@ export async function POST(c: AppContext) {
           <ReportSummary report={report} />
           <ConfirmForm csrf={csrf} csv={csv} choices={choices} report={report} />
           <ErrorTable report={report} />
+          <WarningTable report={report} />
+          <FolderTable report={report} />
           <RowTable report={report} />
         </section>
       </div>,

@@ -130,6 +130,8 @@ export const ImportReportSchema = z.object({
     update: z.number().int(),
     skip: z.number().int(),
     error: z.number().int(),
+    folder: z.number().int().openapi({ description: "phpIPAM folder rows skipped" }),
+    warning: z.number().int(),
   }),
   rows: z.array(z.object({
     line: z.number().int(),
@@ -139,6 +141,14 @@ export const ImportReportSchema = z.object({
     reason: z.string().optional(),
   })),
   errors: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string() })).openapi({
+    description: "Rows imported with a change the file did not ask for (a phpIPAM hostname " +
+      "that is not a DNS name kept in the description...)",
+  }),
+  skipped_folders: z.array(z.object({ line: z.number().int(), name: z.string() })).openapi({
+    description: "phpIPAM folder rows: they group subnets and have no address, so they are " +
+      "skipped, not errors",
+  }),
 }).openapi("ImportReport");
 
 /** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */
