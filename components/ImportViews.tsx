@@ -128,38 +128,33 @@ function LineTable(
   );
 }
 
-/** Rows kept with a change the file did not ask for: imported, but worth a look. */
-export function WarningTable(p: { report: ImportReport }) {
+/**
+ * The report's per-line lists: errors, rows imported with a warning (a free-text hostname
+ * moved...), and phpIPAM folders skipped because they are not subnets (listed, not errors).
+ */
+export function LineTables(p: { report: ImportReport }) {
+  const r = p.report;
   return (
-    <LineTable
-      title="Rows imported with a warning"
-      testId="import-warnings"
-      what="Warning"
-      rows={p.report.warnings.map((w) => ({ line: w.line, text: w.message }))}
-    />
-  );
-}
-
-/** phpIPAM folder rows: listed so nothing in the file goes unmentioned, but not errors. */
-export function FolderTable(p: { report: ImportReport }) {
-  return (
-    <LineTable
-      title="Skipped phpIPAM folders (not subnets)"
-      testId="import-folders"
-      what="Folder"
-      rows={p.report.skipped_folders.map((f) => ({ line: f.line, text: f.name }))}
-    />
-  );
-}
-
-export function ErrorTable(p: { report: ImportReport }) {
-  return (
-    <LineTable
-      title="Rows with errors"
-      testId="import-errors"
-      what="Problem"
-      rows={p.report.errors.map((e) => ({ line: e.line, text: e.message }))}
-    />
+    <>
+      <LineTable
+        title="Rows with errors"
+        testId="import-errors"
+        what="Problem"
+        rows={r.errors.map((e) => ({ line: e.line, text: e.message }))}
+      />
+      <LineTable
+        title="Rows imported with a warning"
+        testId="import-warnings"
+        what="Warning"
+        rows={r.warnings.map((w) => ({ line: w.line, text: w.message }))}
+      />
+      <LineTable
+        title="Skipped phpIPAM folders (not subnets)"
+        testId="import-folders"
+        what="Folder"
+        rows={r.skipped_folders.map((f) => ({ line: f.line, text: f.name }))}
+      />
+    </>
   );
 }
 

@@ -5,13 +5,11 @@ import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
 import {
   ConfirmForm,
-  ErrorTable,
-  FolderTable,
   type ImportChoices,
+  LineTables,
   ReportSummary,
   RowTable,
   UploadForm,
-  WarningTable,
 } from "@/components/ImportViews.tsx";
 
 /** The options of the upload form (kind, allow_orphan, on_existing). */
@@ -53,9 +51,7 @@ export async function POST(c: AppContext) {
           </p>
           <ReportSummary report={report} />
           <ConfirmForm csrf={csrf} csv={csv} choices={choices} report={report} />
-          <ErrorTable report={report} />
-          <WarningTable report={report} />
-          <FolderTable report={report} />
+          <LineTables report={report} />
           <RowTable report={report} />
         </section>
       </div>,
