@@ -118,6 +118,15 @@ appTest("NETFLOW_ALLOWED_EXPORTERS set in the environment refuses other exporter
     assert.equal(health.netflow.datagrams_refused, 5);
     assert.equal(health.netflow.templates, 0);
     assert.equal(health.netflow.exporters, 0);
+
+    // A receive worker that dies comes back, counted on /health, its counts carried over.
+    collector.testHooks.crashWorker();
+    await waitFor("restarted", async () => {
+      const h = await (await t.call("GET", "/health", { as: null })).json();
+      return h.netflow.worker_restarts === 1 && h.netflow.state === "listening";
+    });
+    await s.send(packet, { transport: "udp", hostname: "127.0.0.1", port: collector.port });
+    await waitFor("refused again", () => collector.status().datagrams_refused === 6);
   } finally {
     s.close();
     await task.stop();
