@@ -37,7 +37,7 @@ export interface AlertSettings {
 
 export function alertSettings(cfg: Config): AlertSettings {
   return {
-    policy: { allow: parseAllowList(cfg.ALERT_TARGET_ALLOW) },
+    policy: { allow: parseAllowList(cfg.ALERT_TARGET_ALLOW.join(",")) },
     baseUrl: cfg.ALERT_PUBLIC_URL.replace(/\/+$/, ""),
     timeoutMs: cfg.ALERT_DELIVERY_TIMEOUT_MS,
     concurrency: cfg.ALERT_DELIVERY_CONCURRENCY,
