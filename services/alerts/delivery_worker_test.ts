@@ -248,3 +248,19 @@ dbTest(
     );
   },
 );
+
+dbTest("an attempt past ALERT_DELIVERY_TIMEOUT_MS is cut off and retried later", async (db) => {
+  const rx = startReceiver({ delayMs: 1500 });
+  try {
+    const f = makeAlerts(db, { ALERT_DELIVERY_TIMEOUT_MS: "200" });
+    const { hostId } = await setup(db, f, rx.url);
+    await down(f, db, hostId);
+    await f.alerts.worker.runOnce();
+    const [row] = await statusOf(db);
+    assert.equal(row.status, "queued");
+    assert.equal(row.attempts, 1);
+    assert.match(row.last_error!, /timed out after 200 ms/);
+  } finally {
+    await rx.close();
+  }
+});
