@@ -264,3 +264,32 @@ dbTest("an attempt past ALERT_DELIVERY_TIMEOUT_MS is cut off and retried later",
     await rx.close();
   }
 });
+
+dbTest("a target that never answers does not hold up another target", async (db) => {
+  const dead = startReceiver({ hold: true });
+  const fast = startReceiver();
+  const f = makeAlerts(db, { ALERT_DELIVERY_TIMEOUT_MS: "5000" }, {
+    concurrency: 4,
+    perTarget: 2,
+  });
+  try {
+    const policy = f.alerts.settings.policy;
+    const a = await createTarget(db, { name: "dead", kind: "webhook", url: dead.url }, policy);
+    const b = await createTarget(db, { name: "fast", kind: "webhook", url: fast.url }, policy);
+    const payload = { kind: "test" } as never;
+    const item = (targetId: number) => ({ eventId: null, targetId, ruleId: null, payload });
+    await enqueue(db, Array.from({ length: 10 }, () => item(a.target.id)), 5, f.clock.now);
+    // Queued after the dead target's backlog (the fixture's clock stands still: same time).
+    await enqueue(db, [item(b.target.id)], 5, f.clock.now);
+    f.alerts.worker.start();
+    await fast.waitFor(1, 20_000);
+    // The fast target got its delivery while the dead one still holds its first two, unanswered.
+    assert.equal(dead.accepted.size, 0);
+    assert.ok(dead.received.length <= 2, `dead target got ${dead.received.length} at once`);
+  } finally {
+    dead.release();
+    await f.alerts.stop();
+    await dead.close();
+    await fast.close();
+  }
+});
