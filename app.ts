@@ -7,7 +7,7 @@ import { audit } from "@/services/auth/mod.ts";
 import type { AppEnv, Deps, PageHandler } from "@/services/web/env.ts";
 import { errorResponse } from "@/services/web/http_errors.ts";
 import { log } from "@/services/web/logger.ts";
-import { clientIp } from "@/services/web/client_ip.ts";
+import { parseCidrList, requestOrigin } from "@/services/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
 import { serveFrom } from "@/services/web/static_files.ts";
 import { routes } from "@/routes.gen.ts";
@@ -20,12 +20,18 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const proxy = {
+    enabled: deps.cfg.TRUST_PROXY,
+    ranges: parseCidrList(deps.cfg.TRUSTED_PROXIES),
+  };
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("clientIp", clientIp(c, deps.cfg.TRUST_PROXY));
+    const origin = requestOrigin(c, proxy);
+    c.set("clientIp", origin.ip);
+    c.set("https", origin.https);
     const started = performance.now();
     await next();
     if (log.enabled("info") && !c.req.path.startsWith("/_build/")) {

@@ -5,12 +5,9 @@ import { page } from "@/services/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
 import { logIn } from "@/services/web/login_flow.ts";
 import { timingSafeEqual } from "@/services/web/auth_middleware.ts";
+import { safeNextPath as safeNext } from "@/services/web/safe_redirect.ts";
 
 const LOGIN_CSRF_COOKIE = "pf_login_csrf";
-
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 function LoginForm(p: { csrf: string; next: string; error?: string; username?: string }) {
   return (

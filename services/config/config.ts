@@ -1,11 +1,22 @@
 // The one typed configuration object, read once from the environment and an optional .env file.
 import { z } from "zod";
 import { parse as parseDotenv } from "dotenv";
+import ipaddr from "ipaddr.js";
 
 const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
   ["1", "true", "yes", "on"].includes(v)
 );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A comma-separated CIDR list; each entry must parse. */
+const cidrList = z.string().superRefine((text, ctx) => {
+  for (const s of text.split(",").map((x) => x.trim()).filter(Boolean)) {
+    try {
+      ipaddr.parseCIDR(s);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `invalid CIDR "${s}" (expected e.g. 10.0.0.0/8)` });
+    }
+  }
+});
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -18,12 +29,14 @@ export const ConfigSchema = z.object({
   DISABLE_SCHEDULER: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   TRUST_PROXY: bool.default(false),
+  TRUSTED_PROXIES: cidrList.default("127.0.0.0/8,::1/128"),
   SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
   SESSION_IDLE_MINUTES: int(1, 24 * 60 * 30).default(12 * 60),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   LOGIN_MAX_ATTEMPTS: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(15 * 60),
+  LOGIN_SLOWDOWN_MAX_MS: int(0, 60_000).default(3000),
   SCAN_ICMP_INTERVAL_SECONDS: int(5, 86400).default(60),
   PING_WORKERS: int(1, 4096).default(64),
   PING_TIMEOUT_MS: int(10, 60_000).default(500),
