@@ -10,6 +10,7 @@ import { log } from "@/services/web/logger.ts";
 import { parseCidrList, requestOrigin } from "@/services/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
 import { serveFrom } from "@/services/web/static_files.ts";
+import { pageInputGuard } from "@/services/web/page_input_guard.ts";
 import { routes } from "@/routes.gen.ts";
 import { VERSION } from "@/services/web/version.ts";
 
@@ -85,6 +86,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use("*", identify());
   app.use("*", requireLogin());
   app.use("*", csrfProtection());
+  app.use("*", pageInputGuard());
 
   // 6. Audit every successful mutation (who, what, when).
   app.use("*", async (c, next) => {

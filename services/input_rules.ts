@@ -35,6 +35,13 @@ export function intParam(min = 0, max = Number.MAX_SAFE_INTEGER) {
   );
 }
 
+/** `raw` as a row id when it is plain decimal digits within 1 … MAX_ID, else null. */
+export function strictId(raw: string | undefined): number | null {
+  if (!raw || !/^[1-9][0-9]{0,9}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id <= MAX_ID ? id : null;
+}
+
 /** A row id in a path or query: 1 … MAX_ID. */
 export const idParam = () => intParam(1, MAX_ID);
 

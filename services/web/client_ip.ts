@@ -38,7 +38,8 @@ function parseAddr(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
 }
 
 function inRanges(addr: ipaddr.IPv4 | ipaddr.IPv6 | null, ranges: Range[]): boolean {
-  return !!addr && ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+  return !!addr &&
+    ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
 }
 
 function peerAddress(c: Context): string | null {
