@@ -47,7 +47,12 @@ function loginToken(c: AppContext): string {
   let token = getCookie(c, LOGIN_CSRF_COOKIE);
   if (!token || token.length < 20) {
     token = crypto.randomUUID();
-    setCookie(c, LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/login" });
+    setCookie(c, LOGIN_CSRF_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/login",
+      secure: c.get("https"),
+    });
   }
   return token;
 }

@@ -1,6 +1,6 @@
-// The HTML pages' share of the input rules: their query strings and form fields are refused with
-// a 422 page naming the field when they hold NUL bytes or lone surrogates (the API's zod schemas
-// apply the same rules through safeString()).
+// The HTML forms' share of the input rules: a form field holding NUL bytes or lone surrogates is
+// refused with a 422 page naming the field (the API's zod schemas apply the same rules through
+// safeString()). Page query strings are filters that their pages clean up and tolerate instead.
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "@/services/errors.ts";
 import { textProblem } from "@/services/input_rules.ts";
@@ -21,9 +21,6 @@ function check(where: string, name: string, value: string) {
 export function pageInputGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.path.startsWith("/api/")) return next();
-    for (const [name, values] of Object.entries(c.req.queries())) {
-      for (const v of values) check("query", name, v);
-    }
     if (FORM_TYPES.test(c.req.header("content-type") ?? "") && c.req.method !== "GET") {
       const form = await c.req.parseBody({ all: true });
       for (const [name, value] of Object.entries(form)) {
