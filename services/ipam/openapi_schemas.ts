@@ -84,10 +84,13 @@ export const HostSchema = z.object({
   created_at: safeString(),
   updated_at: safeString(),
   discovered: z.boolean(),
-  status: z.enum(["up", "down", "unknown"]).optional(),
-  latency_ms: z.number().nullable().optional(),
-  status_since: safeString().nullable().optional(),
-}).openapi("Host");
+  kind: z.literal("host").openapi({
+    description: "Tells host rows from gap rows in address lists",
+  }),
+  status: z.enum(["up", "down", "unknown"]),
+  latency_ms: z.number().nullable(),
+  status_since: safeString().nullable(),
+}).openapi("Host", { description: "A host with its live status (every host answer has it)" });
 
 const hostFields = {
   hostname: nullableText("DNS name", "web-01.example.com"),
@@ -116,10 +119,7 @@ export const GapRowSchema = z.object({
   count: safeString().openapi({ example: "186" }),
 }).openapi("GapRow");
 
-export const AddressRowSchema = z.union([
-  HostSchema.extend({ kind: z.literal("host") }),
-  GapRowSchema,
-]).openapi("AddressRow");
+export const AddressRowSchema = z.union([HostSchema, GapRowSchema]).openapi("AddressRow");
 
 export const ImportReportSchema = z.object({
   kind: z.enum(["hosts", "subnets"]),
@@ -131,6 +131,8 @@ export const ImportReportSchema = z.object({
     update: z.number().int(),
     skip: z.number().int(),
     error: z.number().int(),
+    folder: z.number().int().openapi({ description: "phpIPAM folder rows skipped" }),
+    warning: z.number().int(),
   }),
   rows: z.array(z.object({
     line: z.number().int(),
@@ -140,6 +142,14 @@ export const ImportReportSchema = z.object({
     reason: safeString().optional(),
   })),
   errors: z.array(z.object({ line: z.number().int(), message: safeString() })),
+  warnings: z.array(z.object({ line: z.number().int(), message: safeString() })).openapi({
+    description: "Rows imported with a change the file did not ask for (a phpIPAM hostname " +
+      "that is not a DNS name kept in the description...)",
+  }),
+  skipped_folders: z.array(z.object({ line: z.number().int(), name: safeString() })).openapi({
+    description: "phpIPAM folder rows: they group subnets and have no address, so they are " +
+      "skipped, not errors",
+  }),
 }).openapi("ImportReport");
 
 /** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */

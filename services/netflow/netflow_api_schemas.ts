@@ -43,13 +43,16 @@ export const ExporterSchema = z.object({
   records_stored: z.number().int(),
   collector: safeString().nullable(),
   live: z.boolean(),
-  counters: CountersSchema.nullable(),
+  // A union, not .nullable(): that renders as allOf [$ref, ...], which refuses null.
+  counters: z.union([CountersSchema, z.null()]),
   counters_at: safeString().nullable(),
   counters_since: safeString().nullable(),
 }).openapi("NetflowExporter");
 
 export const CollectorSchema = z.object({
-  state: z.enum(["listening", "stopped", "failed"]),
+  state: z.enum(["listening", "restarting", "stopped", "failed"]).openapi({
+    description: "restarting: the receive worker died and is being started again",
+  }),
   error: safeString().optional(),
   name: safeString(),
   bind: safeString(),
@@ -67,7 +70,14 @@ export const CollectorSchema = z.object({
   last_insert_ms: z.number(),
   insert_retries: z.number().int(),
   datagrams: z.number().int(),
+  datagrams_refused: z.number().int().openapi({
+    description: "Datagrams from exporters outside NETFLOW_ALLOWED_EXPORTERS (dropped)",
+  }),
   receive_errors: z.number().int(),
+  kernel_drops: z.number().int().openapi({
+    description: "Datagrams the kernel dropped: the socket's receive buffer was full",
+  }),
+  worker_restarts: z.number().int(),
   log_file_dropped: z.number().int(),
   exporters: z.number().int(),
   totals: CountersSchema,

@@ -1,11 +1,13 @@
 // /api/v1/auth: JSON login for scripts and the SPA-less islands, logout, me, password change.
 import { createRoute, z } from "@hono/zod-openapi";
-import { safeString } from "@/services/web/api_schemas.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
+  ErrorSchema,
   jsonBody,
   jsonResponse,
+  rateLimitedResponse,
+  safeString,
   security,
   UserSchema,
 } from "@/services/web/api_schemas.ts";
@@ -28,7 +30,9 @@ api.openapi(
     request: { body: jsonBody(LoginBody) },
     responses: {
       200: jsonResponse(z.object({ user: UserSchema, csrf_token: safeString() }), "Logged in"),
+      401: jsonResponse(ErrorSchema, "Wrong username or password (`invalid_credentials`)"),
       ...errorResponses,
+      ...rateLimitedResponse,
     },
   }),
   async (c) => {

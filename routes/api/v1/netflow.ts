@@ -30,6 +30,7 @@ import {
   intParam,
   jsonResponse,
   MAX_ID,
+  nullableRef,
   safeString,
   security,
 } from "@/services/web/api_schemas.ts";
@@ -57,7 +58,7 @@ api.openapi(
         z.object({
           items: z.array(ExporterSchema),
           next_cursor: z.null(),
-          collector: CollectorSchema.nullable(),
+          collector: nullableRef(CollectorSchema),
           totals: CountersSchema,
         }),
         "Exporters; collector is null when this process does not run the collector",

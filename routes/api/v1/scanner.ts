@@ -12,6 +12,7 @@ import {
   idParam,
   intParam,
   jsonResponse,
+  nullableRef,
   safeString,
   security,
 } from "@/services/web/api_schemas.ts";
@@ -50,7 +51,7 @@ const SubnetStatusSchema = z.object({
   interval_s: z.number().int(),
   next_due_at: safeString().nullable(),
   sweeping: z.boolean(),
-  last_run: RunSchema.nullable(),
+  last_run: nullableRef(RunSchema),
 }).openapi("SubnetScanStatus");
 
 const optionalId = idParam().optional();
