@@ -77,7 +77,7 @@ export { listRuns, type ScanRun } from "./run_log_repo.ts";
 export { listEvents, statusSeries } from "./history_repo.ts";
 export { rollUp, type RollupResult } from "./rollup.ts";
 export { hostUptime, type Uptime } from "./uptime.ts";
-export { createPtrLookup, type PtrLookup, type PtrResolver } from "./ptr.ts";
+export { cleanName, createPtrLookup, type PtrLookup, type PtrResolver } from "./ptr.ts";
 export { parseNeighbors, readNeighbors } from "./neighbors.ts";
 export { loadOuiTable, vendorOf } from "./oui_vendor.ts";
 export { registerHostDiscoveryRoutes, registerSubnetDiscoveryRoutes } from "./api_routes.ts";
