@@ -1,5 +1,6 @@
 // Public API of live discovery: plan and run sweeps, and port-scan hosts with nmap.
 export {
+  childEnv,
   type CommandRunner,
   type CommandRunnerOptions,
   createCommandRunner,
