@@ -1,11 +1,37 @@
 // The one typed configuration object, read once from the environment and an optional .env file.
 import { z } from "zod";
 import { parse as parseDotenv } from "dotenv";
+import ipaddr from "ipaddr.js";
 
 const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
   ["1", "true", "yes", "on"].includes(v)
 );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A CIDR or a single address, IPv4 as a dotted quad. */
+function isCidrOrIp(text: string): boolean {
+  const [addr, prefix, extra] = text.split("/");
+  if (
+    extra !== undefined || !(ipaddr.IPv4.isValidFourPartDecimal(addr) || ipaddr.IPv6.isValid(addr))
+  ) {
+    return false;
+  }
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (addr.includes(":") ? 128 : 32);
+}
+
+/** A comma or space separated CIDR list; "" is an empty list. */
+const cidrList = z.string().transform((v, ctx) => {
+  const items = v.split(/[\s,]+/).filter(Boolean);
+  const bad = items.filter((i) => !isCidrOrIp(i));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a CIDR: ${bad.join(", ")} (expected e.g. "10.0.0.0/8,fd00::/8")`,
+    });
+  }
+  return items;
+});
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -31,6 +57,8 @@ export const ConfigSchema = z.object({
   SCAN_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
   MAX_SWEEP_PREFIX: int(1, 32).default(16),
   PTR_LOOKUP_ENABLED: bool.default(true),
+  /** Ranges Pingfold may probe until an admin sets them in Settings; unset: loopback + private. */
+  SCAN_SCOPE: cidrList.optional(),
   HISTORY_RAW_DAYS: int(1, 3650).default(7),
   ENABLE_NMAP_SCHEDULER: bool.default(true),
   SCAN_NMAP_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),
