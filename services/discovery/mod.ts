@@ -83,3 +83,19 @@ export { parseNeighbors, readNeighbors } from "./neighbors.ts";
 export { loadOuiTable, vendorOf } from "./oui_vendor.ts";
 export { registerHostDiscoveryRoutes, registerSubnetDiscoveryRoutes } from "./api_routes.ts";
 export { type HostDetail, loadHostDetail } from "./host_detail.ts";
+export {
+  assertInScope,
+  DEFAULT_SCAN_SCOPE,
+  inScope,
+  outOfScopeError,
+  parseScanScope,
+  type ScanScope,
+  scopeCidrs,
+  WIDEN_HINT,
+} from "./scan_scope.ts";
+export {
+  readScanScope,
+  readScanScopeSetting,
+  saveScanScope,
+  type ScanScopeSetting,
+} from "./scan_scope_repo.ts";
