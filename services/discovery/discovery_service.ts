@@ -74,6 +74,15 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
   return discovery;
 }
 
+/**
+ * The check IPAM runs when a subnet's scanning ends up on (create, edit, new cidr): a 422
+ * `outside_scan_scope` unless the whole subnet is inside the scan scope.
+ */
+export async function scanEnableCheck(deps: Deps): Promise<(cidr: string) => void> {
+  const scope = await discoveryOf(deps).env.scope();
+  return (cidr) => assertInScope(cidr, scope, "subnet");
+}
+
 /** The instance's discovery wiring, created on first use. */
 export function discoveryOf(deps: Deps): Discovery {
   return (deps.services.discovery as Discovery | undefined) ?? createDiscovery(deps);

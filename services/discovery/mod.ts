@@ -49,6 +49,7 @@ export {
   requestRollup,
   requestSubnetSweep,
   runRollup,
+  scanEnableCheck,
   sweepSubnetLeased,
 } from "./discovery_service.ts";
 export { type DiscoveryEnv, pingHost, sweepSubnet, type SweepTunables } from "./sweep_service.ts";
