@@ -72,6 +72,7 @@ export {
   type LiveHub,
 } from "./live_events.ts";
 export { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.ts";
+export type { SweepSubnet } from "./known_hosts_repo.ts";
 export { schedulerOf, startDiscoveryScheduler, startLiveShutdownHook } from "./starters.ts";
 export { acquireLease, type Lease, leaseKey, releaseLease, renewLease } from "./lease.ts";
 export { createProbeBudget, type ProbeBudget } from "./probe_budget.ts";

@@ -41,6 +41,7 @@ interface Range {
 
 /** An address or CIDR as a range, or null when it is neither (zone ids are refused). */
 function toRange(text: string): Range | null {
+  if (typeof text !== "string") return null;
   const t = text.trim();
   if (t.includes("%")) return null;
   const slash = t.indexOf("/");
