@@ -1,8 +1,8 @@
 // The server's environment never reaches its child processes: with NMAP_ARGS exported for
 // Pingfold itself, nmap must not read it a second time ("Only 1 -p option allowed").
 import assert from "node:assert/strict";
+import { mainCommand } from "@/tests/support/main_process.ts";
 
-const ROOT = new URL("../../", import.meta.url);
 const PASSWORD = "child-env-test-password";
 
 /** Reads the server's log until it says where it listens; keeps draining it afterwards. */
@@ -42,34 +42,15 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "pf-child-env-" });
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        "--config",
-        new URL("deno.json", ROOT).pathname,
-        new URL("main.ts", ROOT).pathname,
-      ],
-      cwd: dir,
-      clearEnv: true,
-      env: {
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-        HOME: Deno.env.get("HOME") ?? dir,
-        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME") ?? dir}/.cache/deno`,
-        DATA_DIR: `${dir}/data`,
-        HOST: "127.0.0.1",
-        PORT: "0",
-        ADMIN_PASSWORD: PASSWORD,
-        DISABLE_SCHEDULER: "1",
-        NETFLOW_ENABLED: "0",
-        SCAN_SCOPE: "127.0.0.0/8",
-        // Pingfold's own setting, and an option nmap also reads from its environment.
-        NMAP_ARGS: "-Pn -T4 -p 22,80,443,8080 -sT -sV",
-      },
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).spawn();
+    const child = mainCommand(dir, {
+      HOST: "127.0.0.1",
+      ADMIN_PASSWORD: PASSWORD,
+      DISABLE_SCHEDULER: "1",
+      NETFLOW_ENABLED: "0",
+      SCAN_SCOPE: "127.0.0.0/8",
+      // Pingfold's own setting, and an option nmap also reads from its environment.
+      NMAP_ARGS: "-Pn -T4 -p 22,80,443,8080 -sT -sV",
+    }, { stdout: "null" }).spawn();
     try {
       const { url, log } = await listening(child.stderr);
       const login = await fetch(`${url}/api/v1/auth/login`, {
