@@ -6,6 +6,8 @@ import { AppError } from "@/services/errors.ts";
 import { audit } from "@/services/auth/mod.ts";
 import type { AppEnv, Deps, PageHandler } from "@/services/web/env.ts";
 import { errorResponse } from "@/services/web/http_errors.ts";
+import { ErrorSchema } from "@/services/web/api_schemas.ts";
+import { withSharedErrors } from "@/services/web/openapi_document.ts";
 import { log } from "@/services/web/logger.ts";
 import { clientIp } from "@/services/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
@@ -116,12 +118,16 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: "/" }],
   };
-  app.doc31("/openapi.json", docConfig);
-  deps.services.openapiDocument = () => app.getOpenAPI31Document(docConfig);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
   });
+  app.openAPIRegistry.register("Error", ErrorSchema);
+  // Built once, on first use: every route is registered by then.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openapiDocument = () => document ??= withSharedErrors(app.getOpenAPI31Document(docConfig));
+  app.get("/openapi.json", (c) => c.json(openapiDocument()));
+  deps.services.openapiDocument = openapiDocument;
 
   // 8. One place for errors and unknown paths.
   app.notFound((c) =>

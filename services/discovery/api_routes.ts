@@ -2,9 +2,15 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/services/web/env.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  rateLimitedResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 import { requestHostPing, requestSubnetSweep } from "./discovery_service.ts";
-import { isValidEventCursor, listEvents, statusSeries } from "./history_repo.ts";
+import { HOST_EVENT_KINDS, isValidEventCursor, listEvents, statusSeries } from "./history_repo.ts";
 import { getKnownHost } from "./known_hosts_repo.ts";
 import { readStates } from "./state_store.ts";
 import { hostUptime, seriesStep } from "./uptime.ts";
@@ -29,7 +35,7 @@ const EventSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int(),
   ts: z.string(),
-  kind: z.enum(["up", "down", "discovered", "hostname_changed"]),
+  kind: z.enum(HOST_EVENT_KINDS),
   detail: z.record(z.string(), z.unknown()),
 }).openapi("HostEvent");
 
@@ -71,7 +77,11 @@ export function registerSubnetDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         `are not probed. 422 \`outside_scan_scope\` when the subnet is outside the scan scope.`,
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Sweep queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Sweep queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestSubnetSweep(
@@ -95,7 +105,11 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       description: "422 `outside_scan_scope` when the host is outside the scan scope.",
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Ping queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Ping queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestHostPing(

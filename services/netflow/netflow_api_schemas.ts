@@ -42,7 +42,8 @@ export const ExporterSchema = z.object({
   records_stored: z.number().int(),
   collector: z.string().nullable(),
   live: z.boolean(),
-  counters: CountersSchema.nullable(),
+  // A union, not .nullable(): that renders as allOf [$ref, ...], which refuses null.
+  counters: z.union([CountersSchema, z.null()]),
   counters_at: z.string().nullable(),
   counters_since: z.string().nullable(),
 }).openapi("NetflowExporter");

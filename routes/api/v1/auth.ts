@@ -3,8 +3,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
+  ErrorSchema,
   jsonBody,
   jsonResponse,
+  rateLimitedResponse,
   security,
   UserSchema,
 } from "@/services/web/api_schemas.ts";
@@ -27,7 +29,9 @@ api.openapi(
     request: { body: jsonBody(LoginBody) },
     responses: {
       200: jsonResponse(z.object({ user: UserSchema, csrf_token: z.string() }), "Logged in"),
+      401: jsonResponse(ErrorSchema, "Wrong username or password (`invalid_credentials`)"),
       ...errorResponses,
+      ...rateLimitedResponse,
     },
   }),
   async (c) => {

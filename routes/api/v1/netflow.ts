@@ -25,7 +25,7 @@ import {
   type TrafficWindow,
 } from "@/services/netflow/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, jsonResponse, nullableRef, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["netflow"];
@@ -50,7 +50,7 @@ api.openapi(
         z.object({
           items: z.array(ExporterSchema),
           next_cursor: z.null(),
-          collector: CollectorSchema.nullable(),
+          collector: nullableRef(CollectorSchema),
           totals: CountersSchema,
         }),
         "Exporters; collector is null when this process does not run the collector",

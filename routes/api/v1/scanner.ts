@@ -7,7 +7,7 @@ import { requestRollup } from "@/services/discovery/discovery_service.ts";
 import { listRuns } from "@/services/discovery/run_log_repo.ts";
 import { aliveNow, subnetScanStatuses } from "@/services/discovery/scanner_status.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, jsonResponse, nullableRef, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scanner"];
@@ -43,7 +43,7 @@ const SubnetStatusSchema = z.object({
   interval_s: z.number().int(),
   next_due_at: z.string().nullable(),
   sweeping: z.boolean(),
-  last_run: RunSchema.nullable(),
+  last_run: nullableRef(RunSchema),
 }).openapi("SubnetScanStatus");
 
 const optionalId = z.coerce.number().int().positive().optional();
