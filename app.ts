@@ -9,9 +9,10 @@ import { errorResponse } from "@/services/web/http_errors.ts";
 import { ErrorSchema } from "@/services/web/api_schemas.ts";
 import { withSharedErrors } from "@/services/web/openapi_document.ts";
 import { log } from "@/services/web/logger.ts";
-import { clientIp } from "@/services/web/client_ip.ts";
+import { parseCidrList, requestOrigin } from "@/services/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
 import { serveFrom } from "@/services/web/static_files.ts";
+import { pageInputGuard } from "@/services/web/page_input_guard.ts";
 import { routes } from "@/routes.gen.ts";
 import { VERSION } from "@/services/web/version.ts";
 
@@ -22,12 +23,18 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const proxy = {
+    enabled: deps.cfg.TRUST_PROXY,
+    ranges: parseCidrList(deps.cfg.TRUSTED_PROXIES.join(",")),
+  };
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("clientIp", clientIp(c, deps.cfg.TRUST_PROXY));
+    const origin = requestOrigin(c, proxy);
+    c.set("clientIp", origin.ip);
+    c.set("https", origin.https);
     const started = performance.now();
     await next();
     if (log.enabled("info") && !c.req.path.startsWith("/_build/")) {
@@ -81,6 +88,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use("*", identify());
   app.use("*", requireLogin());
   app.use("*", csrfProtection());
+  app.use("*", pageInputGuard());
 
   // 6. Audit every successful mutation (who, what, when).
   app.use("*", async (c, next) => {

@@ -19,33 +19,35 @@ import * as $16 from "./routes/api/v1/scanner.ts";
 import * as $17 from "./routes/api/v1/scanner/portscans.ts";
 import * as $18 from "./routes/api/v1/search.ts";
 import * as $19 from "./routes/api/v1/services.ts";
-import * as $20 from "./routes/api/v1/stats.ts";
-import * as $21 from "./routes/api/v1/subnets.ts";
-import * as $22 from "./routes/api/v1/tasks.ts";
-import * as $23 from "./routes/api/v1/tokens.ts";
-import * as $24 from "./routes/api/v1/users.ts";
-import * as $25 from "./routes/docs.tsx";
-import * as $26 from "./routes/events.tsx";
-import * as $27 from "./routes/health.ts";
-import * as $28 from "./routes/import.tsx";
-import * as $29 from "./routes/import/apply.tsx";
-import * as $30 from "./routes/import/preview.tsx";
-import * as $31 from "./routes/index.tsx";
-import * as $32 from "./routes/login.tsx";
-import * as $33 from "./routes/logout.ts";
-import * as $34 from "./routes/netflow.tsx";
-import * as $35 from "./routes/scanner.tsx";
-import * as $36 from "./routes/search.tsx";
-import * as $37 from "./routes/settings/index.tsx";
-import * as $38 from "./routes/settings/tokens/index.tsx";
-import * as $39 from "./routes/subnets/index.tsx";
-import * as $40 from "./routes/alerts/rules/[id]/delete.tsx";
-import * as $41 from "./routes/alerts/silences/[id]/delete.tsx";
-import * as $42 from "./routes/alerts/targets/[id]/delete.tsx";
-import * as $43 from "./routes/alerts/targets/[id]/test.tsx";
-import * as $44 from "./routes/hosts/[id].tsx";
-import * as $45 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $46 from "./routes/subnets/[id].tsx";
+import * as $20 from "./routes/api/v1/settings/scan-scope.ts";
+import * as $21 from "./routes/api/v1/stats.ts";
+import * as $22 from "./routes/api/v1/subnets.ts";
+import * as $23 from "./routes/api/v1/tasks.ts";
+import * as $24 from "./routes/api/v1/tokens.ts";
+import * as $25 from "./routes/api/v1/users.ts";
+import * as $26 from "./routes/docs.tsx";
+import * as $27 from "./routes/events.tsx";
+import * as $28 from "./routes/health.ts";
+import * as $29 from "./routes/import.tsx";
+import * as $30 from "./routes/import/apply.tsx";
+import * as $31 from "./routes/import/preview.tsx";
+import * as $32 from "./routes/index.tsx";
+import * as $33 from "./routes/login.tsx";
+import * as $34 from "./routes/logout.ts";
+import * as $35 from "./routes/netflow.tsx";
+import * as $36 from "./routes/scanner.tsx";
+import * as $37 from "./routes/search.tsx";
+import * as $38 from "./routes/settings/index.tsx";
+import * as $39 from "./routes/settings/scan-scope.tsx";
+import * as $40 from "./routes/settings/tokens/index.tsx";
+import * as $41 from "./routes/subnets/index.tsx";
+import * as $42 from "./routes/alerts/rules/[id]/delete.tsx";
+import * as $43 from "./routes/alerts/silences/[id]/delete.tsx";
+import * as $44 from "./routes/alerts/targets/[id]/delete.tsx";
+import * as $45 from "./routes/alerts/targets/[id]/test.tsx";
+import * as $46 from "./routes/hosts/[id].tsx";
+import * as $47 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $48 from "./routes/subnets/[id].tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -68,31 +70,33 @@ export const routes = [
   { path: "/api/v1/scanner/portscans", api: true, module: $17 },
   { path: "/api/v1/search", api: true, module: $18 },
   { path: "/api/v1/services", api: true, module: $19 },
-  { path: "/api/v1/stats", api: true, module: $20 },
-  { path: "/api/v1/subnets", api: true, module: $21 },
-  { path: "/api/v1/tasks", api: true, module: $22 },
-  { path: "/api/v1/tokens", api: true, module: $23 },
-  { path: "/api/v1/users", api: true, module: $24 },
-  { path: "/docs", api: false, module: $25 },
-  { path: "/events", api: false, module: $26 },
-  { path: "/health", api: false, module: $27 },
-  { path: "/import", api: false, module: $28 },
-  { path: "/import/apply", api: false, module: $29 },
-  { path: "/import/preview", api: false, module: $30 },
-  { path: "/", api: false, module: $31 },
-  { path: "/login", api: false, module: $32 },
-  { path: "/logout", api: false, module: $33 },
-  { path: "/netflow", api: false, module: $34 },
-  { path: "/scanner", api: false, module: $35 },
-  { path: "/search", api: false, module: $36 },
-  { path: "/settings", api: false, module: $37 },
-  { path: "/settings/tokens", api: false, module: $38 },
-  { path: "/subnets", api: false, module: $39 },
-  { path: "/alerts/rules/:id/delete", api: false, module: $40 },
-  { path: "/alerts/silences/:id/delete", api: false, module: $41 },
-  { path: "/alerts/targets/:id/delete", api: false, module: $42 },
-  { path: "/alerts/targets/:id/test", api: false, module: $43 },
-  { path: "/hosts/:id", api: false, module: $44 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $45 },
-  { path: "/subnets/:id", api: false, module: $46 },
+  { path: "/api/v1/settings/scan-scope", api: true, module: $20 },
+  { path: "/api/v1/stats", api: true, module: $21 },
+  { path: "/api/v1/subnets", api: true, module: $22 },
+  { path: "/api/v1/tasks", api: true, module: $23 },
+  { path: "/api/v1/tokens", api: true, module: $24 },
+  { path: "/api/v1/users", api: true, module: $25 },
+  { path: "/docs", api: false, module: $26 },
+  { path: "/events", api: false, module: $27 },
+  { path: "/health", api: false, module: $28 },
+  { path: "/import", api: false, module: $29 },
+  { path: "/import/apply", api: false, module: $30 },
+  { path: "/import/preview", api: false, module: $31 },
+  { path: "/", api: false, module: $32 },
+  { path: "/login", api: false, module: $33 },
+  { path: "/logout", api: false, module: $34 },
+  { path: "/netflow", api: false, module: $35 },
+  { path: "/scanner", api: false, module: $36 },
+  { path: "/search", api: false, module: $37 },
+  { path: "/settings", api: false, module: $38 },
+  { path: "/settings/scan-scope", api: false, module: $39 },
+  { path: "/settings/tokens", api: false, module: $40 },
+  { path: "/subnets", api: false, module: $41 },
+  { path: "/alerts/rules/:id/delete", api: false, module: $42 },
+  { path: "/alerts/silences/:id/delete", api: false, module: $43 },
+  { path: "/alerts/targets/:id/delete", api: false, module: $44 },
+  { path: "/alerts/targets/:id/test", api: false, module: $45 },
+  { path: "/hosts/:id", api: false, module: $46 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $47 },
+  { path: "/subnets/:id", api: false, module: $48 },
 ];

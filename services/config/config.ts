@@ -9,7 +9,7 @@ const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).t
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** A comma or space separated list of CIDRs (a bare address stands for itself); "" = none. */
-const cidrList = z.string().default("").transform((text, ctx) => {
+function parseCidrList(text: string, ctx: z.RefinementCtx): string[] {
   const out: string[] = [];
   for (const item of text.split(/[\s,]+/).filter(Boolean)) {
     try {
@@ -23,7 +23,10 @@ const cidrList = z.string().default("").transform((text, ctx) => {
     }
   }
   return out;
-});
+}
+/** Unset means "no list given" (the caller picks a default elsewhere). */
+const cidrListText = z.string().transform(parseCidrList);
+const cidrList = (fallback = "") => z.string().default(fallback).transform(parseCidrList);
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -36,12 +39,14 @@ export const ConfigSchema = z.object({
   DISABLE_SCHEDULER: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   TRUST_PROXY: bool.default(false),
+  TRUSTED_PROXIES: cidrList("127.0.0.0/8,::1/128"),
   SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
   SESSION_IDLE_MINUTES: int(1, 24 * 60 * 30).default(12 * 60),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   LOGIN_MAX_ATTEMPTS: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(15 * 60),
+  LOGIN_SLOWDOWN_MAX_MS: int(0, 60_000).default(3000),
   SCAN_ICMP_INTERVAL_SECONDS: int(5, 86400).default(60),
   PING_WORKERS: int(1, 4096).default(64),
   PING_TIMEOUT_MS: int(10, 60_000).default(500),
@@ -49,6 +54,8 @@ export const ConfigSchema = z.object({
   SCAN_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
   MAX_SWEEP_PREFIX: int(1, 32).default(16),
   PTR_LOOKUP_ENABLED: bool.default(true),
+  /** Ranges Pingfold may probe until an admin sets them in Settings; unset: loopback + private. */
+  SCAN_SCOPE: cidrListText.optional(),
   HISTORY_RAW_DAYS: int(1, 3650).default(7),
   ENABLE_NMAP_SCHEDULER: bool.default(true),
   SCAN_NMAP_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),
@@ -65,7 +72,7 @@ export const ConfigSchema = z.object({
   NETFLOW_RETENTION_DAYS: int(1, 3650).default(7),
   NETFLOW_ROLLUP_RETENTION_DAYS: int(1, 3650).default(90),
   NETFLOW_RECV_BUFFER_BYTES: int(0, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
-  NETFLOW_ALLOWED_EXPORTERS: cidrList,
+  NETFLOW_ALLOWED_EXPORTERS: cidrList(),
   NETFLOW_MAX_TEMPLATES: int(1, 10_000_000).default(16384),
   NETFLOW_MAX_TEMPLATES_PER_EXPORTER: int(1, 10_000_000).default(2048),
   NETFLOW_MAX_PENDING_SETS: int(0, 1_000_000).default(1024),
@@ -73,7 +80,7 @@ export const ConfigSchema = z.object({
   DUMP_HEX: bool.default(false),
   DUMP_HEX_LEN: int(1, 65535).default(64),
   NETFLOW_LOG_FILE: z.string().min(1).optional(),
-  ALERT_TARGET_ALLOW: cidrList,
+  ALERT_TARGET_ALLOW: cidrList(),
   ALERT_PUBLIC_URL: z.union([z.literal(""), z.url({ protocol: /^https?$/ })]).default(""),
   ALERT_DELIVERY_TIMEOUT_MS: int(100, 120_000).default(10_000),
   ALERT_DELIVERY_CONCURRENCY: int(1, 256).default(8),

@@ -12,6 +12,7 @@ import { createDiscovery } from "@/services/discovery/discovery_service.ts";
 import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
 import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { createRule, createSilence, createTarget, verify } from "@/services/alerts/mod.ts";
+import { TEST_SCAN_SCOPE } from "@/tests/support/test_scope.ts";
 import { createLab, labPreflight } from "./netns_lab.ts";
 
 const SUBNET = "198.51.100.0/24";
@@ -23,6 +24,8 @@ const ENV = {
   ALERT_TARGET_ALLOW: "127.0.0.1/32",
   ALERT_POLL_MS: "50",
   ALERT_RETRY_BASE_MS: "50",
+  // The lab's range is a documentation range, outside the default scan scope.
+  SCAN_SCOPE: TEST_SCAN_SCOPE,
 };
 
 for (const engine of ENGINES) {

@@ -1,5 +1,7 @@
 // /api/v1/subnets: subnet CRUD, the folded address view, gap expansion and next free address.
 import { createRoute, z } from "@hono/zod-openapi";
+import { scanEnableCheck } from "@/services/discovery/mod.ts";
+import { intParam, safeString } from "@/services/web/api_schemas.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   createSubnet,
@@ -59,7 +61,7 @@ api.openapi(
         }),
         tag: queryText(64).optional(),
         family: z.enum(["4", "6"]).optional(),
-        within: z.string().optional().openapi({
+        within: safeString().optional().openapi({
           description: "Only subnets inside this prefix",
           example: "10.0.0.0/8",
         }),
@@ -96,7 +98,8 @@ api.openapi(
     summary: "Create a subnet; it joins the tree (parent, children and hosts are re-derived)",
     description: "Errors: 422 `invalid_cidr` with a precise reason (`octet 300 > 255`, or host " +
       "bits set naming the network in `details.network`), 422 `validation_failed`, " +
-      "409 `duplicate_subnet`.",
+      "409 `duplicate_subnet`, 422 `outside_scan_scope` when `scan_enabled` is true for a " +
+      "subnet outside the scan scope.",
     security,
     request: { body: jsonBody(SubnetCreateBody) },
     responses: { 201: jsonResponse(SubnetSchema, "Created"), ...errorResponses },
@@ -106,7 +109,9 @@ api.openapi(
     const { normalize, ...rest } = body;
     const input = validate(SubnetInputSchema, { ...rest, cidr: cidrOf(body.cidr, normalize) });
     const { db, kv } = c.get("deps");
-    const created = await createSubnet(db, input);
+    const created = await createSubnet(db, input, {
+      checkScan: await scanEnableCheck(c.get("deps")),
+    });
     const [summary] = await summarizeSubnets(db, kv, [created]);
     return c.json(summary, 201);
   },
@@ -136,18 +141,26 @@ api.openapi(
     path: "/{id}",
     tags,
     summary: "Change a subnet; a new cidr moves it in the tree",
+    description: "A new cidr that would leave some of the subnet's hosts outside it is refused " +
+      "with 409 `hosts_outside_cidr` (`details.hosts` = how many) unless `orphans` says what " +
+      "to do with them: `move_to_parent` (they go to the parent subnet, or to no subnet when " +
+      "there is none) or `delete`. Turning scanning on (or moving a scanned subnet) outside " +
+      "the scan scope is 422 `outside_scan_scope`.",
     security,
     request: { params: IdParam, body: jsonBody(SubnetPatchBody) },
     responses: { 200: jsonResponse(SubnetSchema, "Updated"), ...errorResponses },
   }),
   async (c) => {
-    const { normalize, ...rest } = c.req.valid("json");
+    const { normalize, orphans, ...rest } = c.req.valid("json");
     const patch = validate(SubnetPatchSchema, {
       ...rest,
       ...(rest.cidr !== undefined ? { cidr: cidrOf(rest.cidr, normalize) } : {}),
     });
     const { db, kv } = c.get("deps");
-    const updated = await updateSubnet(db, c.req.valid("param").id, patch);
+    const updated = await updateSubnet(db, c.req.valid("param").id, patch, {
+      orphans,
+      checkScan: await scanEnableCheck(c.get("deps")),
+    });
     const [summary] = await summarizeSubnets(db, kv, [updated]);
     return c.json(summary, 200);
   },
@@ -196,13 +209,13 @@ const AddressesQuery = z.object({
     description: "address (default): hosts and gaps interleaved; alive_first: up hosts, then " +
       "down, then unknown, then the gaps",
   }),
-  expand: z.string().optional().openapi({
+  expand: safeString().optional().openapi({
     description: "first-last of one gap: returns its real free addresses instead, paged",
     example: "192.0.2.15-192.0.2.200",
   }),
-  offset: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ example: 100 }),
-  cursor: z.string().regex(/^\d+$/).optional(),
+  offset: intParam(0).optional(),
+  limit: intParam(1, 1000).optional().openapi({ example: 100 }),
+  cursor: safeString().regex(/^\d+$/).optional(),
 });
 
 api.openapi(
@@ -221,17 +234,17 @@ api.openapi(
         z.union([
           z.object({
             items: z.array(AddressRowSchema),
-            next_cursor: z.string().nullable(),
+            next_cursor: safeString().nullable(),
             total_rows: z.number().int(),
             utilization: UtilizationSchema,
-            next_free: z.string().nullable(),
+            next_free: safeString().nullable(),
           }),
           z.object({
-            first: z.string(),
-            last: z.string(),
-            total: z.string(),
-            items: z.array(z.string()),
-            next_cursor: z.string().nullable(),
+            first: safeString(),
+            last: safeString(),
+            total: safeString(),
+            items: z.array(safeString()),
+            next_cursor: safeString().nullable(),
           }),
         ]),
         "Rows, or one gap's free addresses",
@@ -277,7 +290,7 @@ api.openapi(
     security,
     request: { params: IdParam },
     responses: {
-      200: jsonResponse(z.object({ ip: z.string(), subnet_id: z.number().int() }), "Free"),
+      200: jsonResponse(z.object({ ip: safeString(), subnet_id: z.number().int() }), "Free"),
       ...errorResponses,
     },
   }),
