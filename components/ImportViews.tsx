@@ -1,4 +1,5 @@
 // The CSV import screens: upload form, dry-run preview with a confirm button, and the final report.
+import { Csrf } from "@/components/CsrfField.tsx";
 import type { ImportReport } from "@/services/ipam/mod.ts";
 import { CSV_COLUMNS_DOC } from "@/services/ipam/mod.ts";
 
@@ -10,10 +11,6 @@ export interface ImportChoices {
 
 /** Rows shown in the preview table; the counts above it always cover the whole file. */
 const PREVIEW_ROWS = 1000;
-
-function Csrf(p: { token: string }) {
-  return <input type="hidden" name="_csrf" value={p.token} />;
-}
 
 export function UploadForm(p: { csrf: string; choices?: ImportChoices; error?: string }) {
   const ch = p.choices ?? { kind: "hosts", allow_orphan: false, on_existing: "update" };

@@ -1,6 +1,7 @@
 // Island: prepends alert events to the feed as they are recorded (SSE `event: alert`).
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
+import { LiveDot } from "@/components/LiveDot.tsx";
 import type { AlertEvent } from "@/services/alerts/event_shape.ts";
 import { EventRow } from "@/components/EventRow.tsx";
 
@@ -40,14 +41,7 @@ export default function EventFeed(props: EventFeedProps) {
 
   return (
     <span class="live-status flex items-center gap-2" data-testid="event-feed">
-      <span
-        class={connected ? "live-dot live-on" : "live-dot"}
-        data-testid="live-connection"
-        data-connected={connected ? "true" : "false"}
-        title={connected ? "Live updates on" : "Live updates connecting…"}
-      >
-        <span class="sr-only">{connected ? "Live updates on" : "Live updates connecting"}</span>
-      </span>
+      <LiveDot connected={connected} />
       <span class="sr-only" aria-live="polite">
         {added > 0 ? `${added} new events` : ""}
       </span>

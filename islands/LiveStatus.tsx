@@ -4,6 +4,7 @@
 // `data-host-ip="…"` (the pill itself) or a row `tr[data-ip="…"]` holding a `.pill`. So pages need
 // no client framework around their tables, and a pill rendered by the server looks the same after.
 import { useEffect, useState } from "preact/hooks";
+import { LiveDot } from "@/components/LiveDot.tsx";
 import { pillView } from "../services/discovery/state_view.ts";
 
 export interface LiveStatusProps extends Record<string, unknown> {
@@ -119,14 +120,7 @@ export default function LiveStatus(props: LiveStatusProps) {
           {props.label ?? "Alive now"} <strong class="tabular-nums">{alive}</strong>
         </span>
       )}
-      <span
-        class={connected ? "live-dot live-on" : "live-dot"}
-        data-testid="live-connection"
-        data-connected={connected ? "true" : "false"}
-        title={connected ? "Live updates on" : "Live updates connecting…"}
-      >
-        <span class="sr-only">{connected ? "Live updates on" : "Live updates connecting"}</span>
-      </span>
+      <LiveDot connected={connected} />
       {newRuns > 0 && (
         <a class="link" href="" data-testid="new-runs">
           {newRuns} new {newRuns === 1 ? "run" : "runs"}, refresh

@@ -1,5 +1,6 @@
 // GET /alerts: targets (with Send test and their delivery log), rules and silences, with forms.
 import type { AppContext } from "@/services/web/env.ts";
+import { Csrf } from "@/components/CsrfField.tsx";
 import { page } from "@/services/web/render.tsx";
 import {
   type Delivery,
@@ -23,10 +24,6 @@ export interface AlertsPageState {
   /** The target whose delivery log is shown. */
   targetId?: number;
   newSecret?: { target: string; secret: string };
-}
-
-function Csrf(p: { token: string }) {
-  return <input type="hidden" name="_csrf" value={p.token} />;
 }
 
 const when = (iso: string | null) => (iso ? iso.slice(0, 19).replace("T", " ") : "—");

@@ -1,5 +1,6 @@
 // GET /settings: API tokens for the caller; the scan scope, users and the audit log for admins.
 import type { AppContext } from "@/services/web/env.ts";
+import { Csrf } from "@/components/CsrfField.tsx";
 import { page } from "@/services/web/render.tsx";
 import {
   type ApiTokenInfo,
@@ -10,10 +11,6 @@ import {
 } from "@/services/auth/mod.ts";
 import type { AuditEntry } from "@/services/auth/audit.ts";
 import { readScanScopeSetting, type ScanScopeSetting } from "@/services/discovery/mod.ts";
-
-function Csrf(p: { token: string }) {
-  return <input type="hidden" name="_csrf" value={p.token} />;
-}
 
 function Tokens(p: { tokens: ApiTokenInfo[]; csrf: string; created?: string }) {
   return (

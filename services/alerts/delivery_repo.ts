@@ -1,6 +1,7 @@
 // SQL of the durable delivery queue: enqueue before sending, claim under a lease (a compare-and-set
 // update, so two workers never hold one row), record each attempt, page the log.
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import { iso, isoOrNull, num } from "./row_values.ts";
 import type { AlertEvent, PayloadKind } from "./event_shape.ts";
 import type { TargetKind } from "./payload_formats.ts";
 import type { TargetForSend } from "./targets_repo.ts";
@@ -44,9 +45,6 @@ const COLUMNS = `d.id, d.uuid::text as uuid, d.event_id, d.target_id, d.rule_id,
   d.attempts, d.max_attempts, d.next_attempt_at, d.last_status, d.last_error, d.latency_ms,
   d.created_at, d.updated_at, d.succeeded_at`;
 
-const iso = (d: unknown) => (d == null ? null : d instanceof Date ? d.toISOString() : String(d));
-const num = (v: unknown) => (v == null ? null : Number(v));
-
 function toDelivery(r: Record<string, unknown>): Delivery {
   return {
     id: Number(r.id),
@@ -58,13 +56,13 @@ function toDelivery(r: Record<string, unknown>): Delivery {
     status: r.status as DeliveryStatus,
     attempts: Number(r.attempts),
     max_attempts: Number(r.max_attempts),
-    next_attempt_at: iso(r.next_attempt_at)!,
+    next_attempt_at: iso(r.next_attempt_at),
     last_status: num(r.last_status),
     last_error: (r.last_error as string | null) ?? null,
     latency_ms: num(r.latency_ms),
-    created_at: iso(r.created_at)!,
-    updated_at: iso(r.updated_at)!,
-    succeeded_at: iso(r.succeeded_at),
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
+    succeeded_at: isoOrNull(r.succeeded_at),
   };
 }
 

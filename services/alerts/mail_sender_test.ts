@@ -1,19 +1,13 @@
 // E-mail targets against a real SMTP server (Debian's python3-aiosmtpd) on a free loopback port.
 import assert from "node:assert/strict";
+import { freeTcpPort } from "@/tests/support/free_port.ts";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { makeAlerts } from "@/tests/support/alerts_fixture.ts";
 import { createTarget } from "./targets_repo.ts";
 import { verify } from "./signature.ts";
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 async function startSmtp() {
-  const port = freePort();
+  const port = freeTcpPort();
   const child = new Deno.Command("/usr/bin/python3", {
     args: [
       "-m",

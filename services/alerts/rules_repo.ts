@@ -1,6 +1,7 @@
 // SQL of alert rules: which events (kinds and filters) go to which targets, with down_after and
 // flap damping per rule.
-import { AppError, notFound } from "@/services/errors.ts";
+import { notFound } from "@/services/errors.ts";
+import { badField, iso, num } from "./row_values.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import { EVENT_KINDS, type EventKind, isEventKind } from "./event_shape.ts";
 import { missingTargets } from "./targets_repo.ts";
@@ -45,8 +46,6 @@ export const DEFAULT_FLAP_WINDOW_S = 900;
 const COLUMNS = `r.id, r.name, r.enabled, r.events, r.subnet_id, r.tag, r.host_id, r.server_id,
   r.down_after, r.flap_window_s, r.target_ids, r.created_at, r.updated_at`;
 
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d));
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const toRule = (r: Record<string, unknown>): Rule => ({
   id: Number(r.id),
   name: String(r.name),
@@ -63,25 +62,22 @@ const toRule = (r: Record<string, unknown>): Rule => ({
   updated_at: iso(r.updated_at),
 });
 
-const bad = (field: string, message: string) =>
-  new AppError(422, "validation_failed", `invalid body: ${field}: ${message}`, {
-    issues: [{ path: field, message }],
-  });
-
 async function checkRefs(q: Queryable, r: RuleInput): Promise<void> {
   const unknown = r.events.find((k) => !isEventKind(k));
   if (unknown !== undefined || r.events.length === 0) {
-    throw bad("events", `expected one or more of ${EVENT_KINDS.join(", ")}`);
+    throw badField("events", `expected one or more of ${EVENT_KINDS.join(", ")}`);
   }
   const missing = await missingTargets(q, r.target_ids);
-  if (missing.length > 0) throw bad("target_ids", `no alert target with id ${missing.join(", ")}`);
+  if (missing.length > 0) {
+    throw badField("target_ids", `no alert target with id ${missing.join(", ")}`);
+  }
   if (r.subnet_id != null) {
     const rows = await q.query(`select 1 from subnet where id = $1`, [r.subnet_id]);
-    if (rows.length === 0) throw bad("subnet_id", `no subnet with id ${r.subnet_id}`);
+    if (rows.length === 0) throw badField("subnet_id", `no subnet with id ${r.subnet_id}`);
   }
   if (r.host_id != null) {
     const rows = await q.query(`select 1 from host where id = $1`, [r.host_id]);
-    if (rows.length === 0) throw bad("host_id", `no host with id ${r.host_id}`);
+    if (rows.length === 0) throw badField("host_id", `no host with id ${r.host_id}`);
   }
 }
 

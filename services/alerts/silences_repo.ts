@@ -1,6 +1,7 @@
 // SQL of silences: mutes (until a time), maintenance windows (from–to) and daily quiet hours, each
 // for a host, a subnet (children included), a tag, or everything. Events are still recorded.
-import { AppError, notFound } from "@/services/errors.ts";
+import { notFound } from "@/services/errors.ts";
+import { badField, iso, isoOrNull, num } from "./row_values.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 
 export const SILENCE_KINDS = ["mute", "maintenance", "quiet"] as const;
@@ -47,8 +48,6 @@ export interface SilenceInput {
 const COLUMNS = `x.id, x.kind, x.host_id, x.subnet_id, x.tag, x.starts_at, x.ends_at, x.daily_from,
   x.daily_to, x.time_zone, x.reason, x.created_at`;
 
-const iso = (d: unknown) => (d == null ? null : d instanceof Date ? d.toISOString() : String(d));
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const hhmm = (m: unknown) =>
   m == null
     ? null
@@ -63,32 +62,29 @@ function toSilence(r: Record<string, unknown>): Silence {
     host_id: num(r.host_id),
     subnet_id: num(r.subnet_id),
     tag: (r.tag as string | null) ?? null,
-    starts_at: iso(r.starts_at),
-    ends_at: iso(r.ends_at),
+    starts_at: isoOrNull(r.starts_at),
+    ends_at: isoOrNull(r.ends_at),
     daily_from: hhmm(r.daily_from),
     daily_to: hhmm(r.daily_to),
     time_zone: String(r.time_zone),
     reason: String(r.reason),
-    created_at: iso(r.created_at)!,
+    created_at: iso(r.created_at),
   };
 }
-
-const bad = (field: string, message: string) =>
-  new AppError(422, "validation_failed", `invalid body: ${field}: ${message}`, {
-    issues: [{ path: field, message }],
-  });
 
 function minutes(field: string, v: string | null | undefined): number | null {
   if (v == null) return null;
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
-  if (!m) throw bad(field, `expected a time HH:MM (00:00 to 23:59), got ${JSON.stringify(v)}`);
+  if (!m) throw badField(field, `expected a time HH:MM (00:00 to 23:59), got ${JSON.stringify(v)}`);
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
 function instant(field: string, v: string | null | undefined): Date | null {
   if (v == null) return null;
   const t = Date.parse(v);
-  if (!Number.isFinite(t)) throw bad(field, `expected an ISO 8601 time, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(t)) {
+    throw badField(field, `expected an ISO 8601 time, got ${JSON.stringify(v)}`);
+  }
   return new Date(t);
 }
 
@@ -107,38 +103,42 @@ export async function createSilence(
   now: number,
 ): Promise<Silence> {
   if (!(SILENCE_KINDS as readonly string[]).includes(input.kind)) {
-    throw bad("kind", `expected one of ${SILENCE_KINDS.join(", ")}`);
+    throw badField("kind", `expected one of ${SILENCE_KINDS.join(", ")}`);
   }
   const starts = instant("starts_at", input.starts_at);
   const ends = instant("ends_at", input.ends_at);
   const from = minutes("daily_from", input.daily_from);
   const to = minutes("daily_to", input.daily_to);
   const tz = input.time_zone ?? "UTC";
-  if (!validTimeZone(tz)) throw bad("time_zone", `unknown time zone ${JSON.stringify(tz)}`);
+  if (!validTimeZone(tz)) throw badField("time_zone", `unknown time zone ${JSON.stringify(tz)}`);
   const scopes = [input.host_id, input.subnet_id, input.tag].filter((v) => v != null).length;
-  if (scopes > 1) throw bad("host_id", "give at most one of host_id, subnet_id and tag");
+  if (scopes > 1) throw badField("host_id", "give at most one of host_id, subnet_id and tag");
   if (input.kind === "mute") {
-    if (!ends) throw bad("ends_at", "a mute needs ends_at (until when)");
-    if (scopes === 0) throw bad("host_id", "a mute needs one of host_id, subnet_id or tag");
+    if (!ends) throw badField("ends_at", "a mute needs ends_at (until when)");
+    if (scopes === 0) throw badField("host_id", "a mute needs one of host_id, subnet_id or tag");
   }
   if (input.kind === "maintenance") {
-    if (!starts || !ends) throw bad("ends_at", "a maintenance window needs starts_at and ends_at");
+    if (!starts || !ends) {
+      throw badField("ends_at", "a maintenance window needs starts_at and ends_at");
+    }
   }
-  if (starts && ends && ends <= starts) throw bad("ends_at", "ends_at must be after starts_at");
-  if (ends && ends.getTime() <= now) throw bad("ends_at", "ends_at is already in the past");
+  if (starts && ends && ends <= starts) {
+    throw badField("ends_at", "ends_at must be after starts_at");
+  }
+  if (ends && ends.getTime() <= now) throw badField("ends_at", "ends_at is already in the past");
   if (input.kind === "quiet") {
     if (from === null || to === null) {
-      throw bad("daily_from", "quiet hours need daily_from and daily_to (HH:MM)");
+      throw badField("daily_from", "quiet hours need daily_from and daily_to (HH:MM)");
     }
-    if (from === to) throw bad("daily_to", "daily_to must differ from daily_from");
+    if (from === to) throw badField("daily_to", "daily_to must differ from daily_from");
   }
   if (input.subnet_id != null) {
     const rows = await q.query(`select 1 from subnet where id = $1`, [input.subnet_id]);
-    if (rows.length === 0) throw bad("subnet_id", `no subnet with id ${input.subnet_id}`);
+    if (rows.length === 0) throw badField("subnet_id", `no subnet with id ${input.subnet_id}`);
   }
   if (input.host_id != null) {
     const rows = await q.query(`select 1 from host where id = $1`, [input.host_id]);
-    if (rows.length === 0) throw bad("host_id", `no host with id ${input.host_id}`);
+    if (rows.length === 0) throw badField("host_id", `no host with id ${input.host_id}`);
   }
   const params: SqlParam[] = [
     input.kind,

@@ -1,5 +1,6 @@
 // SQL of alert targets (where deliveries go); the secret is written, never read back out.
-import { AppError, notFound } from "@/services/errors.ts";
+import { notFound } from "@/services/errors.ts";
+import { badField, iso } from "./row_values.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import { randomToken } from "@/services/auth/mod.ts";
 import { type AddressPolicy, refusal } from "./target_address.ts";
@@ -37,7 +38,6 @@ export interface TargetInput {
 const COLUMNS = `id, name, kind, url, enabled, created_at, updated_at`;
 const EMAIL = /^[^\s@,<>"]+@[^\s@,<>"]+\.[^\s@,<>"]+$/;
 
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d));
 const toTarget = (r: Record<string, unknown>): Target => ({
   id: Number(r.id),
   name: String(r.name),
@@ -49,11 +49,6 @@ const toTarget = (r: Record<string, unknown>): Target => ({
   updated_at: iso(r.updated_at),
 });
 
-const bad = (field: string, message: string) =>
-  new AppError(422, "validation_failed", `invalid body: ${field}: ${message}`, {
-    issues: [{ path: field, message }],
-  });
-
 /**
  * Checks what can be checked before sending: the URL's form, and a literal address against the
  * SSRF policy. Names are resolved (and checked again) at send time.
@@ -63,7 +58,7 @@ export function checkTargetUrl(kind: TargetKind, url: string, policy: AddressPol
   if (kind === "email") {
     const list = text.split(",").map((s) => s.trim()).filter(Boolean);
     if (list.length === 0 || list.length > 20 || !list.every((a) => EMAIL.test(a))) {
-      throw bad(
+      throw badField(
         "url",
         `expected 1 to 20 comma-separated e-mail addresses, got ${JSON.stringify(text)}`,
       );
@@ -74,16 +69,16 @@ export function checkTargetUrl(kind: TargetKind, url: string, policy: AddressPol
   try {
     u = new URL(text);
   } catch {
-    throw bad(
+    throw badField(
       "url",
       `expected an http:// or https:// URL, got ${JSON.stringify(text.slice(0, 80))}`,
     );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
-    throw bad("url", `scheme ${u.protocol} is not allowed; expected http:// or https://`);
+    throw badField("url", `scheme ${u.protocol} is not allowed; expected http:// or https://`);
   }
   if (u.username || u.password) {
-    throw bad(
+    throw badField(
       "url",
       "credentials in the URL are not allowed; use the secret or a token in the path",
     );
@@ -91,14 +86,14 @@ export function checkTargetUrl(kind: TargetKind, url: string, policy: AddressPol
   const host = u.hostname.replace(/^\[|\]$/g, "");
   if (/^[\d.]+$/.test(host) || host.includes(":")) {
     const why = refusal(host, policy);
-    if (why) throw bad("url", why);
+    if (why) throw badField("url", why);
   }
   return u.toString();
 }
 
 function checkKind(kind: string): TargetKind {
   if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
-    throw bad("kind", `expected one of ${TARGET_KINDS.join(", ")}`);
+    throw badField("kind", `expected one of ${TARGET_KINDS.join(", ")}`);
   }
   return kind as TargetKind;
 }

@@ -2,6 +2,7 @@
 // the delivery completes (same idempotency key), and once its success is recorded it is never
 // sent again, not even across another kill -9. Both engines, real processes, real receiver.
 import assert from "node:assert/strict";
+import { freeTcpPort } from "@/tests/support/free_port.ts";
 import { type Engine, ENGINES, TEST_DATABASE_URL } from "@/tests/support/test_db.ts";
 import { openPostgres } from "@/services/store/mod.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
@@ -10,20 +11,13 @@ import { cookieFrom } from "@/tests/support/test_app.ts";
 const ROOT = new URL("../../", import.meta.url);
 const PASSWORD = "kill-test-password-1";
 
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
 interface Proc {
   url: string;
   child: Deno.ChildProcess;
 }
 
 async function startPingfold(env: Record<string, string>): Promise<Proc> {
-  const port = freePort();
+  const port = freeTcpPort();
   const passthrough = Object.fromEntries(
     ["PATH", "HOME", "DENO_DIR", "TMPDIR"].flatMap((k) => {
       const v = Deno.env.get(k);
