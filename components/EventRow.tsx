@@ -1,5 +1,12 @@
 // One alert event as a table row: server-rendered in the feed, and rendered by the live island.
-import type { AlertEvent } from "@/services/alerts/event_shape.ts";
+/** What a row shows of an AlertEvent (the island gets these fields over SSE). */
+export interface EventRowData {
+  id: number | null;
+  kind: string;
+  ts: string;
+  summary: string;
+  host: { id: number } | null;
+}
 
 const TONE: Record<string, string> = {
   host_down: "pill-down",
@@ -9,7 +16,7 @@ const TONE: Record<string, string> = {
 };
 
 /** One event row; the live feed island builds the same markup for events that arrive later. */
-export function EventRow(p: { e: AlertEvent }) {
+export function EventRow(p: { e: EventRowData }) {
   const e = p.e;
   return (
     <tr data-event-id={e.id ?? ""} data-kind={e.kind}>

@@ -2,8 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { LiveDot } from "@/components/LiveDot.tsx";
-import type { AlertEvent } from "@/services/alerts/event_shape.ts";
-import { EventRow } from "@/components/EventRow.tsx";
+import { EventRow, type EventRowData } from "@/components/EventRow.tsx";
 
 export interface EventFeedProps extends Record<string, unknown> {
   /** Only events of these kinds (the page's filter); empty = all. */
@@ -22,7 +21,7 @@ export default function EventFeed(props: EventFeedProps) {
     source.addEventListener("open", () => setConnected(true));
     source.addEventListener("error", () => setConnected(false));
     source.addEventListener("alert", (m) => {
-      const e = JSON.parse((m as MessageEvent).data) as AlertEvent;
+      const e = JSON.parse((m as MessageEvent).data) as EventRowData;
       if (props.kinds.length > 0 && !props.kinds.includes(e.kind)) return;
       const rows = document.getElementById("event-rows");
       if (!rows) return;
