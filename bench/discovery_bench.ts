@@ -8,14 +8,14 @@
 // Run: deno run -A --unstable-kv bench/discovery_bench.ts [rounds]   (the /16 needs root)
 import { parseConfig } from "@/services/config/config.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
-import { type CommandRunner, createCommandRunner } from "@/services/discovery/command_runner.ts";
-import { createDiscovery } from "@/services/discovery/discovery_service.ts";
-import { fpingArgs } from "@/services/discovery/fping_parser.ts";
-import { planSweep } from "@/services/discovery/sweep_plan.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+import type { Deps } from "@/web/env.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
+import { type CommandRunner, createCommandRunner } from "@/services/jobs/mod.ts";
+import { createDiscovery } from "@/services/sweeps/mod.ts";
+import { fpingArgs } from "@/services/sweeps/mod.ts";
+import { planSweep } from "@/services/sweeps/mod.ts";
+import { sweepSubnet } from "@/services/sweeps/mod.ts";
 
 export interface BenchResult {
   name: string;

@@ -5,11 +5,11 @@ import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { Deps } from "@/web/env.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
 import { bigIntToIp, createSubnet, parseCidr, SubnetInputSchema } from "@/services/ipam/mod.ts";
-import { HOST_STATE_PREFIX } from "@/services/ipam/host_state.ts";
+import { HOST_STATE_PREFIX } from "@/services/ipam/mod.ts";
 
 export interface BenchResult {
   name: string;

@@ -1,6 +1,6 @@
 // A host's live state as a pill: Up (with latency), Down or Unknown; plain props so islands can use it too.
 
-import { formatAge, formatLatency as formatLatencyText } from "@/services/discovery/state_view.ts";
+import { formatAge, formatLatency as formatLatencyText } from "@/shared/state_view.ts";
 
 export type PillState = "up" | "down" | "unknown";
 

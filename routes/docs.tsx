@@ -1,6 +1,6 @@
 // GET /docs: an API reference rendered on the server from /openapi.json; no CDN, no scripts.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 
 type Operation = {
   summary?: string;

@@ -1,6 +1,6 @@
 // GET /health: is the app able to reach its SQL database and its KV store?
-import type { AppContext } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { AppContext } from "@/web/env.ts";
+import { VERSION } from "@/web/version.ts";
 
 async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   try {

@@ -1,5 +1,5 @@
 // Bundles islands/ for the browser with Deno's bundler and writes their CSS: `deno task build`.
-import { cssFor } from "@/services/web/twind.ts";
+import { cssFor } from "@/web/twind.ts";
 
 const root = new URL("../", import.meta.url);
 const islandsDir = new URL("islands/", root);

@@ -4,7 +4,7 @@
 import { loadConfig } from "@/services/config/config.ts";
 import { collectorOptionsFromConfig, startCollector } from "@/services/netflow/mod.ts";
 import { migrate, openDb } from "@/services/store/mod.ts";
-import { log, setLogLevel } from "@/services/web/logger.ts";
+import { log, setLogLevel } from "@/services/logger.ts";
 import { runCli } from "./cli_support.ts";
 
 const USAGE = `usage: deno task collector

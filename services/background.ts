@@ -1,8 +1,8 @@
 // Long-running work started beside the HTTP server (scheduler, NetFlow collector), stopped in order.
-import type { Deps } from "@/services/web/env.ts";
-import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
-import { startPortScanScheduler } from "@/services/discovery/port_starter.ts";
-import { startNetflowCollector } from "@/services/netflow/collector_starter.ts";
+import type { Deps } from "@/web/env.ts";
+import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/sweeps/mod.ts";
+import { startPortScanScheduler } from "@/services/portscans/mod.ts";
+import { startNetflowCollector } from "@/services/netflow/mod.ts";
 
 export interface BackgroundTask {
   name: string;

@@ -1,6 +1,6 @@
 // GET /settings: API tokens for the caller; users and the audit log for admins.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import {
   type ApiTokenInfo,
   listApiTokens,
@@ -8,7 +8,7 @@ import {
   listUsers,
   type User,
 } from "@/services/auth/mod.ts";
-import type { AuditEntry } from "@/services/auth/audit.ts";
+import type { AuditEntry } from "@/services/auth/mod.ts";
 
 function Csrf(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />;

@@ -1,6 +1,6 @@
 // GET/POST /subnets: the subnet tree with filters and details, and the full add-subnet form.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.ts";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";

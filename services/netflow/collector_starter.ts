@@ -1,8 +1,8 @@
 // Background starter of the NetFlow collector (services/background.ts): starts it unless
 // NETFLOW_ENABLED is off, exposes it as deps.services.netflow, and adds its aggregate state to
 // /health (per-exporter counters stay behind login, at /api/v1/netflow/exporters).
-import type { Deps } from "@/services/web/env.ts";
-import { log } from "@/services/web/logger.ts";
+import type { Deps } from "@/web/env.ts";
+import { log } from "@/services/logger.ts";
 import { type Collector, collectorOptionsFromConfig, startCollector } from "./collector.ts";
 
 /** What services/background.ts expects of a starter (kept structural: no import cycle). */

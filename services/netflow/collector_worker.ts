@@ -1,6 +1,6 @@
 // The collector's receive thread: UDP socket → packet log → decoder → chunks posted to the main
 // thread (buffers transferred). Started and stopped by collector.ts through collector_protocol.
-import { setLogLevel } from "@/services/web/logger.ts";
+import { setLogLevel } from "@/services/logger.ts";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import { chunkTransferables } from "./flow_chunk.ts";
 import { createFlowIngest, type FlowIngest } from "./flow_ingest.ts";

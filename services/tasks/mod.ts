@@ -1,5 +1,5 @@
 // Tracked background tasks shared by every domain (sweeps, scans, roll-ups, imports).
-import type { Deps } from "@/services/web/env.ts";
+import type { Deps } from "@/web/env.ts";
 import { createTaskRunner, type TaskRunner } from "./task_runner.ts";
 
 export * from "./task_runner.ts";

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
-import { discoveryOf } from "@/services/discovery/discovery_service.ts";
-import { writeObservations } from "@/services/discovery/state_store.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+import { discoveryOf } from "@/services/sweeps/mod.ts";
+import { writeObservations } from "@/services/sweeps/mod.ts";
+import { sweepSubnet } from "@/services/sweeps/mod.ts";
 
 const PASSWORD = "e2e-live-password";
 

@@ -5,8 +5,8 @@ import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser } from "@/services/auth/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { loadHostDetail } from "@/services/discovery/host_detail.ts";
+import { createPorts } from "@/services/portscans/mod.ts";
+import { loadHostDetail } from "@/services/dashboard/mod.ts";
 
 const ENV = { NMAP_ARGS: "-Pn -T4 -sT --top-ports 100" };
 

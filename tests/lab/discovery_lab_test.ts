@@ -6,17 +6,17 @@ import { cookieFrom } from "@/tests/support/test_app.ts";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startTestServer, type TestServer } from "@/tests/support/test_server.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { Deps } from "@/web/env.ts";
+import { VERSION } from "@/web/version.ts";
 import {
   type CommandRunner,
   createCommandRunner,
   resolveProgram,
   runCommand,
-} from "@/services/discovery/command_runner.ts";
-import { createDiscovery } from "@/services/discovery/discovery_service.ts";
-import { type HostState, readStates } from "@/services/discovery/state_store.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+} from "@/services/jobs/mod.ts";
+import { createDiscovery } from "@/services/sweeps/mod.ts";
+import { type HostState, readStates } from "@/services/sweeps/mod.ts";
+import { sweepSubnet } from "@/services/sweeps/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PASSWORD = "lab-admin-password-1";

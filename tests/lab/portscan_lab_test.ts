@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { createPortScheduler } from "@/services/discovery/port_scheduler.ts";
-import { aliveScanTargets } from "@/services/discovery/port_starter.ts";
-import { lastPortScanTimes } from "@/services/discovery/port_repo.ts";
-import { scanHosts } from "@/services/discovery/portscan_service.ts";
+import { createPorts } from "@/services/portscans/mod.ts";
+import { createPortScheduler } from "@/services/portscans/mod.ts";
+import { aliveScanTargets } from "@/services/portscans/mod.ts";
+import { lastPortScanTimes } from "@/services/portscans/mod.ts";
+import { scanHosts } from "@/services/portscans/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;

@@ -3,9 +3,9 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { AppEnv, Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { AppEnv, Deps } from "@/web/env.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { type Engine, ENGINES, openTestDb } from "./test_db.ts";
 

@@ -2,10 +2,10 @@
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { Deps } from "@/web/env.ts";
+import { VERSION } from "@/web/version.ts";
 import { startBackground } from "@/services/background.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
+import { setLogLevel } from "@/services/logger.ts";
 import { type Engine, openTestDb } from "./test_db.ts";
 
 export interface TestServer {

@@ -1,15 +1,9 @@
 // /api/v1/auth: JSON login for scripts and the SPA-less islands, logout, me, password change.
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  security,
-  UserSchema,
-} from "@/services/web/api_schemas.ts";
-import { logIn, logOut } from "@/services/web/login_flow.ts";
-import { changeOwnPassword } from "@/services/web/password_change.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonBody, jsonResponse, security, UserSchema } from "@/web/api_schemas.ts";
+import { logIn, logOut } from "@/web/login_flow.ts";
+import { changeOwnPassword } from "@/web/password_change.ts";
 
 const api = apiRouter();
 

@@ -3,11 +3,11 @@ import { streamSSE } from "hono/streaming";
 import ipaddr from "ipaddr.js";
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "@/services/errors.ts";
-import { discoveryOf } from "@/services/discovery/discovery_service.ts";
-import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
-import type { LiveEvent } from "@/services/discovery/live_events.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, security } from "@/services/web/api_schemas.ts";
+import { discoveryOf } from "@/services/sweeps/mod.ts";
+import { getSubnet } from "@/services/sweeps/mod.ts";
+import type { LiveEvent } from "@/services/jobs/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

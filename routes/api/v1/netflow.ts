@@ -11,7 +11,7 @@ import {
   TopItemSchema,
   WindowQuery,
   WindowSchema,
-} from "@/services/netflow/netflow_api_schemas.ts";
+} from "@/web/netflow_schemas.ts";
 import {
   exporterViews,
   listFlows,
@@ -24,8 +24,8 @@ import {
   trafficSeries,
   type TrafficWindow,
 } from "@/services/netflow/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["netflow"];

@@ -2,12 +2,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
-import { requestRollup } from "@/services/discovery/discovery_service.ts";
-import { listRuns } from "@/services/discovery/run_log_repo.ts";
-import { aliveNow, subnetScanStatuses } from "@/services/discovery/scanner_status.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { getSubnet } from "@/services/sweeps/mod.ts";
+import { requestRollup } from "@/services/sweeps/mod.ts";
+import { listRuns } from "@/services/sweeps/mod.ts";
+import { aliveNow, subnetScanStatuses } from "@/services/sweeps/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scanner"];

@@ -5,15 +5,15 @@ import {
   limitQuery,
   ServiceLocationSchema,
   ServiceSummarySchema,
-} from "@/services/discovery/port_openapi_schemas.ts";
+} from "@/web/port_schemas.ts";
 import {
   listServices,
   serviceLocations,
   validLocationCursor,
   validServiceCursor,
-} from "@/services/discovery/port_stats_repo.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+} from "@/services/portscans/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["ports"];

@@ -26,16 +26,10 @@ import {
   SubnetPatchBody,
   SubnetSchema,
   UtilizationSchema,
-} from "@/services/ipam/openapi_schemas.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/ipam_schemas.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["subnets"];
@@ -290,7 +284,7 @@ api.openapi(
   },
 );
 
-import { registerSubnetDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
+import { registerSubnetDiscoveryRoutes } from "@/routes/api/v1/_sweep_routes.ts";
 registerSubnetDiscoveryRoutes(api);
 
 export default api;

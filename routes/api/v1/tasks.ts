@@ -1,8 +1,8 @@
 // /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
 import { createRoute, z } from "@hono/zod-openapi";
 import { tasksOf } from "@/services/tasks/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

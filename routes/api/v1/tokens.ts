@@ -1,14 +1,8 @@
 // /api/v1/tokens: API tokens for scripts; the secret is shown once and stored hashed.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

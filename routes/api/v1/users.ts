@@ -10,7 +10,7 @@ import {
   setRole,
 } from "@/services/auth/mod.ts";
 import { destroyUserSessions } from "@/services/auth/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
@@ -18,7 +18,7 @@ import {
   jsonResponse,
   security,
   UserSchema,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 api.use("*", async (c, next) => {

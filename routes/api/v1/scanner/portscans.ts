@@ -1,9 +1,9 @@
 // /api/v1/scanner/portscans: the port-scan run log (one row per host per scan), newest first.
 import { createRoute, z } from "@hono/zod-openapi";
-import { cursorOf, limitQuery, PortScanSchema } from "@/services/discovery/port_openapi_schemas.ts";
-import { listPortScans } from "@/services/discovery/port_repo.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { cursorOf, limitQuery, PortScanSchema } from "@/web/port_schemas.ts";
+import { listPortScans } from "@/services/portscans/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

@@ -1,0 +1,80 @@
+// Background starter of scheduled port scans: refuses a bad NMAP_ARGS at start-up, then ticks each
+// minute (Deno.cron, or a timer when the cron name is taken) and again whenever a batch ends.
+import type { BackgroundTask } from "@/services/background.ts";
+import { listUpIps } from "@/services/ipam/mod.ts";
+import type { Queryable } from "@/services/store/mod.ts";
+import type { Deps } from "@/web/env.ts";
+import { log } from "@/services/logger.ts";
+import { normalizeIp } from "@/services/sweeps/mod.ts";
+import { startMinuteTicks } from "@/services/jobs/mod.ts";
+import { validateNmapConfig } from "./nmap_config.ts";
+import { lastPortScanTimes } from "./port_repo.ts";
+import { portsOf } from "./port_requests.ts";
+import { createPortScheduler, type PortScheduler } from "./port_scheduler.ts";
+import { scanHosts, type ScanTarget } from "./portscan_service.ts";
+
+const CRON_NAME = "pingfold-portscans";
+
+/** The running port-scan scheduler of this instance, if any. */
+export function portSchedulerOf(deps: Deps): PortScheduler | null {
+  return (deps.services.portScheduler as PortScheduler | undefined) ?? null;
+}
+
+/** Hosts in the inventory whose live state (KV) is up. */
+export async function aliveScanTargets(kv: Deno.Kv, q: Queryable): Promise<ScanTarget[]> {
+  const ips = await listUpIps(kv);
+  if (ips.length === 0) return [];
+  const rows = await q.query<ScanTarget>(
+    `select id, host(ip) as ip, subnet_id from host where ip = any($1::inet[]) order by id`,
+    [ips],
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id), ip: normalizeIp(r.ip)?.ip ?? r.ip }));
+}
+
+/**
+ * Validates NMAP_ARGS first (a ConfigError stops start-up even when scheduling is off), then
+ * starts the scheduler unless DISABLE_SCHEDULER is set or ENABLE_NMAP_SCHEDULER is off.
+ */
+export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | null> {
+  validateNmapConfig(deps.cfg);
+  if (deps.cfg.DISABLE_SCHEDULER || !deps.cfg.ENABLE_NMAP_SCHEDULER) return Promise.resolve(null);
+  const ports = portsOf(deps);
+  const env = ports.env;
+  let tick = () => {};
+  const scheduler = createPortScheduler({
+    kv: deps.kv,
+    now: deps.now,
+    instance: env.instance,
+    intervalMs: ports.intervalMs,
+    jitter: ports.jitter,
+    maxConcurrent: deps.cfg.NMAP_MAX_CONCURRENT,
+    batchSize: env.batchSize,
+    listAliveHosts: () => aliveScanTargets(deps.kv, deps.db),
+    lastScans: (ids) => lastPortScanTimes(deps.db, ids),
+    runBatch: async (hosts, signal) => {
+      await scanHosts(env, hosts, { trigger: "schedule", signal });
+      // A freed nmap slot takes the next due hosts now rather than at the next minute. Only after
+      // success: a failing batch (nmap missing, database down) must not spin; the cron retries.
+      if (!signal.aborted) setTimeout(tick, 0);
+    },
+  });
+  deps.services.portScheduler = scheduler;
+  tick = () => {
+    scheduler.tick().catch((err) => log.warn("port scan tick failed", { error: String(err) }));
+  };
+
+  const stopTicks = startMinuteTicks({
+    cronName: CRON_NAME,
+    tick,
+    timerNote: "Deno.cron unavailable; port scans tick on a timer",
+  });
+
+  return Promise.resolve({
+    name: "port-scan-scheduler",
+    async stop() {
+      stopTicks();
+      await scheduler.stop();
+      delete deps.services.portScheduler;
+    },
+  });
+}

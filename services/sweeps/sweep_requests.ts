@@ -1,0 +1,226 @@
+// Wires discovery into an app instance: one env per process, "scan now" tasks, rate limits, roll-up.
+import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
+import { AppError, notFound } from "@/services/errors.ts";
+import { tasksOf } from "@/services/tasks/mod.ts";
+import type { AuthUser, Deps } from "@/web/env.ts";
+import { runCommand } from "@/services/jobs/mod.ts";
+import { getKnownHost, getSubnet } from "./known_hosts_repo.ts";
+import { acquireLease, leaseKey, releaseLease, renewLease } from "@/services/jobs/mod.ts";
+import { createLiveHub, type LiveHub } from "@/services/jobs/mod.ts";
+import { readNeighbors } from "./neighbors.ts";
+import { loadOuiTable } from "./oui_vendor.ts";
+import { createProbeBudget } from "@/services/jobs/mod.ts";
+import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
+import { rollUp, type RollupResult } from "./rollup.ts";
+import { planSweep } from "./sweep_plan.ts";
+import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
+import type { ScanRun } from "./run_log_repo.ts";
+
+export interface Discovery {
+  env: DiscoveryEnv;
+  live: LiveHub;
+  /** "Scan now" clicks per user and target. */
+  scanNowLimiter: RateLimiter;
+  /** Roll-up settings (HISTORY_RAW_DAYS). */
+  rawDays: number;
+}
+
+/** "Scan now": this many requests per user and target per minute, then 429. */
+export const SCAN_NOW_MAX = 5;
+export const SCAN_NOW_WINDOW_MS = 60_000;
+/** A manual sweep waits this long for a scheduled one of the same subnet to finish. */
+const LEASE_WAIT_MS = 10 * 60_000;
+const LEASE_TTL_MS = 5 * 60_000;
+
+/** Builds the discovery wiring for `deps`; tests pass overrides (a lab runner, a fake resolver). */
+export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {}): Discovery {
+  const cfg = deps.cfg;
+  const live = overrides.live ?? createLiveHub();
+  const env: DiscoveryEnv = {
+    db: deps.db,
+    kv: deps.kv,
+    now: deps.now,
+    runner: runCommand,
+    tunables: {
+      timeoutMs: cfg.PING_TIMEOUT_MS,
+      retries: cfg.PING_RETRIES,
+      maxSweepPrefix: cfg.MAX_SWEEP_PREFIX,
+    },
+    budget: createProbeBudget(cfg.PING_WORKERS),
+    ptr: cfg.PTR_LOOKUP_ENABLED
+      ? createPtrLookup({ kv: deps.kv, resolve: systemPtrResolver, now: deps.now })
+      : null,
+    neighbors: () => readNeighbors(runCommand),
+    oui: loadOuiTable,
+    instance: crypto.randomUUID(),
+    ...overrides,
+    live,
+  };
+  const discovery: Discovery = {
+    env,
+    live,
+    scanNowLimiter: createRateLimiter(deps.kv, {
+      prefix: "scan_now",
+      max: SCAN_NOW_MAX,
+      windowMs: SCAN_NOW_WINDOW_MS,
+      now: deps.now,
+    }),
+    rawDays: cfg.HISTORY_RAW_DAYS,
+  };
+  deps.services.discovery = discovery;
+  return discovery;
+}
+
+/** The instance's discovery wiring, created on first use. */
+export function discoveryOf(deps: Deps): Discovery {
+  return (deps.services.discovery as Discovery | undefined) ?? createDiscovery(deps);
+}
+
+/**
+ * Sweeps a subnet under its KV lease, waiting (bounded) while a scheduled sweep of it runs, so a
+ * subnet is never swept twice at once by any instance.
+ */
+export async function sweepSubnetLeased(
+  d: Discovery,
+  subnetId: number,
+  opts: Parameters<typeof sweepSubnet>[2] & { waitMs?: number; pollMs?: number },
+): Promise<ScanRun> {
+  const { env } = d;
+  const key = leaseKey("sweep", subnetId);
+  const deadline = Date.now() + (opts.waitMs ?? LEASE_WAIT_MS);
+  let lease = await acquireLease(env.kv, key, env.instance, LEASE_TTL_MS, env.now());
+  while (!lease) {
+    if (Date.now() >= deadline) {
+      throw new AppError(
+        409,
+        "sweep_in_progress",
+        `subnet ${subnetId} is being swept by another instance; try again when it finishes`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
+    lease = await acquireLease(env.kv, key, env.instance, LEASE_TTL_MS, env.now());
+  }
+  let held: typeof lease | null = lease;
+  const renew = setInterval(async () => {
+    if (held) held = await renewLease(env.kv, held, LEASE_TTL_MS, env.now()).catch(() => null);
+  }, LEASE_TTL_MS / 3);
+  try {
+    return await sweepSubnet(env, subnetId, opts);
+  } finally {
+    clearInterval(renew);
+    if (held) await releaseLease(env.kv, held).catch(() => {});
+  }
+}
+
+async function limit(d: Discovery, user: AuthUser, target: string): Promise<void> {
+  const r = await d.scanNowLimiter.hit(`${user.id}:${target}`);
+  if (!r.allowed) {
+    throw new AppError(
+      429,
+      "rate_limited",
+      `too many scan requests for ${target}; at most ${SCAN_NOW_MAX} per minute, ` +
+        `try again in ${r.retryAfterSeconds} s`,
+      { retry_after: r.retryAfterSeconds },
+    );
+  }
+}
+
+/** POST /subnets/{id}/sweep: queues a sweep (or returns the one already queued or running). */
+export async function requestSubnetSweep(
+  deps: Deps,
+  subnetId: number,
+  user: AuthUser,
+): Promise<{ task_id: string; deduped: boolean }> {
+  const d = discoveryOf(deps);
+  const subnet = await getSubnet(deps.db, subnetId);
+  if (!subnet) throw notFound(`subnet ${subnetId}`);
+  await limit(d, user, `subnet:${subnetId}`);
+  // Refuse an oversized subnet now with a 422, not later as a failed task.
+  planSweep(subnet.cidr, [], { maxSweepPrefix: d.env.tunables.maxSweepPrefix });
+  const task = await tasksOf(deps).submit(
+    {
+      kind: "sweep_subnet",
+      target: subnet.cidr,
+      createdBy: user.username,
+      dedupeKey: `sweep_subnet:${subnetId}`,
+    },
+    async (ctx) =>
+      summary(
+        await sweepSubnetLeased(d, subnetId, {
+          trigger: "manual",
+          taskId: ctx.id,
+          progress: ctx.progress,
+        }),
+      ),
+  );
+  return { task_id: task.id, deduped: task.deduped };
+}
+
+/** POST /hosts/{id}/ping: queues a ping of one host. */
+export async function requestHostPing(
+  deps: Deps,
+  hostId: number,
+  user: AuthUser,
+): Promise<{ task_id: string; deduped: boolean }> {
+  const d = discoveryOf(deps);
+  const host = await getKnownHost(deps.db, hostId);
+  if (!host) throw notFound(`host ${hostId}`);
+  await limit(d, user, `host:${hostId}`);
+  const task = await tasksOf(deps).submit(
+    {
+      kind: "ping_host",
+      target: host.ip,
+      createdBy: user.username,
+      dedupeKey: `ping_host:${hostId}`,
+    },
+    async (ctx) => summary(await pingHost(d.env, hostId, { trigger: "manual", taskId: ctx.id })),
+  );
+  return { task_id: task.id, deduped: task.deduped };
+}
+
+/** Rolls history up now, under the same lease the daily job takes. */
+export async function runRollup(d: Discovery): Promise<RollupResult> {
+  const { env } = d;
+  const lease = await acquireLease(
+    env.kv,
+    leaseKey("job", "rollup"),
+    env.instance,
+    LEASE_TTL_MS,
+    env.now(),
+  );
+  if (!lease) {
+    throw new AppError(409, "rollup_in_progress", "a roll-up is already running; try again later");
+  }
+  try {
+    return await rollUp(env.db, { now: env.now(), rawDays: d.rawDays });
+  } finally {
+    await releaseLease(env.kv, lease).catch(() => {});
+  }
+}
+
+/** POST /scanner/rollup: queues a roll-up task. */
+export async function requestRollup(deps: Deps, user: AuthUser): Promise<{ task_id: string }> {
+  const d = discoveryOf(deps);
+  const task = await tasksOf(deps).submit(
+    { kind: "rollup", target: "history", createdBy: user.username, dedupeKey: "rollup" },
+    () => runRollup(d),
+  );
+  return { task_id: task.id };
+}
+
+/** What a sweep task returns as its result (GET /api/v1/tasks/{id}). */
+function summary(run: ScanRun) {
+  return {
+    run_id: run.id,
+    target: run.target,
+    status: run.status,
+    method: run.method,
+    targets: run.targets,
+    hosts_up: run.hosts_up,
+    hosts_down: run.hosts_down,
+    hosts_new: run.hosts_new,
+    flips: run.flips,
+    duration_ms: run.duration_ms,
+    errors: run.errors,
+  };
+}

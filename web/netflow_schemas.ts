@@ -1,0 +1,142 @@
+// OpenAPI shapes of /api/v1/netflow (documentation and response checks).
+import { z } from "@hono/zod-openapi";
+import { COUNTER_NAMES } from "@/services/netflow/mod.ts";
+import { WINDOW_PRESETS } from "@/services/netflow/mod.ts";
+
+export const WindowQuery = {
+  window: z.string().optional().openapi({
+    description: `${Object.keys(WINDOW_PRESETS).join(", ")} (ending now; default 1h), or ` +
+      "custom with from/to",
+    example: "1h",
+  }),
+  from: z.string().optional().openapi({
+    description: "Custom window start, ISO 8601",
+    example: "2024-05-01T10:00:00Z",
+  }),
+  to: z.string().optional().openapi({ description: "Custom window end, ISO 8601; default now" }),
+};
+
+export const WindowSchema = z.object({
+  key: z.string().openapi({ example: "1h" }),
+  from: z.string(),
+  to: z.string(),
+  bucket_ms: z.number().int(),
+}).openapi("TrafficWindow");
+
+const num = z.number();
+
+export const CountersSchema = z.object(
+  Object.fromEntries(COUNTER_NAMES.map((k) => [k, num])) as Record<string, typeof num>,
+).openapi("NetflowCounters", {
+  description: "Since the collector started (counters_since). records_decoded = " +
+    "records_inserted + queue_drops + insert_failed once nothing is in flight.",
+});
+
+export const ExporterSchema = z.object({
+  exporter: z.string().openapi({
+    example: "192.0.2.1",
+    description: `"*" = exporters over the limit`,
+  }),
+  first_seen_at: z.string().nullable(),
+  last_seen_at: z.string().nullable(),
+  records_stored: z.number().int(),
+  collector: z.string().nullable(),
+  live: z.boolean(),
+  counters: CountersSchema.nullable(),
+  counters_at: z.string().nullable(),
+  counters_since: z.string().nullable(),
+}).openapi("NetflowExporter");
+
+export const CollectorSchema = z.object({
+  state: z.enum(["listening", "stopped", "failed"]),
+  error: z.string().optional(),
+  name: z.string(),
+  bind: z.string(),
+  port: z.number().int(),
+  started_at: z.string(),
+  recv_buffer: z.object({
+    requested: z.number(),
+    effective: z.number().nullable(),
+    note: z.string().optional(),
+  }).nullable(),
+  persist: z.boolean(),
+  queue: z.number().int(),
+  queue_max: z.number().int(),
+  inserts: z.number().int(),
+  last_insert_ms: z.number(),
+  insert_retries: z.number().int(),
+  datagrams: z.number().int(),
+  receive_errors: z.number().int(),
+  log_file_dropped: z.number().int(),
+  exporters: z.number().int(),
+  totals: CountersSchema,
+}).openapi("NetflowCollector");
+
+const volume = { bytes: num, packets: num, flows: num };
+
+export const TopItemSchema = z.object({
+  ...volume,
+  addr: z.string().optional(),
+  hostname: z.string().nullable().optional(),
+  subnet_id: z.number().int().nullable().optional(),
+  subnet: z.string().nullable().optional(),
+  subnet_name: z.string().nullable().optional(),
+  bytes_sent: num.optional(),
+  bytes_received: num.optional(),
+  src_addr: z.string().optional(),
+  dst_addr: z.string().optional(),
+  src_hostname: z.string().nullable().optional(),
+  dst_hostname: z.string().nullable().optional(),
+  protocol: z.number().int().optional(),
+  protocol_name: z.string().optional(),
+  port: z.number().int().optional(),
+}).openapi("NetflowTopItem", {
+  description: "Hosts (by=src|dst|host) carry addr/hostname/subnet; by=pair src/dst; " +
+    "by=port protocol/port. Bytes and packets are estimated (sampling applied).",
+});
+
+export const MatrixSchema = z.object({
+  window: WindowSchema,
+  nodes: z.array(z.object({
+    id: z.string().openapi({ example: "subnet:3" }),
+    kind: z.enum(["subnet", "other", "external"]),
+    subnet_id: z.number().int().nullable(),
+    cidr: z.string().nullable(),
+    name: z.string().nullable(),
+    label: z.string(),
+    bytes_out: num,
+    bytes_in: num,
+  })),
+  edges: z.array(z.object({ src: z.string(), dst: z.string(), ...volume })),
+}).openapi("NetflowMatrix");
+
+export const SeriesSchema = z.object({
+  window: WindowSchema,
+  items: z.array(z.object({
+    t: z.string(),
+    internal: num,
+    outbound: num,
+    inbound: num,
+    external: num,
+  })),
+}).openapi("NetflowSeries");
+
+export const FlowSchema = z.object({
+  id: z.number().int(),
+  exporter: z.string(),
+  version: z.number().int(),
+  source_id: z.number().int(),
+  src_addr: z.string().nullable(),
+  dst_addr: z.string().nullable(),
+  src_port: z.number().int(),
+  dst_port: z.number().int(),
+  protocol: z.number().int(),
+  bytes: num,
+  packets: num,
+  start_at: z.string(),
+  end_at: z.string(),
+  input_if: z.number().int(),
+  output_if: z.number().int(),
+  tcp_flags: z.number().int(),
+  sampling_interval: num,
+}).openapi("NetflowFlow");
