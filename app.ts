@@ -20,12 +20,14 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const openapiDocument = () => app.getOpenAPI31Document(docConfig);
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
     c.set("clientIp", clientIp(c, deps.cfg.TRUST_PROXY));
+    c.set("openapiDocument", openapiDocument);
     const started = performance.now();
     await next();
     if (log.enabled("info") && !c.req.path.startsWith("/_build/")) {
@@ -117,7 +119,6 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     servers: [{ url: "/" }],
   };
   app.doc31("/openapi.json", docConfig);
-  deps.services.openapiDocument = () => app.getOpenAPI31Document(docConfig);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",

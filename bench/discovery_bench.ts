@@ -8,7 +8,7 @@
 // Run: deno run -A --unstable-kv bench/discovery_bench.ts [rounds]   (the /16 needs root)
 import { parseConfig } from "@/services/config/config.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
 import { type CommandRunner, createCommandRunner } from "@/services/jobs/mod.ts";
@@ -125,7 +125,7 @@ async function benchCase(c: Case, rounds: number): Promise<BenchResult[]> {
       PING_RETRIES: String(c.probe.retries),
       LOG_LEVEL: "error",
     });
-    const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+    const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
     const runner: CommandRunner = createCommandRunner(
       c.netns ? { prefix: ["ip", "netns", "exec", c.netns] } : {},
     );

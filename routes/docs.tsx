@@ -19,7 +19,7 @@ function schemaText(schema: unknown): string {
 }
 
 export function GET(c: AppContext) {
-  const doc = (c.get("deps").services.openapiDocument as () => OpenApiDoc)();
+  const doc = c.get("openapiDocument")() as OpenApiDoc;
   const paths = Object.entries(doc.paths).sort(([a], [b]) => a.localeCompare(b));
   return page(
     c,

@@ -21,9 +21,7 @@ export async function GET(c: AppContext) {
     check(() => kv.get(["health"])),
   ]);
   const ok = dbState === "ok" && kvState === "ok";
-  const extra = typeof services.healthExtras === "function"
-    ? await (services.healthExtras as () => Promise<Record<string, unknown>>)()
-    : {};
+  const extra = services.healthExtras ? await services.healthExtras() : {};
   return c.json(
     { status: ok ? "ok" : "degraded", db: dbState, kv: kvState, version: VERSION, ...extra },
     ok ? 200 : 503,

@@ -1,26 +1,9 @@
 // Types shared by the HTTP layer: what every request handler can read from the context.
 import type { Context } from "hono";
-import type { Config } from "@/services/config/config.ts";
-import type { Db } from "@/services/store/mod.ts";
+import type { AuthUser } from "@/services/auth/mod.ts";
+import type { Deps } from "@/services/services.ts";
 
-export interface AuthUser {
-  id: number;
-  username: string;
-  role: "admin" | "editor" | "viewer";
-  must_change_password: boolean;
-}
-
-/** Everything a handler may touch, built once in main.ts (or per test) and injected. */
-export interface Deps {
-  cfg: Config;
-  db: Db;
-  kv: Deno.Kv;
-  /** Milliseconds since the epoch; tests pass their own clock. */
-  now: () => number;
-  version: string;
-  /** Late-bound services registered by domains (scheduler, netflow collector…). */
-  services: Record<string, unknown>;
-}
+export type { AuthUser, Deps };
 
 export type AppEnv = {
   Variables: {
@@ -31,6 +14,8 @@ export type AppEnv = {
     authVia: "session" | "token" | null;
     clientIp: string;
     requestId: string;
+    /** The OpenAPI document of this app (GET /docs renders it). */
+    openapiDocument: () => unknown;
   };
 };
 

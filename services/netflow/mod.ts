@@ -19,7 +19,7 @@ export {
   type CollectorStatus,
   startCollector,
 } from "./collector.ts";
-export { netflowCollectorOf, startNetflowCollector } from "./collector_starter.ts";
+export { startNetflowCollector } from "./collector_starter.ts";
 export { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
 
 // Traffic queries for the page and API.

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
 import { startBackground } from "@/services/background.ts";
-import type { Deps } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { parseNmapArgs } from "./nmap_args.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
@@ -103,14 +103,13 @@ Deno.test("startBackground refuses a bad NMAP_ARGS even with every scheduler off
       ENABLE_NMAP_SCHEDULER: "0",
       NMAP_ARGS: "-sT --script=vuln",
     });
-    const deps: Deps = {
+    const deps: Deps = createDeps({
       cfg,
       db: {} as Db, // never reached: the check comes first
       kv,
       now: Date.now,
       version: "test",
-      services: {},
-    };
+    });
     await assert.rejects(startBackground(deps), (e) => {
       assert.ok(e instanceof ConfigError);
       assert.match(e.message, /NMAP_ARGS="-sT --script=vuln": nmap option "--script=vuln"/);

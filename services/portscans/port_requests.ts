@@ -2,9 +2,8 @@
 // now": options checked at request time (422), then a tracked task under the host's KV lease.
 import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import type { AuthUser, Deps } from "@/web/env.ts";
-import { discoveryOf } from "@/services/sweeps/mod.ts";
+import type { AuthUser } from "@/services/auth/mod.ts";
+import type { Deps } from "@/services/services.ts";
 import { getKnownHost } from "@/services/sweeps/mod.ts";
 import {
   acquireLease,
@@ -48,7 +47,7 @@ export const portscanLeaseKey = (hostId: number): Deno.KvKey => leaseKey("portsc
 /** Builds the port-scan wiring for `deps`; tests pass overrides (a lab runner, other args). */
 export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): Ports {
   const cfg = deps.cfg;
-  const d = discoveryOf(deps);
+  const d = deps.services.sweeps;
   const root = overrides.isRoot ?? isRoot();
   const env: PortscanEnv = {
     db: deps.db,
@@ -77,11 +76,6 @@ export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): P
   };
   deps.services.ports = ports;
   return ports;
-}
-
-/** The instance's port-scan wiring, created on first use. */
-export function portsOf(deps: Deps): Ports {
-  return (deps.services.ports as Ports | undefined) ?? createPorts(deps);
 }
 
 /**
@@ -155,7 +149,7 @@ export async function requestHostPortscan(
   user: AuthUser,
   rawArgs?: string | string[],
 ): Promise<{ task_id: string; deduped: boolean }> {
-  const ports = portsOf(deps);
+  const ports = deps.services.ports;
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
   const args = rawArgs === undefined ? ports.env.args : parseNmapArgs(rawArgs, {
@@ -179,7 +173,7 @@ export async function requestHostPortscan(
     );
   }
   const target: ScanTarget = { id: host.id, ip: host.ip, subnet_id: host.subnet_id };
-  const task = await tasksOf(deps).submit(
+  const task = await deps.services.tasks.submit(
     {
       kind: "portscan_host",
       target: host.ip,

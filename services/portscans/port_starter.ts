@@ -1,24 +1,17 @@
 // Background starter of scheduled port scans: refuses a bad NMAP_ARGS at start-up, then ticks each
 // minute (Deno.cron, or a timer when the cron name is taken) and again whenever a batch ends.
-import type { BackgroundTask } from "@/services/background.ts";
 import { listUpIps } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
-import type { Deps } from "@/web/env.ts";
+import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
 import { normalizeIp } from "@/services/sweeps/mod.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
 import { lastPortScanTimes } from "./port_repo.ts";
-import { portsOf } from "./port_requests.ts";
-import { createPortScheduler, type PortScheduler } from "./port_scheduler.ts";
+import { createPortScheduler } from "./port_scheduler.ts";
 import { scanHosts, type ScanTarget } from "./portscan_service.ts";
 
 const CRON_NAME = "pingfold-portscans";
-
-/** The running port-scan scheduler of this instance, if any. */
-export function portSchedulerOf(deps: Deps): PortScheduler | null {
-  return (deps.services.portScheduler as PortScheduler | undefined) ?? null;
-}
 
 /** Hosts in the inventory whose live state (KV) is up. */
 export async function aliveScanTargets(kv: Deno.Kv, q: Queryable): Promise<ScanTarget[]> {
@@ -38,7 +31,7 @@ export async function aliveScanTargets(kv: Deno.Kv, q: Queryable): Promise<ScanT
 export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | null> {
   validateNmapConfig(deps.cfg);
   if (deps.cfg.DISABLE_SCHEDULER || !deps.cfg.ENABLE_NMAP_SCHEDULER) return Promise.resolve(null);
-  const ports = portsOf(deps);
+  const ports = deps.services.ports;
   const env = ports.env;
   let tick = () => {};
   const scheduler = createPortScheduler({
@@ -74,7 +67,7 @@ export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | nul
     async stop() {
       stopTicks();
       await scheduler.stop();
-      delete deps.services.portScheduler;
+      deps.services.portScheduler = null;
     },
   });
 }

@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { createPorts } from "./port_requests.ts";
-import { portSchedulerOf, startPortScanScheduler } from "./port_starter.ts";
+import { startPortScanScheduler } from "./port_starter.ts";
 import { hostStateKey } from "@/services/sweeps/mod.ts";
 
 async function deps(db: Db, env: Record<string, string>): Promise<Deps> {
   const kv = await Deno.openKv(":memory:");
   const cfg = parseConfig({ DISABLE_SCHEDULER: "0", PTR_LOOKUP_ENABLED: "0", ...env });
-  return { cfg, db, kv, now: Date.now, version: "test", services: {} };
+  return createDeps({ cfg, db, kv, now: Date.now, version: "test" });
 }
 
 dbTest("the starter scans alive hosts on its own and stops cleanly", async (db) => {
@@ -40,14 +40,14 @@ dbTest("the starter scans alive hosts on its own and stops cleanly", async (db) 
     });
     const task = await startPortScanScheduler(d);
     assert.ok(task);
-    assert.ok(portSchedulerOf(d));
+    assert.ok(d.services.portScheduler);
     let rows: Array<{ target: string; trigger: string; status: string }> = [];
     for (let i = 0; i < 100 && rows.length === 0; i++) {
       await new Promise((r) => setTimeout(r, 50));
       rows = await db.query(`select target, trigger, status from port_scan`);
     }
     await task.stop();
-    assert.equal(portSchedulerOf(d), null);
+    assert.equal(d.services.portScheduler, null);
     assert.deepEqual(rows, [{ target: "198.51.100.10", trigger: "schedule", status: "succeeded" }]);
     assert.deepEqual(nmap.calls, [["-Pn", "-sT", "-p", "22", "-oX", "-", "--", "198.51.100.10"]]);
   } finally {

@@ -1,6 +1,6 @@
 // What the scanner health page and GET /api/v1/scanner/subnets show: schedule, lease and last run
 // per subnet, and how many hosts are alive now.
-import type { Deps } from "@/web/env.ts";
+import type { Deps } from "@/services/services.ts";
 import { hostIpsIn, listSubnetsForScanner } from "./known_hosts_repo.ts";
 import { leaseHolder, leaseKey } from "@/services/jobs/mod.ts";
 import { latestRunPerSubnet, type ScanRun } from "./run_log_repo.ts";

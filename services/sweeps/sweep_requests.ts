@@ -1,8 +1,8 @@
 // Wires discovery into an app instance: one env per process, "scan now" tasks, rate limits, roll-up.
 import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import type { AuthUser, Deps } from "@/web/env.ts";
+import type { AuthUser } from "@/services/auth/mod.ts";
+import type { Deps } from "@/services/services.ts";
 import { runCommand } from "@/services/jobs/mod.ts";
 import { getKnownHost, getSubnet } from "./known_hosts_repo.ts";
 import { acquireLease, leaseKey, releaseLease, renewLease } from "@/services/jobs/mod.ts";
@@ -67,13 +67,8 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     }),
     rawDays: cfg.HISTORY_RAW_DAYS,
   };
-  deps.services.discovery = discovery;
+  deps.services.sweeps = discovery;
   return discovery;
-}
-
-/** The instance's discovery wiring, created on first use. */
-export function discoveryOf(deps: Deps): Discovery {
-  return (deps.services.discovery as Discovery | undefined) ?? createDiscovery(deps);
 }
 
 /**
@@ -131,13 +126,13 @@ export async function requestSubnetSweep(
   subnetId: number,
   user: AuthUser,
 ): Promise<{ task_id: string; deduped: boolean }> {
-  const d = discoveryOf(deps);
+  const d = deps.services.sweeps;
   const subnet = await getSubnet(deps.db, subnetId);
   if (!subnet) throw notFound(`subnet ${subnetId}`);
   await limit(d, user, `subnet:${subnetId}`);
   // Refuse an oversized subnet now with a 422, not later as a failed task.
   planSweep(subnet.cidr, [], { maxSweepPrefix: d.env.tunables.maxSweepPrefix });
-  const task = await tasksOf(deps).submit(
+  const task = await deps.services.tasks.submit(
     {
       kind: "sweep_subnet",
       target: subnet.cidr,
@@ -162,11 +157,11 @@ export async function requestHostPing(
   hostId: number,
   user: AuthUser,
 ): Promise<{ task_id: string; deduped: boolean }> {
-  const d = discoveryOf(deps);
+  const d = deps.services.sweeps;
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
   await limit(d, user, `host:${hostId}`);
-  const task = await tasksOf(deps).submit(
+  const task = await deps.services.tasks.submit(
     {
       kind: "ping_host",
       target: host.ip,
@@ -200,8 +195,8 @@ export async function runRollup(d: Discovery): Promise<RollupResult> {
 
 /** POST /scanner/rollup: queues a roll-up task. */
 export async function requestRollup(deps: Deps, user: AuthUser): Promise<{ task_id: string }> {
-  const d = discoveryOf(deps);
-  const task = await tasksOf(deps).submit(
+  const d = deps.services.sweeps;
+  const task = await deps.services.tasks.submit(
     { kind: "rollup", target: "history", createdBy: user.username, dedupeKey: "rollup" },
     () => runRollup(d),
   );

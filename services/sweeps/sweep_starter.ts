@@ -1,32 +1,20 @@
 // Background starters of discovery: the sweep scheduler (Deno.cron + sub-minute timer) and the
 // shutdown hook that ends live event streams before the HTTP server drains.
-import type { Deps } from "@/web/env.ts";
+import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
-import { discoveryOf } from "./sweep_requests.ts";
 import { listScanEnabledSubnets } from "./known_hosts_repo.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
 import { rollUp } from "./rollup.ts";
-import { createScheduler, type Scheduler } from "./sweep_scheduler.ts";
+import { createScheduler } from "./sweep_scheduler.ts";
 import { sweepSubnet } from "./sweep_service.ts";
-
-/** What services/background.ts expects of a starter (kept structural: no import cycle). */
-export interface BackgroundTask {
-  name: string;
-  stop(): Promise<void>;
-}
 
 const CRON_NAME = "pingfold-sweeps";
 const DAY_MS = 86_400_000;
 
-/** The running scheduler of this instance, if any (scanner page: what runs here now). */
-export function schedulerOf(deps: Deps): Scheduler | null {
-  return (deps.services.scheduler as Scheduler | undefined) ?? null;
-}
-
 /** Starts sweeping scan-enabled subnets; null when DISABLE_SCHEDULER is set. */
 export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | null> {
   if (deps.cfg.DISABLE_SCHEDULER) return Promise.resolve(null);
-  const d = discoveryOf(deps);
+  const d = deps.services.sweeps;
   const scheduler = createScheduler({
     kv: deps.kv,
     listSubnets: () => listScanEnabledSubnets(deps.db),
@@ -41,7 +29,7 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
       run: () => rollUp(deps.db, { now: deps.now(), rawDays: deps.cfg.HISTORY_RAW_DAYS }),
     }],
   });
-  deps.services.scheduler = scheduler;
+  deps.services.sweepScheduler = scheduler;
 
   const tick = () =>
     scheduler.tick().catch((err) => log.warn("scheduler tick failed", { error: String(err) }));
@@ -59,7 +47,7 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
     async stop() {
       stopTicks();
       await scheduler.stop();
-      delete deps.services.scheduler;
+      deps.services.sweepScheduler = null;
     },
   });
 }
@@ -69,7 +57,7 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
  * every response: on SIGINT/SIGTERM the hub closes first, ending the streams, so shutdown is quick.
  */
 export function startLiveShutdownHook(deps: Deps): Promise<BackgroundTask | null> {
-  const close = () => discoveryOf(deps).live.close();
+  const close = () => deps.services.sweeps.live.close();
   const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
   for (const s of signals) Deno.addSignalListener(s, close);
   return Promise.resolve({

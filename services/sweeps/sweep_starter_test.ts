@@ -1,21 +1,19 @@
 import assert from "node:assert/strict";
 import { openTestDb } from "@/tests/support/test_db.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/web/env.ts";
-import { discoveryOf } from "./sweep_requests.ts";
-import { schedulerOf, startDiscoveryScheduler, startLiveShutdownHook } from "./sweep_starter.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { startDiscoveryScheduler, startLiveShutdownHook } from "./sweep_starter.ts";
 
 async function deps(env: Record<string, string>) {
   const { db, dispose } = await openTestDb("pglite");
   const kv = await Deno.openKv(":memory:");
-  const d: Deps = {
+  const d: Deps = createDeps({
     cfg: parseConfig({ PTR_LOOKUP_ENABLED: "0", ...env }),
     db,
     kv,
     now: Date.now,
     version: "test",
-    services: {},
-  };
+  });
   return {
     d,
     async [Symbol.asyncDispose]() {
@@ -28,7 +26,7 @@ async function deps(env: Record<string, string>) {
 Deno.test("DISABLE_SCHEDULER leaves the scheduler off", async () => {
   await using ctx = await deps({ DISABLE_SCHEDULER: "1" });
   assert.equal(await startDiscoveryScheduler(ctx.d), null);
-  assert.equal(schedulerOf(ctx.d), null);
+  assert.equal(ctx.d.services.sweepScheduler, null);
 });
 
 Deno.test({
@@ -43,7 +41,7 @@ Deno.test({
     );
     const task = await startDiscoveryScheduler(ctx.d);
     assert.ok(task);
-    const scheduler = schedulerOf(ctx.d)!;
+    const scheduler = ctx.d.services.sweepScheduler!;
     // The first tick is queued at start; tick once more to be sure it ran, then wait for sweeps.
     await scheduler.tick();
     await scheduler.idle();
@@ -53,14 +51,14 @@ Deno.test({
     );
     assert.deepEqual(runs, [{ trigger: "schedule", hosts_up: 2 }]);
     await task.stop();
-    assert.equal(schedulerOf(ctx.d), null);
+    assert.equal(ctx.d.services.sweepScheduler, null);
   },
 });
 
 Deno.test("the shutdown hook closes live streams", async () => {
   await using ctx = await deps({});
   const hook = await startLiveShutdownHook(ctx.d);
-  const hub = discoveryOf(ctx.d).live;
+  const hub = ctx.d.services.sweeps.live;
   let closed = false;
   hub.onClose(() => (closed = true));
   await hook!.stop();

@@ -6,7 +6,7 @@ import { cookieFrom } from "@/tests/support/test_app.ts";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startTestServer, type TestServer } from "@/tests/support/test_server.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import { VERSION } from "@/web/version.ts";
 import {
   type CommandRunner,
@@ -87,7 +87,7 @@ async function openDeps(engine: Engine, env: Record<string, string> = {}) {
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
   const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ...PROBE_ENV, ...env });
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   return {
     deps,
     async [Symbol.asyncDispose]() {

@@ -4,7 +4,6 @@
 // Only the lab host's address is ever scanned (-Pn, one target, no sweep of the bridge side).
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { createPorts } from "@/services/portscans/mod.ts";
 import { createPortScheduler } from "@/services/portscans/mod.ts";
 import { aliveScanTargets } from "@/services/portscans/mod.ts";
@@ -79,7 +78,7 @@ async function json(res: Response) {
 async function finished(t: TestApp, res: Response) {
   assert.equal(res.status, 202, await res.clone().text());
   const { task_id } = await json(res);
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   return await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
 }
 

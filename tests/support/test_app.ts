@@ -3,7 +3,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { AppEnv, Deps } from "@/web/env.ts";
+import type { AppEnv } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -56,7 +57,7 @@ export async function makeTestApp(
   const kv = await Deno.openKv(":memory:");
   const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env });
   const clock = { now: Date.now() };
-  const deps: Deps = { cfg, db, kv, now: () => clock.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: () => clock.now, version: VERSION });
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   const app = createApp(deps);
 

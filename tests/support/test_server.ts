@@ -2,7 +2,7 @@
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { Deps } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
 import { VERSION } from "@/web/version.ts";
 import { startBackground } from "@/services/background.ts";
 import { setLogLevel } from "@/services/logger.ts";
@@ -37,7 +37,7 @@ export async function startTestServer(
   });
   setLogLevel(cfg.LOG_LEVEL);
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   const app = createApp(deps);
   const background = opts.background ? await startBackground(deps) : { stop: async () => {} };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);

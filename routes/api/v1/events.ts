@@ -3,7 +3,6 @@ import { streamSSE } from "hono/streaming";
 import ipaddr from "ipaddr.js";
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "@/services/errors.ts";
-import { discoveryOf } from "@/services/sweeps/mod.ts";
 import { getSubnet } from "@/services/sweeps/mod.ts";
 import type { LiveEvent } from "@/services/jobs/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
@@ -57,7 +56,7 @@ api.get("/", async (c) => {
       return a.kind() === range[0].kind() && a.match(range);
     };
   }
-  const hub = discoveryOf(deps).live;
+  const hub = deps.services.sweeps.live;
 
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];

@@ -1,6 +1,5 @@
 // /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
 import { createRoute, z } from "@hono/zod-openapi";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
@@ -33,7 +32,7 @@ api.openapi(
     },
     responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
   }),
-  async (c) => c.json(await tasksOf(c.get("deps")).get(c.req.valid("param").id), 200),
+  async (c) => c.json(await c.get("deps").services.tasks.get(c.req.valid("param").id), 200),
 );
 
 api.openapi(
@@ -57,7 +56,7 @@ api.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json({ items: await tasksOf(c.get("deps")).list(q), next_cursor: null }, 200);
+    return c.json({ items: await c.get("deps").services.tasks.list(q), next_cursor: null }, 200);
   },
 );
 
