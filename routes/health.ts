@@ -1,6 +1,7 @@
 // GET /health: is the app able to reach its SQL database and its KV store?
 import type { AppContext } from "@/web/env.ts";
 import { VERSION } from "@/web/version.ts";
+import { pingDb } from "@/services/store/mod.ts";
 
 async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   try {
@@ -17,7 +18,7 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
 export async function GET(c: AppContext) {
   const { db, kv, services } = c.get("deps");
   const [dbState, kvState] = await Promise.all([
-    check(() => db.query("select 1")),
+    check(() => pingDb(db)),
     check(() => kv.get(["health"])),
   ]);
   const ok = dbState === "ok" && kvState === "ok";

@@ -1,8 +1,8 @@
 // GET /api/v1/events: live host state changes and finished runs as Server-Sent Events.
 import { streamSSE } from "hono/streaming";
-import ipaddr from "ipaddr.js";
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "@/services/errors.ts";
+import { cidrContains, parseCidr, tryParseIp } from "@/services/ipam/mod.ts";
 import { getSubnet } from "@/services/sweeps/mod.ts";
 import type { LiveEvent } from "@/services/jobs/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
@@ -50,10 +50,10 @@ api.get("/", async (c) => {
     }
     const subnet = await getSubnet(deps.db, Number(raw));
     if (!subnet) throw notFound(`subnet ${raw}`);
-    const range = ipaddr.parseCIDR(subnet.cidr);
+    const range = parseCidr(subnet.cidr);
     inside = (ip) => {
-      const a = ipaddr.parse(ip);
-      return a.kind() === range[0].kind() && a.match(range);
+      const a = tryParseIp(ip);
+      return a !== null && cidrContains(range, a);
     };
   }
   const hub = deps.services.sweeps.live;
