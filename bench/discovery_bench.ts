@@ -12,10 +12,7 @@ import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
 import { type CommandRunner, createCommandRunner } from "@/services/jobs/mod.ts";
-import { createDiscovery } from "@/services/sweeps/mod.ts";
-import { fpingArgs } from "@/services/sweeps/mod.ts";
-import { planSweep } from "@/services/sweeps/mod.ts";
-import { sweepSubnet } from "@/services/sweeps/mod.ts";
+import { createDiscovery, fpingArgs, planSweep, sweepSubnet } from "@/services/sweeps/mod.ts";
 
 export interface BenchResult {
   name: string;

@@ -6,11 +6,8 @@
 import { migrate, openPglite } from "@/services/store/mod.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { loadHostDetail } from "@/services/dashboard/mod.ts";
-import { insertEvents, type NewEvent } from "@/services/sweeps/mod.ts";
-import type { PortObservation } from "@/services/portscans/mod.ts";
-import { storeHostSnapshot } from "@/services/portscans/mod.ts";
-import { rollUp } from "@/services/sweeps/mod.ts";
-import { hostStateKey } from "@/services/sweeps/mod.ts";
+import { hostStateKey, insertEvents, type NewEvent, rollUp } from "@/services/sweeps/mod.ts";
+import { type PortObservation, storeHostSnapshot } from "@/services/portscans/mod.ts";
 
 export interface BenchResult {
   name: string;

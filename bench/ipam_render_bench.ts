@@ -8,8 +8,13 @@ import { migrate, openPglite } from "@/services/store/mod.ts";
 import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
-import { bigIntToIp, createSubnet, parseCidr, SubnetInputSchema } from "@/services/ipam/mod.ts";
-import { HOST_STATE_PREFIX } from "@/services/ipam/mod.ts";
+import {
+  bigIntToIp,
+  createSubnet,
+  HOST_STATE_PREFIX,
+  parseCidr,
+  SubnetInputSchema,
+} from "@/services/ipam/mod.ts";
 
 export interface BenchResult {
   name: string;

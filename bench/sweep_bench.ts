@@ -2,8 +2,7 @@
 //
 // Run: deno run -A bench/sweep_bench.ts [rounds]   (loopback only: every 127.x answers on Linux)
 import { runCommand } from "@/services/jobs/mod.ts";
-import { planSweep, sweep } from "@/services/sweeps/mod.ts";
-import { fpingArgs } from "@/services/sweeps/mod.ts";
+import { fpingArgs, planSweep, sweep } from "@/services/sweeps/mod.ts";
 
 const CIDR = "127.0.0.0/20";
 const OPTIONS = { timeoutMs: 500, retries: 1, intervalMs: 1 };

@@ -2,8 +2,7 @@
 import type { AddressHostRow, AddressRow } from "@/services/ipam/mod.ts";
 import { island } from "@/web/islands.tsx";
 import ExpandChip from "@/islands/ExpandChip.tsx";
-import { StatusPill } from "./StatusPill.tsx";
-import { formatLatency } from "./StatusPill.tsx";
+import { formatLatency, StatusPill } from "./StatusPill.tsx";
 
 const ExpandChipIsland = island("ExpandChip", ExpandChip);
 

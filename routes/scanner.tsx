@@ -1,7 +1,12 @@
 // GET /scanner: scanner health — per-subnet schedule (next due, method, last result) and recent runs.
 import LiveStatus from "@/islands/LiveStatus.tsx";
-import { listRuns, type ScanRun } from "@/services/sweeps/mod.ts";
-import { aliveNow, type SubnetScanStatus, subnetScanStatuses } from "@/services/sweeps/mod.ts";
+import {
+  aliveNow,
+  listRuns,
+  type ScanRun,
+  type SubnetScanStatus,
+  subnetScanStatuses,
+} from "@/services/sweeps/mod.ts";
 import { formatAge } from "@/shared/state_view.ts";
 import type { AppContext } from "@/web/env.ts";
 import { island } from "@/web/islands.tsx";

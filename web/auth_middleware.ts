@@ -1,8 +1,7 @@
 // Who is calling: a session cookie or a bearer token; plus the gates that follow from it.
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { getSession, getUser } from "@/services/auth/mod.ts";
-import { authenticateToken } from "@/services/auth/mod.ts";
+import { authenticateToken, getSession, getUser } from "@/services/auth/mod.ts";
 import { AppError, forbidden, unauthorized } from "@/services/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { sessionCookieName } from "./session_cookie.ts";

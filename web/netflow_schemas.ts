@@ -1,7 +1,6 @@
 // OpenAPI shapes of /api/v1/netflow (documentation and response checks).
 import { z } from "@hono/zod-openapi";
-import { COUNTER_NAMES } from "@/services/netflow/mod.ts";
-import { WINDOW_PRESETS } from "@/services/netflow/mod.ts";
+import { COUNTER_NAMES, WINDOW_PRESETS } from "@/services/netflow/mod.ts";
 
 export const WindowQuery = {
   window: z.string().optional().openapi({

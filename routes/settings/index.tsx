@@ -3,12 +3,12 @@ import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import {
   type ApiTokenInfo,
+  type AuditEntry,
   listApiTokens,
   listAudit,
   listUsers,
   type User,
 } from "@/services/auth/mod.ts";
-import type { AuditEntry } from "@/services/auth/mod.ts";
 
 function Csrf(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />;

@@ -2,16 +2,21 @@
 // events, uptime and a 24-hour sparkline. Strings are returned verbatim; the UI escapes them.
 import { type HostRecord, requireHost } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
-import { type HostEvent, listEvents, statusSeries } from "@/services/sweeps/mod.ts";
-import type { PortEventKind } from "@/services/portscans/mod.ts";
+import {
+  type HostEvent,
+  hostUptime,
+  listEvents,
+  readStates,
+  statusSeries,
+  type UptimeWindow,
+} from "@/services/sweeps/mod.ts";
 import {
   currentPorts,
   latestPortScan,
+  type PortEventKind,
   type PortRow,
   type PortScan,
 } from "@/services/portscans/mod.ts";
-import { readStates } from "@/services/sweeps/mod.ts";
-import { hostUptime, type UptimeWindow } from "@/services/sweeps/mod.ts";
 
 /** The live state as the API shows it (ISO times; all null when never checked). */
 export interface HostStateView {

@@ -2,10 +2,8 @@ import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { AppError } from "@/services/errors.ts";
 import { loadHostDetail } from "./host_detail.ts";
-import { insertEvents, insertStatuses } from "@/services/sweeps/mod.ts";
+import { hostStateKey, insertEvents, insertStatuses, rollUp } from "@/services/sweeps/mod.ts";
 import { storeHostSnapshot } from "@/services/portscans/mod.ts";
-import { rollUp } from "@/services/sweeps/mod.ts";
-import { hostStateKey } from "@/services/sweeps/mod.ts";
 
 const NOW = Date.UTC(2026, 0, 20, 12, 7); // 12:07, inside the 12:00–12:15 bucket
 const MIN = 60_000;

@@ -1,7 +1,7 @@
 // CSV import: plans create/update/skip per row (the dry-run preview) and applies it in one transaction.
 import { AppError } from "@/services/errors.ts";
 import type { Db, Queryable } from "@/services/store/mod.ts";
-import { tryParseIp } from "./cidr.ts";
+import { parseCidr, tryParseIp } from "./cidr.ts";
 import {
   type CsvFormat,
   type CsvParseResult,
@@ -10,7 +10,6 @@ import {
   parseSubnetsCsv,
 } from "./csv_import.ts";
 import type { HostInput, SubnetInput } from "./input_schemas.ts";
-import { parseCidr } from "./cidr.ts";
 import { HOST_FIELDS, SUBNET_FIELDS } from "./record_fields.ts";
 import { isUniqueViolation, joinTagsParam, lockIpamTree } from "./sql_helpers.ts";
 import { rederiveTree } from "./subnet_repo.ts";

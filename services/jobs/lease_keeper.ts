@@ -1,6 +1,6 @@
 // Keeps KV leases while scheduled work runs: renews them every third of their TTL, gives them back
-// when the work ends. One policy for the sweep scheduler, its periodic jobs and port-scan batches.
-import { type Lease, releaseLease, renewLease } from "./lease.ts";
+// when the work ends. One policy for the schedulers, their periodic jobs, and manual sweeps/scans.
+import { acquireLease, type Lease, releaseLease, renewLease } from "./lease.ts";
 
 export interface KeepLeaseOptions {
   kv: Deno.Kv;
@@ -31,4 +31,40 @@ export function keepLeases(
     clearInterval(timer);
     for (const lease of current) if (lease) await releaseLease(opts.kv, lease).catch(() => {});
   };
+}
+
+export interface WithLeaseOptions {
+  kv: Deno.Kv;
+  key: Deno.KvKey;
+  /** Names this process (instance id). */
+  owner: string;
+  ttlMs: number;
+  now(): number;
+  /** How long to wait while another owner holds it; 0 gives up at once. */
+  waitMs: number;
+  /** Pause between attempts while waiting. */
+  pollMs: number;
+  /** The error thrown when the wait ends without the lease (a 409 for the user). */
+  busy(): Error;
+}
+
+/**
+ * Runs `fn` holding the lease `key`: waits (bounded) while another owner holds it, renews it while
+ * `fn` runs and gives it back afterwards. The one lease loop of manual sweeps, scans and roll-ups.
+ */
+export async function withLease<T>(opts: WithLeaseOptions, fn: () => Promise<T>): Promise<T> {
+  const { kv, key, owner, ttlMs } = opts;
+  const deadline = Date.now() + opts.waitMs;
+  let lease = await acquireLease(kv, key, owner, ttlMs, opts.now());
+  while (!lease) {
+    if (Date.now() >= deadline) throw opts.busy();
+    await new Promise((r) => setTimeout(r, opts.pollMs));
+    lease = await acquireLease(kv, key, owner, ttlMs, opts.now());
+  }
+  const release = keepLeases([lease], { kv, ttlMs, now: opts.now });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
 }

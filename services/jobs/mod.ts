@@ -7,3 +7,4 @@ export * from "./lease_keeper.ts";
 export * from "./live_events.ts";
 export * from "./minute_ticks.ts";
 export * from "./probe_budget.ts";
+export * from "./request_limit.ts";

@@ -4,8 +4,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import type { FlowRecord } from "./flow_record.ts";
-import { type SyntheticFlow, writePcapFile } from "@/tests/support/netflow/mod.ts";
-import { findSoftflowd, softflowdArgs } from "@/tests/support/netflow/mod.ts";
+import {
+  findSoftflowd,
+  softflowdArgs,
+  type SyntheticFlow,
+  writePcapFile,
+} from "@/tests/support/netflow/mod.ts";
 
 const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;

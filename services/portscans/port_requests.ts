@@ -1,20 +1,20 @@
 // Wires port scanning into an app instance (env, nmap slots, rate limit) and serves "scan ports
 // now": options checked at request time (422), then a tracked task under the host's KV lease.
-import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
+import type { AuthUser, RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
-import type { AuthUser } from "@/services/auth/mod.ts";
 import type { Deps } from "@/services/services.ts";
 import { getKnownHost } from "@/services/sweeps/mod.ts";
 import {
-  acquireLease,
-  type Lease,
+  createProbeBudget,
+  createRequestLimiter,
   leaseKey,
-  releaseLease,
-  renewLease,
+  limitRequest,
+  REQUEST_NOW_MAX,
+  REQUEST_NOW_WINDOW_MS,
+  withLease,
 } from "@/services/jobs/mod.ts";
 import { isRoot, parseNmapArgs } from "./nmap_args.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
-import { createProbeBudget } from "@/services/jobs/mod.ts";
 import {
   type HostScanOutcome,
   type PortscanEnv,
@@ -34,8 +34,8 @@ export interface Ports {
 }
 
 /** "Scan ports now": this many requests per user and host per minute, then 429. */
-export const PORTSCAN_NOW_MAX = 5;
-export const PORTSCAN_NOW_WINDOW_MS = 60_000;
+export const PORTSCAN_NOW_MAX = REQUEST_NOW_MAX;
+export const PORTSCAN_NOW_WINDOW_MS = REQUEST_NOW_WINDOW_MS;
 /** Hosts per nmap run: enough to let nmap parallelize, few enough to finish within the timeout. */
 export const NMAP_BATCH_SIZE = 16;
 /** A manual scan waits this long for a scheduled scan of the same host to finish. */
@@ -65,12 +65,7 @@ export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): P
   };
   const ports: Ports = {
     env,
-    limiter: createRateLimiter(deps.kv, {
-      prefix: "portscan_now",
-      max: PORTSCAN_NOW_MAX,
-      windowMs: PORTSCAN_NOW_WINDOW_MS,
-      now: deps.now,
-    }),
+    limiter: createRequestLimiter(deps.kv, "portscan_now", deps.now),
     intervalMs: cfg.SCAN_NMAP_INTERVAL_MINUTES * 60_000,
     jitter: cfg.SCAN_JITTER,
   };
@@ -88,38 +83,24 @@ export async function withHostLease<T>(
   fn: () => Promise<T>,
   opts: { waitMs?: number; pollMs?: number } = {},
 ): Promise<T> {
-  const key = portscanLeaseKey(hostId);
-  const deadline = Date.now() + (opts.waitMs ?? LEASE_WAIT_MS);
-  let lease: Lease | null = await acquireLease(
-    env.kv,
-    key,
-    env.instance,
-    PORTSCAN_LEASE_TTL_MS,
-    env.now(),
+  return await withLease(
+    {
+      kv: env.kv,
+      key: portscanLeaseKey(hostId),
+      owner: env.instance,
+      ttlMs: PORTSCAN_LEASE_TTL_MS,
+      now: env.now,
+      waitMs: opts.waitMs ?? LEASE_WAIT_MS,
+      pollMs: opts.pollMs ?? 1000,
+      busy: () =>
+        new AppError(
+          409,
+          "portscan_in_progress",
+          `host ${hostId} is being port-scanned by another instance; try again when it finishes`,
+        ),
+    },
+    fn,
   );
-  while (!lease) {
-    if (Date.now() >= deadline) {
-      throw new AppError(
-        409,
-        "portscan_in_progress",
-        `host ${hostId} is being port-scanned by another instance; try again when it finishes`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));
-    lease = await acquireLease(env.kv, key, env.instance, PORTSCAN_LEASE_TTL_MS, env.now());
-  }
-  let held: Lease | null = lease;
-  const renew = setInterval(async () => {
-    if (held) {
-      held = await renewLease(env.kv, held, PORTSCAN_LEASE_TTL_MS, env.now()).catch(() => null);
-    }
-  }, PORTSCAN_LEASE_TTL_MS / 3);
-  try {
-    return await fn();
-  } finally {
-    clearInterval(renew);
-    if (held) await releaseLease(env.kv, held).catch(() => {});
-  }
 }
 
 /** Scans one host now under its lease; the outcome of a failed scan becomes an AppError. */
@@ -162,16 +143,11 @@ export async function requestHostPortscan(
       "no nmap options given; leave `args` out to use the configured NMAP_ARGS",
     );
   }
-  const hit = await ports.limiter.hit(`${user.id}:host:${hostId}`);
-  if (!hit.allowed) {
-    throw new AppError(
-      429,
-      "rate_limited",
-      `too many port scan requests for host ${hostId}; at most ${PORTSCAN_NOW_MAX} per minute, ` +
-        `try again in ${hit.retryAfterSeconds} s`,
-      { retry_after: hit.retryAfterSeconds },
-    );
-  }
+  await limitRequest(
+    ports.limiter,
+    `${user.id}:host:${hostId}`,
+    `port scan requests for host ${hostId}`,
+  );
   const target: ScanTarget = { id: host.id, ip: host.ip, subnet_id: host.subnet_id };
   const task = await deps.services.tasks.submit(
     {

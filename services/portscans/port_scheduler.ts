@@ -1,8 +1,7 @@
 // Picks alive hosts whose last port scan is older than the interval (± jitter) on each tick,
 // leases them in KV, and runs them in nmap batches within NMAP_MAX_CONCURRENT.
 import { log } from "@/services/logger.ts";
-import { acquireLease, type Lease, releaseLease } from "@/services/jobs/mod.ts";
-import { keepLeases } from "@/services/jobs/mod.ts";
+import { acquireLease, keepLeases, type Lease, releaseLease } from "@/services/jobs/mod.ts";
 import { PORTSCAN_LEASE_TTL_MS, portscanLeaseKey } from "./port_requests.ts";
 import type { ScanTarget } from "./portscan_service.ts";
 

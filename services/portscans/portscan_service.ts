@@ -2,14 +2,12 @@
 // current ports, change events), then tells live listeners.
 import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
-import type { CommandRunner } from "@/services/jobs/mod.ts";
-import type { LiveHub } from "@/services/jobs/mod.ts";
+import type { CommandRunner, LiveHub, ProbeBudget } from "@/services/jobs/mod.ts";
 import { type NmapRunInfo, probedKey, readNmapRunInfo } from "./nmap_coverage.ts";
 import type { PortChange, PortObservation } from "./port_diff.ts";
 import { insertPortScan, type PortScan, type PortScanTrigger } from "./port_repo.ts";
 import { storeHostSnapshot } from "./port_snapshot.ts";
 import { portscan, type PortscanResult } from "./portscan.ts";
-import type { ProbeBudget } from "@/services/jobs/mod.ts";
 
 /** Everything a port scan touches, passed in so tests can use a lab or a scripted runner. */
 export interface PortscanEnv {

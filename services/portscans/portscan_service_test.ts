@@ -3,9 +3,8 @@ import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { createLiveHub, type LiveEvent } from "@/services/jobs/mod.ts";
+import { createLiveHub, createProbeBudget, type LiveEvent } from "@/services/jobs/mod.ts";
 import { currentPorts, listPortScans } from "./port_repo.ts";
-import { createProbeBudget } from "@/services/jobs/mod.ts";
 import { type PortscanEnv, scanHosts, type ScanTarget } from "./portscan_service.ts";
 
 const T0 = Date.UTC(2026, 0, 10, 12);

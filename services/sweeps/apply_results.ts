@@ -1,7 +1,6 @@
 // Turns one sweep's verdicts into state: KV transitions, discovered hosts, SQL history, live events.
 import type { Db } from "@/services/store/mod.ts";
-import type { NewEvent, StatusRow } from "./history_repo.ts";
-import { insertEvents, insertStatuses } from "./history_repo.ts";
+import { insertEvents, insertStatuses, type NewEvent, type StatusRow } from "./history_repo.ts";
 import { lockIpamTree } from "@/services/ipam/mod.ts";
 import { insertDiscoveredHosts, type KnownHost, markSeen } from "./known_hosts_repo.ts";
 import { batchChanges, type HostChange, type LiveHub } from "@/services/jobs/mod.ts";

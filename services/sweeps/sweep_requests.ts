@@ -1,15 +1,22 @@
 // Wires discovery into an app instance: one env per process, "scan now" tasks, rate limits, roll-up.
-import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
+import type { AuthUser, RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
-import type { AuthUser } from "@/services/auth/mod.ts";
 import type { Deps } from "@/services/services.ts";
-import { runCommand } from "@/services/jobs/mod.ts";
+import {
+  createLiveHub,
+  createProbeBudget,
+  createRequestLimiter,
+  leaseKey,
+  limitRequest,
+  type LiveHub,
+  REQUEST_NOW_MAX,
+  REQUEST_NOW_WINDOW_MS,
+  runCommand,
+  withLease,
+} from "@/services/jobs/mod.ts";
 import { getKnownHost, getSubnet } from "./known_hosts_repo.ts";
-import { acquireLease, leaseKey, releaseLease, renewLease } from "@/services/jobs/mod.ts";
-import { createLiveHub, type LiveHub } from "@/services/jobs/mod.ts";
 import { readNeighbors } from "./neighbors.ts";
 import { loadOuiTable } from "./oui_vendor.ts";
-import { createProbeBudget } from "@/services/jobs/mod.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
 import { rollUp, type RollupResult } from "./rollup.ts";
 import { planSweep } from "./sweep_plan.ts";
@@ -26,8 +33,8 @@ export interface Discovery {
 }
 
 /** "Scan now": this many requests per user and target per minute, then 429. */
-export const SCAN_NOW_MAX = 5;
-export const SCAN_NOW_WINDOW_MS = 60_000;
+export const SCAN_NOW_MAX = REQUEST_NOW_MAX;
+export const SCAN_NOW_WINDOW_MS = REQUEST_NOW_WINDOW_MS;
 /** A manual sweep waits this long for a scheduled one of the same subnet to finish. */
 const LEASE_WAIT_MS = 10 * 60_000;
 const LEASE_TTL_MS = 5 * 60_000;
@@ -59,12 +66,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
   const discovery: Discovery = {
     env,
     live,
-    scanNowLimiter: createRateLimiter(deps.kv, {
-      prefix: "scan_now",
-      max: SCAN_NOW_MAX,
-      windowMs: SCAN_NOW_WINDOW_MS,
-      now: deps.now,
-    }),
+    scanNowLimiter: createRequestLimiter(deps.kv, "scan_now", deps.now),
     rawDays: cfg.HISTORY_RAW_DAYS,
   };
   deps.services.sweeps = discovery;
@@ -81,43 +83,28 @@ export async function sweepSubnetLeased(
   opts: Parameters<typeof sweepSubnet>[2] & { waitMs?: number; pollMs?: number },
 ): Promise<ScanRun> {
   const { env } = d;
-  const key = leaseKey("sweep", subnetId);
-  const deadline = Date.now() + (opts.waitMs ?? LEASE_WAIT_MS);
-  let lease = await acquireLease(env.kv, key, env.instance, LEASE_TTL_MS, env.now());
-  while (!lease) {
-    if (Date.now() >= deadline) {
-      throw new AppError(
-        409,
-        "sweep_in_progress",
-        `subnet ${subnetId} is being swept by another instance; try again when it finishes`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
-    lease = await acquireLease(env.kv, key, env.instance, LEASE_TTL_MS, env.now());
-  }
-  let held: typeof lease | null = lease;
-  const renew = setInterval(async () => {
-    if (held) held = await renewLease(env.kv, held, LEASE_TTL_MS, env.now()).catch(() => null);
-  }, LEASE_TTL_MS / 3);
-  try {
-    return await sweepSubnet(env, subnetId, opts);
-  } finally {
-    clearInterval(renew);
-    if (held) await releaseLease(env.kv, held).catch(() => {});
-  }
+  return await withLease(
+    {
+      kv: env.kv,
+      key: leaseKey("sweep", subnetId),
+      owner: env.instance,
+      ttlMs: LEASE_TTL_MS,
+      now: env.now,
+      waitMs: opts.waitMs ?? LEASE_WAIT_MS,
+      pollMs: opts.pollMs ?? 500,
+      busy: () =>
+        new AppError(
+          409,
+          "sweep_in_progress",
+          `subnet ${subnetId} is being swept by another instance; try again when it finishes`,
+        ),
+    },
+    () => sweepSubnet(env, subnetId, opts),
+  );
 }
 
 async function limit(d: Discovery, user: AuthUser, target: string): Promise<void> {
-  const r = await d.scanNowLimiter.hit(`${user.id}:${target}`);
-  if (!r.allowed) {
-    throw new AppError(
-      429,
-      "rate_limited",
-      `too many scan requests for ${target}; at most ${SCAN_NOW_MAX} per minute, ` +
-        `try again in ${r.retryAfterSeconds} s`,
-      { retry_after: r.retryAfterSeconds },
-    );
-  }
+  await limitRequest(d.scanNowLimiter, `${user.id}:${target}`, `scan requests for ${target}`);
 }
 
 /** POST /subnets/{id}/sweep: queues a sweep (or returns the one already queued or running). */
@@ -176,21 +163,20 @@ export async function requestHostPing(
 /** Rolls history up now, under the same lease the daily job takes. */
 export async function runRollup(d: Discovery): Promise<RollupResult> {
   const { env } = d;
-  const lease = await acquireLease(
-    env.kv,
-    leaseKey("job", "rollup"),
-    env.instance,
-    LEASE_TTL_MS,
-    env.now(),
+  return await withLease(
+    {
+      kv: env.kv,
+      key: leaseKey("job", "rollup"),
+      owner: env.instance,
+      ttlMs: LEASE_TTL_MS,
+      now: env.now,
+      waitMs: 0,
+      pollMs: 0,
+      busy: () =>
+        new AppError(409, "rollup_in_progress", "a roll-up is already running; try again later"),
+    },
+    () => rollUp(env.db, { now: env.now(), rawDays: d.rawDays }),
   );
-  if (!lease) {
-    throw new AppError(409, "rollup_in_progress", "a roll-up is already running; try again later");
-  }
-  try {
-    return await rollUp(env.db, { now: env.now(), rawDays: d.rawDays });
-  } finally {
-    await releaseLease(env.kv, lease).catch(() => {});
-  }
 }
 
 /** POST /scanner/rollup: queues a roll-up task. */

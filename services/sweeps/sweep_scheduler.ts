@@ -1,7 +1,12 @@
 // Picks due subnets on each tick (interval + jitter), leases them in KV and runs them within a cap.
 import { log } from "@/services/logger.ts";
-import { acquireLease, type Lease, leaseKey, releaseLease } from "@/services/jobs/mod.ts";
-import { keepLeases } from "@/services/jobs/mod.ts";
+import {
+  acquireLease,
+  keepLeases,
+  type Lease,
+  leaseKey,
+  releaseLease,
+} from "@/services/jobs/mod.ts";
 import type { SweepSubnet } from "./known_hosts_repo.ts";
 
 /** Per-subnet schedule in KV, shared by every instance: when the next sweep is due. */

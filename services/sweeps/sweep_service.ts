@@ -2,7 +2,7 @@
 import { AppError, notFound } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { type ApplyOutcome, applyResults } from "./apply_results.ts";
-import type { CommandRunner } from "@/services/jobs/mod.ts";
+import type { CommandRunner, LiveHub, ProbeBudget } from "@/services/jobs/mod.ts";
 import { insertEvents, type NewEvent } from "./history_repo.ts";
 import {
   getKnownHost,
@@ -13,11 +13,8 @@ import {
   setMacVendor,
   type SweepSubnet,
 } from "./known_hosts_repo.ts";
-import type { LiveHub } from "@/services/jobs/mod.ts";
 import type { Neighbor } from "./neighbors.ts";
-import type { OuiTable } from "./oui_vendor.ts";
-import { vendorOf } from "./oui_vendor.ts";
-import type { ProbeBudget } from "@/services/jobs/mod.ts";
+import { type OuiTable, vendorOf } from "./oui_vendor.ts";
 import type { PtrLookup } from "./ptr.ts";
 import { insertRun, type RunTrigger, type ScanRun } from "./run_log_repo.ts";
 import { planSweep } from "./sweep_plan.ts";

@@ -3,11 +3,14 @@
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
-import { runCommand } from "@/services/jobs/mod.ts";
-import type { CommandRunner } from "@/services/jobs/mod.ts";
-import { createLiveHub, type LiveEvent } from "@/services/jobs/mod.ts";
+import {
+  type CommandRunner,
+  createLiveHub,
+  createProbeBudget,
+  type LiveEvent,
+  runCommand,
+} from "@/services/jobs/mod.ts";
 import type { Neighbor } from "./neighbors.ts";
-import { createProbeBudget } from "@/services/jobs/mod.ts";
 import type { PtrLookup } from "./ptr.ts";
 import { readStates } from "./state_store.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";

@@ -5,8 +5,7 @@ import assert from "node:assert/strict";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
-import { writeObservations } from "@/services/sweeps/mod.ts";
-import { sweepSubnet } from "@/services/sweeps/mod.ts";
+import { sweepSubnet, writeObservations } from "@/services/sweeps/mod.ts";
 
 const PASSWORD = "e2e-live-password";
 

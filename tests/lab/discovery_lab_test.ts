@@ -14,9 +14,7 @@ import {
   resolveProgram,
   runCommand,
 } from "@/services/jobs/mod.ts";
-import { createDiscovery } from "@/services/sweeps/mod.ts";
-import { type HostState, readStates } from "@/services/sweeps/mod.ts";
-import { sweepSubnet } from "@/services/sweeps/mod.ts";
+import { createDiscovery, type HostState, readStates, sweepSubnet } from "@/services/sweeps/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PASSWORD = "lab-admin-password-1";

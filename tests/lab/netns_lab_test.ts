@@ -6,8 +6,7 @@ import {
   resolveProgram,
   runCommand,
 } from "@/services/jobs/mod.ts";
-import { planSweep } from "@/services/sweeps/mod.ts";
-import { sweep, type SweepResult } from "@/services/sweeps/mod.ts";
+import { planSweep, sweep, type SweepResult } from "@/services/sweeps/mod.ts";
 import { cleanupStaleLabs, createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const SUBNET = "198.51.100.0/24";

@@ -4,11 +4,13 @@
 // Only the lab host's address is ever scanned (-Pn, one target, no sweep of the bridge side).
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { createPorts } from "@/services/portscans/mod.ts";
-import { createPortScheduler } from "@/services/portscans/mod.ts";
-import { aliveScanTargets } from "@/services/portscans/mod.ts";
-import { lastPortScanTimes } from "@/services/portscans/mod.ts";
-import { scanHosts } from "@/services/portscans/mod.ts";
+import {
+  aliveScanTargets,
+  createPorts,
+  createPortScheduler,
+  lastPortScanTimes,
+  scanHosts,
+} from "@/services/portscans/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;

@@ -1,7 +1,13 @@
 // Runs a test against both SQL engines: a cloned, migrated PGlite and a fresh PostgreSQL schema.
-import { type Db, migrate, openPostgres } from "@/services/store/mod.ts";
-import { clonePglite, PGlite, pgliteParsers } from "@/services/store/mod.ts";
-import { pgliteDb } from "@/services/store/mod.ts";
+import {
+  clonePglite,
+  type Db,
+  migrate,
+  openPostgres,
+  PGlite,
+  pgliteDb,
+  pgliteParsers,
+} from "@/services/store/mod.ts";
 
 export type Engine = "pglite" | "postgres";
 

@@ -14,8 +14,12 @@ import {
   PortSnapshotSchema,
   TaskAcceptedSchema,
 } from "../../../web/port_schemas.ts";
-import { currentPorts, latestPortScan, portSnapshots } from "@/services/portscans/mod.ts";
-import { requestHostPortscan } from "@/services/portscans/mod.ts";
+import {
+  currentPorts,
+  latestPortScan,
+  portSnapshots,
+  requestHostPortscan,
+} from "@/services/portscans/mod.ts";
 
 const tags = ["ports"];
 

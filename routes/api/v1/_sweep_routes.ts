@@ -3,11 +3,17 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
 import { errorResponses, IdParam, jsonResponse, security } from "@/web/api_schemas.ts";
-import { requestHostPing, requestSubnetSweep } from "@/services/sweeps/mod.ts";
-import { isValidEventCursor, listEvents, statusSeries } from "@/services/sweeps/mod.ts";
-import { getKnownHost } from "@/services/sweeps/mod.ts";
-import { readStates } from "@/services/sweeps/mod.ts";
-import { hostUptime, seriesStep } from "@/services/sweeps/mod.ts";
+import {
+  getKnownHost,
+  hostUptime,
+  isValidEventCursor,
+  listEvents,
+  readStates,
+  requestHostPing,
+  requestSubnetSweep,
+  seriesStep,
+  statusSeries,
+} from "@/services/sweeps/mod.ts";
 
 const TaskAccepted = z.object({ task_id: z.string() }).openapi("TaskAccepted");
 

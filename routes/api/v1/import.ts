@@ -1,8 +1,7 @@
 // /api/v1/import: CSV import of hosts and subnets, with a dry-run preview; the real run is all-or-nothing.
 import { createRoute, z } from "@hono/zod-openapi";
-import { importCsv, type ImportKind } from "@/services/ipam/mod.ts";
+import { importCsv, type ImportKind, readCsvUpload } from "@/services/ipam/mod.ts";
 import { boolQuery, ImportReportSchema, isTrue } from "@/web/ipam_schemas.ts";
-import { readCsvUpload } from "@/services/ipam/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 import type { AppContext } from "@/web/env.ts";

@@ -2,10 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import { getSubnet } from "@/services/sweeps/mod.ts";
-import { requestRollup } from "@/services/sweeps/mod.ts";
-import { listRuns } from "@/services/sweeps/mod.ts";
-import { aliveNow, subnetScanStatuses } from "@/services/sweeps/mod.ts";
+import {
+  aliveNow,
+  getSubnet,
+  listRuns,
+  requestRollup,
+  subnetScanStatuses,
+} from "@/services/sweeps/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 

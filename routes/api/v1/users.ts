@@ -3,13 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   createUser,
   deleteUser,
+  destroyUserSessions,
   listUsers,
   requireRole,
   ROLES,
   setPassword,
   setRole,
 } from "@/services/auth/mod.ts";
-import { destroyUserSessions } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
