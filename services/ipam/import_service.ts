@@ -167,8 +167,7 @@ async function storedHosts(q: Queryable, ips: string[]): Promise<Map<string, Sto
 async function containingSubnets(q: Queryable, ips: string[]): Promise<Map<string, number>> {
   const rows = await q.query<{ ip: string; subnet_id: number | null }>(
     `select host(u.ip) as ip,
-       (select s.id from subnet s where s.cidr >>= u.ip order by masklen(s.cidr) desc limit 1)
-         as subnet_id
+       subnet_of(u.ip) as subnet_id
      from unnest($1::inet[]) as u(ip)`,
     [ips],
   );

@@ -5,7 +5,7 @@
 // it, a host nmap abandoned must not read as "every port closed", and a service name guessed from
 // the port number must not count as a service change. Only attributes nmap itself writes are read,
 // with plain regular expressions; no entity or DTD is ever expanded.
-import { normalizeIp } from "@/services/sweeps/mod.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 /** Inclusive port ranges per protocol ("tcp" → [[1, 1024], [8080, 8080]]). */
 export type PortCoverage = Map<string, Array<[number, number]>>;

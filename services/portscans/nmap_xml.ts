@@ -4,7 +4,7 @@
 // length-capped strings with control characters removed, and must be escaped wherever shown.
 import { XMLParser } from "fast-xml-parser";
 import { AppError } from "@/services/errors.ts";
-import { normalizeIp } from "@/services/sweeps/mod.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 export interface NmapPort {
   port: number;

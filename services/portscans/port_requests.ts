@@ -3,7 +3,7 @@
 import type { AuthUser, RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
 import type { Deps } from "@/services/services.ts";
-import { getKnownHost } from "@/services/sweeps/mod.ts";
+import { getKnownHost } from "@/services/ipam/mod.ts";
 import {
   createProbeBudget,
   createRequestLimiter,

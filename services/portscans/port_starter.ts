@@ -1,10 +1,9 @@
 // Background starter of scheduled port scans: refuses a bad NMAP_ARGS at start-up, then ticks each
 // minute (Deno.cron, or a timer when the cron name is taken) and again whenever a batch ends.
-import { listUpIps } from "@/services/ipam/mod.ts";
+import { listUpIps, normalizeIp } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
-import { normalizeIp } from "@/services/sweeps/mod.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
 import { lastPortScanTimes } from "./port_repo.ts";

@@ -1,6 +1,6 @@
 // Read-side SQL over current open ports: which services run where, and dashboard statistics.
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
-import { normalizeIp } from "@/services/sweeps/mod.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 /** One service name (as nmap reports it; "" = unidentified) across the inventory. */
 export interface ServiceSummary {

@@ -3,7 +3,7 @@ import { AppError } from "@/services/errors.ts";
 import type { CommandRunner } from "@/services/jobs/mod.ts";
 import { DEFAULT_NMAP_ARGS, parseNmapArgs } from "./nmap_args.ts";
 import { type NmapHost, parseNmapXml } from "./nmap_xml.ts";
-import { normalizeIp } from "@/services/sweeps/mod.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 export interface PortscanOptions {
   runner: CommandRunner;

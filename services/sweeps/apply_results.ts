@@ -1,8 +1,12 @@
 // Turns one sweep's verdicts into state: KV transitions, discovered hosts, SQL history, live events.
 import type { Db } from "@/services/store/mod.ts";
 import { insertEvents, insertStatuses, type NewEvent, type StatusRow } from "./history_repo.ts";
-import { lockIpamTree } from "@/services/ipam/mod.ts";
-import { insertDiscoveredHosts, type KnownHost, markSeen } from "./known_hosts_repo.ts";
+import {
+  insertDiscoveredHosts,
+  type KnownHost,
+  lockIpamTree,
+  markSeen,
+} from "@/services/ipam/mod.ts";
 import { batchChanges, type HostChange, type LiveHub } from "@/services/jobs/mod.ts";
 import { type Observation, type Transition, writeObservations } from "./state_store.ts";
 import type { SweepHostResult } from "./sweeper.ts";

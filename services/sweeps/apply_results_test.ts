@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { applyResults } from "./apply_results.ts";
-import { knownHostsIn } from "./known_hosts_repo.ts";
+import { knownHostsIn } from "@/services/ipam/mod.ts";
 import { createLiveHub, type LiveEvent } from "@/services/jobs/mod.ts";
 import { readStates } from "./state_store.ts";
 import type { SweepHostResult } from "./sweeper.ts";

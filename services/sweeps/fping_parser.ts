@@ -6,7 +6,7 @@
 // under -a/-q). Count modes (-c/-C) ignore -r and put results on stderr among other chatter.
 // Targets go in on stdin: no argument-length limit, IPv4 and IPv6 alike, and nothing a target
 // says can ever land in an option position.
-import { normalizeIp } from "./sweep_plan.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 export interface FpingArgsOptions {
   /** Initial per-target timeout (-t); fping multiplies it by `backoff` on each retry. */

@@ -3,7 +3,6 @@
 export * from "./apply_results.ts";
 export * from "./fping_parser.ts";
 export * from "./history_repo.ts";
-export * from "./known_hosts_repo.ts";
 export * from "./neighbors.ts";
 export * from "./oui_vendor.ts";
 export * from "./ptr.ts";

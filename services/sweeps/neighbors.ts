@@ -1,6 +1,6 @@
 // MAC addresses of hosts on a local segment, from the kernel's neighbour table (`ip neigh show`).
 import type { CommandRunner } from "@/services/jobs/mod.ts";
-import { normalizeIp } from "./sweep_plan.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 export interface Neighbor {
   ip: string;

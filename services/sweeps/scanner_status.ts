@@ -1,7 +1,7 @@
 // What the scanner health page and GET /api/v1/scanner/subnets show: schedule, lease and last run
 // per subnet, and how many hosts are alive now.
 import type { Deps } from "@/services/services.ts";
-import { hostIpsIn, listSubnetsForScanner } from "./known_hosts_repo.ts";
+import { hostIpsIn, listSubnetsForScanner } from "@/services/ipam/mod.ts";
 import { leaseHolder, leaseKey } from "@/services/jobs/mod.ts";
 import { latestRunPerSubnet, type ScanRun } from "./run_log_repo.ts";
 import { effectiveIntervalS, type ScheduleEntry, scheduleKey } from "./sweep_scheduler.ts";

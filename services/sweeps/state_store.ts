@@ -1,16 +1,10 @@
 // Current host state in Deno KV (["host_state", ip]): atomic, version-checked transitions per sweep.
 
-/** The agreed KV value per address (times in ms since the epoch); the UI reads it, not SQL. */
-export interface HostState {
-  up: boolean;
-  latency_ms: number | null;
-  /** When the host last flipped (or was first observed). */
-  since: number;
-  /** Last time it answered; null if it never did. */
-  last_seen: number | null;
-  method: string;
-  checked_at: number;
-}
+import { HOST_STATE_PREFIX, hostStateKey, type StoredHostState } from "@/services/ipam/mod.ts";
+
+/** The agreed KV value per address (key and type owned by IPAM's host_state.ts). */
+export type HostState = StoredHostState;
+export { HOST_STATE_PREFIX, hostStateKey };
 
 /** One verdict of a sweep for one address. */
 export interface Observation {
@@ -29,15 +23,12 @@ export interface Transition {
   flipped: boolean;
 }
 
-export const HOST_STATE_PREFIX = "host_state";
 // Deno KV limits: 100 checks per atomic operation, 10 keys per getMany.
 const ATOMIC_CHECKS_MAX = 100;
 const GET_MANY_MAX = 10;
 /** Groups written at once: enough to overlap KV round trips, few enough to stay gentle. */
 const GROUPS_IN_FLIGHT = 8;
 const RETRIES_PER_HOST = 16;
-
-export const hostStateKey = (ip: string): Deno.KvKey => [HOST_STATE_PREFIX, ip];
 
 /** The state after observing `obs` at `ts`; pure, so flips and `since` are easy to test. */
 export function nextState(prev: HostState | null, obs: Observation, ts: number): HostState {

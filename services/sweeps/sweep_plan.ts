@@ -1,6 +1,7 @@
 // Turns a subnet and its known hosts into the exact list of addresses a sweep may probe.
 import ipaddr from "ipaddr.js";
 import { AppError } from "@/services/errors.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 /** Largest IPv4 subnet swept by default: a /16 (65,534 addresses). */
 export const DEFAULT_MAX_SWEEP_PREFIX = 16;
@@ -94,22 +95,6 @@ export function planSweep(
   }
   const targets = [...inside.entries()].sort((a, b) => compareBytes(a[1], b[1])).map(([ip]) => ip);
   return { cidr: canonical, family, count: targets.length, targets, range: null };
-}
-
-/**
- * Canonical text of a literal IP address, or null when `text` is not one. IPv4 must be a dotted
- * quad (no "10.1" or hex/octal forms); IPv6 is returned in RFC 5952 form; zone ids are refused
- * because a sweep target must not depend on which interface the scanner happens to use.
- */
-export function normalizeIp(text: string): { ip: string; family: 4 | 6 } | null {
-  const trimmed = text.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
-    return { ip: ipaddr.IPv4.parse(trimmed).toString(), family: 4 };
-  }
-  if (ipaddr.IPv6.isValid(trimmed) && !trimmed.includes("%")) {
-    return { ip: toV6String(ipaddr.IPv6.parse(trimmed)), family: 6 };
-  }
-  return null;
 }
 
 /** Inclusive IPv4 range that can be walked more than once without materializing it. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { AppError } from "@/services/errors.ts";
-import { normalizeIp, planSweep } from "./sweep_plan.ts";
+import { planSweep } from "./sweep_plan.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 
 Deno.test("an IPv4 /24 plan holds the 254 usable addresses in order", () => {
   const plan = planSweep("198.51.100.0/24");

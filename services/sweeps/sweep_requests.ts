@@ -14,7 +14,7 @@ import {
   runCommand,
   withLease,
 } from "@/services/jobs/mod.ts";
-import { getKnownHost, getSubnet } from "./known_hosts_repo.ts";
+import { getKnownHost, getSweepSubnet } from "@/services/ipam/mod.ts";
 import { readNeighbors } from "./neighbors.ts";
 import { loadOuiTable } from "./oui_vendor.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
@@ -114,7 +114,7 @@ export async function requestSubnetSweep(
   user: AuthUser,
 ): Promise<{ task_id: string; deduped: boolean }> {
   const d = deps.services.sweeps;
-  const subnet = await getSubnet(deps.db, subnetId);
+  const subnet = await getSweepSubnet(deps.db, subnetId);
   if (!subnet) throw notFound(`subnet ${subnetId}`);
   await limit(d, user, `subnet:${subnetId}`);
   // Refuse an oversized subnet now with a 422, not later as a failed task.

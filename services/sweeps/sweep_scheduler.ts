@@ -7,7 +7,7 @@ import {
   leaseKey,
   releaseLease,
 } from "@/services/jobs/mod.ts";
-import type { SweepSubnet } from "./known_hosts_repo.ts";
+import type { SweepSubnet } from "@/services/ipam/mod.ts";
 
 /** Per-subnet schedule in KV, shared by every instance: when the next sweep is due. */
 export interface ScheduleEntry {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { SweepSubnet } from "./known_hosts_repo.ts";
+import type { SweepSubnet } from "@/services/ipam/mod.ts";
 import { acquireLease, leaseHolder, leaseKey } from "@/services/jobs/mod.ts";
 import {
   createScheduler,

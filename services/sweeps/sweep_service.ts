@@ -6,13 +6,13 @@ import type { CommandRunner, LiveHub, ProbeBudget } from "@/services/jobs/mod.ts
 import { insertEvents, type NewEvent } from "./history_repo.ts";
 import {
   getKnownHost,
-  getSubnet,
+  getSweepSubnet,
   type KnownHost,
   knownHostsIn,
   setHostnames,
   setMacVendor,
   type SweepSubnet,
-} from "./known_hosts_repo.ts";
+} from "@/services/ipam/mod.ts";
 import type { Neighbor } from "./neighbors.ts";
 import { type OuiTable, vendorOf } from "./oui_vendor.ts";
 import type { PtrLookup } from "./ptr.ts";
@@ -69,7 +69,9 @@ export async function sweepSubnet(
   subnetOrId: number | SweepSubnet,
   opts: RunOptions,
 ): Promise<ScanRun> {
-  const subnet = typeof subnetOrId === "number" ? await getSubnet(env.db, subnetOrId) : subnetOrId;
+  const subnet = typeof subnetOrId === "number"
+    ? await getSweepSubnet(env.db, subnetOrId)
+    : subnetOrId;
   if (!subnet) throw notFound(`subnet ${subnetOrId}`);
   const startedAt = env.now();
   const knownList = await knownHostsIn(env.db, subnet.cidr);

@@ -2,7 +2,7 @@
 // shutdown hook that ends live event streams before the HTTP server drains.
 import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
-import { listScanEnabledSubnets } from "./known_hosts_repo.ts";
+import { listScanEnabledSubnets } from "@/services/ipam/mod.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
 import { rollUp } from "./rollup.ts";
 import { createScheduler } from "./sweep_scheduler.ts";

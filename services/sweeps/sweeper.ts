@@ -10,7 +10,7 @@ import {
   parseFpingOutput,
 } from "./fping_parser.ts";
 import { type PingProbe, pingProbe } from "./ping_probe.ts";
-import { normalizeIp } from "./sweep_plan.ts";
+import { normalizeIp } from "@/services/ipam/mod.ts";
 import { type TcpDial, tcpProbe } from "./tcp_probe.ts";
 
 /** A way of asking "are you there?". */

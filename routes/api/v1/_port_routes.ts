@@ -4,7 +4,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
 import { errorResponses, IdParam, jsonResponse, security } from "@/web/api_schemas.ts";
-import { getKnownHost } from "@/services/sweeps/mod.ts";
+import { getKnownHost } from "@/services/ipam/mod.ts";
 import {
   cursorOf,
   flagQuery,

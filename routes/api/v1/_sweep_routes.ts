@@ -4,7 +4,6 @@ import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
 import { errorResponses, IdParam, jsonResponse, security } from "@/web/api_schemas.ts";
 import {
-  getKnownHost,
   hostUptime,
   isValidEventCursor,
   listEvents,
@@ -14,6 +13,7 @@ import {
   seriesStep,
   statusSeries,
 } from "@/services/sweeps/mod.ts";
+import { getKnownHost } from "@/services/ipam/mod.ts";
 
 const TaskAccepted = z.object({ task_id: z.string() }).openapi("TaskAccepted");
 

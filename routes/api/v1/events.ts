@@ -2,8 +2,7 @@
 import { streamSSE } from "hono/streaming";
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "@/services/errors.ts";
-import { cidrContains, parseCidr, tryParseIp } from "@/services/ipam/mod.ts";
-import { getSubnet } from "@/services/sweeps/mod.ts";
+import { cidrContains, getSubnet, parseCidr, tryParseIp } from "@/services/ipam/mod.ts";
 import type { LiveEvent } from "@/services/jobs/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, security } from "@/web/api_schemas.ts";

@@ -2,13 +2,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import {
-  aliveNow,
-  getSubnet,
-  listRuns,
-  requestRollup,
-  subnetScanStatuses,
-} from "@/services/sweeps/mod.ts";
+import { aliveNow, listRuns, requestRollup, subnetScanStatuses } from "@/services/sweeps/mod.ts";
+import { getSweepSubnet } from "@/services/ipam/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
 
@@ -131,7 +126,7 @@ api.openapi(
     const { subnet_id } = c.req.valid("query");
     let cidr: string | undefined;
     if (subnet_id !== undefined) {
-      const s = await getSubnet(deps.db, subnet_id);
+      const s = await getSweepSubnet(deps.db, subnet_id);
       if (!s) throw notFound(`subnet ${subnet_id}`);
       cidr = s.cidr;
     }

@@ -1,6 +1,8 @@
-// Discovery's SQL on IPAM's subnet and host tables: what to sweep, and what a sweep learned.
+// IPAM's subnets and hosts as discovery sees them: what to sweep, and the host writes a sweep
+// makes (discovered hosts, last seen, MAC/vendor, reverse DNS). The only writer of `host` besides
+// the IPAM forms, API and imports.
 import type { Queryable } from "@/services/store/mod.ts";
-import { normalizeIp } from "./sweep_plan.ts";
+import { normalizeIp } from "./cidr.ts";
 
 /** A host as discovery needs it: enough to plan, diff and enrich. */
 export interface KnownHost {
@@ -29,7 +31,7 @@ function toHost(r: KnownHost): KnownHost {
   return { ...r, ip: canonical(r.ip) };
 }
 
-export async function getSubnet(q: Queryable, id: number): Promise<SweepSubnet | null> {
+export async function getSweepSubnet(q: Queryable, id: number): Promise<SweepSubnet | null> {
   const rows = await q.query<SweepSubnet>(`select ${SUBNET_COLUMNS} from subnet where id = $1`, [
     id,
   ]);
@@ -91,7 +93,7 @@ export async function insertDiscoveredHosts(
   const created = (await q.query<KnownHost>(
     `insert into host (ip, subnet_id, discovered, first_seen_at, last_seen_at)
      select t.ip,
-            (select s.id from subnet s where s.cidr >>= t.ip order by masklen(s.cidr) desc limit 1),
+            subnet_of(t.ip),
             true, $2, $2
      from unnest($1::inet[]) as t(ip)
      on conflict (ip) do nothing
