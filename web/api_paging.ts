@@ -3,6 +3,8 @@
 import { z } from "@hono/zod-openapi";
 import { jsonResponse } from "./api_schemas.ts";
 
+export { keysetPage, wholeList } from "@/services/store/mod.ts";
+
 /** Page size when the query names none (API convention; the query schema caps it at 1000). */
 export const DEFAULT_PAGE_LIMIT = 100;
 
@@ -10,15 +12,6 @@ export const DEFAULT_PAGE_LIMIT = 100;
 export const pageResponse = <T extends z.ZodType>(item: T, description: string) =>
   jsonResponse(z.object({ items: z.array(item), next_cursor: z.string().nullable() }), description);
 
-/**
- * Cuts one page from rows fetched with `limit + 1`: the extra row only tells that more follow, and
- * the cursor is then the key of the last row kept (the next page starts after it).
- */
-export function keysetPage<T>(
-  rows: readonly T[],
-  limit: number,
-  keyOf: (row: T) => string,
-): { items: T[]; next_cursor: string | null } {
-  const items = rows.slice(0, limit);
-  return { items, next_cursor: rows.length > limit ? keyOf(items[items.length - 1]) : null };
-}
+/** The 200 response of a complete (unpaged) list of `item`: next_cursor is always null. */
+export const listResponse = <T extends z.ZodType>(item: T, description: string) =>
+  jsonResponse(z.object({ items: z.array(item), next_cursor: z.null() }), description);

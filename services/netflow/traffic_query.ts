@@ -1,6 +1,7 @@
 // Read side of NetFlow for the /netflow page and API: top talkers, conversations and ports, the
 // subnet-to-subnet matrix (IPAM subnets as nodes, the rest "External"), bytes over time, and
 // paged raw flows. Subnets and hostnames are matched at query time, so IPAM edits apply at once.
+import { keysetPage } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import { MINUTE_MS } from "./rollup.ts";
@@ -400,11 +401,5 @@ export async function listFlows(
      order by end_at desc, id desc limit ${add(f.limit + 1)}`,
     params,
   );
-  const more = rows.length > f.limit;
-  const items = more ? rows.slice(0, f.limit) : rows;
-  const last = items.at(-1);
-  return {
-    items,
-    next_cursor: more && last ? `${last.end_at.getTime()}.${last.id}` : null,
-  };
+  return keysetPage(rows, f.limit, (last) => `${last.end_at.getTime()}.${last.id}`);
 }

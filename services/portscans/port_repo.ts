@@ -1,5 +1,6 @@
 // SQL of port scans: run records (port_scan), the ports each scan saw (host_open_port, latest
 // observation per port marked current) and port change events in host_event.
+import { keysetPage } from "@/services/store/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import { insertEvents } from "@/services/sweeps/mod.ts";
 import type { PortEventKind, PortObservation } from "./port_diff.ts";
@@ -284,11 +285,7 @@ export async function listPortScans(
      order by s.id desc limit $1`,
     params,
   );
-  const items = rows.slice(0, f.limit).map(toScan);
-  return {
-    items,
-    next_cursor: rows.length > f.limit ? String(items[items.length - 1].id) : null,
-  };
+  return keysetPage(rows.map(toScan), f.limit, (last) => String(last.id));
 }
 
 /** A host's scans newest first, each with the ports it saw (the snapshot history). */

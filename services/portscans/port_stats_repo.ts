@@ -1,4 +1,5 @@
 // Read-side SQL over current open ports: which services run where, and dashboard statistics.
+import { keysetPage } from "@/services/store/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import { normalizeIp } from "@/services/ipam/mod.ts";
 
@@ -103,18 +104,14 @@ export async function listServices(
      select * from agg ${after} order by hosts desc, service limit $1`,
     params,
   );
-  const items = rows.slice(0, opts.limit).map((r) => ({
+  const items = rows.map((r) => ({
     service: r.service,
     hosts: Number(r.hosts),
     open_ports: Number(r.open_ports),
     ports: (r.ports ?? []).map(Number).slice(0, MAX_PORTS_LISTED),
     products: (r.products ?? []).slice(0, MAX_PRODUCTS_LISTED),
   }));
-  const last = items.at(-1);
-  return {
-    items,
-    next_cursor: rows.length > opts.limit && last ? encodeCursor([last.hosts, last.service]) : null,
-  };
+  return keysetPage(items, opts.limit, (last) => encodeCursor([last.hosts, last.service]));
 }
 
 /** Current open ports running `service` (optionally one port/proto), in address order. */
@@ -142,20 +139,14 @@ export async function serviceLocations(
      order by h.ip, p.proto, p.port limit $1`,
     params,
   );
-  const items = rows.slice(0, opts.limit).map((r) => ({
+  const items = rows.map((r) => ({
     ...r,
     host_id: Number(r.host_id),
     ip: normalizeIp(r.ip)?.ip ?? r.ip,
     port: Number(r.port),
     scanned_at: new Date(r.scanned_at).toISOString(),
   }));
-  const last = items.at(-1);
-  return {
-    items,
-    next_cursor: rows.length > opts.limit && last
-      ? encodeCursor([last.ip, last.proto, last.port])
-      : null,
-  };
+  return keysetPage(items, opts.limit, (last) => encodeCursor([last.ip, last.proto, last.port]));
 }
 
 /** Counts for the dashboard; `since` bounds the "last 24 h" figures. */

@@ -5,3 +5,4 @@ export { openPostgres } from "./postgres_db.ts";
 export { openDb } from "./open_db.ts";
 export { loadMigrations, migrate } from "./migrate.ts";
 export { openKv } from "./kv.ts";
+export { keysetPage, type Page, wholeList } from "./page.ts";

@@ -1,4 +1,5 @@
 // SQL history of hosts: status rows per sweep, events on flips, and reads over raw + hourly rows.
+import { keysetPage } from "@/services/store/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import type { NewPortEvent } from "@/services/portscans/mod.ts";
 
@@ -104,7 +105,7 @@ export async function listEvents(
      order by ts desc, id desc limit $2`,
     params,
   );
-  const page = rows.slice(0, opts.limit).map((r) => ({
+  const page = rows.map((r) => ({
     id: r.id,
     host_id: r.host_id,
     ts: new Date(r.ts).toISOString(),
@@ -114,11 +115,7 @@ export async function listEvents(
       unknown
     >,
   }));
-  const last = page.at(-1);
-  return {
-    items: page,
-    next_cursor: rows.length > opts.limit && last ? encodeCursor(last.ts, last.id) : null,
-  };
+  return keysetPage(page, opts.limit, (last) => encodeCursor(last.ts, last.id));
 }
 
 /**

@@ -1,4 +1,5 @@
 // The scan run log: one row per sweep or ping (start, duration, method, counts, errors).
+import { keysetPage } from "@/services/store/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 
 export type RunKind = "subnet" | "host";
@@ -142,11 +143,7 @@ export async function listRuns(
      order by id desc limit $1`,
     params,
   );
-  const items = rows.slice(0, f.limit).map(toRun);
-  return {
-    items,
-    next_cursor: rows.length > f.limit ? String(items.at(-1)!.id) : null,
-  };
+  return keysetPage(rows.map(toRun), f.limit, (last) => String(last.id));
 }
 
 /** The latest run of each subnet (scanner health page). */

@@ -1,4 +1,5 @@
 // Discovery's routes under /api/v1/subnets and /api/v1/hosts, registered on IPAM's routers.
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
@@ -181,10 +182,7 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ items: z.array(EventSchema), next_cursor: z.string().nullable() }),
-          "Events",
-        ),
+        200: pageResponse(EventSchema, "Events"),
         ...errorResponses,
       },
     }),

@@ -1,5 +1,6 @@
 // /api/v1/netflow: collector exporters and counters, top talkers, the subnet matrix, bytes over
 // time, and raw flows (filtered, paged).
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   CollectorSchema,
@@ -182,10 +183,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(FlowSchema), next_cursor: z.string().nullable() }),
-        "Flows (bytes and packets as the exporter counted them)",
-      ),
+      200: pageResponse(FlowSchema, "Flows (bytes and packets as the exporter counted them)"),
       ...errorResponses,
     },
   }),

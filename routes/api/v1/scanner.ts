@@ -1,4 +1,5 @@
 // /api/v1/scanner: the sweep run log, per-subnet schedule, alive counts and the roll-up job.
+import { listResponse, pageResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
@@ -66,10 +67,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(RunSchema), next_cursor: z.string().nullable() }),
-        "Runs",
-      ),
+      200: pageResponse(RunSchema, "Runs"),
       ...errorResponses,
     },
   }),
@@ -95,14 +93,11 @@ api.openapi(
     summary: "Per-subnet scan schedule: interval, next due time, running now, last run",
     security,
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(SubnetStatusSchema), next_cursor: z.null() }),
-        "Schedule",
-      ),
+      200: listResponse(SubnetStatusSchema, "Schedule"),
       ...errorResponses,
     },
   }),
-  async (c) => c.json({ items: await subnetScanStatuses(c.get("deps")), next_cursor: null }, 200),
+  async (c) => c.json(wholeList(await subnetScanStatuses(c.get("deps"))), 200),
 );
 
 api.openapi(

@@ -1,4 +1,5 @@
 // /api/v1/services: which services the current port snapshots show, and on which hosts.
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   cursorOf,
@@ -13,7 +14,7 @@ import {
   validServiceCursor,
 } from "@/services/portscans/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["ports"];
@@ -30,10 +31,7 @@ api.openapi(
     security,
     request: { query: z.object({ limit: limitQuery(100), cursor: cursorOf(validServiceCursor) }) },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(ServiceSummarySchema), next_cursor: z.string().nullable() }),
-        "Services",
-      ),
+      200: pageResponse(ServiceSummarySchema, "Services"),
       ...errorResponses,
     },
   }),
@@ -63,10 +61,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(ServiceLocationSchema), next_cursor: z.string().nullable() }),
-        "Locations",
-      ),
+      200: pageResponse(ServiceLocationSchema, "Locations"),
       ...errorResponses,
     },
   }),

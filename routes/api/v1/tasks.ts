@@ -1,4 +1,5 @@
 // /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
@@ -50,13 +51,13 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ items: z.array(TaskSchema), next_cursor: z.null() }), "Tasks"),
+      200: listResponse(TaskSchema, "Tasks"),
       ...errorResponses,
     },
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json({ items: await c.get("deps").services.tasks.list(q), next_cursor: null }, 200);
+    return c.json(wholeList(await c.get("deps").services.tasks.list(q)), 200);
   },
 );
 

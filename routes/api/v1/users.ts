@@ -1,4 +1,5 @@
 // /api/v1/users: user administration (admins only).
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   createUser,
@@ -48,12 +49,11 @@ api.openapi(
     summary: "List users",
     security,
     responses: {
-      200: jsonResponse(z.object({ items: z.array(UserSchema), next_cursor: z.null() }), "Users"),
+      200: listResponse(UserSchema, "Users"),
       ...errorResponses,
     },
   }),
-  async (c) =>
-    c.json({ items: (await listUsers(c.get("deps").db)).map(toJson), next_cursor: null }, 200),
+  async (c) => c.json(wholeList((await listUsers(c.get("deps").db)).map(toJson)), 200),
 );
 
 api.openapi(

@@ -1,9 +1,10 @@
 // /api/v1/scanner/portscans: the port-scan run log (one row per host per scan), newest first.
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { cursorOf, limitQuery, PortScanSchema } from "@/web/port_schemas.ts";
 import { listPortScans } from "@/services/portscans/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -26,10 +27,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(PortScanSchema), next_cursor: z.string().nullable() }),
-        "Port scans",
-      ),
+      200: pageResponse(PortScanSchema, "Port scans"),
       ...errorResponses,
     },
   }),
