@@ -1,5 +1,5 @@
 // /api/v1/tokens: API tokens for scripts; the secret is shown once and stored hashed.
-import { listResponse } from "@/web/api_paging.ts";
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
