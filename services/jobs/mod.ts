@@ -8,3 +8,4 @@ export * from "./live_events.ts";
 export * from "./minute_ticks.ts";
 export * from "./probe_budget.ts";
 export * from "./request_limit.ts";
+export * from "./leased_work.ts";

@@ -1,7 +1,13 @@
 // Picks alive hosts whose last port scan is older than the interval (± jitter) on each tick,
 // leases them in KV, and runs them in nmap batches within NMAP_MAX_CONCURRENT.
 import { log } from "@/services/logger.ts";
-import { acquireLease, keepLeases, type Lease, releaseLease } from "@/services/jobs/mod.ts";
+import {
+  acquireLease,
+  createLeasedWork,
+  type Lease,
+  releaseLease,
+  serialTicks,
+} from "@/services/jobs/mod.ts";
 import { PORTSCAN_LEASE_TTL_MS, portscanLeaseKey } from "./port_requests.ts";
 import type { ScanTarget } from "./portscan_service.ts";
 
@@ -77,39 +83,39 @@ export function createPortScheduler(opts: PortSchedulerOptions): PortScheduler {
   const leaseTtlMs = opts.leaseTtlMs ?? PORTSCAN_LEASE_TTL_MS;
   const batchSize = Math.max(1, Math.floor(opts.batchSize));
   const maxConcurrent = Math.max(1, Math.floor(opts.maxConcurrent));
-  /** Running batches by sequence number: their promise and host ids. */
-  const inFlight = new Map<number, { done: Promise<void>; ids: number[] }>();
+  /** Running batches by sequence number, and the host ids of each. */
+  const inFlight = createLeasedWork<number>({
+    kv: opts.kv,
+    ttlMs: leaseTtlMs,
+    now: () => opts.now(),
+  });
+  const batchHosts = new Map<number, number[]>();
   let seq = 0;
-  const stopper = new AbortController();
-  let ticking: Promise<PortTickReport> | null = null;
 
-  const runningIds = () => new Set([...inFlight.values()].flatMap((b) => b.ids));
-
-  const hold = (leases: Lease[]) =>
-    keepLeases(leases, { kv: opts.kv, ttlMs: leaseTtlMs, now: () => opts.now() });
+  // A batch's hosts count as running until its leases are released (it leaves inFlight).
+  const runningIds = () => {
+    for (const n of batchHosts.keys()) if (!inFlight.has(n)) batchHosts.delete(n);
+    return new Set([...batchHosts.values()].flat());
+  };
 
   const startBatch = (hosts: ScanTarget[], leases: Lease[]) => {
-    const release = hold(leases);
     const n = ++seq;
-    const done = (async () => {
-      try {
-        await opts.runBatch(hosts, stopper.signal);
-      } catch (err) {
+    batchHosts.set(n, hosts.map((h) => h.id));
+    inFlight.start(
+      n,
+      leases,
+      (signal) => opts.runBatch(hosts, signal),
+      (err) =>
         log.warn("scheduled port scan failed", {
           hosts: hosts.map((h) => h.ip).slice(0, 5),
           error: String(err),
-        });
-      } finally {
-        await release();
-        inFlight.delete(n);
-      }
-    })();
-    inFlight.set(n, { done, ids: hosts.map((h) => h.id) });
+        }),
+    );
   };
 
   const doTick = async (): Promise<PortTickReport> => {
     const report: PortTickReport = { due: [], started: [], skipped: [] };
-    if (stopper.signal.aborted) return report;
+    if (inFlight.signal.aborted) return report;
     const t = opts.now();
     const busy = runningIds();
     const alive = (await opts.listAliveHosts()).filter((h) => !busy.has(h.id));
@@ -124,7 +130,7 @@ export function createPortScheduler(opts: PortSchedulerOptions): PortScheduler {
     const room = Math.max(0, freeBatches) * batchSize;
     const picked: Array<{ h: ScanTarget; lease: Lease }> = [];
     for (const { h } of due) {
-      if (stopper.signal.aborted) break;
+      if (inFlight.signal.aborted) break;
       if (picked.length >= room) {
         report.skipped.push({ id: h.id, reason: "capacity" });
         continue;
@@ -158,18 +164,18 @@ export function createPortScheduler(opts: PortSchedulerOptions): PortScheduler {
     return report;
   };
 
+  const tick = serialTicks(doTick);
+  let ticking: Promise<PortTickReport> | null = null;
   return {
     tick() {
-      ticking ??= doTick().finally(() => (ticking = null));
+      ticking = tick();
       return ticking;
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all([...inFlight.values()].map((b) => b.done));
-    },
+    idle: () => inFlight.idle(),
     async stop() {
-      stopper.abort(new Error("port scheduler stopping"));
+      inFlight.abort("port scheduler stopping");
       await ticking?.catch(() => {});
-      await this.idle();
+      await inFlight.idle();
     },
     running: () => [...runningIds()],
   };

@@ -1,7 +1,6 @@
 // SQL history of hosts: status rows per sweep, events on flips, and reads over raw + hourly rows.
 import { keysetPage } from "@/services/store/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
-import type { NewPortEvent } from "@/services/portscans/mod.ts";
 
 export interface StatusRow {
   hostId: number;
@@ -66,7 +65,8 @@ export async function insertStatuses(
 export async function insertEvents(
   q: Queryable,
   ts: Date,
-  events: readonly (NewEvent | NewPortEvent)[],
+  // Port scans add their own kinds (port_opened…) through the same writer.
+  events: readonly (NewEvent | { hostId: number; kind: string; detail: Record<string, unknown> })[],
 ): Promise<void> {
   if (events.length === 0) return;
   await q.query(

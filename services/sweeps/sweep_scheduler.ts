@@ -2,10 +2,11 @@
 import { log } from "@/services/logger.ts";
 import {
   acquireLease,
-  keepLeases,
+  createLeasedWork,
   type Lease,
   leaseKey,
   releaseLease,
+  serialTicks,
 } from "@/services/jobs/mod.ts";
 import type { SweepSubnet } from "@/services/ipam/mod.ts";
 
@@ -90,33 +91,17 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const random = opts.random ?? Math.random;
   const maxConcurrent = opts.maxConcurrent ?? 4;
   const leaseTtlMs = opts.leaseTtlMs ?? 5 * 60_000;
-  const inFlight = new Map<number, Promise<void>>();
-  const jobsInFlight = new Map<string, Promise<void>>();
-  const stopper = new AbortController();
-  let ticking: Promise<TickReport> | null = null;
+  const leased = { kv: opts.kv, ttlMs: leaseTtlMs, now: () => opts.now(), warnOnLost: true };
+  const inFlight = createLeasedWork<number>(leased);
+  const jobsInFlight = createLeasedWork<string>(leased);
 
-  const hold = (lease: Lease) =>
-    keepLeases([lease], {
-      kv: opts.kv,
-      ttlMs: leaseTtlMs,
-      now: () => opts.now(),
-      onLost: (lost) => log.warn("lost a lease while working", { key: String(lost.key) }),
-    });
-
-  const startSubnet = (subnet: SweepSubnet, lease: Lease) => {
-    const release = hold(lease);
-    const p = (async () => {
-      try {
-        await opts.runSubnet(subnet, stopper.signal);
-      } catch (err) {
-        log.warn("scheduled sweep failed", { subnet: subnet.cidr, error: String(err) });
-      } finally {
-        await release();
-        inFlight.delete(subnet.id);
-      }
-    })();
-    inFlight.set(subnet.id, p);
-  };
+  const startSubnet = (subnet: SweepSubnet, lease: Lease) =>
+    inFlight.start(
+      subnet.id,
+      [lease],
+      (signal) => opts.runSubnet(subnet, signal),
+      (err) => log.warn("scheduled sweep failed", { subnet: subnet.cidr, error: String(err) }),
+    );
 
   const runJobs = async (t: number): Promise<string[]> => {
     const started: string[] = [];
@@ -133,18 +118,12 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       );
       if (!lease) continue;
       await opts.kv.set(jobKey(job.name), { at: t });
-      const release = hold(lease);
-      const p = (async () => {
-        try {
-          await job.run(stopper.signal);
-        } catch (err) {
-          log.warn("periodic job failed", { job: job.name, error: String(err) });
-        } finally {
-          await release();
-          jobsInFlight.delete(job.name);
-        }
-      })();
-      jobsInFlight.set(job.name, p);
+      jobsInFlight.start(
+        job.name,
+        [lease],
+        (signal) => job.run(signal),
+        (err) => log.warn("periodic job failed", { job: job.name, error: String(err) }),
+      );
       started.push(job.name);
     }
     return started;
@@ -152,7 +131,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
   const doTick = async (): Promise<TickReport> => {
     const report: TickReport = { due: [], started: [], skipped: [], jobs: [] };
-    if (stopper.signal.aborted) return report;
+    if (inFlight.signal.aborted) return report;
     const t = opts.now();
     report.jobs = await runJobs(t);
 
@@ -173,7 +152,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     report.due = due.map(({ s }) => s.id);
 
     for (const { s } of due) {
-      if (stopper.signal.aborted) break;
+      if (inFlight.signal.aborted) break;
       if (inFlight.size >= maxConcurrent) {
         report.skipped.push({ id: s.id, reason: "capacity" });
         continue;
@@ -210,21 +189,24 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return report;
   };
 
+  const tick = serialTicks(doTick);
+  let ticking: Promise<TickReport> | null = null;
   return {
     tick() {
-      ticking ??= doTick().finally(() => (ticking = null));
+      ticking = tick();
       return ticking;
     },
     async idle() {
       while (inFlight.size > 0 || jobsInFlight.size > 0) {
-        await Promise.all([...inFlight.values(), ...jobsInFlight.values()]);
+        await Promise.all([inFlight.idle(), jobsInFlight.idle()]);
       }
     },
     async stop() {
-      stopper.abort(new Error("scheduler stopping"));
+      inFlight.abort("scheduler stopping");
+      jobsInFlight.abort("scheduler stopping");
       await ticking?.catch(() => {});
       await this.idle();
     },
-    running: () => [...inFlight.keys()],
+    running: () => inFlight.keys(),
   };
 }

@@ -130,3 +130,24 @@ Deno.test("the import scanner sees the forms we write", () => {
     [null, false],
   ]);
 });
+
+Deno.test("domains depend on each other without cycles", () => {
+  const edges = new Map<string, Set<string>>();
+  for (const i of imports) {
+    const from = /^services\/([a-z_]+)\//.exec(i.file)?.[1];
+    const to = /^services\/([a-z_]+)\//.exec(i.target ?? "")?.[1];
+    if (!from || !to || from === to || i.file.endsWith("_test.ts")) continue;
+    if (!edges.has(from)) edges.set(from, new Set());
+    edges.get(from)!.add(to);
+  }
+  const cycles: string[] = [];
+  const walk = (node: string, path: string[]) => {
+    if (path.includes(node)) {
+      cycles.push([...path.slice(path.indexOf(node)), node].join(" → "));
+      return;
+    }
+    for (const next of edges.get(node) ?? []) walk(next, [...path, node]);
+  };
+  for (const d of edges.keys()) walk(d, []);
+  assert.deepEqual([...new Set(cycles)], [], "domain import cycles");
+});
