@@ -9,8 +9,6 @@ import {
   createRequestLimiter,
   leaseKey,
   limitRequest,
-  REQUEST_NOW_MAX,
-  REQUEST_NOW_WINDOW_MS,
   withLease,
 } from "@/services/jobs/mod.ts";
 import { isRoot, parseNmapArgs } from "./nmap_args.ts";
@@ -33,9 +31,6 @@ export interface Ports {
   jitter: number;
 }
 
-/** "Scan ports now": this many requests per user and host per minute, then 429. */
-export const PORTSCAN_NOW_MAX = REQUEST_NOW_MAX;
-export const PORTSCAN_NOW_WINDOW_MS = REQUEST_NOW_WINDOW_MS;
 /** Hosts per nmap run: enough to let nmap parallelize, few enough to finish within the timeout. */
 export const NMAP_BATCH_SIZE = 16;
 /** A manual scan waits this long for a scheduled scan of the same host to finish. */

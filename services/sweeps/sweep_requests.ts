@@ -9,8 +9,6 @@ import {
   leaseKey,
   limitRequest,
   type LiveHub,
-  REQUEST_NOW_MAX,
-  REQUEST_NOW_WINDOW_MS,
   runCommand,
   withLease,
 } from "@/services/jobs/mod.ts";
@@ -32,9 +30,6 @@ export interface Discovery {
   rawDays: number;
 }
 
-/** "Scan now": this many requests per user and target per minute, then 429. */
-export const SCAN_NOW_MAX = REQUEST_NOW_MAX;
-export const SCAN_NOW_WINDOW_MS = REQUEST_NOW_WINDOW_MS;
 /** A manual sweep waits this long for a scheduled one of the same subnet to finish. */
 const LEASE_WAIT_MS = 10 * 60_000;
 const LEASE_TTL_MS = 5 * 60_000;
