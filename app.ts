@@ -6,6 +6,8 @@ import { AppError } from "@/services/errors.ts";
 import { audit } from "@/services/auth/mod.ts";
 import type { AppEnv, Deps, PageHandler } from "@/web/env.ts";
 import { errorResponse } from "@/web/http_errors.ts";
+import { ErrorSchema } from "@/web/api_schemas.ts";
+import { withSharedErrors } from "@/web/openapi_document.ts";
 import { log } from "@/services/logger.ts";
 import { clientIp } from "@/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/web/auth_middleware.ts";
@@ -20,7 +22,6 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  const openapiDocument = () => app.getOpenAPI31Document(docConfig);
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
@@ -118,11 +119,15 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: "/" }],
   };
-  app.doc31("/openapi.json", docConfig);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
   });
+  app.openAPIRegistry.register("Error", ErrorSchema);
+  // Built once, on first use: every route is registered by then.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openapiDocument = () => document ??= withSharedErrors(app.getOpenAPI31Document(docConfig));
+  app.get("/openapi.json", (c) => c.json(openapiDocument()));
 
   // 8. One place for errors and unknown paths.
   app.notFound((c) =>

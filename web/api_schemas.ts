@@ -14,16 +14,26 @@ const err = (description: string) => ({
   content: { "application/json": { schema: ErrorSchema } },
 });
 
-/** The error responses every authenticated route can give. */
+/**
+ * Error answers a route's handler may give. Those of the shared middleware (400 malformed body,
+ * 401/403 login/role/CSRF, 413 body limit, 422 validation, 500) are added to every operation by
+ * withSharedErrors (openapi_document.ts) from what the operation is, not listed per route.
+ */
 export const errorResponses = {
-  400: err("Malformed request"),
-  401: err("Not authenticated"),
-  403: err("Not allowed (role, CSRF or forced password change)"),
   404: err("Not found"),
   409: err("Conflict"),
-  422: err("Invalid input"),
-  429: err("Too many requests"),
 };
+
+/** For routes that limit how often they may be called: 429 with Retry-After. */
+export const rateLimitedResponse = {
+  429: err("Too many requests; Retry-After says when to try again"),
+};
+
+/**
+ * A registered (named) schema or null. `.nullable()` on a named schema renders as
+ * `allOf: [$ref, {type: [object, null]}]`, which refuses null because the $ref does.
+ */
+export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,

@@ -83,10 +83,13 @@ export const HostSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   discovered: z.boolean(),
-  status: z.enum(["up", "down", "unknown"]).optional(),
-  latency_ms: z.number().nullable().optional(),
-  status_since: z.string().nullable().optional(),
-}).openapi("Host");
+  kind: z.literal("host").openapi({
+    description: "Tells host rows from gap rows in address lists",
+  }),
+  status: z.enum(["up", "down", "unknown"]),
+  latency_ms: z.number().nullable(),
+  status_since: z.string().nullable(),
+}).openapi("Host", { description: "A host with its live status (every host answer has it)" });
 
 const hostFields = {
   hostname: nullableText("DNS name", "web-01.example.com"),
@@ -115,10 +118,7 @@ export const GapRowSchema = z.object({
   count: z.string().openapi({ example: "186" }),
 }).openapi("GapRow");
 
-export const AddressRowSchema = z.union([
-  HostSchema.extend({ kind: z.literal("host") }),
-  GapRowSchema,
-]).openapi("AddressRow");
+export const AddressRowSchema = z.union([HostSchema, GapRowSchema]).openapi("AddressRow");
 
 export const ImportReportSchema = z.object({
   kind: z.enum(["hosts", "subnets"]),
@@ -130,6 +130,8 @@ export const ImportReportSchema = z.object({
     update: z.number().int(),
     skip: z.number().int(),
     error: z.number().int(),
+    folder: z.number().int().openapi({ description: "phpIPAM folder rows skipped" }),
+    warning: z.number().int(),
   }),
   rows: z.array(z.object({
     line: z.number().int(),
@@ -139,6 +141,14 @@ export const ImportReportSchema = z.object({
     reason: z.string().optional(),
   })),
   errors: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string() })).openapi({
+    description: "Rows imported with a change the file did not ask for (a phpIPAM hostname " +
+      "that is not a DNS name kept in the description...)",
+  }),
+  skipped_folders: z.array(z.object({ line: z.number().int(), name: z.string() })).openapi({
+    description: "phpIPAM folder rows: they group subnets and have no address, so they are " +
+      "skipped, not errors",
+  }),
 }).openapi("ImportReport");
 
 /** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */

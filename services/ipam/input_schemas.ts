@@ -70,32 +70,32 @@ const cidrField = z.string().transform(viaAppError((v) => parseCidr(v).cidr)).me
   example: "192.0.2.0/24",
 });
 
+/**
+ * Why `name` is not a DNS name (too long, a long label, spaces or punctuation), or null when
+ * it is one. The CSV importer uses it to keep phpIPAM's free-text hostnames as descriptions.
+ */
+export function hostnameProblem(name: string): string | null {
+  if (name.length > LIMITS.hostname) {
+    return `hostname is longer than ${LIMITS.hostname} characters`;
+  }
+  const longLabel = name.split(".").find((label) => label.length > LIMITS.hostnameLabel);
+  if (longLabel) {
+    return `hostname label "${
+      longLabel.slice(0, 20)
+    }..." is longer than ${LIMITS.hostnameLabel} characters`;
+  }
+  if (!HOSTNAME.test(name)) {
+    return `hostname ${JSON.stringify(name)} is not a DNS name; expected letters, digits, "-" ` +
+      `and "_" in dot-separated labels like web-01.example.com`;
+  }
+  return null;
+}
+
 const hostnameField = z.string().trim().nullish().transform((v, ctx) => {
   if (!v) return null;
-  if (v.length > LIMITS.hostname) {
-    ctx.addIssue({
-      code: "custom",
-      message: `hostname is longer than ${LIMITS.hostname} characters`,
-    });
-    return z.NEVER;
-  }
-  const longLabel = v.split(".").find((label) => label.length > LIMITS.hostnameLabel);
-  if (longLabel) {
-    ctx.addIssue({
-      code: "custom",
-      message: `hostname label "${
-        longLabel.slice(0, 20)
-      }..." is longer than ${LIMITS.hostnameLabel} characters`,
-    });
-    return z.NEVER;
-  }
-  if (!HOSTNAME.test(v)) {
-    ctx.addIssue({
-      code: "custom",
-      message:
-        `hostname ${JSON.stringify(v)} is not a DNS name; expected letters, digits, "-" and "_" ` +
-        `in dot-separated labels like web-01.example.com`,
-    });
+  const problem = hostnameProblem(v);
+  if (problem) {
+    ctx.addIssue({ code: "custom", message: problem });
     return z.NEVER;
   }
   return v;

@@ -49,5 +49,5 @@ export {
 export { type ExporterView, exporterViews, resolveFlowFilter } from "./traffic_service.ts";
 export { COUNTER_NAMES } from "./collector_counters.ts";
 export { FlowChunkBuilder } from "./flow_chunk.ts";
-export { insertFlowBatch } from "./flow_repo.ts";
+export { insertFlowBatch, saveTemplateState } from "./flow_repo.ts";
 export { setReceiveBuffer } from "./socket_buffer.ts";

@@ -1,9 +1,8 @@
 // Read side of NetFlow for the /netflow page and API: top talkers, conversations and ports, the
 // subnet-to-subnet matrix (IPAM subnets as nodes, the rest "External"), bytes over time, and
 // paged raw flows. Subnets and hostnames are matched at query time, so IPAM edits apply at once.
-import { keysetPage } from "@/services/store/mod.ts";
+import { keysetPage, type Queryable, type SqlParam } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import { MINUTE_MS } from "./rollup.ts";
 import type { TrafficWindow } from "./traffic_window.ts";
 

@@ -1,7 +1,6 @@
 // SQL of port scans: run records (port_scan), the ports each scan saw (host_open_port, latest
 // observation per port marked current) and port change events in host_event.
-import { keysetPage } from "@/services/store/mod.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import { keysetPage, type Queryable, type SqlParam } from "@/services/store/mod.ts";
 import { insertEvents } from "@/services/sweeps/mod.ts";
 import type { PortEventKind, PortObservation } from "./port_diff.ts";
 

@@ -1,6 +1,5 @@
 // Read-side SQL over current open ports: which services run where, and dashboard statistics.
-import { keysetPage } from "@/services/store/mod.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import { keysetPage, type Queryable, type SqlParam } from "@/services/store/mod.ts";
 import { normalizeIp } from "@/services/ipam/mod.ts";
 
 /** One service name (as nmap reports it; "" = unidentified) across the inventory. */

@@ -1,6 +1,5 @@
 // The scan run log: one row per sweep or ping (start, duration, method, counts, errors).
-import { keysetPage } from "@/services/store/mod.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import { keysetPage, type Queryable, type SqlParam } from "@/services/store/mod.ts";
 
 export type RunKind = "subnet" | "host";
 export type RunTrigger = "schedule" | "manual";

@@ -3,7 +3,14 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  nullableRef,
+  rateLimitedResponse,
+  security,
+} from "@/web/api_schemas.ts";
 import { getKnownHost } from "@/services/ipam/mod.ts";
 import {
   cursorOf,
@@ -36,7 +43,7 @@ const PortscanBody = z.object({
 const CurrentPorts = z.object({
   host_id: z.number().int(),
   history: z.literal(false),
-  last_scan: PortScanSchema.nullable(),
+  last_scan: nullableRef(PortScanSchema),
   items: z.array(PortSchema),
   next_cursor: z.null(),
 });
@@ -114,7 +121,11 @@ export function registerHostPortRoutes(api: OpenAPIHono<AppEnv>): void {
           content: { "application/json": { schema: PortscanBody } },
         },
       },
-      responses: { 202: jsonResponse(TaskAcceptedSchema, "Scan queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAcceptedSchema, "Scan queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const body = (c.req.valid("json") ?? {}) as z.infer<typeof PortscanBody>;

@@ -3,8 +3,15 @@ import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/web/api_schemas.ts";
 import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  rateLimitedResponse,
+  security,
+} from "@/web/api_schemas.ts";
+import {
+  HOST_EVENT_KINDS,
   hostUptime,
   isValidEventCursor,
   listEvents,
@@ -36,7 +43,7 @@ const EventSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int(),
   ts: z.string(),
-  kind: z.enum(["up", "down", "discovered", "hostname_changed"]),
+  kind: z.enum(HOST_EVENT_KINDS),
   detail: z.record(z.string(), z.unknown()),
 }).openapi("HostEvent");
 
@@ -77,7 +84,11 @@ export function registerSubnetDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         `Poll GET /api/v1/tasks/{task_id} for the run summary.`,
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Sweep queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Sweep queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestSubnetSweep(
@@ -100,7 +111,11 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       summary: "Ping the host now (debounced and rate limited like subnet sweeps)",
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Ping queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Ping queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestHostPing(

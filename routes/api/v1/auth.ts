@@ -1,7 +1,15 @@
 // /api/v1/auth: JSON login for scripts and the SPA-less islands, logout, me, password change.
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonBody, jsonResponse, security, UserSchema } from "@/web/api_schemas.ts";
+import {
+  errorResponses,
+  ErrorSchema,
+  jsonBody,
+  jsonResponse,
+  rateLimitedResponse,
+  security,
+  UserSchema,
+} from "@/web/api_schemas.ts";
 import { logIn, logOut } from "@/web/login_flow.ts";
 import { changeOwnPassword } from "@/web/password_change.ts";
 
@@ -21,7 +29,9 @@ api.openapi(
     request: { body: jsonBody(LoginBody) },
     responses: {
       200: jsonResponse(z.object({ user: UserSchema, csrf_token: z.string() }), "Logged in"),
+      401: jsonResponse(ErrorSchema, "Wrong username or password (`invalid_credentials`)"),
       ...errorResponses,
+      ...rateLimitedResponse,
     },
   }),
   async (c) => {

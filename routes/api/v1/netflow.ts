@@ -26,7 +26,7 @@ import {
   type TrafficWindow,
 } from "@/services/netflow/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, jsonResponse, nullableRef, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["netflow"];
@@ -51,7 +51,7 @@ api.openapi(
         z.object({
           items: z.array(ExporterSchema),
           next_cursor: z.null(),
-          collector: CollectorSchema.nullable(),
+          collector: nullableRef(CollectorSchema),
           totals: CountersSchema,
         }),
         "Exporters; collector is null when this process does not run the collector",

@@ -3,10 +3,10 @@ import { listResponse, pageResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import { aliveNow, listRuns, requestRollup, subnetScanStatuses } from "@/services/sweeps/mod.ts";
 import { getSweepSubnet } from "@/services/ipam/mod.ts";
+import { aliveNow, listRuns, requestRollup, subnetScanStatuses } from "@/services/sweeps/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, jsonResponse, nullableRef, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scanner"];
@@ -42,7 +42,7 @@ const SubnetStatusSchema = z.object({
   interval_s: z.number().int(),
   next_due_at: z.string().nullable(),
   sweeping: z.boolean(),
-  last_run: RunSchema.nullable(),
+  last_run: nullableRef(RunSchema),
 }).openapi("SubnetScanStatus");
 
 const optionalId = z.coerce.number().int().positive().optional();
