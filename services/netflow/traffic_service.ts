@@ -2,7 +2,7 @@
 // process's live counters on top) and raw-flow filters resolved from query text.
 import { parseCidr, parseIp, requireSubnet } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
-import type { Deps } from "@/web/env.ts";
+import type { Deps } from "@/services/services.ts";
 import {
   emptyView,
   type ExporterCounterView,
