@@ -9,9 +9,10 @@ import { errorResponse } from "@/web/http_errors.ts";
 import { ErrorSchema } from "@/web/api_schemas.ts";
 import { withSharedErrors } from "@/web/openapi_document.ts";
 import { log } from "@/services/logger.ts";
-import { clientIp } from "@/web/client_ip.ts";
+import { parseCidrList, requestOrigin } from "@/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/web/auth_middleware.ts";
 import { serveFrom } from "@/web/static_files.ts";
+import { pageInputGuard } from "@/web/page_input_guard.ts";
 import { routes } from "@/routes.gen.ts";
 import { VERSION } from "@/web/version.ts";
 
@@ -22,12 +23,18 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const proxy = {
+    enabled: deps.cfg.TRUST_PROXY,
+    ranges: parseCidrList(deps.cfg.TRUSTED_PROXIES.join(",")),
+  };
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("clientIp", clientIp(c, deps.cfg.TRUST_PROXY));
+    const origin = requestOrigin(c, proxy);
+    c.set("clientIp", origin.ip);
+    c.set("https", origin.https);
     c.set("openapiDocument", openapiDocument);
     const started = performance.now();
     await next();
@@ -82,6 +89,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use("*", identify());
   app.use("*", requireLogin());
   app.use("*", csrfProtection());
+  app.use("*", pageInputGuard());
 
   // 6. Audit every successful mutation (who, what, when).
   app.use("*", async (c, next) => {

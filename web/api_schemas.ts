@@ -1,10 +1,14 @@
 // OpenAPI schemas and responses shared by many API routes.
 import { z } from "@hono/zod-openapi";
+import { idParam, safeString } from "@/services/input_rules.ts";
+
+/** The one set of input rules every HTTP schema uses (NUL, lone surrogates, strict integers). */
+export { idParam, intParam, MAX_ID, safeString } from "@/services/input_rules.ts";
 
 export const ErrorSchema = z.object({
   error: z.object({
-    code: z.string().openapi({ example: "validation_failed" }),
-    message: z.string().openapi({ example: 'invalid body: cidr: invalid CIDR "10.0.0.300/24"' }),
+    code: safeString().openapi({ example: "validation_failed" }),
+    message: safeString().openapi({ example: 'invalid body: cidr: invalid CIDR "10.0.0.300/24"' }),
     details: z.unknown().optional(),
   }),
 }).openapi("Error");
@@ -47,13 +51,13 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 
 export const UserSchema = z.object({
   id: z.number().int(),
-  username: z.string(),
+  username: safeString(),
   role: z.enum(["admin", "editor", "viewer"]),
   must_change_password: z.boolean(),
 }).openapi("User");
 
 export const IdParam = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: idParam().openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const security = [{ bearer: [] }];

@@ -1,6 +1,7 @@
 // Port-scan routes under /api/v1/hosts, registered on IPAM's hosts router: current ports with
 // snapshot history, and "scan ports now".
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
 import {
@@ -31,7 +32,7 @@ import {
 const tags = ["ports"];
 
 const PortscanBody = z.object({
-  args: z.union([z.string().max(1000), z.array(z.string().max(200)).max(100)]).optional()
+  args: z.union([safeString().max(1000), z.array(safeString().max(200)).max(100)]).optional()
     .openapi({
       description: "nmap options for this scan only, checked against the allowlist (422 " +
         "`invalid_nmap_args` names the refused option). Targets always come from Pingfold. " +
@@ -52,7 +53,7 @@ const PortHistory = z.object({
   host_id: z.number().int(),
   history: z.literal(true),
   items: z.array(PortSnapshotSchema),
-  next_cursor: z.string().nullable(),
+  next_cursor: safeString().nullable(),
 });
 
 /** GET /api/v1/hosts/{id}/ports and POST /api/v1/hosts/{id}/portscan. */
@@ -71,7 +72,7 @@ export function registerHostPortRoutes(api: OpenAPIHono<AppEnv>): void {
         params: IdParam,
         query: z.object({
           history: flagQuery("Return the snapshots of every scan instead of the current ports"),
-          limit: z.coerce.number().int().min(1).max(1000).default(20),
+          limit: intParam(1, 1000).default(20),
           cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
         }),
       },

@@ -1,6 +1,7 @@
 // Discovery's routes under /api/v1/subnets and /api/v1/hosts, registered on IPAM's routers.
 import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/web/env.ts";
 import {
@@ -23,14 +24,14 @@ import {
 } from "@/services/sweeps/mod.ts";
 import { getKnownHost } from "@/services/ipam/mod.ts";
 
-const TaskAccepted = z.object({ task_id: z.string() }).openapi("TaskAccepted");
+const TaskAccepted = z.object({ task_id: safeString() }).openapi("TaskAccepted");
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), {
+const isoTime = safeString().refine((s) => !Number.isNaN(Date.parse(s)), {
   message: "must be an ISO 8601 time such as 2026-01-20T12:00:00Z",
 });
 
 const Bucket = z.object({
-  ts: z.string(),
+  ts: safeString(),
   samples: z.number().int(),
   up_samples: z.number().int(),
   up_ratio: z.number(),
@@ -42,26 +43,26 @@ const Bucket = z.object({
 const EventSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int(),
-  ts: z.string(),
+  ts: safeString(),
   kind: z.enum(HOST_EVENT_KINDS),
-  detail: z.record(z.string(), z.unknown()),
+  detail: z.record(safeString(), z.unknown()),
 }).openapi("HostEvent");
 
 const UptimeWindow = z.object({
   ratio: z.number().nullable(),
   samples: z.number().int(),
   up_samples: z.number().int(),
-  from: z.string(),
-  to: z.string(),
+  from: safeString(),
+  to: safeString(),
 });
 
 export const HostStateSchema = z.object({
   status: z.enum(["up", "down", "unknown"]),
   latency_ms: z.number().nullable(),
-  since: z.string().nullable(),
-  last_seen: z.string().nullable(),
-  method: z.string().nullable(),
-  checked_at: z.string().nullable(),
+  since: safeString().nullable(),
+  last_seen: safeString().nullable(),
+  method: safeString().nullable(),
+  checked_at: safeString().nullable(),
 }).openapi("HostState");
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -141,15 +142,15 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         query: z.object({
           from: isoTime.optional(),
           to: isoTime.optional(),
-          step: z.coerce.number().int().min(60).max(30 * 86_400).optional(),
+          step: intParam(60, 30 * 86_400).optional(),
         }),
       },
       responses: {
         200: jsonResponse(
           z.object({
             host_id: z.number().int(),
-            from: z.string(),
-            to: z.string(),
+            from: safeString(),
+            to: safeString(),
             step: z.number().int(),
             items: z.array(Bucket),
             next_cursor: z.null(),
@@ -190,8 +191,8 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       request: {
         params: IdParam,
         query: z.object({
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          cursor: z.string().max(200).refine(isValidEventCursor, "unknown cursor").optional(),
+          limit: intParam(1, 1000).default(100),
+          cursor: safeString().max(200).refine(isValidEventCursor, "unknown cursor").optional(),
           from: isoTime.optional(),
           to: isoTime.optional(),
         }),

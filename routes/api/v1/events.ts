@@ -5,7 +5,7 @@ import { AppError, notFound } from "@/services/errors.ts";
 import { cidrContains, getSubnet, parseCidr, tryParseIp } from "@/services/ipam/mod.ts";
 import type { LiveEvent } from "@/services/jobs/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, security } from "@/web/api_schemas.ts";
+import { errorResponses, idParam, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -28,12 +28,12 @@ api.openAPIRegistry.registerPath({
     "inside that subnet (children included) are sent. A `: keepalive` comment arrives every 20 s.",
   security,
   request: {
-    query: z.object({ subnet_id: z.coerce.number().int().positive().optional() }),
+    query: z.object({ subnet_id: idParam().optional() }),
   },
   responses: {
     200: {
       description: "An endless text/event-stream",
-      content: { "text/event-stream": { schema: z.string() } },
+      content: { "text/event-stream": { schema: safeString() } },
     },
     ...errorResponses,
   },

@@ -1,5 +1,14 @@
 // /api/v1/hosts: host CRUD and lookup by address; the subnet is derived, never sent.
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  errorResponses,
+  IdParam,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/web/api_schemas.ts";
 import { notFound } from "@/services/errors.ts";
 import {
   createHost,
@@ -27,7 +36,6 @@ import {
 } from "@/web/ipam_schemas.ts";
 import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["hosts"];
@@ -52,10 +60,10 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        subnet_id: z.coerce.number().int().positive().optional().openapi({
+        subnet_id: idParam().optional().openapi({
           description: "Hosts assigned to this subnet (not those of its child subnets)",
         }),
-        within: z.string().optional().openapi({
+        within: safeString().optional().openapi({
           description: "Hosts inside this prefix, child subnets included",
           example: "192.0.2.0/24",
         }),
@@ -124,7 +132,7 @@ api.openapi(
     security,
     request: {
       params: z.object({
-        ip: z.string().openapi({ param: { name: "ip", in: "path" }, example: "192.0.2.10" }),
+        ip: safeString().openapi({ param: { name: "ip", in: "path" }, example: "192.0.2.10" }),
       }),
     },
     responses: { 200: jsonResponse(HostSchema, "The host"), ...errorResponses },

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { importCsv, type ImportKind, readCsvUpload } from "@/services/ipam/mod.ts";
 import { boolQuery, ImportReportSchema, isTrue } from "@/web/ipam_schemas.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 import type { AppContext } from "@/web/env.ts";
 
 const api = apiRouter();
@@ -26,7 +26,7 @@ const csvBody = {
   description: "The CSV file: as the raw body (text/csv), or as the `file` field of a " +
     "multipart form. UTF-8, with or without BOM; CRLF or LF; `,` `;` or tab separated.",
   content: {
-    "text/csv": { schema: z.string() },
+    "text/csv": { schema: safeString() },
     "multipart/form-data": { schema: z.object({ file: z.any() }) },
   },
 };

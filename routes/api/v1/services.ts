@@ -14,7 +14,7 @@ import {
   validServiceCursor,
 } from "@/services/portscans/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, security } from "@/web/api_schemas.ts";
+import { errorResponses, intParam, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["ports"];
@@ -50,11 +50,11 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        service: z.string().max(256).optional().openapi({
+        service: safeString().max(256).optional().openapi({
           description: "Exact service name (an empty value selects unidentified services)",
           example: "ssh",
         }),
-        port: z.coerce.number().int().min(0).max(65535).optional(),
+        port: intParam(0, 65535).optional(),
         proto: z.enum(["tcp", "udp", "sctp", "ip"]).optional(),
         limit: limitQuery(100),
         cursor: cursorOf(validLocationCursor),

@@ -2,6 +2,15 @@
 import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+  UserSchema,
+} from "@/web/api_schemas.ts";
+import {
   createUser,
   deleteUser,
   destroyUserSessions,
@@ -12,14 +21,6 @@ import {
   setRole,
 } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-  UserSchema,
-} from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 api.use("*", async (c, next) => {
@@ -65,8 +66,8 @@ api.openapi(
     security,
     request: {
       body: jsonBody(z.object({
-        username: z.string().min(1).max(64),
-        password: z.string().min(1).max(256),
+        username: safeString().min(1).max(64),
+        password: safeString().min(1).max(256),
         role: z.enum(ROLES),
         must_change_password: z.boolean().default(true),
       })),
@@ -96,7 +97,7 @@ api.openapi(
       params: IdParam,
       body: jsonBody(z.object({
         role: z.enum(ROLES).optional(),
-        password: z.string().min(1).max(256).optional(),
+        password: safeString().min(1).max(256).optional(),
       })),
     },
     responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses },

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cursorOf, limitQuery, PortScanSchema } from "@/web/port_schemas.ts";
 import { listPortScans } from "@/services/portscans/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, security } from "@/web/api_schemas.ts";
+import { errorResponses, idParam, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -21,7 +21,7 @@ api.openapi(
       query: z.object({
         limit: limitQuery(100),
         cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
-        host_id: z.coerce.number().int().positive().optional(),
+        host_id: idParam().optional(),
         status: z.enum(["succeeded", "failed", "aborted"]).optional(),
         trigger: z.enum(["schedule", "manual"]).optional(),
       }),
