@@ -10,6 +10,7 @@ import {
   type SyntheticFlow,
   writePcapFile,
 } from "@/tests/support/netflow/mod.ts";
+import { childEnv } from "@/services/jobs/mod.ts";
 
 const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;
@@ -65,6 +66,9 @@ async function exportWithSoftflowd(version: "5" | "9" | "10", extraArgs: string[
     const endMs = startMs + (totals.packets - 1); // frames are 1 ms apart
     const port = (socket.addr as Deno.NetAddr).port;
     const child = new Deno.Command(softflowd, {
+      // Only PATH and LANG: the test runner's environment is none of softflowd's business.
+      clearEnv: true,
+      env: childEnv(),
       args: softflowdArgs({
         pcap,
         port,

@@ -13,6 +13,7 @@ import {
 } from "@/services/jobs/mod.ts";
 import { isRoot, parseNmapArgs } from "./nmap_args.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
+import { assertInScope } from "@/services/sweeps/mod.ts";
 import {
   type HostScanOutcome,
   type PortscanEnv,
@@ -56,6 +57,7 @@ export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): P
     timeoutMs: cfg.NMAP_TIMEOUT_SECONDS * 1000,
     batchSize: NMAP_BATCH_SIZE,
     slots: createProbeBudget(cfg.NMAP_MAX_CONCURRENT),
+    scope: d.env.scope,
     ...overrides,
   };
   const ports: Ports = {
@@ -128,6 +130,7 @@ export async function requestHostPortscan(
   const ports = deps.services.ports;
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await ports.env.scope(), "host");
   const args = rawArgs === undefined ? ports.env.args : parseNmapArgs(rawArgs, {
     isRoot: ports.env.isRoot,
   });

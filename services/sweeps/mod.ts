@@ -18,3 +18,5 @@ export * from "./sweep_starter.ts";
 export * from "./sweeper.ts";
 export type { TcpDial } from "./tcp_probe.ts";
 export * from "./uptime.ts";
+export * from "./scan_scope.ts";
+export * from "./scan_scope_repo.ts";

@@ -17,6 +17,8 @@ import { readNeighbors } from "./neighbors.ts";
 import { loadOuiTable } from "./oui_vendor.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
 import { rollUp, type RollupResult } from "./rollup.ts";
+import { assertInScope } from "./scan_scope.ts";
+import { readScanScope } from "./scan_scope_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
@@ -55,6 +57,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     neighbors: () => readNeighbors(runCommand),
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
+    scope: () => readScanScope(deps.db, cfg.SCAN_SCOPE),
     ...overrides,
     live,
   };
@@ -66,6 +69,15 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
   };
   deps.services.sweeps = discovery;
   return discovery;
+}
+
+/**
+ * The check IPAM runs when a subnet's scanning ends up on (create, edit, new cidr): a 422
+ * `outside_scan_scope` unless the whole subnet is inside the scan scope.
+ */
+export async function scanEnableCheck(deps: Deps): Promise<(cidr: string) => void> {
+  const scope = await deps.services.sweeps.env.scope();
+  return (cidr) => assertInScope(cidr, scope, "subnet");
 }
 
 /**
@@ -111,6 +123,7 @@ export async function requestSubnetSweep(
   const d = deps.services.sweeps;
   const subnet = await getSweepSubnet(deps.db, subnetId);
   if (!subnet) throw notFound(`subnet ${subnetId}`);
+  assertInScope(subnet.cidr, await d.env.scope(), "subnet");
   await limit(d, user, `subnet:${subnetId}`);
   // Refuse an oversized subnet now with a 422, not later as a failed task.
   planSweep(subnet.cidr, [], { maxSweepPrefix: d.env.tunables.maxSweepPrefix });
@@ -142,6 +155,7 @@ export async function requestHostPing(
   const d = deps.services.sweeps;
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await d.env.scope(), "host");
   await limit(d, user, `host:${hostId}`);
   const task = await deps.services.tasks.submit(
     {

@@ -9,6 +9,7 @@ import {
   serialTicks,
 } from "@/services/jobs/mod.ts";
 import type { SweepSubnet } from "@/services/ipam/mod.ts";
+import { inScope, type ScanScope, WIDEN_HINT } from "./scan_scope.ts";
 
 /** Per-subnet schedule in KV, shared by every instance: when the next sweep is due. */
 export interface ScheduleEntry {
@@ -30,6 +31,11 @@ export interface SchedulerOptions {
   listSubnets(): Promise<SweepSubnet[]>;
   /** Sweeps one subnet; the scheduler holds its lease meanwhile. */
   runSubnet(subnet: SweepSubnet, signal: AbortSignal): Promise<unknown>;
+  /**
+   * The scan scope, read on every tick: subnets outside it are skipped (and logged once until
+   * they are back in scope), never swept.
+   */
+  scope(): Promise<ScanScope>;
   /** Clock in ms since the epoch; tests move it instead of sleeping. */
   now(): number;
   /** Uniform [0, 1); injectable so jitter is testable. */
@@ -50,7 +56,7 @@ export interface SchedulerOptions {
 export interface TickReport {
   due: number[];
   started: number[];
-  skipped: Array<{ id: number; reason: "capacity" | "leased" | "not_due" }>;
+  skipped: Array<{ id: number; reason: "capacity" | "leased" | "not_due" | "out_of_scope" }>;
   jobs: string[];
 }
 
@@ -94,6 +100,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const leased = { kv: opts.kv, ttlMs: leaseTtlMs, now: () => opts.now(), warnOnLost: true };
   const inFlight = createLeasedWork<number>(leased);
   const jobsInFlight = createLeasedWork<string>(leased);
+  /** Out-of-scope subnets already logged ("id cidr"), so a skip is logged once, not per tick. */
+  const loggedOutOfScope = new Set<string>();
 
   const startSubnet = (subnet: SweepSubnet, lease: Lease) =>
     inFlight.start(
@@ -135,7 +143,27 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const t = opts.now();
     report.jobs = await runJobs(t);
 
-    const subnets = await opts.listSubnets();
+    const [listed, scope] = await Promise.all([opts.listSubnets(), opts.scope()]);
+    const subnets: SweepSubnet[] = [];
+    const stillOut = new Set<string>();
+    for (const s of listed) {
+      if (inScope(s.cidr, scope)) {
+        subnets.push(s);
+        continue;
+      }
+      report.skipped.push({ id: s.id, reason: "out_of_scope" });
+      const key = `${s.id} ${s.cidr}`;
+      stillOut.add(key);
+      if (!loggedOutOfScope.has(key)) {
+        log.warn("skipping a scan-enabled subnet outside the scan scope", {
+          subnet: s.cidr,
+          subnet_id: s.id,
+          hint: `to sweep it, ${WIDEN_HINT}`,
+        });
+      }
+    }
+    loggedOutOfScope.clear();
+    for (const key of stillOut) loggedOutOfScope.add(key);
     const schedules = new Map<number, ScheduleEntry | null>();
     for (let i = 0; i < subnets.length; i += 10) {
       const chunk = subnets.slice(i, i + 10);

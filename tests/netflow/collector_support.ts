@@ -4,6 +4,7 @@ import { findSoftflowd, softflowdArgs, type SyntheticFlow } from "@/tests/suppor
 import { join } from "node:path";
 import type { Db } from "@/services/store/mod.ts";
 import { type Collector, type CollectorOptions, startCollector } from "@/services/netflow/mod.ts";
+import { childEnv } from "@/services/jobs/mod.ts";
 
 export function collectorOptions(overrides: Partial<CollectorOptions> = {}): CollectorOptions {
   return {
@@ -51,6 +52,9 @@ export async function runSoftflowd(
   timeoutMs = 30_000,
 ): Promise<{ code: number; log: string }> {
   const child = new Deno.Command(findSoftflowd(), {
+    // Only PATH and LANG: the test runner's environment is none of softflowd's business.
+    clearEnv: true,
+    env: childEnv(),
     args: softflowdArgs({
       pcap,
       port,

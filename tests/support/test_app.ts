@@ -8,6 +8,7 @@ import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
 import type { Db } from "@/services/store/mod.ts";
+import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, ENGINES, openTestDb } from "./test_db.ts";
 
 setLogLevel("error");
@@ -55,7 +56,13 @@ export async function makeTestApp(
 ): Promise<{ t: TestApp; dispose: () => Promise<void> }> {
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
-  const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env });
+  const cfg = parseConfig({
+    DISABLE_SCHEDULER: "1",
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    // Tests probe loopback and the lab ranges: the scope says so explicitly.
+    SCAN_SCOPE: TEST_SCAN_SCOPE,
+    ...env,
+  });
   const clock = { now: Date.now() };
   const deps: Deps = createDeps({ cfg, db, kv, now: () => clock.now, version: VERSION });
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
