@@ -1,6 +1,6 @@
 // Server-rendered alert views: a table of events (feed, dashboard) and the "Down now" list.
 import type { AlertEvent, DownHost } from "@/services/alerts/mod.ts";
-import { formatAge } from "@/services/discovery/mod.ts";
+import { formatAge } from "@/shared/state_view.ts";
 import { EventRow } from "./EventRow.tsx";
 
 export function EventTable(p: { events: AlertEvent[]; caption: string; live?: boolean }) {

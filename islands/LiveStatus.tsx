@@ -5,7 +5,7 @@
 // no client framework around their tables, and a pill rendered by the server looks the same after.
 import { useEffect, useState } from "preact/hooks";
 import { LiveDot } from "@/components/LiveDot.tsx";
-import { pillView } from "../services/discovery/state_view.ts";
+import { pillView } from "../shared/state_view.ts";
 
 export interface LiveStatusProps extends Record<string, unknown> {
   /** Only hosts inside this subnet (children included) count and stream; absent = all. */

@@ -1,7 +1,7 @@
 // GET /alerts: targets (with Send test and their delivery log), rules and silences, with forms.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { Csrf } from "@/components/CsrfField.tsx";
-import { page } from "@/services/web/render.tsx";
+import { page } from "@/web/render.tsx";
 import {
   type Delivery,
   EVENT_KINDS,

@@ -1,7 +1,7 @@
 // GET /events: the events feed — who went down when and for how long, what opened — live.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
+import { island } from "@/web/islands.tsx";
 import { EVENT_KINDS, isEventKind, listEvents } from "@/services/alerts/mod.ts";
 import { EventTable } from "@/components/AlertEvents.tsx";
 import EventFeed from "@/islands/EventFeed.tsx";

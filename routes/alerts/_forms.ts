@@ -1,6 +1,6 @@
 // Form fields of the /alerts page turned into domain input; failures re-render the page.
 import { AppError } from "@/services/errors.ts";
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { renderAlerts } from "../alerts.tsx";
 
 export type Form = Record<string, string | File | (string | File)[]>;

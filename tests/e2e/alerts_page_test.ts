@@ -5,7 +5,6 @@ import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/bro
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
 
 const PASSWORD = "e2e-alerts-password";
 
@@ -91,7 +90,7 @@ for (const engine of ENGINES) {
         const [s] = await server.deps.db.query<{ id: number }>(
           `insert into subnet (cidr, name) values ('10.72.0.0/24', 'e2e') returning id`,
         );
-        await alertsOf(server.deps).record(server.deps.db, [{
+        await server.deps.services.alerts.record(server.deps.db, [{
           kind: "scan_failing",
           ts: Date.now(),
           hostId: null,

@@ -2,7 +2,6 @@
 // delivery log, event history and the live stream — on both engines.
 import assert from "node:assert/strict";
 import { createUser } from "@/services/auth/mod.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { verify } from "@/services/alerts/mod.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
@@ -197,7 +196,7 @@ appTest("Send test queues a signed delivery that shows in the log", async (t) =>
     const queued = await json(res);
     assert.equal(queued.status, "queued");
     assert.equal(queued.kind, "test");
-    await alertsOf(t.deps).worker.runOnce();
+    await t.deps.services.alerts.worker.runOnce();
     assert.equal(rx.received.length, 1);
     const req = rx.received[0];
     assert.equal(req.headers.get("x-pingfold-event"), "test");
@@ -233,7 +232,7 @@ appTest("event history pages and filters; the live stream carries alert events",
     return buffer;
   };
   await until(/event: hello/);
-  const alerts = alertsOf(t.deps);
+  const alerts = t.deps.services.alerts;
   await t.db.tx((tx) =>
     alerts.hostEvents(tx, t.clock.now, [
       { hostId, kind: "down", detail: {} },

@@ -1,6 +1,5 @@
 // The /alerts and /events pages and the dashboard's "Down now", through the app (both engines).
 import assert from "node:assert/strict";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
 
@@ -26,7 +25,7 @@ async function seedDown(t: TestApp) {
     `insert into host (ip, subnet_id, hostname) values ('10.71.0.9', $1, 'nas<b>') returning id`,
     [s.id],
   );
-  const alerts = alertsOf(t.deps);
+  const alerts = t.deps.services.alerts;
   await t.db.tx((tx) =>
     alerts.hostEvents(tx, t.clock.now - 12 * 60_000, [{ hostId: h.id, kind: "down", detail: {} }])
   );
@@ -38,7 +37,7 @@ appTest(
   async (t) => {
     const rx = startReceiver();
     try {
-      alertsOf(t.deps).start();
+      t.deps.services.alerts.start();
       const csrf = t.admin.csrf;
       let res = await t.call("GET", "/alerts");
       assert.equal(res.status, 200);
@@ -123,7 +122,7 @@ appTest(
         403,
       );
     } finally {
-      await alertsOf(t.deps).stop();
+      await t.deps.services.alerts.stop();
       await rx.close();
     }
   },
@@ -146,7 +145,11 @@ appTest("the events page and the dashboard show what is down and the latest even
   assert.ok(html.indexOf("Down now") < html.indexOf("Add a subnet"), "above the fold");
 
   await t.db.tx((tx) =>
-    alertsOf(t.deps).hostEvents(tx, t.clock.now, [{ hostId, kind: "up", detail: { after_s: 720 } }])
+    t.deps.services.alerts.hostEvents(tx, t.clock.now, [{
+      hostId,
+      kind: "up",
+      detail: { after_s: 720 },
+    }])
   );
   html = await (await t.call("GET", "/")).text();
   assert.match(html, /data-testid="down-empty">Nothing is down/);

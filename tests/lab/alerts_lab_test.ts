@@ -6,11 +6,9 @@ import assert from "node:assert/strict";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
-import { createDiscovery } from "@/services/discovery/discovery_service.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
+import { createDeps } from "@/services/services.ts";
+import { VERSION } from "@/web/version.ts";
+import { createDiscovery, sweepSubnet } from "@/services/sweeps/mod.ts";
 import { createRule, createSilence, createTarget, verify } from "@/services/alerts/mod.ts";
 import { TEST_SCAN_SCOPE } from "@/tests/support/test_scope.ts";
 import { createLab, labPreflight } from "./netns_lab.ts";
@@ -43,15 +41,8 @@ async function run(engine: Engine) {
   const rx = startReceiver();
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
-  const deps: Deps = {
-    cfg: parseConfig(ENV),
-    db,
-    kv,
-    now: Date.now,
-    version: VERSION,
-    services: {},
-  };
-  const alerts = alertsOf(deps);
+  const deps = createDeps({ cfg: parseConfig(ENV), db, kv, now: Date.now, version: VERSION });
+  const alerts = deps.services.alerts;
   try {
     const [{ id: subnetId }] = await db.query<{ id: number }>(
       `insert into subnet (cidr, name) values ($1, 'lab') returning id`,

@@ -1,5 +1,5 @@
 // POST /alerts/rules: add a rule from the alerts page.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { createRule, type EventKind } from "@/services/alerts/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { renderAlerts } from "../../alerts.tsx";

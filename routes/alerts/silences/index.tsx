@@ -1,5 +1,5 @@
 // POST /alerts/silences: add a mute, maintenance window or quiet hours from the alerts page.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { createSilence, type SilenceKind } from "@/services/alerts/mod.ts";
 import { renderAlerts } from "../../alerts.tsx";
 import { formAction, optId, optText, optUtc, text } from "../_forms.ts";

@@ -1,8 +1,7 @@
 // POST /alerts/targets: add a target from the alerts page (admin); a generated secret is shown once.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { requireRole } from "@/services/auth/mod.ts";
 import { createTarget, type TargetKind } from "@/services/alerts/mod.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { renderAlerts } from "../../alerts.tsx";
 import { formAction, optText, text } from "../_forms.ts";
 
@@ -16,7 +15,7 @@ export function POST(c: AppContext) {
       kind: text(form, "kind") as TargetKind,
       url: text(form, "url"),
       secret: optText(form, "secret") ?? undefined,
-    }, alertsOf(deps).settings.policy);
+    }, deps.services.alerts.settings.policy);
     return await renderAlerts(c, {
       notice: `Target ${target.name} added.`,
       targetId: target.id,

@@ -1,5 +1,5 @@
 // POST /alerts/rules/:id/delete: remove a rule.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { deleteRule } from "@/services/alerts/mod.ts";
 import { formAction, pathId } from "../../_forms.ts";
 

@@ -1,5 +1,5 @@
 // POST /alerts/silences/:id/delete: end a mute, maintenance window or quiet hours now.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { deleteSilence, SILENCE_KINDS } from "@/services/alerts/mod.ts";
 import { formAction, pathId } from "../../_forms.ts";
 

@@ -1,5 +1,5 @@
 // POST /alerts/targets/:id/delete: remove a target (admin).
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { requireRole } from "@/services/auth/mod.ts";
 import { deleteTarget } from "@/services/alerts/mod.ts";
 import { formAction, pathId } from "../../_forms.ts";

@@ -1,7 +1,6 @@
 // POST /alerts/targets/:id/test: Send test; waits briefly for the outcome so the log shows it.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { getDelivery } from "@/services/alerts/mod.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
 import { formAction, pathId } from "../../_forms.ts";
 
 /** The page waits this long at most; the delivery goes on (retries too) whatever happens. */
@@ -11,7 +10,7 @@ export function POST(c: AppContext) {
   return formAction(c, async () => {
     const deps = c.get("deps");
     const id = pathId(c);
-    const alerts = alertsOf(deps);
+    const alerts = deps.services.alerts;
     const queued = await alerts.sendTest(id);
     const deadline = Date.now() + Math.min(WAIT_MS, alerts.settings.timeoutMs + 1000);
     while (Date.now() < deadline) {

@@ -1,10 +1,10 @@
 // GET /api/v1/alerts/deliveries: the delivery log (status, attempts, latency, last error).
 import { createRoute, z } from "@hono/zod-openapi";
 import { listDeliveries } from "@/services/alerts/mod.ts";
-import { cursorOf, limitQuery } from "@/services/discovery/port_openapi_schemas.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, security } from "@/services/web/api_schemas.ts";
-import { keysetPage, pageResponse } from "@/services/web/api_paging.ts";
+import { cursorOf, limitQuery } from "@/web/port_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, security } from "@/web/api_schemas.ts";
+import { keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { DeliverySchema } from "./_schemas.ts";
 
 const api = apiRouter();

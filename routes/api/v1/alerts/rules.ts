@@ -1,14 +1,9 @@
 // /api/v1/alerts/rules: which events (kinds + filters) go to which targets.
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRule, deleteRule, getRule, listRules, updateRule } from "@/services/alerts/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { listResponse, wholeList } from "@/web/api_paging.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 import { RuleCreate, RulePatch, RuleSchema } from "./_schemas.ts";
 
 const api = apiRouter();
@@ -22,11 +17,11 @@ api.openapi(
     summary: "List alert rules",
     security,
     responses: {
-      200: jsonResponse(z.object({ items: z.array(RuleSchema), next_cursor: z.null() }), "Rules"),
+      200: listResponse(RuleSchema, "Rules"),
       ...errorResponses,
     },
   }),
-  async (c) => c.json({ items: await listRules(c.get("deps").db), next_cursor: null }, 200),
+  async (c) => c.json(wholeList(await listRules(c.get("deps").db)), 200),
 );
 
 api.openapi(

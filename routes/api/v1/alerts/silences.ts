@@ -6,14 +6,9 @@ import {
   listSilences,
   SILENCE_KINDS,
 } from "@/services/alerts/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { listResponse, wholeList } from "@/web/api_paging.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 import { SilenceCreate, SilenceSchema } from "./_schemas.ts";
 
 const api = apiRouter();
@@ -28,10 +23,7 @@ api.openapi(
     security,
     request: { query: z.object({ kind: z.enum(SILENCE_KINDS).optional() }) },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(SilenceSchema), next_cursor: z.null() }),
-        "Silences",
-      ),
+      200: listResponse(SilenceSchema, "Silences"),
       ...errorResponses,
     },
   }),
@@ -39,7 +31,7 @@ api.openapi(
     const { kind } = c.req.valid("query");
     const deps = c.get("deps");
     const items = await listSilences(deps.db, kind ? [kind] : SILENCE_KINDS, deps.now());
-    return c.json({ items, next_cursor: null }, 200);
+    return c.json(wholeList(items), 200);
   },
 );
 

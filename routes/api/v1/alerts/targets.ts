@@ -9,15 +9,9 @@ import {
   redactTarget,
   updateTarget,
 } from "@/services/alerts/mod.ts";
-import { alertsOf } from "@/services/web/alerts_wiring.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { listResponse, wholeList } from "@/web/api_paging.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 import { DeliverySchema, TargetCreate, TargetPatch, TargetSchema } from "./_schemas.ts";
 
 const api = apiRouter();
@@ -31,10 +25,7 @@ api.openapi(
     summary: "List alert targets",
     security,
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(TargetSchema), next_cursor: z.null() }),
-        "Targets",
-      ),
+      200: listResponse(TargetSchema, "Targets"),
       ...errorResponses,
     },
   }),
@@ -42,7 +33,7 @@ api.openapi(
     const items = (await listTargets(c.get("deps").db)).map((t) =>
       redactTarget(t, c.get("user")?.role === "admin")
     );
-    return c.json({ items, next_cursor: null }, 200);
+    return c.json(wholeList(items), 200);
   },
 );
 
@@ -69,7 +60,7 @@ api.openapi(
     const { target, generatedSecret } = await createTarget(
       deps.db,
       c.req.valid("json"),
-      alertsOf(deps).settings.policy,
+      deps.services.alerts.settings.policy,
     );
     return c.json(generatedSecret ? { ...target, secret: generatedSecret } : target, 201);
   },
@@ -108,7 +99,7 @@ api.openapi(
       deps.db,
       c.req.valid("param").id,
       c.req.valid("json"),
-      alertsOf(deps).settings.policy,
+      deps.services.alerts.settings.policy,
     );
     return c.json(t, 200);
   },
@@ -145,7 +136,7 @@ api.openapi(
   }),
   async (c) => {
     requireRole(c.get("user"), "editor");
-    const d = await alertsOf(c.get("deps")).sendTest(c.req.valid("param").id);
+    const d = await c.get("deps").services.alerts.sendTest(c.req.valid("param").id);
     return c.json(d, 202);
   },
 );

@@ -2,10 +2,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { EVENT_KINDS, isEventKind, listEvents } from "@/services/alerts/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { cursorOf, limitQuery } from "@/services/discovery/port_openapi_schemas.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, security } from "@/services/web/api_schemas.ts";
-import { keysetPage, pageResponse } from "@/services/web/api_paging.ts";
+import { cursorOf, limitQuery } from "@/web/port_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, security } from "@/web/api_schemas.ts";
+import { keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { AlertEventSchema } from "../alerts/_schemas.ts";
 
 const api = apiRouter();
