@@ -49,9 +49,13 @@ export const ConfigSchema = z.object({
   DUMP_HEX: bool.default(false),
   DUMP_HEX_LEN: int(1, 65535).default(64),
   NETFLOW_LOG_FILE: z.string().min(1).optional(),
+  ACTIONS_DIR: z.string().min(1).optional(),
+  ACTION_MAX_CONCURRENT: int(1, 64).default(4),
+  ACTION_OUTPUT_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
+  ADHOC_RATE_PER_MINUTE: int(1, 100_000).default(30),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };
+export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string; ACTIONS_DIR: string };
 
 export class ConfigError extends Error {}
 
@@ -66,7 +70,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = result.data;
-  return { ...c, KV_PATH: c.KV_PATH ?? `${c.DATA_DIR.replace(/\/$/, "")}/kv.sqlite3` };
+  const dataDir = c.DATA_DIR.replace(/\/$/, "");
+  return {
+    ...c,
+    KV_PATH: c.KV_PATH ?? `${dataDir}/kv.sqlite3`,
+    ACTIONS_DIR: c.ACTIONS_DIR ?? `${dataDir}/actions`,
+  };
 }
 
 /** Real environment wins over .env, as with every dotenv loader. */

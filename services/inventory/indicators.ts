@@ -123,7 +123,15 @@ export async function upsertIndicator(
       await tx.query(
         `update indicator set value_num = $2, value_text = $3, unit = $4, status = $5,
            source = $6, thresholds = $7::text::jsonb, updated_at = now() where id = $1`,
-        [id, num, text, input.unit, status, input.source, thresholds ? JSON.stringify(thresholds) : null],
+        [
+          id,
+          num,
+          text,
+          input.unit,
+          status,
+          input.source,
+          thresholds ? JSON.stringify(thresholds) : null,
+        ],
       );
     } else {
       const [row] = await tx.query<{ id: number }>(

@@ -14,31 +14,52 @@ export const ContactSchema = z.object({
   path: ["email"],
 });
 
-export const OrganizationInputSchema = z.object({
+const organizationFields = {
   name: text(200).trim().min(1, "name is required"),
-  code: text(64).trim().min(1).nullable().optional(),
-  contacts: z.array(ContactSchema).max(50).default([]),
-  notes: text(10_000).default(""),
-  tags: tags.default([]),
+  code: text(64).trim().min(1).nullable(),
+  contacts: z.array(ContactSchema).max(50),
+  notes: text(10_000),
+  tags,
+};
+export const OrganizationInputSchema = z.object({
+  ...organizationFields,
+  code: organizationFields.code.optional(),
+  contacts: organizationFields.contacts.default([]),
+  notes: organizationFields.notes.default(""),
+  tags: organizationFields.tags.default([]),
 });
-export const OrganizationPatchSchema = OrganizationInputSchema.partial();
+/** A partial update: absent keys stay unchanged; no defaults are filled in. */
+export const OrganizationPatchSchema = z.object(organizationFields).partial();
 export type OrganizationInput = z.infer<typeof OrganizationInputSchema>;
 export type OrganizationPatch = z.infer<typeof OrganizationPatchSchema>;
 
-export const ServerInputSchema = z.object({
+const serverFields = {
   name: text(200).trim().min(1, "name is required"),
-  organization_id: z.number().int().positive().nullable().default(null),
-  role: text(200).default(""),
-  os: text(200).default(""),
-  location: text(200).default(""),
-  rack: text(100).default(""),
-  serial: text(200).default(""),
-  notes: text(10_000).default(""),
-  tags: tags.default([]),
+  organization_id: z.number().int().positive().nullable(),
+  role: text(200),
+  os: text(200),
+  location: text(200),
+  rack: text(100),
+  serial: text(200),
+  notes: text(10_000),
+  tags,
   /** Addresses to link (existing hosts by address; unknown ones are created). */
-  addresses: z.array(text(64).trim().min(1)).max(256).optional(),
+  addresses: z.array(text(64).trim().min(1)).max(256),
+};
+export const ServerInputSchema = z.object({
+  ...serverFields,
+  organization_id: serverFields.organization_id.default(null),
+  role: serverFields.role.default(""),
+  os: serverFields.os.default(""),
+  location: serverFields.location.default(""),
+  rack: serverFields.rack.default(""),
+  serial: serverFields.serial.default(""),
+  notes: serverFields.notes.default(""),
+  tags: serverFields.tags.default([]),
+  addresses: serverFields.addresses.optional(),
 });
-export const ServerPatchSchema = ServerInputSchema.partial();
+/** A partial update: absent keys stay unchanged; `addresses` replaces the linked set. */
+export const ServerPatchSchema = z.object(serverFields).partial();
 export type ServerInput = z.infer<typeof ServerInputSchema>;
 export type ServerPatch = z.infer<typeof ServerPatchSchema>;
 

@@ -32,7 +32,20 @@ export const INVENTORY_CSV_COLUMNS = [
 export async function exportInventoryCsv(db: Db): Promise<string> {
   const rows: string[][] = [];
   for (const o of await listOrganizations(db)) {
-    rows.push(["organization", o.name, "", o.code ?? "", "", "", "", "", "", joinTags(o.tags), o.notes, ""]);
+    rows.push([
+      "organization",
+      o.name,
+      "",
+      o.code ?? "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      joinTags(o.tags),
+      o.notes,
+      "",
+    ]);
   }
   for (const s of await listServers(db)) {
     rows.push([
@@ -96,7 +109,11 @@ export async function importInventoryCsv(db: Db, text: string): Promise<Inventor
       });
       const old = await getOrganizationByName(db, input.name);
       if (old) {
-        await updateOrganization(db, old.id, { code: input.code, notes: input.notes, tags: input.tags });
+        await updateOrganization(db, old.id, {
+          code: input.code,
+          notes: input.notes,
+          tags: input.tags,
+        });
         report.organizations_updated++;
       } else {
         await createOrganization(db, input);

@@ -17,9 +17,11 @@ export {
   createServer,
   deleteServer,
   getServer,
+  type HostPlacement,
   linkAddress,
   linkHost,
   listServers,
+  placementsOf,
   requireServer,
   type Server,
   type ServerAddress,
@@ -33,12 +35,17 @@ export {
   getIndicator,
   hostIdsWithIndicator,
   type Indicator,
+  INDICATOR_HISTORY_KEEP,
   type IndicatorChange,
   indicatorCounts,
   indicatorHistory,
   type IndicatorOwner,
-  INDICATOR_HISTORY_KEEP,
   listIndicators,
   upsertIndicator,
 } from "./indicators.ts";
-export { exportInventoryCsv, importInventoryCsv, type InventoryImportReport } from "./inventory_csv.ts";
+export {
+  exportInventoryCsv,
+  importInventoryCsv,
+  type InventoryImportReport,
+} from "./inventory_csv.ts";
+export { loadServerDetail, type ServerAddressDetail, type ServerDetail } from "./server_detail.ts";

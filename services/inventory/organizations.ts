@@ -96,7 +96,12 @@ export async function listOrganizations(
   return rows.map(toOrg);
 }
 
-async function assertFree(q: Queryable, name: string | undefined, code: string | null | undefined, selfId?: number) {
+async function assertFree(
+  q: Queryable,
+  name: string | undefined,
+  code: string | null | undefined,
+  selfId?: number,
+) {
   if (name !== undefined) {
     const same = await q.query<{ id: number; name: string }>(
       `select id, name from organization where lower(name) = lower($1) and id <> $2`,

@@ -39,8 +39,8 @@ const FROM = `server s left join organization o on o.id = s.organization_id`;
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
 function toServer(r: Record<string, unknown>): Server {
-  const addrs = (typeof r.addresses === "string" ? JSON.parse(r.addresses) : r.addresses) as
-    ServerAddress[];
+  const addrs =
+    (typeof r.addresses === "string" ? JSON.parse(r.addresses) : r.addresses) as ServerAddress[];
   return {
     id: Number(r.id),
     name: String(r.name),
@@ -250,4 +250,37 @@ export async function unlinkHost(db: Db, serverId: number, hostId: number): Prom
     throw new AppError(404, "not_found", `host ${hostId} is not linked to server ${serverId}`);
   }
   return await requireServer(db, serverId);
+}
+
+export interface HostPlacement {
+  server_id: number;
+  server: string;
+  organization_id: number | null;
+  organization: string | null;
+}
+
+/** Server and organization of each host that has one. */
+export async function placementsOf(
+  q: Queryable,
+  hostIds: readonly number[],
+): Promise<Map<number, HostPlacement>> {
+  const out = new Map<number, HostPlacement>();
+  if (hostIds.length === 0) return out;
+  const rows = await q.query<Record<string, unknown>>(
+    `select sh.host_id, s.id as server_id, s.name as server, o.id as organization_id,
+            o.name as organization
+     from server_host sh join server s on s.id = sh.server_id
+       left join organization o on o.id = s.organization_id
+     where sh.host_id = any($1::bigint[])`,
+    [[...hostIds]],
+  );
+  for (const r of rows) {
+    out.set(Number(r.host_id), {
+      server_id: Number(r.server_id),
+      server: String(r.server),
+      organization_id: r.organization_id == null ? null : Number(r.organization_id),
+      organization: (r.organization as string | null) ?? null,
+    });
+  }
+  return out;
 }

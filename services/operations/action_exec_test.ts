@@ -34,7 +34,10 @@ Deno.test("arguments arrive verbatim, environment is minimal, exit code kept", a
   assert.equal(r.outcome, "exited");
   assert.match(r.stdout, /^a b\|\$\(id\)\|; rm -rf \/\|--\|\*\|\n/);
   const envLines = r.stdout.split("\n").slice(1).filter((l) => /^[A-Z_]+=/.test(l));
-  assert.deepEqual(envLines.map((l) => l.split("=")[0]).filter((k) => k !== "PWD" && k !== "SHLVL" && k !== "_"), ["LANG", "PATH"]);
+  assert.deepEqual(
+    envLines.map((l) => l.split("=")[0]).filter((k) => k !== "PWD" && k !== "SHLVL" && k !== "_"),
+    ["LANG", "PATH"],
+  );
   assert.equal(r.stderr, "oops\n");
   await Deno.remove(dir, { recursive: true });
 });

@@ -3,7 +3,7 @@
 import { AppError } from "@/services/errors.ts";
 import { parseCidr, type ParsedCidr, parseIp } from "@/services/ipam/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
-import { type PortList, parsePortList } from "./port_list.ts";
+import { parsePortList, type PortList } from "./port_list.ts";
 import {
   type CommandRunner,
   type NmapPort,

@@ -10,14 +10,16 @@ Deno.test("port lists merge, sort and count", () => {
 });
 
 Deno.test("bad port lists name the item", () => {
-  for (const [input, why] of [
-    ["", /empty/],
-    ["0", /outside/],
-    ["70000", /outside/],
-    ["10-5", /backwards/],
-    ["22,abc", /"abc" is not a port/],
-    ["-p 80", /not a port/],
-  ] as const) {
+  for (
+    const [input, why] of [
+      ["", /empty/],
+      ["0", /outside/],
+      ["70000", /outside/],
+      ["10-5", /backwards/],
+      ["22,abc", /"abc" is not a port/],
+      ["-p 80", /not a port/],
+    ] as const
+  ) {
     assert.throws(() => parsePortList(input), (e: Error) => why.test(e.message), input);
   }
 });

@@ -1,6 +1,6 @@
 // The one place ad-hoc checks ask "may this address or prefix be probed?" (issue 11; SCAN_SCOPE).
 import { AppError } from "@/services/errors.ts";
-import { cidrContains, type ParsedCidr, parseCidr } from "@/services/ipam/mod.ts";
+import { cidrContains, parseCidr, type ParsedCidr } from "@/services/ipam/mod.ts";
 
 /**
  * Interim scope until the shared SCAN_SCOPE module lands: loopback, private ranges and the
