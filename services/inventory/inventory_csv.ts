@@ -3,7 +3,7 @@
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { AppError } from "@/services/errors.ts";
-import { joinTags, neutralizeCell, restoreCell, splitTags } from "@/services/ipam/csv_cells.ts";
+import { joinTags, neutralizeCell, restoreCell, splitTags, validate } from "@/services/ipam/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { OrganizationInputSchema, ServerInputSchema } from "./inputs.ts";
 import {
@@ -101,7 +101,7 @@ export async function importInventoryCsv(db: Db, text: string): Promise<Inventor
     });
   for (const { r, line } of lines.filter((x) => cell(x.r, "type") === "organization")) {
     try {
-      const input = OrganizationInputSchema.parse({
+      const input = validate(OrganizationInputSchema, {
         name: cell(r, "name"),
         code: cell(r, "code") || null,
         notes: cell(r, "notes"),
@@ -134,7 +134,7 @@ export async function importInventoryCsv(db: Db, text: string): Promise<Inventor
       const orgName = cell(r, "organization");
       const org = orgName ? await getOrganizationByName(db, orgName) : null;
       if (orgName && !org) throw new Error(`organization "${orgName}" does not exist`);
-      const input = ServerInputSchema.parse({
+      const input = validate(ServerInputSchema, {
         name: cell(r, "name"),
         organization_id: org?.id ?? null,
         role: cell(r, "role"),

@@ -12,6 +12,7 @@ import {
   parseIp,
   requireHost,
   updateHost,
+  validate,
 } from "@/services/ipam/mod.ts";
 import {
   createOrganization,
@@ -300,7 +301,7 @@ api.openapi(
     const b = c.req.valid("json");
     const db = c.get("deps").db;
     if (b.server_id) await requireServer(db, b.server_id);
-    const input = HostInputSchema.parse({
+    const input = validate(HostInputSchema, {
       ip: b.ip,
       hostname: b.hostname ?? null,
       description: b.description ?? null,
@@ -333,7 +334,7 @@ api.openapi(
     await requireHost(db, id);
     if (b.server_id) await requireServer(db, b.server_id);
     const { server_id, ...fields } = b;
-    const patch = HostPatchSchema.parse(fields);
+    const patch = validate(HostPatchSchema, fields);
     const h = Object.keys(patch).length
       ? await updateHost(db, id, patch, { allowOrphan: true })
       : await requireHost(db, id);
