@@ -1,6 +1,9 @@
 // Everything about one host (state, uptime and sparkline, ports, facts, edit form, events): the body
 // of the host page and of the drawer island, which both render it from the same JSON-able data.
 import type { ComponentType, JSX } from "preact";
+import type { HostInventoryView } from "@/services/operations/mod.ts";
+import type { ActionRunnerProps } from "../islands/ActionRunner.tsx";
+import { HostInventory } from "./HostInventory.tsx";
 import type { HostDetail as HostDetailData } from "@/services/discovery/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
@@ -19,6 +22,8 @@ export interface HostView {
   /** Server clock (ms) the view was made at, so "5m ago" reads the same on both sides. */
   now: number;
   can_edit: boolean;
+  /** Server, organization, indicators and runnable actions (inventory and operations). */
+  inventory?: HostInventoryView;
 }
 
 /** The interactive parts: plain components in the drawer, island-wrapped on the server page. */
@@ -26,6 +31,7 @@ export interface HostDetailParts {
   Sparkline: ComponentType<SparklineProps>;
   EditForm: ComponentType<HostEditFormProps>;
   ScanButton: ComponentType<PortScanButtonProps>;
+  ActionRunner: ComponentType<ActionRunnerProps>;
 }
 
 export interface HostDetailProps {
@@ -158,6 +164,16 @@ export function HostDetail(p: HostDetailProps) {
             </div>
           )}
         </section>
+
+        {p.view.inventory && (
+          <HostInventory
+            hostId={h.id}
+            inv={p.view.inventory}
+            Sub={Sub}
+            idPrefix={p.headingId}
+            {...(p.parts?.ActionRunner ? { Runner: p.parts.ActionRunner } : {})}
+          />
+        )}
 
         {p.view.can_edit && (
           <section class="hd-section" aria-labelledby={sid("edit")}>

@@ -19,11 +19,14 @@ import { textToTags } from "@/components/host_detail_format.ts";
 import Sparkline from "@/islands/Sparkline.tsx";
 import HostEditForm, { type HostEditValues } from "@/islands/HostEditForm.tsx";
 import PortScanButton from "@/islands/PortScanButton.tsx";
+import ActionRunner from "@/islands/ActionRunner.tsx";
+import { hostInventory } from "@/services/operations/mod.ts";
 
 const parts = {
   Sparkline: island("Sparkline", Sparkline),
   EditForm: island("HostEditForm", HostEditForm),
   ScanButton: island("PortScanButton", PortScanButton),
+  ActionRunner: island("ActionRunner", ActionRunner),
 };
 
 /** The same rules as PATCH /api/v1/hosts/{id}: the override is checked like a hostname. */
@@ -46,6 +49,7 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
     subnet: subnet ? { id: subnet.id, cidr: subnet.cidr, name: subnet.name } : null,
     now: deps.now(),
     can_edit: c.get("user")?.role !== "viewer",
+    inventory: await hostInventory(deps.db, id, c.get("user")?.role ?? "viewer"),
   };
 }
 

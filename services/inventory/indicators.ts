@@ -226,3 +226,28 @@ export async function indicatorCounts(q: Queryable): Promise<Record<IndicatorSta
   for (const r of rows) out[r.status] = Number(r.n);
   return out;
 }
+
+export interface IndicatorRow extends Indicator {
+  /** The host's address or the server's name, for lists across owners. */
+  owner: string;
+}
+
+/** Indicators across hosts and servers, worst first (dashboard filter). */
+export async function listIndicatorRows(
+  q: Queryable,
+  f: { status?: IndicatorStatus; name?: string; limit: number },
+): Promise<IndicatorRow[]> {
+  const params: SqlParam[] = [f.limit];
+  const where: string[] = [];
+  if (f.status) where.push(`i.status = $${params.push(f.status)}`);
+  if (f.name) where.push(`i.name = $${params.push(f.name)}`);
+  const rows = await q.query<Record<string, unknown>>(
+    `select i.*, coalesce(host(h.ip), s.name) as owner from indicator i
+       left join host h on h.id = i.host_id left join server s on s.id = i.server_id
+     ${where.length ? `where ${where.join(" and ")}` : ""}
+     order by case i.status when 'critical' then 0 when 'warning' then 1 when 'unknown' then 2
+       else 3 end, i.updated_at desc, i.id limit $1`,
+    params,
+  );
+  return rows.map((r) => ({ ...toIndicator(r), owner: String(r.owner ?? "") }));
+}

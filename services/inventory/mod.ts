@@ -41,6 +41,8 @@ export {
   indicatorHistory,
   type IndicatorOwner,
   listIndicators,
+  listIndicatorRows,
+  type IndicatorRow,
   upsertIndicator,
 } from "./indicators.ts";
 export {

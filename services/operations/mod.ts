@@ -65,3 +65,4 @@ export {
   requestSweep,
 } from "./operations.ts";
 export { type InventoryStats, inventoryStats, parseWindow, type WindowStats } from "./stats.ts";
+export { hostInventory, type HostInventoryView } from "./host_inventory.ts";
