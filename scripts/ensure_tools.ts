@@ -10,6 +10,9 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   { bin: "nft", pkg: "nftables", paths: ["/usr/sbin/nft", "/sbin/nft"] },
   { bin: "iptables", pkg: "iptables", paths: ["/usr/sbin/iptables", "/sbin/iptables"] },
   { bin: "python3", pkg: "python3", paths: ["/usr/bin/python3", "/usr/local/bin/python3"] },
+  // Actions run under setsid (own process group); the operations lab test's script uses curl.
+  { bin: "setsid", pkg: "util-linux", paths: ["/usr/bin/setsid", "/bin/setsid"] },
+  { bin: "curl", pkg: "curl", paths: ["/usr/bin/curl"] },
 ];
 
 function exists(path: string): boolean {
