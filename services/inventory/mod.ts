@@ -40,9 +40,9 @@ export {
   indicatorCounts,
   indicatorHistory,
   type IndicatorOwner,
-  listIndicators,
-  listIndicatorRows,
   type IndicatorRow,
+  listIndicatorRows,
+  listIndicators,
   upsertIndicator,
 } from "./indicators.ts";
 export {

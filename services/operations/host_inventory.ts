@@ -17,7 +17,15 @@ export interface HostInventoryView {
     updated_at: string;
   }>;
   actions: Array<{ id: number; name: string; description: string }>;
-  runs: Array<{ id: number; action_name: string; status: string; exit_code: number | null; created_at: string }>;
+  runs: Array<
+    {
+      id: number;
+      action_name: string;
+      status: string;
+      exit_code: number | null;
+      created_at: string;
+    }
+  >;
 }
 
 export async function hostInventory(

@@ -134,7 +134,7 @@ appTest(
     assert.equal(sweep.status, 303);
     assert.match(sweep.headers.get("location")!, /\?task=[0-9a-f-]{36}$/);
     await tasksOf(t.deps).drain();
-  const list = await (await t.call("GET", "/operations/scans?kind=ping")).text();
+    const list = await (await t.call("GET", "/operations/scans?kind=ping")).text();
     assert.match(list, /format=json/);
     assert.doesNotMatch(list, /<td>sweep<\/td>/);
 
