@@ -1,17 +1,10 @@
 // GET /operations/runs: past and running action runs, filtered by action, host, user and status.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
-import { listActions, listRuns, type RunStatus } from "@/services/operations/mod.ts";
+import { listActions, listRuns, RUN_STATUSES, type RunStatus } from "@/services/operations/mod.ts";
 import { Card, Field, Pill } from "@/components/InventoryUi.tsx";
 
-const STATUSES: RunStatus[] = [
-  "queued",
-  "running",
-  "succeeded",
-  "failed",
-  "timed_out",
-  "cancelled",
-];
+const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 const idQuery = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
 
 export async function GET(c: AppContext) {

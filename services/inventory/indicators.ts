@@ -62,6 +62,18 @@ async function assertOwner(q: Queryable, owner: IndicatorOwner): Promise<void> {
   if (!rows[0]) throw notFound(`${table} ${id}`);
 }
 
+/** The fields a list shows (host drawer, compat API): no ids, no thresholds. */
+export function indicatorSummary(i: Indicator) {
+  return {
+    name: i.name,
+    value: i.value,
+    unit: i.unit,
+    status: i.status,
+    source: i.source,
+    updated_at: i.updated_at,
+  };
+}
+
 export async function listIndicators(q: Queryable, owner: IndicatorOwner): Promise<Indicator[]> {
   await assertOwner(q, owner);
   const params: SqlParam[] = [];

@@ -41,6 +41,7 @@ export {
   indicatorHistory,
   type IndicatorOwner,
   type IndicatorRow,
+  indicatorSummary,
   listIndicatorRows,
   listIndicators,
   upsertIndicator,

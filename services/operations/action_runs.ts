@@ -27,7 +27,15 @@ export interface ActionEnv {
   path: string;
 }
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "timed_out" | "cancelled";
+export const RUN_STATUSES = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "timed_out",
+  "cancelled",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface ActionRun {
   id: number;

@@ -1,6 +1,6 @@
 // What the host drawer and page show from inventory and operations: the host's server and
 // organization, its indicators, the actions the viewer may run and its latest runs.
-import { listIndicators, serverOfHost } from "@/services/inventory/mod.ts";
+import { indicatorSummary, listIndicators, serverOfHost } from "@/services/inventory/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import { listActions, mayRun, type Role } from "./actions.ts";
 import { listRuns } from "./action_runs.ts";
@@ -44,14 +44,7 @@ export async function hostInventory(
     organization: server?.organization_id
       ? { id: server.organization_id, name: server.organization_name ?? "" }
       : null,
-    indicators: indicators.map((i) => ({
-      name: i.name,
-      value: i.value,
-      unit: i.unit,
-      status: i.status,
-      source: i.source,
-      updated_at: i.updated_at,
-    })),
+    indicators: indicators.map(indicatorSummary),
     actions: actions.filter((a) => mayRun(a, role)).map((a) => ({
       id: a.id,
       name: a.name,

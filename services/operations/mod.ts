@@ -48,6 +48,7 @@ export {
   getRun,
   listRuns,
   markQueuedRunCancelled,
+  RUN_STATUSES,
   type RunFilter,
   type Runner,
   type RunStatus,

@@ -1,24 +1,8 @@
 // Inventory over HTTP: organizations, servers (links, detail), indicators (upsert, thresholds,
 // history), with the bad input each must refuse (404, 409 naming the row, 422 naming the field).
 import assert from "node:assert/strict";
+import { expectError, json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-
-async function json(res: Response) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 200)}`);
-  }
-}
-
-async function expectError(res: Response, status: number, code?: string, message?: RegExp) {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  if (code) assert.equal(body.error.code, code, JSON.stringify(body));
-  if (message) assert.match(body.error.message, message);
-  return body;
-}
 
 async function host(t: TestApp, ip: string, hostname: string | null = null): Promise<number> {
   const [{ id }] = await t.db.query<{ id: number }>(

@@ -1,6 +1,7 @@
 // Operations over HTTP: ad-hoc ping / sweep / port scan (real fping and nmap on loopback only),
 // scan results (list, export), actions (definition checks, runs, caps, timeout, cancel, audit).
 import assert from "node:assert/strict";
+import { expectError, json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser, listAudit } from "@/services/auth/mod.ts";
@@ -31,23 +32,6 @@ const ENV = {
   PING_TIMEOUT_MS: "300",
   ACTION_OUTPUT_MAX_BYTES: "2048",
 };
-
-async function json(res: Response) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 200)}`);
-  }
-}
-
-async function expectError(res: Response, status: number, code?: string, message?: RegExp) {
-  const body = await json(res);
-  assert.equal(res.status, status, JSON.stringify(body));
-  if (code) assert.equal(body.error.code, code, JSON.stringify(body));
-  if (message) assert.match(body.error.message, message);
-  return body;
-}
 
 async function host(t: TestApp, ip: string, hostname: string | null = null): Promise<number> {
   const [{ id }] = await t.db.query<{ id: number }>(

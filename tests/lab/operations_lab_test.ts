@@ -3,6 +3,7 @@
 // lab prefix finds who answers (and not a host taken down), an ad-hoc port scan sees its service.
 // Only lab addresses are probed.
 import assert from "node:assert/strict";
+import { json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
@@ -40,15 +41,6 @@ async function createOpsLab(): Promise<Lab> {
     }
   }
   throw last;
-}
-
-async function json(res: Response) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 300)}`);
-  }
 }
 
 async function task(t: TestApp, res: Response) {

@@ -20,8 +20,8 @@ import {
   deleteIndicator,
   deleteOrganization,
   deleteServer,
-  type Indicator,
   IndicatorNameSchema,
+  indicatorSummary,
   IndicatorValueSchema,
   linkHost,
   listIndicators,
@@ -133,14 +133,7 @@ const CompatIndicator = z.object({
   source: z.string(),
   updated_at: z.string(),
 }).openapi("CompatIndicator");
-const compatIndicator = (i: Indicator) => ({
-  name: i.name,
-  value: i.value,
-  unit: i.unit,
-  status: i.status,
-  source: i.source,
-  updated_at: i.updated_at,
-});
+const compatIndicator = indicatorSummary;
 
 const CompatScan = z.object({
   id: z.number().int(),

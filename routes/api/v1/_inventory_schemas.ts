@@ -2,6 +2,7 @@
 // actions, runs, scan results); the domain's plain zod inputs are reused for request bodies.
 import { z } from "@hono/zod-openapi";
 import { INDICATOR_STATUSES } from "@/services/inventory/mod.ts";
+import { RUN_STATUSES } from "@/services/operations/mod.ts";
 
 export const ContactOut = z.object({ name: z.string(), email: z.string(), phone: z.string() });
 
@@ -86,15 +87,6 @@ export const ActionSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 }).openapi("Action");
-
-export const RUN_STATUSES = [
-  "queued",
-  "running",
-  "succeeded",
-  "failed",
-  "timed_out",
-  "cancelled",
-] as const;
 
 export const ActionRunSchema = z.object({
   id: z.number().int(),

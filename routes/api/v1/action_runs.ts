@@ -1,12 +1,12 @@
 // /api/v1/action_runs: past and running action runs (live output while running), and cancel.
 import { createRoute, z } from "@hono/zod-openapi";
-import { cancelRun, getRun, listRuns } from "@/services/operations/mod.ts";
+import { cancelRun, getRun, listRuns, RUN_STATUSES } from "@/services/operations/mod.ts";
 import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import { errorResponses, IdParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
 import { queryText } from "@/services/ipam/openapi_schemas.ts";
-import { ActionRunSchema, idCursor, RUN_STATUSES } from "./_inventory_schemas.ts";
+import { ActionRunSchema, idCursor } from "./_inventory_schemas.ts";
 
 const api = apiRouter();
 const tags = ["actions"];
