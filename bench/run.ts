@@ -3,6 +3,7 @@ import { benchIpamRender } from "./ipam_render_bench.ts";
 import { benchDiscovery } from "./discovery_bench.ts";
 import { benchHostDrawer } from "./host_drawer_bench.ts";
 import { benchNetflow } from "./netflow_bench.ts";
+import { benchNetflowFlood } from "./netflow_flood_bench.ts";
 import { benchOperations } from "./operations_bench.ts";
 
 interface Row {
@@ -22,6 +23,7 @@ const suites: Array<[string, () => Promise<Raw[]>]> = [
   ["discovery", () => benchDiscovery(quick ? 1 : 3)],
   ["ports", () => benchHostDrawer()],
   ["netflow", () => benchNetflow()],
+  ["netflow-flood", () => benchNetflowFlood(quick)],
   ["operations", () => benchOperations(quick)],
 ];
 

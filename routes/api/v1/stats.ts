@@ -5,7 +5,7 @@ import { StatsSchema } from "@/services/discovery/port_openapi_schemas.ts";
 import { loadStats } from "@/services/discovery/stats_service.ts";
 import { inventoryStats } from "@/services/operations/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, intParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -57,7 +57,7 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        top: z.coerce.number().int().min(1).max(100).default(10),
+        top: intParam(1, 100).default(10),
         window: z.string().max(10).default("all"),
       }),
     },
