@@ -17,6 +17,7 @@ import { VERSION } from "@/services/web/version.ts";
 import { fpingArgs } from "@/services/discovery/fping_parser.ts";
 import { planSweep } from "@/services/discovery/sweep_plan.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
+import { createOperationsFor } from "@/services/web/operations_of.ts";
 import { createLab } from "@/tests/lab/netns_lab.ts";
 
 export interface BenchResult {
@@ -156,6 +157,7 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
       try {
         const lab = await createLab({ hosts: [{ ip: "198.51.100.10" }, { ip: "198.51.100.11" }] });
         try {
+          createOperationsFor(deps, { scope: ["127.0.0.0/8", lab.subnet] });
           await sweepCase(`lab ${lab.subnet} (3 of 254 up)`, lab.subnet);
         } finally {
           await lab.destroy();

@@ -15,7 +15,7 @@ import {
   type TcpDial,
 } from "./probes.ts";
 import { finishScanResult, insertScanResult, type ScanResult } from "./scan_results.ts";
-import { assertInScope } from "./target_scope.ts";
+import { assertInScope, type Scope } from "./target_scope.ts";
 
 /** Synchronous port scans: at most this many ports and this deadline, else the async form. */
 export const SYNC_PORTSCAN_MAX_PORTS = 100;
@@ -35,6 +35,8 @@ export interface AdhocEnv {
   /** Deadline of one asynchronous nmap run. */
   nmapTimeoutMs: number;
   isRoot: boolean;
+  /** Where ad-hoc checks may probe. */
+  scope: Scope;
   dial?: TcpDial;
 }
 
@@ -44,15 +46,15 @@ export interface Who {
 }
 
 /** A single address in scope, canonical; 422 otherwise. */
-export function adhocAddress(text: string): { ip: string; cidr: ParsedCidr } {
+export function adhocAddress(text: string, scope: Scope): { ip: string; cidr: ParsedCidr } {
   const p = parseIp(text);
   const cidr = parseCidr(`${p.ip}/${p.family === 4 ? 32 : 128}`);
-  assertInScope(cidr);
+  assertInScope(cidr, scope);
   return { ip: p.ip, cidr };
 }
 
 /** A CIDR, or a bare IPv4 address meaning its /24; in scope and not too large; 422 otherwise. */
-export function adhocPrefix(text: string, maxSweepPrefix: number): ParsedCidr {
+export function adhocPrefix(text: string, maxSweepPrefix: number, scope: Scope): ParsedCidr {
   const trimmed = text.trim();
   let cidr: ParsedCidr;
   if (trimmed.includes("/")) cidr = parseCidr(trimmed, { normalize: true });
@@ -60,7 +62,7 @@ export function adhocPrefix(text: string, maxSweepPrefix: number): ParsedCidr {
     const p = parseIp(trimmed);
     cidr = parseCidr(`${p.ip}/${p.family === 4 ? 24 : 128}`, { normalize: true });
   }
-  assertInScope(cidr);
+  assertInScope(cidr, scope);
   planSweep(cidr.cidr, [], { maxSweepPrefix }); // 422 subnet_too_large now, not in the task
   return cidr;
 }
@@ -74,7 +76,7 @@ export interface PingAttempt {
 
 /** Pings one address: fping, then system ping, then TCP connect to 22/80/443; says who answered. */
 export async function pingAddress(env: AdhocEnv, target: string, who: Who): Promise<ScanResult> {
-  const { ip } = adhocAddress(target);
+  const { ip } = adhocAddress(target, env.scope);
   const started = env.now();
   const attempts: PingAttempt[] = [];
   let answered: PingAttempt | null = null;
@@ -190,8 +192,9 @@ export function portscanRequest(
   target: string,
   portsText: string | undefined,
   mode: "sync" | "async",
+  scope: Scope,
 ): { ip: string; ports: PortList } {
-  const { ip } = adhocAddress(target);
+  const { ip } = adhocAddress(target, scope);
   const ports = parsePortList(portsText ?? "1-1024");
   if (mode === "sync" && ports.count > SYNC_PORTSCAN_MAX_PORTS) {
     throw new AppError(

@@ -12,7 +12,12 @@ export {
   SYNC_PORTSCAN_MAX_PORTS,
 } from "./adhoc_checks.ts";
 export { parsePortList, type PortList } from "./port_list.ts";
-export { assertInScope } from "./target_scope.ts";
+export {
+  assertInScope,
+  DEFAULT_ADHOC_SCOPE,
+  parseScope,
+  type Scope,
+} from "./target_scope.ts";
 export {
   getScanResult,
   listScanResults,

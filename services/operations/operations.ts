@@ -15,6 +15,7 @@ import type { ActionEnv } from "./action_runs.ts";
 import { type CommandRunner, runCommand, type TcpDial } from "./probes.ts";
 import type { ScanResult } from "./scan_results.ts";
 import { sweepPrefix } from "./adhoc_checks.ts";
+import { parseScope } from "./target_scope.ts";
 
 export interface OperationsSettings {
   dataDir: string;
@@ -49,6 +50,8 @@ export interface OperationsDeps {
   dial?: TcpDial;
   /** PATH actions see (default /usr/local/bin:/usr/bin:/bin). */
   actionPath?: string;
+  /** CIDRs ad-hoc checks may probe (default: loopback and private ranges). */
+  scope?: readonly string[];
 }
 
 export function createOperations(d: OperationsDeps): Operations {
@@ -63,6 +66,7 @@ export function createOperations(d: OperationsDeps): Operations {
       maxSweepPrefix: s.maxSweepPrefix,
       nmapTimeoutMs: s.nmapTimeoutMs,
       isRoot: d.isRoot ?? Deno.uid?.() === 0,
+      scope: parseScope(d.scope),
       ...(d.dial && { dial: d.dial }),
     },
     actions: {
@@ -113,7 +117,7 @@ export async function requestSweep(
   target: string,
   user: string | null,
 ): Promise<{ task_id: string; target: string; deduped: boolean }> {
-  const cidr = adhocPrefix(target, ops.adhoc.maxSweepPrefix);
+  const cidr = adhocPrefix(target, ops.adhoc.maxSweepPrefix, ops.adhoc.scope);
   await limitRate(ops, user, `sweep:${cidr.cidr}`);
   const task = await ops.tasks.submit(
     {
@@ -139,7 +143,7 @@ export async function requestPortscanSync(
   ports: string | undefined,
   user: string | null,
 ): Promise<ScanResult> {
-  const req = portscanRequest(target, ports, "sync");
+  const req = portscanRequest(target, ports, "sync", ops.adhoc.scope);
   await limitRate(ops, user, `portscan:${req.ip}`);
   return await portscanAddress(ops.adhoc, req, "sync", { username: user });
 }
@@ -150,7 +154,7 @@ export async function requestPortscanAsync(
   ports: string | undefined,
   user: string | null,
 ): Promise<{ task_id: string; target: string; deduped: boolean }> {
-  const req = portscanRequest(target, ports, "async");
+  const req = portscanRequest(target, ports, "async", ops.adhoc.scope);
   await limitRate(ops, user, `portscan:${req.ip}`);
   const task = await ops.tasks.submit(
     {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
+import { createOperationsFor, operationsOf } from "@/services/web/operations_of.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;
