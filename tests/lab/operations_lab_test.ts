@@ -57,6 +57,8 @@ appTest(
     await labPreflight(["ip", "fping", "ping", "nmap", "python3", "curl"]);
     const lab = await createOpsLab();
     try {
+      // The documentation ranges are in scope only while this lab holds one.
+      createOperationsFor(t.deps, { scope: ["127.0.0.0/8", lab.subnet] });
       const [web, other] = lab.hosts;
       const org = await json(
         await t.call("POST", "/api/v1/organizations", { json: { name: "Lab" } }),
