@@ -16,38 +16,40 @@ import * as $13 from "./routes/api/v1/scans.ts";
 import * as $14 from "./routes/api/v1/search.ts";
 import * as $15 from "./routes/api/v1/servers.ts";
 import * as $16 from "./routes/api/v1/services.ts";
-import * as $17 from "./routes/api/v1/stats.ts";
-import * as $18 from "./routes/api/v1/subnets.ts";
-import * as $19 from "./routes/api/v1/tasks.ts";
-import * as $20 from "./routes/api/v1/tokens.ts";
-import * as $21 from "./routes/api/v1/users.ts";
-import * as $22 from "./routes/docs.tsx";
-import * as $23 from "./routes/health.ts";
-import * as $24 from "./routes/import.tsx";
-import * as $25 from "./routes/import/apply.tsx";
-import * as $26 from "./routes/import/preview.tsx";
-import * as $27 from "./routes/index.tsx";
-import * as $28 from "./routes/inventory/organizations/index.tsx";
-import * as $29 from "./routes/inventory/servers/index.tsx";
-import * as $30 from "./routes/login.tsx";
-import * as $31 from "./routes/logout.ts";
-import * as $32 from "./routes/netflow.tsx";
-import * as $33 from "./routes/operations/actions.tsx";
-import * as $34 from "./routes/operations/runs.tsx";
-import * as $35 from "./routes/operations/scans/index.tsx";
-import * as $36 from "./routes/scanner.tsx";
-import * as $37 from "./routes/search.tsx";
-import * as $38 from "./routes/settings/index.tsx";
-import * as $39 from "./routes/settings/tokens/index.tsx";
-import * as $40 from "./routes/subnets/index.tsx";
-import * as $41 from "./routes/api/v1/hosts/[id]/indicators.ts";
-import * as $42 from "./routes/api/v1/servers/[id]/indicators.ts";
-import * as $43 from "./routes/hosts/[id].tsx";
-import * as $44 from "./routes/inventory/organizations/[id].tsx";
-import * as $45 from "./routes/inventory/servers/[id].tsx";
-import * as $46 from "./routes/operations/scans/[id].tsx";
-import * as $47 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $48 from "./routes/subnets/[id].tsx";
+import * as $17 from "./routes/api/v1/settings/scan-scope.ts";
+import * as $18 from "./routes/api/v1/stats.ts";
+import * as $19 from "./routes/api/v1/subnets.ts";
+import * as $20 from "./routes/api/v1/tasks.ts";
+import * as $21 from "./routes/api/v1/tokens.ts";
+import * as $22 from "./routes/api/v1/users.ts";
+import * as $23 from "./routes/docs.tsx";
+import * as $24 from "./routes/health.ts";
+import * as $25 from "./routes/import.tsx";
+import * as $26 from "./routes/import/apply.tsx";
+import * as $27 from "./routes/import/preview.tsx";
+import * as $28 from "./routes/index.tsx";
+import * as $29 from "./routes/inventory/organizations/index.tsx";
+import * as $30 from "./routes/inventory/servers/index.tsx";
+import * as $31 from "./routes/login.tsx";
+import * as $32 from "./routes/logout.ts";
+import * as $33 from "./routes/netflow.tsx";
+import * as $34 from "./routes/operations/actions.tsx";
+import * as $35 from "./routes/operations/runs.tsx";
+import * as $36 from "./routes/operations/scans/index.tsx";
+import * as $37 from "./routes/scanner.tsx";
+import * as $38 from "./routes/search.tsx";
+import * as $39 from "./routes/settings/index.tsx";
+import * as $40 from "./routes/settings/scan-scope.tsx";
+import * as $41 from "./routes/settings/tokens/index.tsx";
+import * as $42 from "./routes/subnets/index.tsx";
+import * as $43 from "./routes/api/v1/hosts/[id]/indicators.ts";
+import * as $44 from "./routes/api/v1/servers/[id]/indicators.ts";
+import * as $45 from "./routes/hosts/[id].tsx";
+import * as $46 from "./routes/inventory/organizations/[id].tsx";
+import * as $47 from "./routes/inventory/servers/[id].tsx";
+import * as $48 from "./routes/operations/scans/[id].tsx";
+import * as $49 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $50 from "./routes/subnets/[id].tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -67,36 +69,38 @@ export const routes = [
   { path: "/api/v1/search", api: true, module: $14 },
   { path: "/api/v1/servers", api: true, module: $15 },
   { path: "/api/v1/services", api: true, module: $16 },
-  { path: "/api/v1/stats", api: true, module: $17 },
-  { path: "/api/v1/subnets", api: true, module: $18 },
-  { path: "/api/v1/tasks", api: true, module: $19 },
-  { path: "/api/v1/tokens", api: true, module: $20 },
-  { path: "/api/v1/users", api: true, module: $21 },
-  { path: "/docs", api: false, module: $22 },
-  { path: "/health", api: false, module: $23 },
-  { path: "/import", api: false, module: $24 },
-  { path: "/import/apply", api: false, module: $25 },
-  { path: "/import/preview", api: false, module: $26 },
-  { path: "/", api: false, module: $27 },
-  { path: "/inventory/organizations", api: false, module: $28 },
-  { path: "/inventory/servers", api: false, module: $29 },
-  { path: "/login", api: false, module: $30 },
-  { path: "/logout", api: false, module: $31 },
-  { path: "/netflow", api: false, module: $32 },
-  { path: "/operations/actions", api: false, module: $33 },
-  { path: "/operations/runs", api: false, module: $34 },
-  { path: "/operations/scans", api: false, module: $35 },
-  { path: "/scanner", api: false, module: $36 },
-  { path: "/search", api: false, module: $37 },
-  { path: "/settings", api: false, module: $38 },
-  { path: "/settings/tokens", api: false, module: $39 },
-  { path: "/subnets", api: false, module: $40 },
-  { path: "/api/v1/hosts/:id/indicators", api: true, module: $41 },
-  { path: "/api/v1/servers/:id/indicators", api: true, module: $42 },
-  { path: "/hosts/:id", api: false, module: $43 },
-  { path: "/inventory/organizations/:id", api: false, module: $44 },
-  { path: "/inventory/servers/:id", api: false, module: $45 },
-  { path: "/operations/scans/:id", api: false, module: $46 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $47 },
-  { path: "/subnets/:id", api: false, module: $48 },
+  { path: "/api/v1/settings/scan-scope", api: true, module: $17 },
+  { path: "/api/v1/stats", api: true, module: $18 },
+  { path: "/api/v1/subnets", api: true, module: $19 },
+  { path: "/api/v1/tasks", api: true, module: $20 },
+  { path: "/api/v1/tokens", api: true, module: $21 },
+  { path: "/api/v1/users", api: true, module: $22 },
+  { path: "/docs", api: false, module: $23 },
+  { path: "/health", api: false, module: $24 },
+  { path: "/import", api: false, module: $25 },
+  { path: "/import/apply", api: false, module: $26 },
+  { path: "/import/preview", api: false, module: $27 },
+  { path: "/", api: false, module: $28 },
+  { path: "/inventory/organizations", api: false, module: $29 },
+  { path: "/inventory/servers", api: false, module: $30 },
+  { path: "/login", api: false, module: $31 },
+  { path: "/logout", api: false, module: $32 },
+  { path: "/netflow", api: false, module: $33 },
+  { path: "/operations/actions", api: false, module: $34 },
+  { path: "/operations/runs", api: false, module: $35 },
+  { path: "/operations/scans", api: false, module: $36 },
+  { path: "/scanner", api: false, module: $37 },
+  { path: "/search", api: false, module: $38 },
+  { path: "/settings", api: false, module: $39 },
+  { path: "/settings/scan-scope", api: false, module: $40 },
+  { path: "/settings/tokens", api: false, module: $41 },
+  { path: "/subnets", api: false, module: $42 },
+  { path: "/api/v1/hosts/:id/indicators", api: true, module: $43 },
+  { path: "/api/v1/servers/:id/indicators", api: true, module: $44 },
+  { path: "/hosts/:id", api: false, module: $45 },
+  { path: "/inventory/organizations/:id", api: false, module: $46 },
+  { path: "/inventory/servers/:id", api: false, module: $47 },
+  { path: "/operations/scans/:id", api: false, module: $48 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $49 },
+  { path: "/subnets/:id", api: false, module: $50 },
 ];

@@ -17,7 +17,6 @@ import { VERSION } from "@/services/web/version.ts";
 import { fpingArgs } from "@/services/discovery/fping_parser.ts";
 import { planSweep } from "@/services/discovery/sweep_plan.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
-import { createOperationsFor } from "@/services/web/operations_of.ts";
 import { createLab } from "@/tests/lab/netns_lab.ts";
 
 export interface BenchResult {
@@ -75,6 +74,8 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
     ADHOC_RATE_PER_MINUTE: "100000",
     PING_TIMEOUT_MS: String(PROBE.timeoutMs),
     PING_RETRIES: String(PROBE.retries),
+    // Loopback, and the lab's range (probed only while the lab below holds it).
+    SCAN_SCOPE: "127.0.0.0/8,198.51.100.0/24",
   });
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
@@ -157,7 +158,6 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
       try {
         const lab = await createLab({ hosts: [{ ip: "198.51.100.10" }, { ip: "198.51.100.11" }] });
         try {
-          createOperationsFor(deps, { scope: ["127.0.0.0/8", lab.subnet] });
           await sweepCase(`lab ${lab.subnet} (3 of 254 up)`, lab.subnet);
         } finally {
           await lab.destroy();

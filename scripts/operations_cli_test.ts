@@ -124,7 +124,7 @@ Deno.test({
     assert.equal(bad.code, 1);
     assert.match(
       new TextDecoder().decode(bad.stderr),
-      /^error: 192\.0\.2\.0\/24 is outside the scan scope/,
+      /^error: prefix 192\.0\.2\.0\/24 is outside the scan scope/,
     );
     await Deno.remove(dir, { recursive: true });
   },

@@ -95,11 +95,18 @@ export async function runScan(args: string[], db: Db, cfg: Config): Promise<Scan
   const kv = await Deno.openKv(":memory:");
   try {
     const settings = operationsSettings(cfg);
-    const ops = createOperations({ db, kv, now: Date.now, settings, tasks: createTaskRunner(db) });
+    const ops = createOperations({
+      db,
+      kv,
+      now: Date.now,
+      settings,
+      tasks: createTaskRunner(db),
+      envScope: cfg.SCAN_SCOPE,
+    });
     const who = { username: "cli" };
     let result: ScanResult;
     if (values.ports !== undefined) {
-      const req = portscanRequest(target, values.ports, "async", ops.adhoc.scope);
+      const req = portscanRequest(target, values.ports, "async", await ops.adhoc.scope());
       const done = progressBar(
         `scanning ${req.ports.count} ports of ${req.ip}`,
         req.ports.count * 2,
@@ -110,7 +117,7 @@ export async function runScan(args: string[], db: Db, cfg: Config): Promise<Scan
         done();
       }
     } else if (target.includes("/")) {
-      const cidr = adhocPrefix(target, settings.maxSweepPrefix, ops.adhoc.scope);
+      const cidr = adhocPrefix(target, settings.maxSweepPrefix, await ops.adhoc.scope());
       const count = Number(cidr.last - cidr.first + 1n);
       const estimate = count + settings.pingTimeoutMs * (settings.pingRetries + 1) * 1.5;
       const done = progressBar(`sweeping ${cidr.cidr}`, estimate);

@@ -12,6 +12,8 @@ import { loadOuiTable } from "./oui_vendor.ts";
 import { createProbeBudget } from "./probe_budget.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
 import { rollUp, type RollupResult } from "./rollup.ts";
+import { assertInScope } from "./scan_scope.ts";
+import { readScanScope } from "./scan_scope_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
@@ -53,6 +55,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     neighbors: () => readNeighbors(runCommand),
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
+    scope: () => readScanScope(deps.db, cfg.SCAN_SCOPE),
     ...overrides,
     live,
   };
@@ -69,6 +72,15 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
   };
   deps.services.discovery = discovery;
   return discovery;
+}
+
+/**
+ * The check IPAM runs when a subnet's scanning ends up on (create, edit, new cidr): a 422
+ * `outside_scan_scope` unless the whole subnet is inside the scan scope.
+ */
+export async function scanEnableCheck(deps: Deps): Promise<(cidr: string) => void> {
+  const scope = await discoveryOf(deps).env.scope();
+  return (cidr) => assertInScope(cidr, scope, "subnet");
 }
 
 /** The instance's discovery wiring, created on first use. */
@@ -134,6 +146,7 @@ export async function requestSubnetSweep(
   const d = discoveryOf(deps);
   const subnet = await getSubnet(deps.db, subnetId);
   if (!subnet) throw notFound(`subnet ${subnetId}`);
+  assertInScope(subnet.cidr, await d.env.scope(), "subnet");
   await limit(d, user, `subnet:${subnetId}`);
   // Refuse an oversized subnet now with a 422, not later as a failed task.
   planSweep(subnet.cidr, [], { maxSweepPrefix: d.env.tunables.maxSweepPrefix });
@@ -165,6 +178,7 @@ export async function requestHostPing(
   const d = discoveryOf(deps);
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await d.env.scope(), "host");
   await limit(d, user, `host:${hostId}`);
   const task = await tasksOf(deps).submit(
     {

@@ -35,8 +35,8 @@ export interface AdhocEnv {
   /** Deadline of one asynchronous nmap run. */
   nmapTimeoutMs: number;
   isRoot: boolean;
-  /** Where ad-hoc checks may probe. */
-  scope: Scope;
+  /** Where ad-hoc checks may probe, read fresh for each check (it can change at any time). */
+  scope: () => Promise<Scope>;
   dial?: TcpDial;
 }
 
@@ -76,7 +76,7 @@ export interface PingAttempt {
 
 /** Pings one address: fping, then system ping, then TCP connect to 22/80/443; says who answered. */
 export async function pingAddress(env: AdhocEnv, target: string, who: Who): Promise<ScanResult> {
-  const { ip } = adhocAddress(target, env.scope);
+  const { ip } = adhocAddress(target, await env.scope());
   const started = env.now();
   const attempts: PingAttempt[] = [];
   let answered: PingAttempt | null = null;

@@ -12,12 +12,7 @@ export {
   SYNC_PORTSCAN_MAX_PORTS,
 } from "./adhoc_checks.ts";
 export { parsePortList, type PortList } from "./port_list.ts";
-export {
-  assertInScope,
-  DEFAULT_ADHOC_SCOPE,
-  parseScope,
-  type Scope,
-} from "./target_scope.ts";
+export { assertInScope, type Scope } from "./target_scope.ts";
 export {
   getScanResult,
   listScanResults,

@@ -12,10 +12,9 @@ import {
   portscanRequest,
 } from "./adhoc_checks.ts";
 import type { ActionEnv } from "./action_runs.ts";
-import { type CommandRunner, runCommand, type TcpDial } from "./probes.ts";
+import { type CommandRunner, readScanScope, runCommand, type TcpDial } from "./probes.ts";
 import type { ScanResult } from "./scan_results.ts";
 import { sweepPrefix } from "./adhoc_checks.ts";
-import { parseScope } from "./target_scope.ts";
 
 export interface OperationsSettings {
   dataDir: string;
@@ -50,8 +49,8 @@ export interface OperationsDeps {
   dial?: TcpDial;
   /** PATH actions see (default /usr/local/bin:/usr/bin:/bin). */
   actionPath?: string;
-  /** CIDRs ad-hoc checks may probe (default: loopback and private ranges). */
-  scope?: readonly string[];
+  /** SCAN_SCOPE as config split it; the admin's setting in SQL wins (see readScanScope). */
+  envScope?: readonly string[];
 }
 
 export function createOperations(d: OperationsDeps): Operations {
@@ -66,7 +65,7 @@ export function createOperations(d: OperationsDeps): Operations {
       maxSweepPrefix: s.maxSweepPrefix,
       nmapTimeoutMs: s.nmapTimeoutMs,
       isRoot: d.isRoot ?? Deno.uid?.() === 0,
-      scope: parseScope(d.scope),
+      scope: () => readScanScope(d.db, d.envScope),
       ...(d.dial && { dial: d.dial }),
     },
     actions: {
@@ -117,7 +116,7 @@ export async function requestSweep(
   target: string,
   user: string | null,
 ): Promise<{ task_id: string; target: string; deduped: boolean }> {
-  const cidr = adhocPrefix(target, ops.adhoc.maxSweepPrefix, ops.adhoc.scope);
+  const cidr = adhocPrefix(target, ops.adhoc.maxSweepPrefix, await ops.adhoc.scope());
   await limitRate(ops, user, `sweep:${cidr.cidr}`);
   const task = await ops.tasks.submit(
     {
@@ -143,7 +142,7 @@ export async function requestPortscanSync(
   ports: string | undefined,
   user: string | null,
 ): Promise<ScanResult> {
-  const req = portscanRequest(target, ports, "sync", ops.adhoc.scope);
+  const req = portscanRequest(target, ports, "sync", await ops.adhoc.scope());
   await limitRate(ops, user, `portscan:${req.ip}`);
   return await portscanAddress(ops.adhoc, req, "sync", { username: user });
 }
@@ -154,7 +153,7 @@ export async function requestPortscanAsync(
   ports: string | undefined,
   user: string | null,
 ): Promise<{ task_id: string; target: string; deduped: boolean }> {
-  const req = portscanRequest(target, ports, "async", ops.adhoc.scope);
+  const req = portscanRequest(target, ports, "async", await ops.adhoc.scope());
   await limitRate(ops, user, `portscan:${req.ip}`);
   const task = await ops.tasks.submit(
     {

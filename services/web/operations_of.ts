@@ -34,6 +34,7 @@ export function createOperationsFor(
     now: deps.now,
     tasks: tasksOf(deps),
     settings: operationsSettings(deps.cfg),
+    envScope: deps.cfg.SCAN_SCOPE,
     ...overrides,
   });
   deps.services.operations = ops;

@@ -14,8 +14,7 @@ import type { FlowRecord } from "@/services/netflow/mod.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
 
 // Sweeps and pings only reach loopback; port scans use the scripted nmap (no packets sent), except
-// ad-hoc ones (inventory/operations), which only ever reach loopback: other addresses are outside
-// the default ad-hoc scope (422).
+// ad-hoc ones (inventory/operations), which are only ever given loopback addresses (see PROBING).
 const DATA_DIR = Deno.makeTempDirSync({ prefix: "pf_conformance_" });
 Deno.mkdirSync(`${DATA_DIR}/actions`);
 Deno.writeTextFileSync(`${DATA_DIR}/actions/echo.sh`, '#!/bin/sh\necho "$@"\n');
@@ -292,7 +291,11 @@ const QUERY_VALUES: Record<string, string[]> = {
 /** Required parameters that need a value for the call to make sense. */
 const REQUIRED_DEFAULTS: Record<string, string> = { q: "198.51" };
 
+/** Paths that probe the address they name: only loopback may go there outside a lab. */
+const PROBING = /^\/api\/compat\/(ping|scan|scan_ports|scan_ports_async)\//;
+
 function pathValues(path: string, name: string, seeded: Seeded): string[] {
+  if (name === "ip" && PROBING.test(path)) return seeded.hostIps.filter((ip) => /^127\./.test(ip));
   if (name === "ip") return seeded.hostIps;
   if (name === "name") return seeded.indicatorNames;
   if (name === "id" || name === "host_id") {

@@ -66,8 +66,8 @@ appTest("ad-hoc ping answers synchronously, says who answered and is stored", as
   await expectError(
     await t.call("POST", "/api/v1/scans/ping", { json: { target: "8.8.8.8" } }),
     422,
-    "out_of_scope",
-    /8\.8\.8\.8\/32 is outside the scan scope/,
+    "outside_scan_scope",
+    /address 8\.8\.8\.8 is outside the scan scope/,
   );
   await expectError(
     await t.call("POST", "/api/v1/scans/ping", { json: { target: "127.0.0.1/30" } }),
@@ -121,7 +121,7 @@ appTest(
     await expectError(
       await t.call("POST", "/api/v1/scans/sweep", { json: { target: "192.0.2.0/24" } }),
       422,
-      "out_of_scope",
+      "outside_scan_scope",
     );
     await expectError(
       await t.call("POST", "/api/v1/scans/sweep", { json: { target: "10.0.0.0/33" } }),

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
-import { createOperationsFor, operationsOf } from "@/services/web/operations_of.ts";
+import { operationsOf } from "@/services/web/operations_of.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;
@@ -57,8 +57,6 @@ appTest(
     await labPreflight(["ip", "fping", "ping", "nmap", "python3", "curl"]);
     const lab = await createOpsLab();
     try {
-      // The documentation ranges are in scope only while this lab holds one.
-      createOperationsFor(t.deps, { scope: ["127.0.0.0/8", lab.subnet] });
       const [web, other] = lab.hosts;
       const org = await json(
         await t.call("POST", "/api/v1/organizations", { json: { name: "Lab" } }),
