@@ -121,6 +121,15 @@ for (const engine of ENGINES) {
           "scan_id,kind,target,host_id,status,started_at,finished_at,ip,port,proto,state,service,product,version",
         );
         assert.match(lines[1], /^\d+,ping,127\.0\.0\.90,\d+,succeeded,.*,127\.0\.0\.90,,,up,,,$/);
+        // 6. A sweep from the same form is a task whose progress the page follows to the end.
+        await page.goto(`${server.url}/operations/scans`);
+        await page.fill("#f-target", "127.0.0.0/29");
+        await page.selectOption("#f-kind", "sweep");
+        await Promise.all([page.waitForNavigation(), page.click('[data-testid="adhoc-run"]')]);
+        await page.waitForSelector('[data-testid="task-progress"][data-status="succeeded"]', {
+          timeout: 20_000,
+        });
+        assert.match(await page.innerText('[data-testid="task-progress"]'), /done — result \d+/);
         assert.deepEqual(errors, []);
       } catch (err) {
         await page.screenshot({ path: await artifactPath(`inventory-failure-${engine}.png`) })

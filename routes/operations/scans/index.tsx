@@ -12,6 +12,10 @@ import {
 } from "@/services/operations/mod.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
 import { Card, Csrf, Field, Notice, Pill } from "@/components/InventoryUi.tsx";
+import { island } from "@/services/web/islands.tsx";
+import TaskProgress from "@/islands/TaskProgress.tsx";
+
+const TaskProgressIsland = island("TaskProgress", TaskProgress);
 import { type Form, text, userError } from "../../inventory/_forms.ts";
 
 const KINDS = ["ping", "sweep", "port_scan"] as const;
@@ -37,11 +41,10 @@ async function render(c: AppContext, state: { error?: string; ok?: string } = {}
       <h1 class="text-2xl font-bold">Scans</h1>
       <Notice error={state.error} ok={state.ok} />
       {task && /^[0-9a-f-]{36}$/.test(task) && (
-        <p class="notice" role="status" data-testid="task-notice">
-          Started task{" "}
-          <a class="link mono" href={`/api/v1/tasks/${task}`}>{task}</a>; its result appears below
-          when it finishes.
-        </p>
+        <div class="notice" data-testid="task-notice">
+          Task <a class="link mono" href={`/api/v1/tasks/${task}`}>{task}</a>:{" "}
+          <TaskProgressIsland taskId={task} />
+        </div>
       )}
       {canRun && (
         <Card title="Check now" id="adhoc-title">
