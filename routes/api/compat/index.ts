@@ -58,7 +58,14 @@ import { loadStats } from "@/services/discovery/stats_service.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { notFound } from "@/services/errors.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonBody, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  idParam,
+  intParam,
+  jsonBody,
+  jsonResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 import type { AppContext } from "@/services/web/env.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
 import { boolQuery, isTrue } from "@/services/ipam/openapi_schemas.ts";
@@ -67,7 +74,7 @@ import { exportResponse } from "../v1/scans.ts";
 const api = apiRouter();
 const tags = ["compat"];
 const idp = (name: string) =>
-  z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({
+  idParam().openapi({
     param: { name, in: "path" },
     example: 1,
   });
@@ -232,8 +239,8 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(10000).default(1000),
-        offset: z.coerce.number().int().min(0).default(0),
+        limit: intParam(1, 10000).default(1000),
+        offset: intParam(0).default(0),
       }),
     },
     responses: { 200: list(CompatHost, "Hosts"), ...errorResponses },
@@ -586,7 +593,7 @@ api.openapi(
     tags,
     summary: "The n latest scan results (array)",
     security,
-    request: { query: z.object({ n: z.coerce.number().int().min(1).max(1000).default(10) }) },
+    request: { query: z.object({ n: intParam(1, 1000).default(10) }) },
     responses: { 200: list(CompatScan, "Scans"), ...errorResponses },
   }),
   async (c) => {
@@ -819,7 +826,7 @@ api.openapi(
     tags,
     summary: "Servers (array)",
     security,
-    request: { query: z.object({ entreprise_id: z.coerce.number().int().positive().optional() }) },
+    request: { query: z.object({ entreprise_id: idParam().optional() }) },
     responses: { 200: list(CompatServeur, "Servers"), ...errorResponses },
   }),
   async (c) =>

@@ -13,14 +13,14 @@ import {
 } from "@/services/inventory/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import { errorResponses, jsonBody, jsonResponse, security } from "@/services/web/api_schemas.ts";
-import { IndicatorChangeSchema, IndicatorSchema, intParam } from "./_inventory_schemas.ts";
+import { IndicatorChangeSchema, IndicatorSchema, pathIdParam } from "./_inventory_schemas.ts";
 
 export function indicatorRoutes(kind: "hosts" | "servers") {
   const api = apiRouter();
   const tags = ["indicators"];
   const owner = (id: number): IndicatorOwner =>
     kind === "hosts" ? { hostId: id } : { serverId: id };
-  const Owner = z.object({ id: intParam("id") });
+  const Owner = z.object({ id: pathIdParam("id") });
   const Named = Owner.extend({
     name: IndicatorNameSchema.openapi({
       param: { name: "name", in: "path" },

@@ -1,6 +1,7 @@
 // OpenAPI schemas of the inventory and operations API (organizations, servers, indicators,
 // actions, runs, scan results); the domain's plain zod inputs are reused for request bodies.
 import { z } from "@hono/zod-openapi";
+import { idParam } from "@/services/web/api_schemas.ts";
 import { INDICATOR_STATUSES } from "@/services/inventory/mod.ts";
 import { RUN_STATUSES } from "@/services/operations/mod.ts";
 
@@ -147,9 +148,9 @@ export const TaskStartedSchema = z.object({
 
 export const DeletedSchema = z.object({ deleted: z.boolean(), id: z.number().int() });
 
-/** Positive integer path parameter `name`. */
-export const intParam = (name: string) =>
-  z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({
+/** A row id as the path parameter `name`. */
+export const pathIdParam = (name: string) =>
+  idParam().openapi({
     param: { name, in: "path" },
     example: 1,
   });

@@ -3,7 +3,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cancelRun, getRun, listRuns, RUN_STATUSES } from "@/services/operations/mod.ts";
 import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  idParam,
+  intParam,
+  jsonResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 import { operationsOf } from "@/services/web/operations_of.ts";
 import { queryText } from "@/services/ipam/openapi_schemas.ts";
 import { ActionRunSchema, idCursor } from "./_inventory_schemas.ts";
@@ -20,11 +27,11 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        action_id: z.coerce.number().int().positive().optional(),
-        host_id: z.coerce.number().int().positive().optional(),
+        action_id: idParam().optional(),
+        host_id: idParam().optional(),
         username: queryText(100).optional(),
         status: z.enum(RUN_STATUSES).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_PAGE_LIMIT),
+        limit: intParam(1, 1000).default(DEFAULT_PAGE_LIMIT),
         cursor: idCursor,
       }),
     },

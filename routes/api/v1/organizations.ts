@@ -15,6 +15,7 @@ import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
+  intParam,
   jsonBody,
   jsonResponse,
   security,
@@ -36,7 +37,7 @@ api.openapi(
       query: z.object({
         q: queryText(200).optional(),
         tag: queryText(64).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_PAGE_LIMIT),
+        limit: intParam(1, 1000).default(DEFAULT_PAGE_LIMIT),
         cursor: idCursor,
       }),
     },

@@ -16,6 +16,8 @@ import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
+  idParam,
+  intParam,
   jsonBody,
   jsonResponse,
   security,
@@ -36,12 +38,12 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        recent: z.coerce.number().int().min(1).max(1000).optional(),
+        recent: intParam(1, 1000).optional(),
         kind: z.enum(["ping", "sweep", "port_scan"]).optional(),
         target: z.string().max(64).optional(),
-        host_id: z.coerce.number().int().positive().optional(),
+        host_id: idParam().optional(),
         source: z.enum(["adhoc", "schedule", "manual"]).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        limit: intParam(1, 1000).optional(),
         cursor: idCursor,
       }),
     },

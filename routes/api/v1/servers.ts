@@ -19,6 +19,8 @@ import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
+  idParam,
+  intParam,
   jsonBody,
   jsonResponse,
   security,
@@ -27,7 +29,7 @@ import { queryText } from "@/services/ipam/openapi_schemas.ts";
 import {
   DeletedSchema,
   idCursor,
-  intParam,
+  pathIdParam,
   ServerDetailSchema,
   ServerSchema,
 } from "./_inventory_schemas.ts";
@@ -44,10 +46,10 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        organization_id: z.coerce.number().int().positive().optional(),
+        organization_id: idParam().optional(),
         q: queryText(200).optional(),
         tag: queryText(64).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_PAGE_LIMIT),
+        limit: intParam(1, 1000).default(DEFAULT_PAGE_LIMIT),
         cursor: idCursor,
       }),
     },
@@ -160,7 +162,7 @@ api.openapi(
     tags,
     summary: "Unlink a host",
     security,
-    request: { params: IdParam.extend({ host_id: intParam("host_id") }) },
+    request: { params: IdParam.extend({ host_id: pathIdParam("host_id") }) },
     responses: { 200: jsonResponse(ServerSchema, "The server"), ...errorResponses },
   }),
   async (c) => {
