@@ -78,6 +78,7 @@ export interface PingAttempt {
 export async function pingAddress(env: AdhocEnv, target: string, who: Who): Promise<ScanResult> {
   const { ip } = adhocAddress(target, await env.scope());
   const started = env.now();
+  const hostIdLookup = knownHostId(env.db, ip);
   const attempts: PingAttempt[] = [];
   let answered: PingAttempt | null = null;
   for (const method of ["fping", "ping", "tcp"] as const) {
@@ -106,7 +107,7 @@ export async function pingAddress(env: AdhocEnv, target: string, who: Who): Prom
       attempts.push({ method, up: false, latency_ms: null, error: (err as Error).message });
     }
   }
-  const hostId = await knownHostId(env.db, ip);
+  const hostId = await hostIdLookup;
   return await insertScanResult(env.db, {
     kind: "ping",
     target: ip,
@@ -133,7 +134,12 @@ export async function sweepPrefix(
   env: AdhocEnv,
   cidr: ParsedCidr,
   who: Who,
-  opts: { signal?: AbortSignal; progress?: (f: number, note?: string) => Promise<void> } = {},
+  opts: {
+    signal?: AbortSignal;
+    progress?: (f: number, note?: string) => Promise<void>;
+    /** Re-check ICMP-silent addresses over TCP 22/80/443 (default true, as discovery does). */
+    tcpRecheck?: boolean;
+  } = {},
 ): Promise<ScanResult> {
   const plan = planSweep(cidr.cidr, [], { maxSweepPrefix: env.maxSweepPrefix });
   const row = await insertScanResult(env.db, {
@@ -144,7 +150,7 @@ export async function sweepPrefix(
     startedAt: env.now(),
     finishedAt: null,
     status: "running",
-    summary: { targets: plan.count },
+    summary: { targets: plan.count, tcp_recheck: opts.tcpRecheck !== false },
     openPorts: null,
     username: who.username,
     taskId: who.taskId ?? null,
@@ -155,6 +161,7 @@ export async function sweepPrefix(
       runner: env.runner,
       timeoutMs: env.pingTimeoutMs,
       retries: env.pingRetries,
+      ...(opts.tcpRecheck === false && { tcpRecheckLimit: 0 }),
       ...(opts.signal && { signal: opts.signal }),
       ...(env.dial && { dial: env.dial }),
     });
@@ -165,6 +172,7 @@ export async function sweepPrefix(
       status: opts.signal?.aborted ? "aborted" : "succeeded",
       summary: {
         targets: plan.count,
+        tcp_recheck: opts.tcpRecheck !== false,
         method: res.method,
         hosts_up: alive.length,
         hosts_down: plan.count - alive.length,

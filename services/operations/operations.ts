@@ -115,6 +115,7 @@ export async function requestSweep(
   ops: Operations,
   target: string,
   user: string | null,
+  opts: { tcpRecheck?: boolean } = {},
 ): Promise<{ task_id: string; target: string; deduped: boolean }> {
   const cidr = adhocPrefix(target, ops.adhoc.maxSweepPrefix, await ops.adhoc.scope());
   await limitRate(ops, user, `sweep:${cidr.cidr}`);
@@ -129,6 +130,7 @@ export async function requestSweep(
       const r = await sweepPrefix(ops.adhoc, cidr, { username: user, taskId: ctx.id }, {
         signal: ctx.signal,
         progress: ctx.progress,
+        tcpRecheck: opts.tcpRecheck,
       });
       return { scan_id: r.id, ...r.summary, alive: undefined, status: r.status };
     },

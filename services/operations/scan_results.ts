@@ -78,10 +78,13 @@ function toResult(r: Record<string, unknown>): ScanResult {
 }
 
 export async function insertScanResult(db: Queryable, n: NewScanResult): Promise<ScanResult> {
-  const [row] = await db.query<{ id: number }>(
+  // Ad-hoc rows carry their own ports (never port_scan_id), so the row is the whole answer.
+  const [row] = await db.query<Record<string, unknown>>(
     `insert into scan_result (kind, target, host_id, source, started_at, finished_at, status,
        summary, open_ports, task_id, username)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10, $11) returning id`,
+     values ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::text::jsonb, $10, $11)
+     returning id, kind, target, host_id, source, started_at, finished_at, status, summary,
+       task_id, username, coalesce(open_ports, '[]'::jsonb) as open_ports`,
     [
       n.kind,
       n.target,
@@ -96,7 +99,7 @@ export async function insertScanResult(db: Queryable, n: NewScanResult): Promise
       n.username,
     ],
   );
-  return await getScanResult(db, Number(row.id));
+  return toResult(row);
 }
 
 export async function finishScanResult(

@@ -109,10 +109,15 @@ appTest(
     assert.match(lines[1], /,127\.0\.0\.1,/);
 
     const bare = await json(
-      await t.call("POST", "/api/v1/scans/sweep", { json: { target: "127.1.2.3" } }),
+      await t.call("POST", "/api/v1/scans/sweep", {
+        json: { target: "127.1.2.3", tcp_recheck: false },
+      }),
     );
     assert.equal(bare.target, "127.1.2.0/24");
     await tasksOf(t.deps).drain();
+    const bareTask = await json(await t.call("GET", `/api/v1/tasks/${bare.task_id}`));
+    assert.equal(bareTask.result.tcp_recheck, false);
+    assert.equal(bareTask.result.hosts_up, 254);
     await expectError(
       await t.call("POST", "/api/v1/scans/sweep", { json: { target: "127.0.0.0/8" } }),
       422,

@@ -148,13 +148,23 @@ api.openapi(
     tags,
     summary: "Sweep a CIDR (a bare address means its /24) as a tracked task",
     security,
-    request: { body: jsonBody(z.object({ target: Target.openapi({ example: "127.0.0.0/28" }) })) },
+    request: {
+      body: jsonBody(z.object({
+        target: Target.openapi({ example: "127.0.0.0/28" }),
+        tcp_recheck: z.boolean().default(true).openapi({
+          description: "Re-check addresses silent to ICMP over TCP 22/80/443 (slower, finds " +
+            "hosts behind firewalls that drop ping)",
+        }),
+      })),
+    },
     responses: { 202: jsonResponse(TaskStartedSchema, "Queued"), ...errorResponses },
   }),
   async (c) => {
     const ops = operationsOf(c.get("deps"));
     return c.json(
-      await requestSweep(ops, c.req.valid("json").target, c.get("user")?.username ?? null),
+      await requestSweep(ops, c.req.valid("json").target, c.get("user")?.username ?? null, {
+        tcpRecheck: c.req.valid("json").tcp_recheck,
+      }),
       202,
     );
   },
