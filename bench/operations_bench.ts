@@ -11,12 +11,10 @@ import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { createApiToken, ensureDefaultAdmin } from "@/services/auth/mod.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
-import { fpingArgs } from "@/services/discovery/fping_parser.ts";
-import { planSweep } from "@/services/discovery/sweep_plan.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
+import { fpingArgs, planSweep } from "@/services/sweeps/mod.ts";
 import { createLab } from "@/tests/lab/netns_lab.ts";
 
 export interface BenchResult {
@@ -78,7 +76,7 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
     SCAN_SCOPE: "127.0.0.0/8,198.51.100.0/24",
   });
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   const app = createApp(deps);
   const [{ id }] = await db.query<{ id: number }>(
     `select id from app_user where username = 'admin'`,
@@ -133,9 +131,9 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
         const res = await call("/api/v1/scans/sweep", { target: cidr, tcp_recheck: tcpRecheck });
         if (res.status !== 202) throw new Error(`sweep: ${res.status} ${await res.text()}`);
         const { task_id } = await res.json();
-        await tasksOf(deps).drain();
+        await deps.services.tasks.drain();
         apiMs.push(performance.now() - t0);
-        const task = await tasksOf(deps).get(task_id);
+        const task = await deps.services.tasks.get(task_id);
         if (task.status !== "succeeded") {
           throw new Error(`sweep task ${task.status}: ${task.error}`);
         }

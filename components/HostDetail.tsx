@@ -4,7 +4,7 @@ import type { ComponentType, JSX } from "preact";
 import type { HostInventoryView } from "@/services/operations/mod.ts";
 import type { ActionRunnerProps } from "../islands/ActionRunner.tsx";
 import { HostInventory } from "./HostInventory.tsx";
-import type { HostDetail as HostDetailData } from "@/services/discovery/mod.ts";
+import type { HostDetail as HostDetailData } from "@/services/dashboard/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
@@ -12,8 +12,8 @@ import { StatusPill } from "./StatusPill.tsx";
 import { HostEvents } from "./HostEvents.tsx";
 import { HostPorts } from "./HostPorts.tsx";
 import { HostUptime } from "./HostUptime.tsx";
-import { formatUtc, tagsToText, timeAgo } from "./host_detail_format.ts";
-import { formatLatency } from "../services/discovery/state_view.ts";
+import { formatUtc, tagsToText, timeAgo } from "../shared/host_detail_format.ts";
+import { formatLatency } from "../shared/state_view.ts";
 
 /** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */
 export interface HostView {

@@ -8,12 +8,12 @@ import {
   getActionByName,
   getRun,
   listActions,
+  operationsSettings,
   startRun,
 } from "@/services/operations/mod.ts";
 import { getHostByIp, parseIp } from "@/services/ipam/mod.ts";
 import { notFound } from "@/services/errors.ts";
 import { createTaskRunner } from "@/services/tasks/mod.ts";
-import { operationsSettings } from "@/services/web/operations_of.ts";
 import { pickCommand, runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task action <command>

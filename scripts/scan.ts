@@ -6,6 +6,7 @@ import type { Db } from "@/services/store/mod.ts";
 import {
   adhocPrefix,
   createOperations,
+  operationsSettings,
   pingAddress,
   portscanAddress,
   portscanRequest,
@@ -13,7 +14,6 @@ import {
   sweepPrefix,
 } from "@/services/operations/mod.ts";
 import { createTaskRunner } from "@/services/tasks/mod.ts";
-import { operationsSettings } from "@/services/web/operations_of.ts";
 import { runCli, UsageError, withConfiguredDb } from "./cli_support.ts";
 
 const USAGE = `usage: deno task scan <ip|cidr> [--ports LIST] [--json]

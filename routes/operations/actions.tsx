@@ -1,6 +1,6 @@
 // GET/POST /operations/actions: the actions defined, and (admins) defining or deleting one.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { requireRole } from "@/services/auth/mod.ts";
 import { validate } from "@/services/ipam/mod.ts";
 import {
@@ -11,7 +11,6 @@ import {
   PLACEHOLDERS,
 } from "@/services/operations/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
 import { Card, Csrf, Field, Notice } from "@/components/InventoryUi.tsx";
 import { type Form, idOf, text, userError } from "../inventory/_forms.ts";
 
@@ -24,7 +23,7 @@ async function render(
   const isAdmin = c.get("user")?.role === "admin";
   const csrf = c.get("csrfToken") ?? "";
   const v = state.values ?? {};
-  const dir = operationsOf(c.get("deps")).actions.actionsDir;
+  const dir = c.get("deps").services.operations.actions.actionsDir;
   return page(
     c,
     "Actions",
@@ -132,7 +131,7 @@ export async function POST(c: AppContext) {
       editors_may_run: text(form, "editors_may_run") === "1",
       description: text(form, "description"),
     });
-    const a = await createAction(deps.db, operationsOf(deps).actions.actionsDir, input);
+    const a = await createAction(deps.db, deps.services.operations.actions.actionsDir, input);
     return render(c, { ok: `Action ${a.name} defined.` });
   } catch (err) {
     const e = userError(err);

@@ -1,6 +1,6 @@
 // GET /operations/runs: past and running action runs, filtered by action, host, user and status.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { listActions, listRuns, RUN_STATUSES, type RunStatus } from "@/services/operations/mod.ts";
 import { Card, Field, Pill } from "@/components/InventoryUi.tsx";
 

@@ -1,5 +1,5 @@
 // A server with its addresses' live status (KV), current open ports and 24 h uptime (discovery).
-import { hostUptime } from "@/services/discovery/mod.ts";
+import { hostUptime } from "@/services/sweeps/mod.ts";
 import { readHostStates, statusOf } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import { requireServer, type Server } from "./servers.ts";

@@ -60,6 +60,7 @@ export {
   type Operations,
   type OperationsDeps,
   type OperationsSettings,
+  operationsSettings,
   requestPing,
   requestPortscanAsync,
   requestPortscanSync,

@@ -1,6 +1,7 @@
 // One operations instance per app: ad-hoc checks as sync answers or tracked tasks, action runs
 // under their own concurrency cap, and per-user+target rate limits.
 import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
+import type { Config } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { createTaskRunner, type TaskRunner } from "@/services/tasks/mod.ts";
@@ -26,6 +27,21 @@ export interface OperationsSettings {
   pingRetries: number;
   maxSweepPrefix: number;
   nmapTimeoutMs: number;
+}
+
+/** The operations settings of a configuration. */
+export function operationsSettings(cfg: Config): OperationsSettings {
+  return {
+    dataDir: cfg.DATA_DIR,
+    actionsDir: cfg.ACTIONS_DIR,
+    actionMaxConcurrent: cfg.ACTION_MAX_CONCURRENT,
+    actionOutputMaxBytes: cfg.ACTION_OUTPUT_MAX_BYTES,
+    adhocRatePerMinute: cfg.ADHOC_RATE_PER_MINUTE,
+    pingTimeoutMs: cfg.PING_TIMEOUT_MS,
+    pingRetries: cfg.PING_RETRIES,
+    maxSweepPrefix: cfg.MAX_SWEEP_PREFIX,
+    nmapTimeoutMs: cfg.NMAP_TIMEOUT_SECONDS * 1000,
+  };
 }
 
 export interface Operations {

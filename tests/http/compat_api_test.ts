@@ -2,8 +2,6 @@
 // (docs/compat.md): the exact keys, their types, and the status codes scripts rely on.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
 import { createApiToken } from "@/services/auth/mod.ts";
 
 const DATA_DIR = Deno.makeTempDirSync({ prefix: "pf_compat_" });
@@ -266,7 +264,7 @@ appTest(
       { task_id: "string", run_id: "number", status: "string" },
       "POST /action/{id}/run_on_host/{host_id}",
     );
-    await operationsOf(t.deps).actions.tasks.drain();
+    await t.deps.services.operations.actions.tasks.drain();
     const runTask = await call(t, token, "GET", `/tasks/${ran.body.task_id}`);
     assertShape(runTask.body, TASK, "GET /tasks/{id}");
     assert.equal(runTask.body.status, "succeeded");
@@ -310,7 +308,7 @@ appTest(
       const spa = await call(t, token, "POST", `/scan_ports_async/127.0.0.1?ports=1-1024`);
       assert.equal(spa.status, 202);
       assertShape(spa.body, QUEUED, "POST /scan_ports_async/{ip}");
-      await tasksOf(t.deps).drain();
+      await t.deps.services.tasks.drain();
       const done = await call(t, token, "GET", `/tasks/${spa.body.task_id}`);
       assert.equal(done.body.status, "succeeded", JSON.stringify(done.body));
 

@@ -2,7 +2,6 @@
 // the host page's inventory section and action runner, dashboard indicator filter, scans, runs.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 
 const DATA_DIR = Deno.makeTempDirSync({ prefix: "pf_pages_" });
 Deno.mkdirSync(`${DATA_DIR}/actions`);
@@ -133,7 +132,7 @@ appTest(
     const sweep = await post(t, "/operations/scans", { kind: "sweep", target: "127.0.0.0/30" });
     assert.equal(sweep.status, 303);
     assert.match(sweep.headers.get("location")!, /\?task=[0-9a-f-]{36}$/);
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     const list = await (await t.call("GET", "/operations/scans?kind=ping")).text();
     assert.match(list, /format=json/);
     assert.doesNotMatch(list, /<td>sweep<\/td>/);

@@ -6,12 +6,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { FlowChunkBuilder } from "@/services/netflow/flow_chunk.ts";
-import { insertFlowBatch } from "@/services/netflow/flow_repo.ts";
-import type { FlowRecord } from "@/services/netflow/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
+import { createPorts } from "@/services/portscans/mod.ts";
+import { FlowChunkBuilder, type FlowRecord, insertFlowBatch } from "@/services/netflow/mod.ts";
 
 // Sweeps and pings only reach loopback; port scans use the scripted nmap (no packets sent), except
 // ad-hoc ones (inventory/operations), which are only ever given loopback addresses (see PROBING).
@@ -53,7 +49,7 @@ async function ok(res: Response, what: string): Promise<Json> {
 
 async function drained(t: TestApp, res: Response, what: string): Promise<string> {
   const { task_id } = await ok(res, what) as { task_id: string };
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   return task_id;
 }
 
@@ -178,7 +174,7 @@ async function seed(t: TestApp, onAnswer?: OnAnswer): Promise<Seeded> {
     "action",
   );
   const run = await ok(await post(`/api/v1/actions/${action.id}/run`, { host_id: nas.id }), "run");
-  await operationsOf(t.deps).actions.tasks.drain();
+  await t.deps.services.operations.actions.tasks.drain();
   taskIds.push(run.task_id as string);
   const ping = await ok(await post("/api/v1/scans/ping", { target: "127.0.0.1" }), "ad-hoc ping");
   taskIds.push(
@@ -507,7 +503,7 @@ appTest("error answers match the declared error shape", async (t) => {
     assert.ok(body.error.message.length > 0);
     assert.doesNotMatch(JSON.stringify(body), /at \S+\.ts:\d+/, "no stack trace");
   }
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
 }, ENV);
 
 appTest("every operation declares the answers the shared middleware can give", async (t) => {

@@ -3,9 +3,7 @@
 import assert from "node:assert/strict";
 import { expectError, json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser, listAudit } from "@/services/auth/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
 
 const DATA_DIR = Deno.makeTempDirSync({ prefix: "pf_ops_data_" });
 const ACTIONS_DIR = `${DATA_DIR}/actions`;
@@ -48,8 +46,8 @@ async function action(t: TestApp, body: Record<string, unknown>) {
 }
 
 async function drainAll(t: TestApp) {
-  await operationsOf(t.deps).actions.tasks.drain();
-  await tasksOf(t.deps).drain();
+  await t.deps.services.operations.actions.tasks.drain();
+  await t.deps.services.tasks.drain();
 }
 
 appTest("ad-hoc ping answers synchronously, says who answered and is stored", async (t) => {
@@ -91,7 +89,7 @@ appTest(
     assert.equal(res.status, 202);
     const { task_id, target } = await json(res);
     assert.equal(target, "127.0.0.0/29");
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     const task = await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
     assert.equal(task.status, "succeeded", JSON.stringify(task));
     assert.equal(task.progress, 1);
@@ -114,7 +112,7 @@ appTest(
       }),
     );
     assert.equal(bare.target, "127.1.2.0/24");
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     const bareTask = await json(await t.call("GET", `/api/v1/tasks/${bare.task_id}`));
     assert.equal(bareTask.result.tcp_recheck, false);
     assert.equal(bareTask.result.hosts_up, 254);
@@ -174,7 +172,7 @@ appTest(
       });
       assert.equal(a.status, 202);
       const { task_id } = await json(a);
-      await tasksOf(t.deps).drain();
+      await t.deps.services.tasks.drain();
       const task = await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
       assert.equal(task.status, "succeeded", JSON.stringify(task));
       assert.ok(task.result.open_ports.some((p: { port: number }) => p.port === port));
@@ -498,7 +496,7 @@ appTest("discovery's own sweeps and port scans each write a scan result too", as
   );
   const res = await t.call("POST", `/api/v1/subnets/${subnetId}/sweep`);
   assert.equal(res.status, 202);
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   const list = await json(await t.call("GET", "/api/v1/scans?source=manual&kind=sweep"));
   assert.equal(list.items.length, 1);
   assert.equal(list.items[0].target, "127.0.0.0/29");

@@ -5,8 +5,6 @@
 import assert from "node:assert/strict";
 import { json } from "@/tests/support/http_json.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;
@@ -46,8 +44,8 @@ async function createOpsLab(): Promise<Lab> {
 async function task(t: TestApp, res: Response) {
   assert.equal(res.status, 202, await res.clone().text());
   const { task_id } = await json(res);
-  await tasksOf(t.deps).drain();
-  await operationsOf(t.deps).actions.tasks.drain();
+  await t.deps.services.tasks.drain();
+  await t.deps.services.operations.actions.tasks.drain();
   return await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
 }
 

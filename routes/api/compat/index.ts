@@ -54,10 +54,9 @@ import {
   type ScanResult,
   startRun,
 } from "@/services/operations/mod.ts";
-import { loadStats } from "@/services/discovery/stats_service.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
+import { loadStats } from "@/services/dashboard/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   idParam,
@@ -65,10 +64,9 @@ import {
   jsonBody,
   jsonResponse,
   security,
-} from "@/services/web/api_schemas.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
-import { boolQuery, isTrue } from "@/services/ipam/openapi_schemas.ts";
+} from "@/web/api_schemas.ts";
+import type { AppContext } from "@/web/env.ts";
+import { boolQuery, isTrue } from "@/web/ipam_schemas.ts";
 import { exportResponse } from "../v1/scans.ts";
 
 const api = apiRouter();
@@ -83,7 +81,7 @@ const ipp = z.string().min(1).max(64).openapi({
   example: "127.0.0.1",
 });
 const user = (c: AppContext) => c.get("user")?.username ?? null;
-const ops = (c: AppContext) => operationsOf(c.get("deps"));
+const ops = (c: AppContext) => c.get("deps").services.operations;
 
 // ---- shapes (stable; see docs/compat.md) ----
 
@@ -643,7 +641,7 @@ api.openapi(
     },
   }),
   async (c) => {
-    const t = await tasksOf(c.get("deps")).get(c.req.valid("param").id);
+    const t = await c.get("deps").services.tasks.get(c.req.valid("param").id);
     return c.json({
       id: t.id,
       kind: t.kind,

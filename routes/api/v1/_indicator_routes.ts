@@ -11,8 +11,8 @@ import {
   listIndicators,
   upsertIndicator,
 } from "@/services/inventory/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonBody, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 import { IndicatorChangeSchema, IndicatorSchema, pathIdParam } from "./_inventory_schemas.ts";
 
 export function indicatorRoutes(kind: "hosts" | "servers") {

@@ -1,7 +1,7 @@
 // OpenAPI schemas of the inventory and operations API (organizations, servers, indicators,
 // actions, runs, scan results); the domain's plain zod inputs are reused for request bodies.
 import { z } from "@hono/zod-openapi";
-import { idParam } from "@/services/web/api_schemas.ts";
+import { idParam } from "@/web/api_schemas.ts";
 import { INDICATOR_STATUSES } from "@/services/inventory/mod.ts";
 import { RUN_STATUSES } from "@/services/operations/mod.ts";
 

@@ -1,8 +1,8 @@
 // /api/v1/action_runs: past and running action runs (live output while running), and cancel.
 import { createRoute, z } from "@hono/zod-openapi";
 import { cancelRun, getRun, listRuns, RUN_STATUSES } from "@/services/operations/mod.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
@@ -10,9 +10,8 @@ import {
   intParam,
   jsonResponse,
   security,
-} from "@/services/web/api_schemas.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
-import { queryText } from "@/services/ipam/openapi_schemas.ts";
+} from "@/web/api_schemas.ts";
+import { queryText } from "@/web/ipam_schemas.ts";
 import { ActionRunSchema, idCursor } from "./_inventory_schemas.ts";
 
 const api = apiRouter();
@@ -75,7 +74,7 @@ api.openapi(
     responses: { 200: jsonResponse(ActionRunSchema, "The run"), ...errorResponses },
   }),
   async (c) => {
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     return c.json(
       await cancelRun(ops.actions, c.req.valid("param").id, c.get("user")?.username ?? null),
       200,

@@ -13,16 +13,9 @@ import {
   startRun,
   updateAction,
 } from "@/services/operations/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
-import type { AppContext } from "@/services/web/env.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
+import type { AppContext } from "@/web/env.ts";
 import { ActionSchema, DeletedSchema, RunAcceptedSchema } from "./_inventory_schemas.ts";
 
 const api = apiRouter();
@@ -73,7 +66,7 @@ api.openapi(
   }),
   async (c) => {
     admin(c);
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     return c.json(
       await createAction(c.get("deps").db, ops.actions.actionsDir, c.req.valid("json")),
       201,
@@ -106,7 +99,7 @@ api.openapi(
   }),
   async (c) => {
     admin(c);
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     return c.json(
       await updateAction(
         c.get("deps").db,
@@ -155,7 +148,7 @@ api.openapi(
   }),
   async (c) => {
     const user = c.get("user")!;
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     const r = await startRun(
       ops.actions,
       { actionId: c.req.valid("param").id, hostId: c.req.valid("json").host_id },

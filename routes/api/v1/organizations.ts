@@ -10,8 +10,8 @@ import {
   requireOrganization,
   updateOrganization,
 } from "@/services/inventory/mod.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
@@ -19,8 +19,8 @@ import {
   jsonBody,
   jsonResponse,
   security,
-} from "@/services/web/api_schemas.ts";
-import { boolQuery, isTrue, queryText } from "@/services/ipam/openapi_schemas.ts";
+} from "@/web/api_schemas.ts";
+import { boolQuery, isTrue, queryText } from "@/web/ipam_schemas.ts";
 import { idCursor, OrganizationSchema } from "./_inventory_schemas.ts";
 
 const api = apiRouter();

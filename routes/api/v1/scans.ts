@@ -11,8 +11,8 @@ import {
   scanResultCsv,
   SYNC_PORTSCAN_MAX_PORTS,
 } from "@/services/operations/mod.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
@@ -21,8 +21,7 @@ import {
   jsonBody,
   jsonResponse,
   security,
-} from "@/services/web/api_schemas.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
+} from "@/web/api_schemas.ts";
 import { idCursor, ScanResultSchema, TaskStartedSchema } from "./_inventory_schemas.ts";
 
 const api = apiRouter();
@@ -135,7 +134,7 @@ api.openapi(
     responses: { 200: jsonResponse(ScanResultSchema, "The result"), ...errorResponses },
   }),
   async (c) => {
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     const r = await requestPing(ops, c.req.valid("json").target, c.get("user")?.username ?? null);
     return c.json(r, 200);
   },
@@ -160,7 +159,7 @@ api.openapi(
     responses: { 202: jsonResponse(TaskStartedSchema, "Queued"), ...errorResponses },
   }),
   async (c) => {
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     return c.json(
       await requestSweep(ops, c.req.valid("json").target, c.get("user")?.username ?? null, {
         tcpRecheck: c.req.valid("json").tcp_recheck,
@@ -192,7 +191,7 @@ api.openapi(
     },
   }),
   async (c) => {
-    const ops = operationsOf(c.get("deps"));
+    const ops = c.get("deps").services.operations;
     const b = c.req.valid("json");
     const user = c.get("user")?.username ?? null;
     if (b.async) return c.json(await requestPortscanAsync(ops, b.target, b.ports, user), 202);

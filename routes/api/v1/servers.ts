@@ -14,8 +14,8 @@ import {
   updateServer,
 } from "@/services/inventory/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
@@ -24,8 +24,8 @@ import {
   jsonBody,
   jsonResponse,
   security,
-} from "@/services/web/api_schemas.ts";
-import { queryText } from "@/services/ipam/openapi_schemas.ts";
+} from "@/web/api_schemas.ts";
+import { queryText } from "@/web/ipam_schemas.ts";
 import {
   DeletedSchema,
   idCursor,

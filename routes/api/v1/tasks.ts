@@ -1,16 +1,10 @@
 // /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { AppError } from "@/services/errors.ts";
 import { markQueuedRunCancelled } from "@/services/operations/mod.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  intParam,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, intParam, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -41,7 +35,7 @@ api.openapi(
     },
     responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
   }),
-  async (c) => c.json(await tasksOf(c.get("deps")).get(c.req.valid("param").id), 200),
+  async (c) => c.json(await c.get("deps").services.tasks.get(c.req.valid("param").id), 200),
 );
 
 api.openapi(
@@ -59,13 +53,13 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ items: z.array(TaskSchema), next_cursor: z.null() }), "Tasks"),
+      200: listResponse(TaskSchema, "Tasks"),
       ...errorResponses,
     },
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json({ items: await tasksOf(c.get("deps")).list(q), next_cursor: null }, 200);
+    return c.json(wholeList(await c.get("deps").services.tasks.list(q)), 200);
   },
 );
 
@@ -84,14 +78,14 @@ api.openapi(
   async (c) => {
     const deps = c.get("deps");
     const { id } = c.req.valid("param");
-    const task = await tasksOf(deps).get(id); // 404 first
+    const task = await deps.services.tasks.get(id); // 404 first
     const by = c.get("user")?.username ?? null;
     // Action runs have their own runner; any runner cancels any open task of this process.
-    if (!(await tasksOf(deps).cancel(id, by))) {
+    if (!(await deps.services.tasks.cancel(id, by))) {
       throw new AppError(409, "not_running", `task ${id} is ${task.status}, not queued or running`);
     }
     if (task.kind === "action_run") await markQueuedRunCancelled(deps.db, id);
-    return c.json(await tasksOf(deps).get(id), 200);
+    return c.json(await deps.services.tasks.get(id), 200);
   },
 );
 

@@ -1,7 +1,7 @@
 // GET/POST /inventory/organizations/:id: one organization, its servers, the edit form and delete
 // (refused while it has servers unless "keep servers without an organization" is ticked).
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { validate } from "@/services/ipam/mod.ts";
 import {
   deleteOrganization,

@@ -1,8 +1,8 @@
 // GET/POST /inventory/servers/:id: one server with each address's live status, open ports and
 // uptime, its indicators, linking and unlinking hosts, editing and deleting.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
+import { island } from "@/web/islands.tsx";
 import { validate } from "@/services/ipam/mod.ts";
 import {
   deleteServer,

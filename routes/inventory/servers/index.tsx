@@ -1,6 +1,6 @@
 // GET/POST /inventory/servers: servers with organization and addresses, filters, and the add form.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { validate } from "@/services/ipam/mod.ts";
 import {
   createServer,

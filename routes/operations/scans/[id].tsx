@@ -1,7 +1,7 @@
 // GET /operations/scans/:id: one scan result — summary, open ports or answering addresses, and the
 // JSON / CSV export buttons.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { getScanResult } from "@/services/operations/mod.ts";
 import { Card, Pill } from "@/components/InventoryUi.tsx";
 import { pathId } from "../../inventory/_forms.ts";

@@ -1,7 +1,7 @@
 // GET/POST /operations/scans: recent scan results with filters and export buttons, and a form for
 // ad-hoc checks (ping and short port scans answer at once; sweeps and long scans become tasks).
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import {
   listScanResults,
   requestPing,
@@ -10,9 +10,8 @@ import {
   requestSweep,
   type ScanKind,
 } from "@/services/operations/mod.ts";
-import { operationsOf } from "@/services/web/operations_of.ts";
 import { Card, Csrf, Field, Notice, Pill } from "@/components/InventoryUi.tsx";
-import { island } from "@/services/web/islands.tsx";
+import { island } from "@/web/islands.tsx";
 import TaskProgress from "@/islands/TaskProgress.tsx";
 
 const TaskProgressIsland = island("TaskProgress", TaskProgress);
@@ -145,7 +144,7 @@ export function GET(c: AppContext) {
 
 export async function POST(c: AppContext) {
   const form = await c.req.parseBody() as Form;
-  const ops = operationsOf(c.get("deps"));
+  const ops = c.get("deps").services.operations;
   const user = c.get("user")?.username ?? null;
   const target = text(form, "target");
   const ports = text(form, "ports").trim() || undefined;
