@@ -11,6 +11,7 @@ import { HostPorts } from "./HostPorts.tsx";
 import { HostUptime } from "./HostUptime.tsx";
 import { formatUtc, tagsToText, timeAgo } from "./host_detail_format.ts";
 import { formatLatency } from "../services/discovery/state_view.ts";
+import { HostNameSources, type SnmpNameView } from "./HostNameSources.tsx";
 
 /** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */
 export interface HostView {
@@ -19,6 +20,8 @@ export interface HostView {
   /** Server clock (ms) the view was made at, so "5m ago" reads the same on both sides. */
   now: number;
   can_edit: boolean;
+  /** Every name source and the winner, with the last SNMP read. */
+  names: SnmpNameView;
 }
 
 /** The interactive parts: plain components in the drawer, island-wrapped on the server page. */
@@ -44,7 +47,10 @@ export interface HostDetailProps {
   reloadOnSave?: boolean;
 }
 
-/** The name a person sees: their override, else the discovered (PTR) or entered hostname. */
+/**
+ * The name a person sees: their override, else the hostname (reverse DNS, typed, or SNMP's sysName
+ * when neither exists; services/snmp/names.ts has the full precedence).
+ */
 export function hostDisplayName(h: { hostname: string | null; hostname_override: string | null }) {
   return h.hostname_override ?? h.hostname ?? null;
 }
@@ -147,10 +153,9 @@ export function HostDetail(p: HostDetailProps) {
             </Fact>
             <Fact label="MAC" mono>{h.mac}</Fact>
             <Fact label="Vendor">{h.vendor}</Fact>
-            <Fact label="PTR name" mono>{h.hostname}</Fact>
-            <Fact label="Name override" mono>{h.hostname_override}</Fact>
             <Fact label="Checked by">{s.method}</Fact>
           </dl>
+          <HostNameSources view={p.view.names} now={now} headingId={sid("names")} />
           {h.notes && (
             <div class="hd-notes">
               <p class="hd-label">Notes</p>

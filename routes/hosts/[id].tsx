@@ -5,6 +5,7 @@ import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { loadHostDetail } from "@/services/discovery/mod.ts";
+import { getPoll, hostNameSources } from "@/services/snmp/mod.ts";
 import {
   fieldErrors,
   findNul,
@@ -41,11 +42,16 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
   const deps = c.get("deps");
   const detail = await loadHostDetail(deps, id);
   const subnet = detail.host.subnet_id ? await getSubnet(deps.db, detail.host.subnet_id) : null;
+  const [names, poll] = await Promise.all([hostNameSources(deps.db, id), getPoll(deps.db, id)]);
   return {
     detail,
     subnet: subnet ? { id: subnet.id, cidr: subnet.cidr, name: subnet.name } : null,
     now: deps.now(),
     can_edit: c.get("user")?.role !== "viewer",
+    names: {
+      names,
+      poll: poll && { status: poll.status, error: poll.error, polled_at: poll.polled_at },
+    },
   };
 }
 

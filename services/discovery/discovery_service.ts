@@ -15,6 +15,7 @@ import { rollUp, type RollupResult } from "./rollup.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
+import { createSnmpPoller, netSnmpSessionFactory, type SnmpPoller } from "@/services/snmp/mod.ts";
 
 export interface Discovery {
   env: DiscoveryEnv;
@@ -23,6 +24,8 @@ export interface Discovery {
   scanNowLimiter: RateLimiter;
   /** Roll-up settings (HISTORY_RAW_DAYS). */
   rawDays: number;
+  /** SNMP names: polled after sweeps (when SNMP_ENABLED) and on demand. */
+  snmp: SnmpPoller;
 }
 
 /** "Scan now": this many requests per user and target per minute, then 429. */
@@ -36,6 +39,16 @@ const LEASE_TTL_MS = 5 * 60_000;
 export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {}): Discovery {
   const cfg = deps.cfg;
   const live = overrides.live ?? createLiveHub();
+  const snmp = overrides.snmp ?? createSnmpPoller({
+    db: deps.db,
+    now: deps.now,
+    factory: netSnmpSessionFactory,
+    timeoutMs: cfg.SNMP_TIMEOUT_MS,
+    retries: cfg.SNMP_RETRIES,
+    concurrency: cfg.SNMP_CONCURRENCY,
+    intervalMs: cfg.SNMP_POLL_INTERVAL_MINUTES * 60_000,
+    enabled: cfg.SNMP_ENABLED,
+  });
   const env: DiscoveryEnv = {
     db: deps.db,
     kv: deps.kv,
@@ -55,6 +68,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     instance: crypto.randomUUID(),
     ...overrides,
     live,
+    snmp,
   };
   const discovery: Discovery = {
     env,
@@ -66,6 +80,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
       now: deps.now,
     }),
     rawDays: cfg.HISTORY_RAW_DAYS,
+    snmp,
   };
   deps.services.discovery = discovery;
   return discovery;

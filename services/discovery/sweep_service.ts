@@ -19,6 +19,7 @@ import type { OuiTable } from "./oui_vendor.ts";
 import { vendorOf } from "./oui_vendor.ts";
 import type { ProbeBudget } from "./probe_budget.ts";
 import type { PtrLookup } from "./ptr.ts";
+import type { SnmpPoller } from "@/services/snmp/mod.ts";
 import { insertRun, type RunTrigger, type ScanRun } from "./run_log_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { sweep, type SweepResult } from "./sweeper.ts";
@@ -47,6 +48,8 @@ export interface DiscoveryEnv {
   live: LiveHub | null;
   /** Reverse DNS; null when PTR_LOOKUP_ENABLED is off. */
   ptr: PtrLookup | null;
+  /** SNMP names for alive hosts with SNMP settings (it does nothing when SNMP_ENABLED is off). */
+  snmp?: SnmpPoller | null;
   /** The kernel neighbour table; null to skip MAC discovery. */
   neighbors: (() => Promise<Map<string, Neighbor>>) | null;
   oui: () => Promise<OuiTable>;
@@ -271,6 +274,11 @@ async function enrich(env: DiscoveryEnv, outcome: ApplyOutcome): Promise<string[
     if (pending > 0) {
       notes.push(`reverse DNS for ${pending} more hosts follows in later sweeps`);
     }
+  }
+
+  if (env.snmp) {
+    const s = await env.snmp.pollAfterSweep(upHosts.map((h) => h.id));
+    if (s.polled > 0) notes.push(`SNMP read ${s.ok} of ${s.polled} hosts, ${s.renamed} renamed`);
   }
   return notes;
 }

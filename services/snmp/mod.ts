@@ -36,6 +36,7 @@ export {
   type SnmpSettingsView,
 } from "./settings_repo.ts";
 export { getPoll, type PollRecord } from "./poll_repo.ts";
+export { type HostSnmpOverview, hostSnmpOverview, subnetSnmpOverview } from "./overview.ts";
 export {
   createSnmpPoller,
   type HostPollResult,

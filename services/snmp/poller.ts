@@ -19,6 +19,8 @@ export interface SnmpPollerOptions {
   intervalMs: number;
   /** Hosts read per sweep at most; the rest follow in later sweeps. */
   maxPerSweep?: number;
+  /** SNMP_ENABLED: when false nothing is ever sent and on-demand polls are refused. */
+  enabled?: boolean;
   /** The scan scope: addresses outside it are never sent a packet. */
   inScope?: (ip: string) => boolean;
 }
@@ -83,7 +85,7 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
         skipped_out_of_scope: 0,
         deferred: 0,
       };
-      if (hostIds.length === 0) return summary;
+      if (hostIds.length === 0 || o.enabled === false) return summary;
       const due = await notPolledSince(o.db, hostIds, new Date(o.now() - o.intervalMs));
       const configured = (await effectiveSettings(o.db, [...due]))
         .filter((e) => e.settings?.enabled) as Array<
@@ -106,6 +108,9 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
     async pollHost(hostId) {
       const [e] = await effectiveSettings(o.db, [hostId]);
       if (!e) throw notFound(`host ${hostId}`);
+      if (o.enabled === false) {
+        throw new AppError(422, "snmp_off", "SNMP is switched off on this server (SNMP_ENABLED=0)");
+      }
       if (!e.settings) {
         throw new AppError(
           422,

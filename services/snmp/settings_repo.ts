@@ -123,7 +123,8 @@ export async function getSettingsById(db: Queryable, ids: number[]): Promise<Set
   );
 }
 
-async function requireScope(db: Queryable, scope: SettingsScope): Promise<void> {
+/** 404 unless the host or subnet exists. */
+export async function requireScope(db: Queryable, scope: SettingsScope): Promise<void> {
   const table = scope.kind === "host" ? "host" : "subnet";
   const rows = await db.query(`select 1 from ${table} where id = $1`, [scope.id]);
   if (rows.length === 0) throw notFound(`${scope.kind} ${scope.id}`);

@@ -208,5 +208,7 @@ import { deleteStates } from "@/services/discovery/mod.ts";
 registerHostDiscoveryRoutes(api);
 import { registerHostPortRoutes } from "@/services/discovery/port_api_routes.ts";
 registerHostPortRoutes(api);
+import { registerHostSnmpRoutes } from "./_snmp_routes.ts";
+registerHostSnmpRoutes(api);
 
 export default api;

@@ -292,5 +292,7 @@ api.openapi(
 
 import { registerSubnetDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
 registerSubnetDiscoveryRoutes(api);
+import { registerSubnetSnmpRoutes } from "./_snmp_routes.ts";
+registerSubnetSnmpRoutes(api);
 
 export default api;
