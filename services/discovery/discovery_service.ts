@@ -15,6 +15,7 @@ import { rollUp, type RollupResult } from "./rollup.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
+import { createArpSweep } from "@/services/arp/mod.ts";
 import { createSnmpPoller, netSnmpSessionFactory, type SnmpPoller } from "@/services/snmp/mod.ts";
 
 export interface Discovery {
@@ -64,6 +65,13 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
       ? createPtrLookup({ kv: deps.kv, resolve: systemPtrResolver, now: deps.now })
       : null,
     neighbors: () => readNeighbors(runCommand),
+    arp: cfg.ARP_SCAN_ENABLED
+      ? createArpSweep({
+        runner: runCommand,
+        timeoutMs: cfg.ARP_SCAN_TIMEOUT_MS,
+        retries: cfg.ARP_SCAN_RETRIES,
+      })
+      : null,
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
     ...overrides,
