@@ -3,6 +3,7 @@ import { benchIpamRender } from "./ipam_render_bench.ts";
 import { benchDiscovery } from "./discovery_bench.ts";
 import { benchHostDrawer } from "./host_drawer_bench.ts";
 import { benchNetflow } from "./netflow_bench.ts";
+import { benchNetflowFlood } from "./netflow_flood_bench.ts";
 
 interface Row {
   suite: string;
@@ -21,6 +22,7 @@ const suites: Array<[string, () => Promise<Raw[]>]> = [
   ["discovery", () => benchDiscovery(quick ? 1 : 3)],
   ["ports", () => benchHostDrawer()],
   ["netflow", () => benchNetflow()],
+  ["netflow-flood", () => benchNetflowFlood(quick)],
 ];
 
 function normalize(suite: string, r: Raw): Row {

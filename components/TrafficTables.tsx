@@ -128,6 +128,8 @@ const COLUMNS = [
   ["unknown_template", "Unknown template"],
   ["sequence_gaps", "Seq. gaps"],
   ["queue_drops", "Queue drops"],
+  ["records_skipped", "Skipped"],
+  ["templates_refused", "Templates refused"],
 ] as const;
 
 export function ExportersTable(p: { rows: ExporterView[]; collector: CollectorStatus | null }) {
@@ -143,6 +145,15 @@ export function ExportersTable(p: { rows: ExporterView[]; collector: CollectorSt
                 ? `, receive buffer ${formatBytes(c.recv_buffer.effective)}`
                 : ""}
               {`, queue ${formatCount(c.queue)} / ${formatCount(c.queue_max)}`}
+              {", kernel drops "}
+              <strong data-testid="kernel-drops" class={c.kernel_drops > 0 ? "run-failed" : ""}>
+                {formatCount(c.kernel_drops)}
+              </strong>
+              {c.worker_restarts > 0 && `, receive worker restarted ${c.worker_restarts}×`}
+              {c.datagrams_refused > 0 &&
+                `, ${
+                  formatCount(c.datagrams_refused)
+                } datagrams from exporters outside the allowlist`}
               {c.error && <span class="run-failed">{` — ${c.error}`}</span>}
             </>
           )

@@ -10,7 +10,7 @@ import { runCli } from "./cli_support.ts";
 const USAGE = `usage: deno task collector
 
 Listens for NetFlow v5/v9 and IPFIX on udp NETFLOW_BIND_HOST:NETFLOW_BIND_PORT (default
-0.0.0.0:2055) and stores flows in the configured database (DATABASE_URL, else PGlite in
+HOST:2055, HOST being 127.0.0.1 unless set) and stores flows in the configured database (DATABASE_URL, else PGlite in
 DATA_DIR). NETFLOW_ENABLED is ignored here: it only says whether the web app starts a collector.
 With PGlite, do not run the web app on the same DATA_DIR at the same time: use PostgreSQL when
 the collector runs as a process of its own. See docs/netflow.md for every setting.`;

@@ -1,11 +1,29 @@
 // The one typed configuration object, read once from the environment and an optional .env file.
 import { z } from "zod";
 import { parse as parseDotenv } from "dotenv";
+import { parseCidr, parseIp } from "@/services/ipam/cidr.ts";
 
 const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
   ["1", "true", "yes", "on"].includes(v)
 );
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** A comma or space separated list of CIDRs (a bare address stands for itself); "" = none. */
+const cidrList = z.string().default("").transform((text, ctx) => {
+  const out: string[] = [];
+  for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+    try {
+      out.push(
+        item.includes("/")
+          ? parseCidr(item, { normalize: true }).cidr
+          : `${parseIp(item).ip}/${item.includes(":") ? 128 : 32}`,
+      );
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  }
+  return out;
+});
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -46,7 +64,8 @@ export const ConfigSchema = z.object({
   NMAP_MAX_CONCURRENT: int(1, 64).default(2),
   NMAP_TIMEOUT_SECONDS: int(10, 86400).default(600),
   NETFLOW_ENABLED: bool.default(true),
-  NETFLOW_BIND_HOST: z.string().min(1).default("0.0.0.0"),
+  /** Unset: the same address as HOST (loopback unless the web app serves the LAN). */
+  NETFLOW_BIND_HOST: z.string().min(1).optional(),
   NETFLOW_BIND_PORT: int(0, 65535).default(2055),
   NETFLOW_INSERT_BATCH: int(1, 100_000).default(200),
   NETFLOW_FLUSH_INTERVAL_MS: int(10, 600_000).default(1000),
@@ -54,12 +73,20 @@ export const ConfigSchema = z.object({
   NETFLOW_RETENTION_DAYS: int(1, 3650).default(7),
   NETFLOW_ROLLUP_RETENTION_DAYS: int(1, 3650).default(90),
   NETFLOW_RECV_BUFFER_BYTES: int(0, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  NETFLOW_ALLOWED_EXPORTERS: cidrList,
+  NETFLOW_MAX_TEMPLATES: int(1, 10_000_000).default(16384),
+  NETFLOW_MAX_TEMPLATES_PER_EXPORTER: int(1, 10_000_000).default(2048),
+  NETFLOW_MAX_PENDING_SETS: int(0, 1_000_000).default(1024),
+  NETFLOW_MAX_PENDING_PER_EXPORTER: int(0, 1_000_000).default(256),
   DUMP_HEX: bool.default(false),
   DUMP_HEX_LEN: int(1, 65535).default(64),
   NETFLOW_LOG_FILE: z.string().min(1).optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { KV_PATH: string };
+export type Config = Omit<z.infer<typeof ConfigSchema>, "NETFLOW_BIND_HOST"> & {
+  KV_PATH: string;
+  NETFLOW_BIND_HOST: string;
+};
 
 export class ConfigError extends Error {}
 
@@ -74,7 +101,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = result.data;
-  return { ...c, KV_PATH: c.KV_PATH ?? `${c.DATA_DIR.replace(/\/$/, "")}/kv.sqlite3` };
+  return {
+    ...c,
+    KV_PATH: c.KV_PATH ?? `${c.DATA_DIR.replace(/\/$/, "")}/kv.sqlite3`,
+    NETFLOW_BIND_HOST: c.NETFLOW_BIND_HOST ?? c.HOST,
+  };
 }
 
 /** Real environment wins over .env, as with every dotenv loader. */

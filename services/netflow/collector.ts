@@ -5,7 +5,15 @@ import type { Config } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { type ExporterCounterView, mergeCounters, sumCounters } from "./collector_counters.ts";
-import type { FromWorker, ToWorker, WorkerCounters } from "./collector_protocol.ts";
+import {
+  addWorkerCounters,
+  emptyWorkerCounters,
+  type FromWorker,
+  type ToWorker,
+  type WorkerCounters,
+  type WorkerStartOptions,
+} from "./collector_protocol.ts";
+import { KernelDrops } from "./kernel_drops.ts";
 import { createFlowBatcher, type FlowBatcher } from "./flow_batcher.ts";
 import {
   deleteExpired,
@@ -40,6 +48,14 @@ export interface CollectorOptions {
   retentionEveryMs?: number;
   chunkRecords?: number;
   chunkFlushMs?: number;
+  /** Template caps, in total and per exporter (defaults 16384 / 2048). */
+  maxTemplates?: number;
+  maxTemplatesPerExporter?: number;
+  /** Data sets waiting for their template, in total and per exporter (defaults 1024 / 256). */
+  maxPendingSets?: number;
+  maxPendingPerExporter?: number;
+  /** CIDRs exporters must be in; empty or unset = any exporter. */
+  allowedExporters?: string[];
 }
 
 export interface CollectorDeps {
@@ -48,7 +64,8 @@ export interface CollectorDeps {
 }
 
 export interface CollectorStatus {
-  state: "listening" | "stopped" | "failed";
+  /** "restarting": the receive worker died and is being replaced (see worker_restarts). */
+  state: "listening" | "restarting" | "stopped" | "failed";
   error?: string;
   name: string;
   bind: string;
@@ -62,7 +79,13 @@ export interface CollectorStatus {
   last_insert_ms: number;
   insert_retries: number;
   datagrams: number;
+  /** Datagrams from exporters outside NETFLOW_ALLOWED_EXPORTERS, dropped unread. */
+  datagrams_refused: number;
   receive_errors: number;
+  /** Datagrams the kernel dropped because the socket's receive buffer was full. */
+  kernel_drops: number;
+  /** Times the receive worker died and was started again. */
+  worker_restarts: number;
   log_file_dropped: number;
   exporters: number;
   totals: ExporterCounterView;
@@ -80,6 +103,8 @@ export interface Collector {
   saveTemplates(): Promise<void>;
   /** Closes the socket, stores every queued record, saves templates and counters. */
   stop(): Promise<void>;
+  /** For tests: make the receive worker die; stop it reading its socket for `ms`. */
+  testHooks: { crashWorker(): void; pauseReceive(ms: number): Promise<void> };
 }
 
 export function collectorOptionsFromConfig(cfg: Config): CollectorOptions {
@@ -96,12 +121,21 @@ export function collectorOptionsFromConfig(cfg: Config): CollectorOptions {
     dumpHex: cfg.DUMP_HEX,
     dumpHexLen: cfg.DUMP_HEX_LEN,
     logFile: cfg.NETFLOW_LOG_FILE,
+    maxTemplates: cfg.NETFLOW_MAX_TEMPLATES,
+    maxTemplatesPerExporter: cfg.NETFLOW_MAX_TEMPLATES_PER_EXPORTER,
+    maxPendingSets: cfg.NETFLOW_MAX_PENDING_SETS,
+    maxPendingPerExporter: cfg.NETFLOW_MAX_PENDING_PER_EXPORTER,
+    allowedExporters: cfg.NETFLOW_ALLOWED_EXPORTERS,
   };
 }
 
 const DAY_MS = 86_400_000;
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** Receive worker restarts: first after 250 ms, doubling up to 30 s; a 60 s run resets it. */
+const RESTART_FIRST_MS = 250;
+const RESTART_MAX_MS = 30_000;
+const RESTART_RESET_MS = 60_000;
 
 export async function startCollector(
   deps: CollectorDeps,
@@ -148,8 +182,9 @@ export async function startCollector(
     })
     : null;
   let workerCounters: WorkerCounters | null = null;
+  // Counters of receive workers that died: added to the live one's so totals never go back.
+  const dead: WorkerCounters = emptyWorkerCounters();
   let state: CollectorStatus["state"] = "listening";
-  let started = false;
   let failure: string | undefined;
   let nextId = 1;
   const waiting = new Map<number, (value: unknown) => void>();
@@ -159,120 +194,185 @@ export async function startCollector(
   let templateSaveTimer: ReturnType<typeof setTimeout> | undefined;
   let lastSavedTemplates = templates === null ? "" : JSON.stringify(templates);
   let lastSavedCounters = "";
+  let restarts = 0;
+  let restartTimer: ReturnType<typeof setTimeout> | undefined;
+  let stoppingNow = false;
+  const drops = new KernelDrops();
 
-  const worker = new Worker(new URL("./collector_worker.ts", import.meta.url).href, {
-    type: "module",
+  const workerOptions = (port: number, snapshot: unknown): WorkerStartOptions => ({
+    hostname: opts.hostname,
+    port,
+    recvBufferBytes: opts.recvBufferBytes,
+    chunkRecords: opts.chunkRecords ?? 1024,
+    chunkFlushMs: opts.chunkFlushMs ?? 20,
+    countersMs: 250,
+    logLevel: opts.logLevel,
+    dumpHex: opts.dumpHex,
+    dumpHexLen: opts.dumpHexLen,
+    logFile: opts.logFile,
+    templates: snapshot,
+    maxTemplates: opts.maxTemplates ?? 16384,
+    maxTemplatesPerExporter: opts.maxTemplatesPerExporter ?? 2048,
+    maxPending: opts.maxPendingSets ?? 1024,
+    maxPendingPerExporter: opts.maxPendingPerExporter ?? 256,
+    allowedExporters: opts.allowedExporters ?? [],
   });
-  const send = (msg: ToWorker) => worker.postMessage(msg);
-  const request = <T>(type: "templates" | "sync"): Promise<T> => {
-    const id = nextId++;
-    return new Promise<T>((resolve) => {
-      waiting.set(id, resolve as (v: unknown) => void);
-      send({ type, id });
-    });
-  };
 
-  const ready = Promise.withResolvers<Extract<FromWorker, { type: "ready" }>>();
-  worker.onmessage = (e: MessageEvent<FromWorker>) => {
-    const msg = e.data;
-    switch (msg.type) {
-      case "chunk":
-        // Decode-only collectors (benchmarks) count the records and let them go.
-        batcher?.offer(msg.chunk);
-        break;
-      case "counters": {
-        workerCounters = msg.counters;
-        const count = Object.values(msg.counters.decoder).reduce((n, c) => n + c.templates, 0);
-        if (persist && count !== templateCount && templateCount !== -1) {
-          // New or refreshed templates: save soon, so a crash right after loses nothing.
-          templateSaveTimer ??= setTimeout(() => {
-            templateSaveTimer = undefined;
-            saveTemplates().catch(() => {});
-          }, 2000);
+  type Ready = Extract<FromWorker, { type: "ready" }>;
+  let worker: Worker;
+  let info: Ready;
+  let workerStartedAt = 0;
+
+  /** Starts a receive worker; resolves when its socket is bound (rejects when it is not). */
+  const spawn = async (port: number, snapshot: unknown): Promise<Ready> => {
+    const w = new Worker(new URL("./collector_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    worker = w;
+    let up = false;
+    const ready = Promise.withResolvers<Ready>();
+    const died = (message: string) => {
+      ready.reject(new AppError(500, "netflow_start_failed", message));
+      if (worker !== w || !up) return;
+      up = false;
+      w.terminate();
+      onWorkerDeath(message);
+    };
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      if (worker !== w) return;
+      const msg = e.data;
+      switch (msg.type) {
+        case "chunk":
+          // Decode-only collectors (benchmarks) count the records and let them go.
+          batcher?.offer(msg.chunk);
+          break;
+        case "counters": {
+          workerCounters = msg.counters;
+          const count = Object.values(msg.counters.decoder).reduce((n, c) => n + c.templates, 0);
+          if (persist && count !== templateCount && templateCount !== -1) {
+            // New or refreshed templates: save soon, so a crash right after loses nothing.
+            templateSaveTimer ??= setTimeout(() => {
+              templateSaveTimer = undefined;
+              saveTemplates().catch(() => {});
+            }, 2000);
+          }
+          templateCount = count;
+          break;
         }
-        templateCount = count;
-        break;
+        case "templates":
+          if (msg.id === 0) finalTemplates = msg.snapshot;
+          else latestTemplates = msg.snapshot;
+          waiting.get(msg.id)?.(msg.snapshot);
+          waiting.delete(msg.id);
+          break;
+        case "synced":
+        case "paused":
+          waiting.get(msg.id)?.(undefined);
+          waiting.delete(msg.id);
+          break;
+        case "ready":
+          up = true;
+          ready.resolve(msg);
+          break;
+        case "fatal":
+          // Before "ready" the caller gets the error; after it, the worker is replaced.
+          log.error("netflow receive worker failed", { error: msg.message });
+          died(msg.message);
+          break;
+        case "stopped":
+          onStopped?.();
+          break;
       }
-      case "templates":
-        if (msg.id === 0) finalTemplates = msg.snapshot;
-        waiting.get(msg.id)?.(msg.snapshot);
-        waiting.delete(msg.id);
-        break;
-      case "synced":
-        waiting.get(msg.id)?.(undefined);
-        waiting.delete(msg.id);
-        break;
-      case "ready":
-        ready.resolve(msg);
-        break;
-      case "fatal":
-        ready.reject(new AppError(500, "netflow_start_failed", msg.message));
-        // Before "ready" the caller gets the error; after it, only the log and status tell.
-        if (started && state === "listening") {
-          state = "failed";
-          failure = msg.message;
-          log.error("netflow collector failed", { error: msg.message });
-        }
-        break;
-      case "stopped":
-        onStopped?.();
-        break;
+    };
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      const message = e.message || "receive worker crashed";
+      if (up) log.error("netflow receive worker crashed", { error: message });
+      died(message);
+    };
+    w.postMessage({ type: "start", options: workerOptions(port, snapshot) } satisfies ToWorker);
+    let startTimer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const got = await Promise.race([
+        ready.promise,
+        new Promise<never>((_, reject) => {
+          startTimer = setTimeout(
+            () =>
+              reject(
+                new AppError(500, "netflow_start_failed", "NetFlow receive worker did not start"),
+              ),
+            START_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      workerStartedAt = deps.now();
+      drops.watch(got.inode);
+      return got;
+    } catch (err) {
+      w.terminate();
+      throw err;
+    } finally {
+      clearTimeout(startTimer);
     }
   };
-  worker.onerror = (e: ErrorEvent) => {
-    e.preventDefault();
-    const message = e.message || "receive worker crashed";
-    ready.reject(new AppError(500, "netflow_start_failed", message));
-    if (!started) return;
-    state = "failed";
-    failure = message;
-    log.error("netflow receive worker crashed", { error: message });
+
+  /** A dead worker: keep its counters, answer its requests, start another after a backoff. */
+  const onWorkerDeath = (message: string) => {
+    if (workerCounters !== null) addWorkerCounters(dead, workerCounters);
+    workerCounters = null;
+    drops.retire();
+    for (const resolve of waiting.values()) resolve(null);
+    waiting.clear();
     onStopped?.();
+    if (stoppingNow) return;
+    state = "restarting";
+    failure = message;
+    // Quick restarts after a long good run; doubling waits while it keeps dying.
+    const ranMs = deps.now() - workerStartedAt;
+    if (ranMs >= RESTART_RESET_MS) consecutive = 0;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** consecutive);
+    consecutive++;
+    scheduleRestart(delay);
+  };
+  let consecutive = 0;
+  const scheduleRestart = (delay: number) => {
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(async () => {
+      restartTimer = undefined;
+      if (stoppingNow) return;
+      restarts++;
+      try {
+        const got = await spawn(info.port, latestTemplates);
+        if (stoppingNow) return;
+        info = got;
+        state = "listening";
+        failure = undefined;
+        log.warn("NetFlow receive worker restarted", { restarts, port: got.port });
+      } catch (err) {
+        const message = (err as Error)?.message ?? String(err);
+        log.error("NetFlow receive worker restart failed", { error: message, restarts });
+        failure = message;
+        if (stoppingNow) return;
+        const next = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** consecutive);
+        consecutive++;
+        scheduleRestart(next);
+      }
+    }, delay);
   };
 
-  send({
-    type: "start",
-    options: {
-      hostname: opts.hostname,
-      port: opts.port,
-      recvBufferBytes: opts.recvBufferBytes,
-      chunkRecords: opts.chunkRecords ?? 1024,
-      chunkFlushMs: opts.chunkFlushMs ?? 20,
-      countersMs: 250,
-      logLevel: opts.logLevel,
-      dumpHex: opts.dumpHex,
-      dumpHexLen: opts.dumpHexLen,
-      logFile: opts.logFile,
-      templates,
-    },
-  });
-  let startTimer: ReturnType<typeof setTimeout> | undefined;
-  let info: Extract<FromWorker, { type: "ready" }>;
+  let latestTemplates: unknown = templates;
   try {
-    info = await Promise.race([
-      ready.promise,
-      new Promise<never>((_, reject) => {
-        startTimer = setTimeout(
-          () =>
-            reject(
-              new AppError(500, "netflow_start_failed", "NetFlow receive worker did not start"),
-            ),
-          START_TIMEOUT_MS,
-        );
-      }),
-    ]);
+    info = await spawn(opts.port, templates);
   } catch (err) {
-    worker.terminate();
     await log.close();
     throw err;
-  } finally {
-    clearTimeout(startTimer);
   }
-  started = true;
   if (info.importError) {
     log.warn("saved NetFlow templates were not restored", { error: info.importError });
   } else if (info.imported) {
-    log.info("NetFlow templates restored", { ...info.imported });
+    log[info.imported.refused > 0 ? "warn" : "info"]("NetFlow templates restored", {
+      ...info.imported,
+    });
   }
   if (info.recvBuffer?.note) {
     log.warn("NetFlow socket receive buffer", { ...info.recvBuffer });
@@ -283,8 +383,23 @@ export async function startCollector(
     recv_buffer: info.recvBuffer?.effective ?? null,
   });
 
+  const send = (msg: ToWorker) => worker.postMessage(msg);
+  const request = <T>(msg: { type: "templates" | "sync" } | { type: "pause"; ms: number }) => {
+    const id = nextId++;
+    return new Promise<T>((resolve) => {
+      waiting.set(id, resolve as (v: unknown) => void);
+      send({ ...msg, id });
+    });
+  };
+
+  const liveWorkerCounters = (): WorkerCounters => {
+    const all = emptyWorkerCounters();
+    addWorkerCounters(all, dead);
+    if (workerCounters !== null) addWorkerCounters(all, workerCounters);
+    return all;
+  };
   const counters = (): Record<string, ExporterCounterView> =>
-    mergeCounters(workerCounters?.decoder ?? {}, batcher?.counters() ?? {});
+    mergeCounters(liveWorkerCounters().decoder, batcher?.counters() ?? {});
 
   const saveTemplatesSnapshot = async (snapshot: unknown) => {
     if (!persist || snapshot === null || snapshot === undefined) return;
@@ -296,7 +411,7 @@ export async function startCollector(
   const saveTemplates = async () => {
     if (state !== "listening") return;
     try {
-      await saveTemplatesSnapshot(await request<unknown>("templates"));
+      await saveTemplatesSnapshot(await request<unknown>({ type: "templates" }));
     } catch (err) {
       log.warn("saving NetFlow templates failed", { error: String(err) });
     }
@@ -338,8 +453,10 @@ export async function startCollector(
   let stopping: Promise<void> | null = null;
   const stop = () =>
     stopping ??= (async () => {
+      stoppingNow = true;
       for (const t of timers) clearTimeout(t);
       clearTimeout(templateSaveTimer);
+      clearTimeout(restartTimer);
       const stopped = new Promise<void>((resolve) => (onStopped = resolve));
       if (state === "listening") {
         send({ type: "stop" });
@@ -353,7 +470,7 @@ export async function startCollector(
       worker.terminate();
       for (const resolve of waiting.values()) resolve(null);
       waiting.clear();
-      if (state === "listening") state = "stopped";
+      if (state === "listening" || state === "restarting") state = "stopped";
       await batcher?.stop();
       if (retention) await retention;
       if (persist) {
@@ -380,6 +497,7 @@ export async function startCollector(
     status() {
       const all = counters();
       const s = batcher?.stats();
+      const w = liveWorkerCounters();
       return {
         state,
         ...(failure ? { error: failure } : {}),
@@ -394,19 +512,28 @@ export async function startCollector(
         inserts: s?.inserts ?? 0,
         last_insert_ms: Math.round((s?.lastInsertMs ?? 0) * 10) / 10,
         insert_retries: s?.retries ?? 0,
-        datagrams: workerCounters?.listener.datagrams ?? 0,
-        receive_errors: workerCounters?.listener.receiveErrors ?? 0,
-        log_file_dropped: workerCounters?.logFile.fileDropped ?? 0,
+        datagrams: w.listener.datagrams,
+        datagrams_refused: w.listener.refused,
+        receive_errors: w.listener.receiveErrors,
+        kernel_drops: drops.read(),
+        worker_restarts: restarts,
+        log_file_dropped: w.logFile.fileDropped,
         exporters: Object.keys(all).length,
         totals: sumCounters(Object.values(all)),
       };
     },
     async sync() {
       if (state !== "listening") return;
-      await request("sync");
+      await request({ type: "sync" });
       await batcher?.flush();
     },
     saveTemplates,
+    testHooks: {
+      crashWorker: () => send({ type: "crash" }),
+      async pauseReceive(ms: number) {
+        if (state === "listening") await request({ type: "pause", ms });
+      },
+    },
     stop,
   };
 }

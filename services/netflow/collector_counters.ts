@@ -31,6 +31,19 @@ export interface ExporterCounterView {
   unsupported_version: number;
   /** Decoder faults caught; should stay 0. */
   internal_errors: number;
+  /** Flow records not stored for lack of an address (= the three skipped_* reasons). */
+  records_skipped: number;
+  skipped_no_address: number;
+  skipped_no_src_addr: number;
+  skipped_no_dst_addr: number;
+  /** Records whose uptime-derived times lay far from the export time (set to it). */
+  timestamps_clamped: number;
+  /** Templates refused by the per-exporter or total template cap. */
+  templates_refused: number;
+  /** Data sets not buffered: the exporter had its most sets waiting for templates. */
+  pending_refused: number;
+  /** Packets of new source ids refused because the stream table was full. */
+  streams_refused: number;
 }
 
 export const COUNTER_NAMES: ReadonlyArray<keyof ExporterCounterView> = [
@@ -49,6 +62,14 @@ export const COUNTER_NAMES: ReadonlyArray<keyof ExporterCounterView> = [
   "templates",
   "unsupported_version",
   "internal_errors",
+  "records_skipped",
+  "skipped_no_address",
+  "skipped_no_src_addr",
+  "skipped_no_dst_addr",
+  "timestamps_clamped",
+  "templates_refused",
+  "pending_refused",
+  "streams_refused",
 ];
 
 export function emptyView(): ExporterCounterView {
@@ -76,6 +97,14 @@ export function mergeCounters(
       templates: d.templates,
       unsupported_version: d.unsupportedVersion,
       internal_errors: d.internalErrors,
+      records_skipped: d.recordsSkipped,
+      skipped_no_address: d.skippedNoAddress,
+      skipped_no_src_addr: d.skippedNoSrcAddr,
+      skipped_no_dst_addr: d.skippedNoDstAddr,
+      timestamps_clamped: d.timestampsClamped,
+      templates_refused: d.templatesRefused,
+      pending_refused: d.pendingRefused,
+      streams_refused: d.streamsRefused,
     };
   }
   for (const [exporter, b] of Object.entries(batcher)) {

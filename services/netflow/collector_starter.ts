@@ -37,6 +37,15 @@ export function collectorHealth(collector: Collector): Record<string, unknown> {
     sequence_gaps: s.totals.sequence_gaps,
     queue_drops: s.totals.queue_drops,
     insert_failed: s.totals.insert_failed,
+    records_skipped: s.totals.records_skipped,
+    timestamps_clamped: s.totals.timestamps_clamped,
+    templates: s.totals.templates,
+    templates_refused: s.totals.templates_refused,
+    pending_refused: s.totals.pending_refused,
+    streams_refused: s.totals.streams_refused,
+    datagrams_refused: s.datagrams_refused,
+    kernel_drops: s.kernel_drops,
+    worker_restarts: s.worker_restarts,
   };
 }
 

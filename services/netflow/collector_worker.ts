@@ -6,6 +6,7 @@ import { chunkTransferables } from "./flow_chunk.ts";
 import { createFlowIngest, type FlowIngest } from "./flow_ingest.ts";
 import { type NetflowLog, openNetflowLog } from "./netflow_log.ts";
 import { startUdpListener, type UdpListener } from "./udp_listener.ts";
+import { createExporterAllowlist } from "./exporter_allowlist.ts";
 import type { FromWorker, ToWorker, WorkerStartOptions } from "./collector_protocol.ts";
 import type { FlowDecoder } from "./flow_decoder.ts";
 import type { ImportResult } from "./template_cache.ts";
@@ -28,8 +29,8 @@ function postCounters(force: boolean): void {
   const stats = listener.stats();
   const logStats = log.stats();
   // Cheap change check: counters only move when datagrams arrive or records are handed on.
-  const key =
-    `${stats.datagrams}|${stats.receiveErrors}|${ingest.pending()}|${logStats.fileDropped}`;
+  const key = `${stats.datagrams}|${stats.refused}|${stats.receiveErrors}|${ingest.pending()}|` +
+    logStats.fileDropped;
   if (!force && key === lastCountersKey) return;
   lastCountersKey = key;
   port.postMessage({
@@ -51,7 +52,14 @@ async function start(o: WorkerStartOptions): Promise<void> {
     dumpHexLen: o.dumpHexLen,
     file: o.logFile,
   });
-  const d = createFlowDecoder({ now: Date.now, pendingTtlMs: o.pendingTtlMs });
+  const d = createFlowDecoder({
+    now: Date.now,
+    pendingTtlMs: o.pendingTtlMs,
+    maxTemplates: o.maxTemplates,
+    maxTemplatesPerExporter: o.maxTemplatesPerExporter,
+    maxPending: o.maxPending,
+    maxPendingPerExporter: o.maxPendingPerExporter,
+  });
   decoder = d;
   let imported: ImportResult | null = null;
   let importError: string | undefined;
@@ -72,11 +80,13 @@ async function start(o: WorkerStartOptions): Promise<void> {
     onChunk: (chunk) => port.postMessage({ type: "chunk", chunk }, chunkTransferables(chunk)),
   });
   const i = ingest;
+  const allowlist = createExporterAllowlist(o.allowedExporters);
   listener = startUdpListener({
     hostname: o.hostname,
     port: o.port,
     recvBufferBytes: o.recvBufferBytes,
     onDatagram: (data, exporter) => i.handle(data, exporter),
+    allows: o.allowedExporters.length > 0 ? allowlist.allows : undefined,
     onError: (err, where) => l.warn(`netflow ${where} error`, { error: String(err) }),
   });
   timers.push(setInterval(() => i.flush(), o.chunkFlushMs));
@@ -85,6 +95,7 @@ async function start(o: WorkerStartOptions): Promise<void> {
     type: "ready",
     port: listener.port,
     recvBuffer: listener.recvBuffer,
+    inode: listener.inode,
     imported,
     importError,
   });
@@ -117,6 +128,16 @@ port.onmessage = (e: MessageEvent<ToWorker>) => {
       ingest?.flush();
       postCounters(true);
       port.postMessage({ type: "synced", id: msg.id });
+      break;
+    case "crash":
+      // Test hook: an uncaught error, as a decoder or runtime fault would raise.
+      setTimeout(() => {
+        throw new Error("receive worker crashed on request (test hook)");
+      });
+      break;
+    case "pause":
+      listener?.pause(msg.ms);
+      port.postMessage({ type: "paused", id: msg.id });
       break;
     case "stop":
       stop().catch((err) =>

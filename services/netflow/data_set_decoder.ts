@@ -1,6 +1,6 @@
 // Decodes the records of one v9/IPFIX data set with its compiled template: flow records
 // become normalized FlowRecords, options records update the stream's sampling and uptime base.
-import type { FlowRecord } from "./flow_record.ts";
+import type { ExporterCounters, FlowRecord } from "./flow_record.ts";
 import { type CompiledTemplate, TimeKind } from "./template_compiler.ts";
 import type { DomainState, TemplateCache } from "./template_cache.ts";
 import { formatAddress, readNtpMs, readUnsigned } from "./wire_format.ts";
@@ -24,7 +24,15 @@ export interface PacketContext {
   optionsRecords: number;
   /** Template records seen in this packet, to cap the work one datagram can cause. */
   templateRecords: number;
+  /** The exporter's counters (skipped records, clamped times). */
+  counters: ExporterCounters;
 }
+
+/** Uptime-derived flow times further than this after the export time are clamped to it. */
+export const CLAMP_FUTURE_MS = 60_000;
+/** ...or further than this before it (flow records cover minutes, an exporter's uptime base
+ * may be a few days stale; a wrapped or corrupt uptime lands up to 24.8 days away). */
+export const CLAMP_PAST_MS = 7 * 86_400_000;
 
 /**
  * Fills `t.offsets`/`t.lengths` for the variable-length record at `base`; returns its length,
@@ -77,10 +85,15 @@ export function decodeDataSet(
     count = n;
     if (t.isFlow) {
       const out = ctx.out;
-      for (let r = 0; r < n; r++, pos += fixed) out.push(buildFlowRecord(view, bytes, pos, t, ctx));
+      for (let r = 0; r < n; r++, pos += fixed) {
+        const record = buildFlowRecord(view, bytes, pos, t, ctx);
+        if (record !== null) out.push(record);
+      }
     } else if (t.isOptions) {
       for (let r = 0; r < n; r++, pos += fixed) applyOptionsRecord(view, pos, t, ctx);
       ctx.optionsRecords += n;
+    } else {
+      skipNoAddress(ctx, n);
     }
   } else {
     while (end - pos >= t.minLength) {
@@ -90,16 +103,32 @@ export function decodeDataSet(
         break;
       }
       if (t.isFlow) {
-        ctx.out.push(buildFlowRecord(view, bytes, pos, t, ctx));
+        const record = buildFlowRecord(view, bytes, pos, t, ctx);
+        if (record !== null) ctx.out.push(record);
       } else if (t.isOptions) {
         applyOptionsRecord(view, pos, t, ctx);
         ctx.optionsRecords++;
+      } else {
+        skipNoAddress(ctx, 1);
       }
       count++;
       pos += len;
     }
   }
   ctx.allRecords += count;
+}
+
+/** Data records of a template with no address field at all: flows nobody can place. */
+function skipNoAddress(ctx: PacketContext, n: number): void {
+  ctx.counters.recordsSkipped += n;
+  ctx.counters.skippedNoAddress += n;
+}
+
+/** A time derived from the exporter's uptime, clamped to the export time when far from it. */
+function clampUptime(ms: number, ctx: PacketContext): number {
+  const header = ctx.headerMs;
+  if (header <= 0 || Number.isNaN(ms)) return ms;
+  return ms > header + CLAMP_FUTURE_MS || ms < header - CLAMP_PAST_MS ? header : ms;
 }
 
 function field(view: DataView, base: number, t: CompiledTemplate, i: number): number {
@@ -140,21 +169,43 @@ function timeOf(
   }
 }
 
+/** The record as a FlowRecord, or null (counted) when it lacks an address. */
 function buildFlowRecord(
   view: DataView,
   bytes: Uint8Array,
   base: number,
   t: CompiledTemplate,
   ctx: PacketContext,
-): FlowRecord {
+): FlowRecord | null {
   const offsets = t.offsets;
   const lengths = t.lengths;
   const domain = ctx.domain;
+
+  const srcAddr = t.src >= 0 ? formatAddress(bytes, base + offsets[t.src], lengths[t.src]) : "";
+  const dstAddr = t.dst >= 0 ? formatAddress(bytes, base + offsets[t.dst], lengths[t.dst]) : "";
+  if (srcAddr === "" || dstAddr === "") {
+    const c = ctx.counters;
+    c.recordsSkipped++;
+    if (srcAddr !== "") c.skippedNoDstAddr++;
+    else if (dstAddr !== "") c.skippedNoSrcAddr++;
+    else c.skippedNoAddress++;
+    return null;
+  }
 
   let initMs = domain.systemInitMs;
   if (t.systemInit >= 0) initMs = field(view, base, t, t.systemInit);
   let startMs = timeOf(view, base, t, t.start, t.startKind, ctx, initMs);
   let endMs = timeOf(view, base, t, t.end, t.endKind, ctx, initMs);
+  if (t.startKind === TimeKind.Uptime || t.endKind === TimeKind.Uptime) {
+    // A corrupt or wrapped uptime would store the flow days away from when it was exported.
+    const start = t.startKind === TimeKind.Uptime ? clampUptime(startMs, ctx) : startMs;
+    const end = t.endKind === TimeKind.Uptime ? clampUptime(endMs, ctx) : endMs;
+    if (start !== startMs || end !== endMs) {
+      ctx.counters.timestampsClamped++;
+      startMs = start;
+      endMs = end > start || Number.isNaN(start) ? end : start;
+    }
+  }
   if (Number.isNaN(endMs)) endMs = Number.isNaN(startMs) ? ctx.headerMs : startMs;
   if (Number.isNaN(startMs)) startMs = endMs;
 
@@ -176,8 +227,8 @@ function buildFlowRecord(
     exporter: ctx.exporter,
     version: ctx.version,
     sourceId: ctx.sourceId,
-    srcAddr: t.src >= 0 ? formatAddress(bytes, base + offsets[t.src], lengths[t.src]) : "",
-    dstAddr: t.dst >= 0 ? formatAddress(bytes, base + offsets[t.dst], lengths[t.dst]) : "",
+    srcAddr,
+    dstAddr,
     srcPort: field(view, base, t, t.srcPort),
     dstPort: field(view, base, t, t.dstPort),
     protocol: field(view, base, t, t.protocol),

@@ -13,12 +13,22 @@ export interface FlowDecoderOptions {
   pendingTtlMs?: number;
   /** Most data sets waiting at once (oldest dropped first); default 1024. */
   maxPending?: number;
+  /** Most data sets one exporter may have waiting (more are refused); default 256. */
+  maxPendingPerExporter?: number;
   /** Most bytes of waiting data sets; default 8 MiB. */
   maxPendingBytes?: number;
   /** Most export streams (exporter + version + source id) remembered; default 4096. */
   maxDomains?: number;
   /** Most templates per stream (oldest evicted first); default 1024. */
   maxTemplatesPerDomain?: number;
+  /**
+   * Most templates in total and per exporter address (a template of more than 32 fields counts
+   * once per 32); new ones beyond are refused unless idle ones can make room. Default 16384 / 2048.
+   */
+  maxTemplates?: number;
+  maxTemplatesPerExporter?: number;
+  /** A template not refreshed for this long may be evicted to make room; default 30 min. */
+  templateIdleMs?: number;
   /** Most exporters with their own counters; later ones share the "*" entry; default 65536. */
   maxExporters?: number;
 }
@@ -37,7 +47,10 @@ export interface FlowDecoder {
   counters(): Record<string, ExporterCounters>;
   /** Templates and options state as plain JSON-able data, to persist across restarts. */
   exportTemplates(): TemplateCacheSnapshot;
-  /** Restores `exportTemplates()` output; throws AppError(422) when it is not in that format. */
+  /**
+   * Restores `exportTemplates()` output within the caps; throws AppError(422) when it is not in
+   * that format.
+   */
   importTemplates(snapshot: unknown): ImportResult;
 }
 
@@ -49,11 +62,15 @@ export function createFlowDecoder(options: FlowDecoderOptions): FlowDecoder {
     maxDomains: options.maxDomains ?? 4096,
     maxTemplatesPerDomain: options.maxTemplatesPerDomain ?? 1024,
     maxSamplersPerDomain: 256,
+    maxTemplates: options.maxTemplates ?? 16384,
+    maxTemplatesPerExporter: options.maxTemplatesPerExporter ?? 2048,
+    idleMs: options.templateIdleMs,
   });
   const pending = new PendingSets({
     ttlMs: options.pendingTtlMs ?? 60_000,
     maxSets: options.maxPending ?? 1024,
     maxBytes: options.maxPendingBytes ?? 8 * 1024 * 1024,
+    maxSetsPerExporter: options.maxPendingPerExporter ?? 256,
   });
   const maxExporters = options.maxExporters ?? 65536;
   const byExporter = new Map<string, ExporterCounters>();
@@ -124,6 +141,6 @@ export function createFlowDecoder(options: FlowDecoderOptions): FlowDecoder {
       return snapshot;
     },
     exportTemplates: () => cache.export(),
-    importTemplates: (snapshot: unknown) => cache.import(snapshot),
+    importTemplates: (snapshot: unknown) => cache.import(snapshot, now()),
   };
 }

@@ -209,7 +209,12 @@ Deno.test("templates and options state survive export → JSON → import into a
   const snapshot = JSON.parse(JSON.stringify(first.exportTemplates()));
 
   const second = createFlowDecoder({ now: () => 0 });
-  assert.deepEqual(second.importTemplates(snapshot), { domains: 2, templates: 4, rejected: 0 });
+  assert.deepEqual(second.importTemplates(snapshot), {
+    domains: 2,
+    templates: 4,
+    rejected: 0,
+    refused: 0,
+  });
   const [r] = second.decode(v9([buildDataSet(256, [rec(4)])], 2), EXPORTER);
   assert.equal(r.srcAddr, "192.0.2.4");
   assert.equal(r.samplingInterval, 50);
@@ -251,5 +256,5 @@ Deno.test("importTemplates rejects data that is not a snapshot, and skips invali
       systemInitMs: null,
     }],
   });
-  assert.deepEqual(result, { domains: 1, templates: 1, rejected: 2 });
+  assert.deepEqual(result, { domains: 1, templates: 1, rejected: 2, refused: 0 });
 });

@@ -53,6 +53,22 @@ export interface ExporterCounters {
   unsupportedVersion: number;
   /** Unexpected decoder faults caught so `decode` never throws; should stay 0. */
   internalErrors: number;
+  /** Flow records not returned because they lack an address: the sum of the three below. */
+  recordsSkipped: number;
+  /** ...with neither a source nor a destination address (the template carries none). */
+  skippedNoAddress: number;
+  /** ...with a destination but no source address. */
+  skippedNoSrcAddr: number;
+  /** ...with a source but no destination address. */
+  skippedNoDstAddr: number;
+  /** Records whose uptime-derived start or end lay far from the export time, set to it. */
+  timestampsClamped: number;
+  /** Template records not stored: the exporter's or the collector's template cap was reached. */
+  templatesRefused: number;
+  /** Data sets not buffered for their template: the exporter had its most sets waiting. */
+  pendingRefused: number;
+  /** Packets of a new stream (source id) refused because the stream table was full. */
+  streamsRefused: number;
 }
 
 export function emptyCounters(): ExporterCounters {
@@ -69,5 +85,13 @@ export function emptyCounters(): ExporterCounters {
     templates: 0,
     unsupportedVersion: 0,
     internalErrors: 0,
+    recordsSkipped: 0,
+    skippedNoAddress: 0,
+    skippedNoSrcAddr: 0,
+    skippedNoDstAddr: 0,
+    timestampsClamped: 0,
+    templatesRefused: 0,
+    pendingRefused: 0,
+    streamsRefused: 0,
   };
 }

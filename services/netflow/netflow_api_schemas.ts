@@ -48,7 +48,9 @@ export const ExporterSchema = z.object({
 }).openapi("NetflowExporter");
 
 export const CollectorSchema = z.object({
-  state: z.enum(["listening", "stopped", "failed"]),
+  state: z.enum(["listening", "restarting", "stopped", "failed"]).openapi({
+    description: "restarting: the receive worker died and is being started again",
+  }),
   error: z.string().optional(),
   name: z.string(),
   bind: z.string(),
@@ -66,7 +68,14 @@ export const CollectorSchema = z.object({
   last_insert_ms: z.number(),
   insert_retries: z.number().int(),
   datagrams: z.number().int(),
+  datagrams_refused: z.number().int().openapi({
+    description: "Datagrams from exporters outside NETFLOW_ALLOWED_EXPORTERS (dropped)",
+  }),
   receive_errors: z.number().int(),
+  kernel_drops: z.number().int().openapi({
+    description: "Datagrams the kernel dropped: the socket's receive buffer was full",
+  }),
+  worker_restarts: z.number().int(),
   log_file_dropped: z.number().int(),
   exporters: z.number().int(),
   totals: CountersSchema,

@@ -1,5 +1,5 @@
-// Holds data sets whose template has not arrived yet, bounded by age, count and bytes, so
-// they can be decoded when it does instead of being dropped.
+// Holds data sets whose template has not arrived yet, bounded by age, count and bytes (in total
+// and per exporter), so they can be decoded when it does instead of being dropped.
 
 export interface PendingSet {
   /** Template cache domain key (exporter, version, source id). */
@@ -21,6 +21,8 @@ export interface PendingLimits {
   ttlMs: number;
   maxSets: number;
   maxBytes: number;
+  /** Most sets one exporter may have waiting; more are refused so it cannot push others out. */
+  maxSetsPerExporter?: number;
 }
 
 export class PendingSets {
@@ -31,6 +33,7 @@ export class PendingSets {
   private bytes = 0;
   // How many entries wait per domain + template, so templates nobody waits for cost no scan.
   private readonly waiting = new Map<string, number>();
+  private readonly perExporter = new Map<string, number>();
 
   constructor(private readonly limits: PendingLimits) {}
 
@@ -38,13 +41,19 @@ export class PendingSets {
     return this.entries.length - this.head;
   }
 
-  /** Buffers `entry`, dropping the oldest entries (via `drop`) to stay within the limits. */
-  add(entry: PendingSet, drop: (dropped: PendingSet) => void): void {
+  /**
+   * Buffers `entry`, dropping the oldest entries (via `drop`) to stay within the limits. Returns
+   * false, keeping nothing, when the entry's exporter already has its most sets waiting.
+   */
+  add(entry: PendingSet, drop: (dropped: PendingSet) => void): boolean {
+    const mine = this.perExporter.get(entry.exporter) ?? 0;
+    if (mine >= (this.limits.maxSetsPerExporter ?? Infinity)) return false;
     if (entry.body.length > this.limits.maxBytes || this.limits.maxSets <= 0) {
       drop(entry);
-      return;
+      return true;
     }
     this.entries.push(entry);
+    this.perExporter.set(entry.exporter, mine + 1);
     this.bytes += entry.body.length;
     const key = waitKey(entry.domainKey, entry.templateId);
     this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
@@ -52,6 +61,7 @@ export class PendingSets {
       drop(this.shift());
     }
     this.compact();
+    return true;
   }
 
   /** Drops entries older than the time to live. Entries are kept in arrival order. */
@@ -74,6 +84,7 @@ export class PendingSets {
       if (e.templateId === templateId && e.domainKey === domainKey) {
         taken.push(e);
         this.bytes -= e.body.length;
+        this.release(e.exporter);
       } else {
         kept.push(e);
       }
@@ -86,11 +97,18 @@ export class PendingSets {
   private shift(): PendingSet {
     const oldest = this.entries[this.head++];
     this.bytes -= oldest.body.length;
+    this.release(oldest.exporter);
     const key = waitKey(oldest.domainKey, oldest.templateId);
     const n = (this.waiting.get(key) ?? 1) - 1;
     if (n > 0) this.waiting.set(key, n);
     else this.waiting.delete(key);
     return oldest;
+  }
+
+  private release(exporter: string): void {
+    const n = (this.perExporter.get(exporter) ?? 1) - 1;
+    if (n > 0) this.perExporter.set(exporter, n);
+    else this.perExporter.delete(exporter);
   }
 
   private compact(): void {

@@ -2,6 +2,7 @@
 // of being dropped. Deno.listenDatagram has no such option, so on Linux this finds the socket's
 // descriptor through /proc and calls setsockopt through FFI (needs --allow-ffi); elsewhere, or
 // without the permission, it reports why it could not and the system default stays.
+import { ownUdpSocket } from "./proc_net_udp.ts";
 
 export interface RecvBufferResult {
   requested: number;
@@ -37,42 +38,6 @@ function openLibc(): Libc {
   throw last;
 }
 
-/** The socket inodes bound to `port` in /proc/net/udp{,6}. */
-function inodesOnPort(port: number): Set<string> {
-  const suffix = ":" + port.toString(16).toUpperCase().padStart(4, "0");
-  const inodes = new Set<string>();
-  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
-    let text = "";
-    try {
-      text = Deno.readTextFileSync(table);
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f.length > 9 && f[1].endsWith(suffix)) inodes.add(f[9]);
-    }
-  }
-  return inodes;
-}
-
-/** This process's descriptor of the UDP socket bound to `port`, or -1. */
-function findSocketFd(port: number): number {
-  const inodes = inodesOnPort(port);
-  if (inodes.size === 0) return -1;
-  for (const entry of Deno.readDirSync("/proc/self/fd")) {
-    let target = "";
-    try {
-      target = Deno.readLinkSync(`/proc/self/fd/${entry.name}`);
-    } catch {
-      continue; // closed meanwhile
-    }
-    const m = /^socket:\[(\d+)\]$/.exec(target);
-    if (m && inodes.has(m[1])) return Number(entry.name);
-  }
-  return -1;
-}
-
 function readRcvBuf(lib: Libc, fd: number): number {
   const out = new Int32Array(1);
   const len = new Uint32Array([4]);
@@ -96,7 +61,7 @@ export function setReceiveBuffer(port: number, bytes: number): RecvBufferResult 
     };
   }
   try {
-    const fd = findSocketFd(port);
+    const fd = ownUdpSocket(port)?.fd ?? -1;
     if (fd < 0) return { requested: bytes, effective: null, note: "socket not found in /proc" };
     const lib = openLibc();
     const value = new Int32Array([Math.min(bytes, 0x7fffffff)]);

@@ -3,7 +3,7 @@
 import { parseCidr, parseIp, requireSubnet } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
 import type { Deps } from "@/services/web/env.ts";
-import { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
+import { emptyView, type ExporterCounterView, sumCounters } from "./collector_counters.ts";
 import type { CollectorStatus } from "./collector.ts";
 import { netflowCollectorOf } from "./collector_starter.ts";
 import { listExporters } from "./flow_repo.ts";
@@ -49,7 +49,12 @@ export async function exporterViews(
       records_stored: r.records_stored,
       collector: r.collector,
       live: mine,
-      counters: mine ? live[r.addr] : (r.counters as unknown as ExporterCounterView | null),
+      // Counters saved by an older version lack the newer names: those read as 0.
+      counters: mine
+        ? live[r.addr]
+        : r.counters
+        ? { ...emptyView(), ...(r.counters as unknown as ExporterCounterView) }
+        : null,
       counters_at: mine ? now : iso(r.counters_at),
       counters_since: mine ? status!.started_at : iso(r.counters_since),
     };

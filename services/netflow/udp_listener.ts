@@ -2,6 +2,7 @@
 // buffer and hands each to the decoder; a failing handler or receive never ends the loop.
 import { AppError } from "@/services/errors.ts";
 import { type RecvBufferResult, setReceiveBuffer } from "./socket_buffer.ts";
+import { ownUdpSocket } from "./proc_net_udp.ts";
 
 export interface UdpListenerOptions {
   hostname: string;
@@ -11,6 +12,8 @@ export interface UdpListenerOptions {
   /** Called for each datagram; `data` is only valid during the call (the buffer is reused). */
   onDatagram(data: Uint8Array, exporter: string): void;
   onError?(err: unknown, where: "receive" | "handler"): void;
+  /** Which exporters may send; others' datagrams are counted (`refused`) and dropped. */
+  allows?(exporter: string): boolean;
 }
 
 export interface UdpListenerStats {
@@ -18,13 +21,19 @@ export interface UdpListenerStats {
   bytes: number;
   receiveErrors: number;
   handlerErrors: number;
+  /** Datagrams from exporters outside the allowlist, dropped unread. */
+  refused: number;
 }
 
 export interface UdpListener {
   readonly hostname: string;
   readonly port: number;
   readonly recvBuffer: RecvBufferResult | null;
+  /** The socket's inode in /proc/net/udp{,6} (to read its kernel drop count), if found. */
+  readonly inode: string | null;
   stats(): UdpListenerStats;
+  /** Stops reading the socket for `ms` (tests: lets the kernel buffer fill and drop). */
+  pause(ms: number): void;
   /** Closes the socket; resolves once the receive loop has ended. */
   close(): Promise<void>;
 }
@@ -62,7 +71,15 @@ export function startUdpListener(opts: UdpListenerOptions): UdpListener {
   const recvBuffer = opts.recvBufferBytes && opts.recvBufferBytes > 0
     ? setReceiveBuffer(port, opts.recvBufferBytes)
     : null;
-  const stats: UdpListenerStats = { datagrams: 0, bytes: 0, receiveErrors: 0, handlerErrors: 0 };
+  const inode = Deno.build.os === "linux" ? ownUdpSocket(port)?.inode ?? null : null;
+  const stats: UdpListenerStats = {
+    datagrams: 0,
+    bytes: 0,
+    receiveErrors: 0,
+    handlerErrors: 0,
+    refused: 0,
+  };
+  let pausedUntil = 0;
   const buffer = new Uint8Array(MAX_DATAGRAM);
   let closed = false;
   // Exporters are few; their normalized names are cached so each datagram costs no string work.
@@ -71,6 +88,11 @@ export function startUdpListener(opts: UdpListenerOptions): UdpListener {
   const loop = (async () => {
     let failures = 0;
     while (!closed) {
+      const wait = pausedUntil - Date.now();
+      if (wait > 0) {
+        await new Promise((r) => setTimeout(r, Math.min(wait, 100)));
+        continue;
+      }
       let got: [Uint8Array, Deno.Addr];
       try {
         got = await conn.receive(buffer);
@@ -85,14 +107,18 @@ export function startUdpListener(opts: UdpListenerOptions): UdpListener {
         continue;
       }
       const [data, addr] = got;
-      stats.datagrams++;
-      stats.bytes += data.length;
       const host = (addr as Deno.NetAddr).hostname;
       let exporter = names.get(host);
       if (exporter === undefined) {
         exporter = exporterAddress(host);
         if (names.size < 65536) names.set(host, exporter);
       }
+      if (opts.allows !== undefined && !opts.allows(exporter)) {
+        stats.refused++;
+        continue;
+      }
+      stats.datagrams++;
+      stats.bytes += data.length;
       try {
         opts.onDatagram(data, exporter);
       } catch (err) {
@@ -106,7 +132,11 @@ export function startUdpListener(opts: UdpListenerOptions): UdpListener {
     hostname: opts.hostname,
     port,
     recvBuffer,
+    inode,
     stats: () => ({ ...stats }),
+    pause(ms) {
+      pausedUntil = Date.now() + ms;
+    },
     async close() {
       if (!closed) {
         closed = true;

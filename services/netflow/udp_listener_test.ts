@@ -48,6 +48,7 @@ Deno.test("the listener hands every datagram over and survives a throwing handle
       bytes: 5,
       receiveErrors: 0,
       handlerErrors: 1,
+      refused: 0,
     });
   } finally {
     sender.close();

@@ -29,6 +29,7 @@ export function decodeV5(
   const count = declared < fits ? declared : fits;
 
   const domain = cache.domain(exporter, 5, sourceId);
+  if (!domain.registered) counters.streamsRefused++;
   const lost = observeV5(domain.sequence, sequence, count);
   if (lost > 0) {
     counters.sequenceGaps++;

@@ -59,7 +59,13 @@ function newContext(
     allRecords: 0,
     optionsRecords: 0,
     templateRecords: 0,
+    counters: env.counters,
   };
+}
+
+/** A stream the full cache refused: its packet is counted, and decoded without templates. */
+function noteRefused(domain: DomainState, env: DecoderEnv): void {
+  if (!domain.registered) env.counters.streamsRefused++;
 }
 
 /** Decodes a v9 packet into `out`; returns true when any part of it was malformed. */
@@ -75,7 +81,8 @@ export function decodeV9(
   const headerMs = view.getUint32(8) * 1000;
   const sequence = view.getUint32(12);
   const sourceId = view.getUint32(16);
-  const domain = env.cache.domain(exporter, 9, sourceId);
+  const domain = env.cache.domain(exporter, 9, sourceId, env.nowMs);
+  noteRefused(domain, env);
   const lost = observeV9(domain.sequence, sequence);
   if (lost > 0) {
     env.counters.sequenceGaps++;
@@ -100,7 +107,8 @@ export function decodeIpfix(
   const headerMs = view.getUint32(4) * 1000;
   const sequence = view.getUint32(8);
   const domainId = view.getUint32(12);
-  const domain = env.cache.domain(exporter, 10, domainId);
+  const domain = env.cache.domain(exporter, 10, domainId, env.nowMs);
+  noteRefused(domain, env);
   const ctx = newContext(exporter, 10, domainId, domain, env, headerMs, 0, out);
   const countsKnown = walkSets(view, bytes, IPFIX_HEADER, length, ctx, env);
   const all = ctx.allRecords;
@@ -136,6 +144,8 @@ function walkSets(
     const setId = view.getUint16(pos);
     const setLength = view.getUint16(pos + 2);
     if (setLength < 4 || setLength > end - pos) {
+      // Some v9 exporters (Palo Alto, Cisco ACI) pad the packet with zeros after the last set.
+      if (!ipfix && allZero(bytes, pos, end)) return countsKnown;
       ctx.malformed = true;
       return false;
     }
@@ -156,7 +166,7 @@ function walkSets(
         env.counters.unknownTemplate++;
         // An empty set holds no record whatever its template turns out to be.
         if (bodyEnd > bodyStart) {
-          env.pending.add({
+          const kept = env.pending.add({
             domainKey: ctx.domain.key,
             exporter: ctx.exporter,
             version: ctx.version,
@@ -167,6 +177,7 @@ function walkSets(
             headerMs: ctx.headerMs,
             sysUptime: ctx.sysUptime,
           }, env.dropPending);
+          if (!kept) env.counters.pendingRefused++;
         }
       }
     }
@@ -176,6 +187,11 @@ function walkSets(
   // v9 packets may carry trailing padding; an IPFIX message must end on a set boundary.
   if (ipfix && pos !== end) ctx.malformed = true;
   return countsKnown;
+}
+
+function allZero(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 function parseV9Templates(
@@ -196,6 +212,10 @@ function parseV9Templates(
       return;
     }
     pos += 4;
+    if (refused(id, count, ctx, env)) {
+      pos += count * 4;
+      continue;
+    }
     const fields: TemplateField[] = new Array(count);
     for (let i = 0; i < count; i++, pos += 4) {
       fields[i] = { id: view.getUint16(pos), length: view.getUint16(pos + 2), enterprise: 0 };
@@ -227,6 +247,10 @@ function parseV9OptionsTemplates(
       return;
     }
     pos += 6;
+    if (refused(id, count, ctx, env)) {
+      pos += count * 4;
+      continue;
+    }
     const fields: TemplateField[] = new Array(count);
     for (let i = 0; i < count; i++, pos += 4) {
       fields[i] = { id: view.getUint16(pos), length: view.getUint16(pos + 2), enterprise: 0 };
@@ -299,8 +323,18 @@ function parseIpfixTemplates(
       }
       fields[i] = { id: fieldId, length, enterprise };
     }
+    // IPFIX fields vary in length: the template is walked first, then refused or compiled.
+    if (refused(id, count, ctx, env)) continue;
     accept(compileTemplate(id, fields, scopeCount, options, true), ctx, env);
   }
+}
+
+/** True (counted) when the caps leave no room for this template: it is skipped, not compiled. */
+function refused(id: number, fieldCount: number, ctx: PacketContext, env: DecoderEnv): boolean {
+  if (env.cache.refusal(ctx.domain, id, fieldCount, env.nowMs) === null) return false;
+  ctx.templateRecords++;
+  env.counters.templatesRefused++;
+  return true;
 }
 
 /** Stores a valid template and decodes the data sets that were waiting for it. */
@@ -310,7 +344,10 @@ function accept(t: CompiledTemplate | string, ctx: PacketContext, env: DecoderEn
     ctx.malformed = true;
     return;
   }
-  env.cache.setTemplate(ctx.domain, t);
+  if (env.cache.setTemplate(ctx.domain, t, env.nowMs) !== null) {
+    env.counters.templatesRefused++;
+    return;
+  }
   env.counters.templates++;
   if (env.pending.size === 0) return;
   for (const waiting of env.pending.take(ctx.domain.key, t.id)) {
