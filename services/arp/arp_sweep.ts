@@ -9,8 +9,8 @@ export interface ArpSweepOptions {
   runner: CommandRunner;
   timeoutMs: number;
   retries: number;
-  /** The scan scope: addresses outside it are never asked. */
-  inScope?: (ip: string) => boolean;
+  /** The scan scope, read per pass: addresses outside it are never asked. */
+  scope?: () => Promise<(ip: string) => boolean>;
 }
 
 export interface ArpPass {
@@ -29,12 +29,13 @@ export interface ArpSweep {
 export const MAX_ARP_TARGETS = 4096;
 
 export function createArpSweep(o: ArpSweepOptions): ArpSweep {
-  const inScope = o.inScope ?? (() => true);
+  const scope = o.scope ?? (() => Promise.resolve(() => true));
   return {
     async scan(subnet, targets, signal) {
       const pass: ArpPass = { iface: null, found: new Map(), errors: [], notes: [] };
       pass.iface = interfaceFor(subnet, await readInterfaceAddresses(o.runner));
       if (!pass.iface) return pass;
+      const inScope = await scope();
       const list: string[] = [];
       for (const ip of targets) {
         if (ip.includes(":") || !inScope(ip)) continue;

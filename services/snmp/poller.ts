@@ -21,8 +21,11 @@ export interface SnmpPollerOptions {
   maxPerSweep?: number;
   /** SNMP_ENABLED: when false nothing is ever sent and on-demand polls are refused. */
   enabled?: boolean;
-  /** The scan scope: addresses outside it are never sent a packet. */
-  inScope?: (ip: string) => boolean;
+  /**
+   * The scan scope, read once per batch (so a change applies at once): addresses outside it are
+   * never sent a packet. Everything is in scope when absent.
+   */
+  scope?: () => Promise<(ip: string) => boolean>;
 }
 
 export interface SweepPollSummary {
@@ -62,7 +65,7 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
       else active--;
     }
   };
-  const inScope = o.inScope ?? (() => true);
+  const scope = o.scope ?? (() => Promise.resolve(() => true));
 
   const readAndRecord = (
     e: EffectiveSettings & { settings: NonNullable<EffectiveSettings["settings"]> },
@@ -91,6 +94,7 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
         .filter((e) => e.settings?.enabled) as Array<
           EffectiveSettings & { settings: NonNullable<EffectiveSettings["settings"]> }
         >;
+      const inScope = await scope();
       const allowed = configured.filter((e) => inScope(e.ip));
       summary.skipped_out_of_scope = configured.length - allowed.length;
       const max = o.maxPerSweep ?? DEFAULT_MAX_PER_SWEEP;
@@ -129,7 +133,7 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
             `settings say enabled: false)`,
         );
       }
-      if (!inScope(e.ip)) {
+      if (!(await scope())(e.ip)) {
         throw new AppError(
           422,
           "out_of_scope",

@@ -74,7 +74,7 @@ dbTest(
       retries: 0,
       concurrency: 2,
       intervalMs: 3_600_000,
-      inScope: (ip) => ip !== "198.51.100.13",
+      scope: () => Promise.resolve((ip: string) => ip !== "198.51.100.13"),
     });
 
     const summary = await poller.pollAfterSweep(hosts.map((h) => h.id));
@@ -129,6 +129,7 @@ dbTest(
     const host = await createHost(db, { ip: "198.51.100.20" });
     const bare = await createHost(db, { ip: "198.51.100.21" });
     const names: Record<string, string | Error> = { "198.51.100.20": "sw-20" };
+    let outside = "";
     const poller = createSnmpPoller({
       db,
       now: Date.now,
@@ -137,7 +138,7 @@ dbTest(
       retries: 0,
       concurrency: 4,
       intervalMs: 60_000,
-      inScope: (ip) => ip !== "198.51.100.99",
+      scope: () => Promise.resolve((ip: string) => ip !== outside),
     });
     await rejectsWithAppError(poller.pollHost(bare.id), 422, "snmp_not_configured");
     await rejectsWithAppError(poller.pollHost(424242), 404, "not_found");
@@ -157,6 +158,12 @@ dbTest(
     assert.equal(failed.poll.sys_name, "sw-20", "the last good reading is kept");
     assert.ok(failed.poll.last_ok_at);
     assert.equal((await hostNameSources(db, host.id)).shown, "sw-20");
+
+    // The scope is read per call: narrowing it stops the next poll before any packet.
+    outside = "198.51.100.20";
+    const refused = await rejectsWithAppError(poller.pollHost(host.id), 422, "out_of_scope");
+    assert.match(refused.message, /outside the scan scope/);
+    outside = "";
 
     await putSettings(db, { kind: "host", id: host.id }, {
       enabled: false,
