@@ -1,6 +1,7 @@
 // SNMP over HTTP: settings with write-only secrets, clear 4xx for bad input, and polls against a
 // real snmpd on loopback (v2c, v3 auth, v3 AES privacy, wrong credentials), names and precedence.
 import assert from "node:assert/strict";
+import { jsonBody } from "@/tests/support/json_body.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { createUser } from "@/services/auth/mod.ts";
 import { freeUdpPort, startSnmpd } from "@/tests/support/snmpd.ts";
@@ -8,14 +9,7 @@ import { freeUdpPort, startSnmpd } from "@/tests/support/snmpd.ts";
 const ENV = { SNMP_TIMEOUT_MS: "400", SNMP_RETRIES: "0" };
 const SECRETS = ["loopback-community", "authpass-123", "privpass-456"];
 
-async function json(res: Response) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 200)}`);
-  }
-}
+const json = jsonBody;
 
 async function setup(t: TestApp) {
   const [{ id: subnetId }] = await t.db.query<{ id: number }>(

@@ -3,6 +3,7 @@
 // the subnet's default); a typed override beats it; v3 authNoPriv (SHA) works on demand; wrong
 // credentials give a clear status and keep the name; hosts without an agent just time out.
 import assert from "node:assert/strict";
+import { jsonBody } from "@/tests/support/json_body.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { startSnmpd } from "@/tests/support/snmpd.ts";
@@ -18,14 +19,7 @@ const ENV = {
 const COMMUNITY = "lab-community-1";
 const AUTH_KEY = "lab-auth-key-1";
 
-async function json(res: Response) {
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`expected JSON, got ${res.status}: ${text.slice(0, 300)}`);
-  }
-}
+const json = jsonBody;
 
 async function ok(res: Promise<Response>, status = 200) {
   const r = await res;

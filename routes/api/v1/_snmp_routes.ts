@@ -132,39 +132,11 @@ export function registerHostSnmpRoutes(api: Api): void {
     async (c) => c.json(await hostSnmpOverview(c.get("deps").db, c.req.valid("param").id), 200),
   );
 
-  api.openapi(
-    createRoute({
-      method: "put",
-      path: "/{id}/snmp",
-      tags,
-      summary: "Set a host's SNMP settings (they override its subnet's)",
-      description: settingsDescription,
-      security,
-      request: { params: IdParam, body: jsonBody(SnmpSettingsBody) },
-      responses: { 200: jsonResponse(SnmpSettingsSchema, "Saved"), ...errorResponses },
-    }),
-    async (c) => {
-      const scope: SettingsScope = { kind: "host", id: c.req.valid("param").id };
-      const row = await putSettings(c.get("deps").db, scope, c.req.valid("json"));
-      return c.json(settingsView(row), 200);
-    },
-  );
-
-  api.openapi(
-    createRoute({
-      method: "delete",
-      path: "/{id}/snmp",
-      tags,
-      summary: "Remove a host's own SNMP settings (its subnet's then apply)",
-      security,
-      request: { params: IdParam },
-      responses: { 204: { description: "Removed (or there were none)" }, ...errorResponses },
-    }),
-    async (c) => {
-      await deleteSettings(c.get("deps").db, { kind: "host", id: c.req.valid("param").id });
-      return c.body(null, 204);
-    },
-  );
+  registerSettingsWrites(api, "host", {
+    put: "Set a host's SNMP settings (they override its subnet's)",
+    putNote: "",
+    del: "Remove a host's own SNMP settings (its subnet's then apply)",
+  });
 
   api.openapi(
     createRoute({
@@ -204,19 +176,32 @@ export function registerSubnetSnmpRoutes(api: Api): void {
     async (c) => c.json(await subnetSnmpOverview(c.get("deps").db, c.req.valid("param").id), 200),
   );
 
+  registerSettingsWrites(api, "subnet", {
+    put: "Set a subnet's default SNMP settings (hosts inside inherit them)",
+    putNote: " The most specific subnet with settings applies.",
+    del: "Remove a subnet's default SNMP settings",
+  });
+}
+
+/** PUT and DELETE /{id}/snmp for hosts or subnets: the same body and rules for both. */
+function registerSettingsWrites(
+  api: Api,
+  kind: SettingsScope["kind"],
+  text: { put: string; putNote: string; del: string },
+): void {
   api.openapi(
     createRoute({
       method: "put",
       path: "/{id}/snmp",
       tags,
-      summary: "Set a subnet's default SNMP settings (hosts inside inherit them)",
-      description: settingsDescription + " The most specific subnet with settings applies.",
+      summary: text.put,
+      description: settingsDescription + text.putNote,
       security,
       request: { params: IdParam, body: jsonBody(SnmpSettingsBody) },
       responses: { 200: jsonResponse(SnmpSettingsSchema, "Saved"), ...errorResponses },
     }),
     async (c) => {
-      const scope: SettingsScope = { kind: "subnet", id: c.req.valid("param").id };
+      const scope: SettingsScope = { kind, id: c.req.valid("param").id };
       const row = await putSettings(c.get("deps").db, scope, c.req.valid("json"));
       return c.json(settingsView(row), 200);
     },
@@ -227,13 +212,13 @@ export function registerSubnetSnmpRoutes(api: Api): void {
       method: "delete",
       path: "/{id}/snmp",
       tags,
-      summary: "Remove a subnet's default SNMP settings",
+      summary: text.del,
       security,
       request: { params: IdParam },
       responses: { 204: { description: "Removed (or there were none)" }, ...errorResponses },
     }),
     async (c) => {
-      await deleteSettings(c.get("deps").db, { kind: "subnet", id: c.req.valid("param").id });
+      await deleteSettings(c.get("deps").db, { kind, id: c.req.valid("param").id });
       return c.body(null, 204);
     },
   );
