@@ -124,7 +124,9 @@ function describeFailure(
 ): { status: SnmpStatus; error: string } {
   const e = err as { name?: string; message?: string };
   const message = cleanSnmpText(String(e?.message ?? err), 300) ?? "unknown error";
-  const where = `${target.ip}:${target.port}`;
+  const where = target.ip.includes(":")
+    ? `[${target.ip}]:${target.port}`
+    : `${target.ip}:${target.port}`;
   if (e?.name === "RequestTimedOutError") {
     const c = target.credentials;
     const hint = c.version === "v2c"

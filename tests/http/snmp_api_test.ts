@@ -230,6 +230,26 @@ appTest(
   ENV,
 );
 
+appTest("SNMP over IPv6: a v2c read of an agent on ::1", async (t) => {
+  await t.db.query(`insert into subnet (cidr, name) values ('::1/128', 'loopback6')`);
+  const created = await t.call("POST", "/api/v1/hosts", { json: { ip: "::1" } });
+  assert.equal(created.status, 201);
+  const { id } = await json(created);
+  const port = freeUdpPort("::1");
+  await using _agent = await startSnmpd({
+    host: "::1",
+    port,
+    sysName: "six.example",
+    community: SECRETS[0],
+  });
+  await t.call("PUT", `/api/v1/hosts/${id}/snmp`, {
+    json: { version: "v2c", port, community: SECRETS[0] },
+  });
+  const res = await json(await t.call("POST", `/api/v1/hosts/${id}/snmp/poll`));
+  assert.equal(res.poll.status, "ok", res.poll.error);
+  assert.equal(res.names.shown, "six.example");
+}, ENV);
+
 appTest("SNMP_ENABLED=0: a poll is refused and nothing is sent", async (t) => {
   const { hostId } = await setup(t);
   await t.call("PUT", `/api/v1/hosts/${hostId}/snmp`, { json: { version: "v2c", community: "c" } });

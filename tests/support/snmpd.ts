@@ -10,7 +10,7 @@ export interface SnmpdUser {
 }
 
 export interface SnmpdOptions {
-  /** Address to listen on (IPv4). */
+  /** Address to listen on (IPv4 or IPv6). */
   host: string;
   port: number;
   /** Run inside this network namespace (`ip netns exec`). */
@@ -42,7 +42,10 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Snmpd> {
     `[snmp] persistentDir ${dir}/persist`,
     `sysName ${line(o.sysName)}`,
     `sysDescr ${line(o.sysDescr ?? "Pingfold test agent")}`,
-    ...(o.community ? [`rocommunity ${line(o.community)} default`] : []),
+    // rocommunity covers IPv4 only; rocommunity6 the same for IPv6.
+    ...(o.community
+      ? [`rocommunity ${line(o.community)} default`, `rocommunity6 ${line(o.community)} default`]
+      : []),
     ...(o.users ?? []).flatMap((u) => [
       `createUser ${line(u.name)} ${u.auth} "${line(u.authKey)}"` +
       (u.priv ? ` ${u.priv} "${line(u.privKey ?? "")}"` : ""),
@@ -58,7 +61,7 @@ export async function startSnmpd(o: SnmpdOptions): Promise<Snmpd> {
     `${dir}/snmpd.conf`,
     "-p",
     `${dir}/snmpd.pid`,
-    `udp:${o.host}:${o.port}`,
+    o.host.includes(":") ? `udp6:[${o.host}]:${o.port}` : `udp:${o.host}:${o.port}`,
   ];
   const cmd = o.netns
     ? new Deno.Command("ip", { args: ["netns", "exec", o.netns, SNMPD, ...args], ...stdio() })
@@ -118,9 +121,9 @@ function stdio() {
   };
 }
 
-/** A UDP port that was free a moment ago, on 127.0.0.1. */
-export function freeUdpPort(): number {
-  const sock = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+/** A UDP port that was free a moment ago, on `hostname`. */
+export function freeUdpPort(hostname = "127.0.0.1"): number {
+  const sock = Deno.listenDatagram({ transport: "udp", hostname, port: 0 });
   const port = (sock.addr as Deno.NetAddr).port;
   sock.close();
   return port;
