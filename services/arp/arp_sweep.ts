@@ -1,7 +1,7 @@
 // The optional active ARP pass of a subnet sweep: for an IPv4 subnet on a local interface, ask the
 // sweep's own targets (within the scan scope) by ARP, so hosts that drop ICMP and TCP still show
 // up, and their MAC addresses are known even when the kernel never talked to them.
-import type { CommandRunner, SweepHostResult } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/discovery/mod.ts";
 import { type ArpAnswer, runArpScan } from "./arp_scan.ts";
 import { interfaceFor, readInterfaceAddresses } from "./local_interface.ts";
 
@@ -61,20 +61,28 @@ export function createArpSweep(o: ArpSweepOptions): ArpSweep {
   };
 }
 
+/** A sweep's verdict on one address (the same shape as the sweeper's, without importing it). */
+export interface ProbeVerdict<M extends string = string> {
+  ip: string;
+  up: boolean;
+  latencyMs: number | null;
+  method: M;
+}
+
 /**
  * Marks hosts that answered ARP but nothing else as up (method "arp"); the sweep's own verdicts
  * stand for the rest. Returns the merged list and how many ARP alone found.
  */
-export function mergeArpAnswers(
-  results: readonly SweepHostResult[],
+export function mergeArpAnswers<M extends string>(
+  results: readonly ProbeVerdict<M>[],
   found: ReadonlyMap<string, ArpAnswer>,
-): { results: SweepHostResult[]; arpOnly: number } {
+): { results: ProbeVerdict<M | "arp">[]; arpOnly: number } {
   let arpOnly = 0;
-  const merged = results.map((r) => {
+  const merged = results.map((r): ProbeVerdict<M | "arp"> => {
     const a = found.get(r.ip);
     if (r.up || !a) return r;
     arpOnly++;
-    return { ip: r.ip, up: true, latencyMs: a.rttMs, method: "arp" as const };
+    return { ip: r.ip, up: true, latencyMs: a.rttMs, method: "arp" };
   });
   return { results: merged, arpOnly };
 }

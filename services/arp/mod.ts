@@ -20,4 +20,5 @@ export {
   createArpSweep,
   MAX_ARP_TARGETS,
   mergeArpAnswers,
+  type ProbeVerdict,
 } from "./arp_sweep.ts";
