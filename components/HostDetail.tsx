@@ -5,6 +5,7 @@ import type { HostDetail as HostDetailData } from "@/services/discovery/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
+import SnmpSettingsForm, { type SnmpSettingsFormProps } from "../islands/SnmpSettingsForm.tsx";
 import { StatusPill } from "./StatusPill.tsx";
 import { HostEvents } from "./HostEvents.tsx";
 import { HostPorts } from "./HostPorts.tsx";
@@ -29,6 +30,7 @@ export interface HostDetailParts {
   Sparkline: ComponentType<SparklineProps>;
   EditForm: ComponentType<HostEditFormProps>;
   ScanButton: ComponentType<PortScanButtonProps>;
+  SnmpForm: ComponentType<SnmpSettingsFormProps>;
 }
 
 export interface HostDetailProps {
@@ -80,6 +82,7 @@ export function HostDetail(p: HostDetailProps) {
   const SparklinePart = p.parts?.Sparkline ?? Sparkline;
   const EditPart = p.parts?.EditForm ?? HostEditForm;
   const ScanPart = p.parts?.ScanButton ?? PortScanButton;
+  const SnmpPart = p.parts?.SnmpForm ?? SnmpSettingsForm;
   const name = hostDisplayName(h);
   const Title = p.level === 1 ? "h1" : "h2";
   const Sub = p.level === 1 ? "h2" : "h3";
@@ -181,6 +184,18 @@ export function HostDetail(p: HostDetailProps) {
               {...(p.saved ? { saved: true } : {})}
               {...(p.onChanged ? { onSaved: p.onChanged } : {})}
               {...(p.reloadOnSave ? { reloadOnSave: true } : {})}
+            />
+          </section>
+        )}
+
+        {p.view.can_edit && (
+          <section class="hd-section" aria-labelledby={sid("snmp")}>
+            <Sub id={sid("snmp")} class="hd-h">SNMP</Sub>
+            <SnmpPart
+              hostId={h.id}
+              settings={p.view.names.settings}
+              effectiveFrom={p.view.names.effectiveFrom}
+              {...(p.onChanged ? { onDone: p.onChanged } : { reloadOnDone: true })}
             />
           </section>
         )}

@@ -2,6 +2,7 @@
 // last said (sysDescr, poll outcome). Device strings are untrusted: rendered as text only.
 import type { HostNameSources as Names, NameSource, PollRecord } from "@/services/snmp/mod.ts";
 import { timeAgo } from "./host_detail_format.ts";
+import type { SnmpSettingsSummary } from "../islands/SnmpSettingsForm.tsx";
 
 const LABELS: Record<NameSource, string> = {
   override: "Override (typed)",
@@ -14,6 +15,9 @@ export interface SnmpNameView {
   names: Names;
   /** The last poll's outcome, null when never polled. */
   poll: Pick<PollRecord, "status" | "error" | "polled_at"> | null;
+  /** The host's own SNMP settings (never secrets), for the settings form. */
+  settings: SnmpSettingsSummary | null;
+  effectiveFrom: "host" | "subnet" | null;
 }
 
 export function HostNameSources(p: { view: SnmpNameView; now: number; headingId: string }) {

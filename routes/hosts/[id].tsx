@@ -5,7 +5,7 @@ import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { loadHostDetail } from "@/services/discovery/mod.ts";
-import { getPoll, hostNameSources } from "@/services/snmp/mod.ts";
+import { hostSnmpOverview } from "@/services/snmp/mod.ts";
 import {
   fieldErrors,
   findNul,
@@ -20,11 +20,13 @@ import { textToTags } from "@/components/host_detail_format.ts";
 import Sparkline from "@/islands/Sparkline.tsx";
 import HostEditForm, { type HostEditValues } from "@/islands/HostEditForm.tsx";
 import PortScanButton from "@/islands/PortScanButton.tsx";
+import SnmpSettingsForm from "@/islands/SnmpSettingsForm.tsx";
 
 const parts = {
   Sparkline: island("Sparkline", Sparkline),
   EditForm: island("HostEditForm", HostEditForm),
   ScanButton: island("PortScanButton", PortScanButton),
+  SnmpForm: island("SnmpSettingsForm", SnmpSettingsForm),
 };
 
 /** The same rules as PATCH /api/v1/hosts/{id}: the override is checked like a hostname. */
@@ -42,15 +44,18 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
   const deps = c.get("deps");
   const detail = await loadHostDetail(deps, id);
   const subnet = detail.host.subnet_id ? await getSubnet(deps.db, detail.host.subnet_id) : null;
-  const [names, poll] = await Promise.all([hostNameSources(deps.db, id), getPoll(deps.db, id)]);
+  const snmp = await hostSnmpOverview(deps.db, id);
+  const poll = snmp.last_poll;
   return {
     detail,
     subnet: subnet ? { id: subnet.id, cidr: subnet.cidr, name: subnet.name } : null,
     now: deps.now(),
     can_edit: c.get("user")?.role !== "viewer",
     names: {
-      names,
+      names: snmp.names,
       poll: poll && { status: poll.status, error: poll.error, polled_at: poll.polled_at },
+      settings: snmp.settings,
+      effectiveFrom: snmp.effective?.scope ?? null,
     },
   };
 }
