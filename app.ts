@@ -6,10 +6,13 @@ import { AppError } from "@/services/errors.ts";
 import { audit } from "@/services/auth/mod.ts";
 import type { AppEnv, Deps, PageHandler } from "@/services/web/env.ts";
 import { errorResponse } from "@/services/web/http_errors.ts";
+import { ErrorSchema } from "@/services/web/api_schemas.ts";
+import { withSharedErrors } from "@/services/web/openapi_document.ts";
 import { log } from "@/services/web/logger.ts";
-import { clientIp } from "@/services/web/client_ip.ts";
+import { parseCidrList, requestOrigin } from "@/services/web/client_ip.ts";
 import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
 import { serveFrom } from "@/services/web/static_files.ts";
+import { pageInputGuard } from "@/services/web/page_input_guard.ts";
 import { routes } from "@/routes.gen.ts";
 import { VERSION } from "@/services/web/version.ts";
 
@@ -20,12 +23,18 @@ const UPLOAD_PATHS = /^\/(api\/v1\/)?import\//;
 
 export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const proxy = {
+    enabled: deps.cfg.TRUST_PROXY,
+    ranges: parseCidrList(deps.cfg.TRUSTED_PROXIES.join(",")),
+  };
 
   // 1. Context: dependencies, request id, client address, access log.
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", crypto.randomUUID());
-    c.set("clientIp", clientIp(c, deps.cfg.TRUST_PROXY));
+    const origin = requestOrigin(c, proxy);
+    c.set("clientIp", origin.ip);
+    c.set("https", origin.https);
     const started = performance.now();
     await next();
     if (log.enabled("info") && !c.req.path.startsWith("/_build/")) {
@@ -79,6 +88,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   app.use("*", identify());
   app.use("*", requireLogin());
   app.use("*", csrfProtection());
+  app.use("*", pageInputGuard());
 
   // 6. Audit every successful mutation (who, what, when).
   app.use("*", async (c, next) => {
@@ -116,12 +126,16 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     },
     servers: [{ url: "/" }],
   };
-  app.doc31("/openapi.json", docConfig);
-  deps.services.openapiDocument = () => app.getOpenAPI31Document(docConfig);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
     scheme: "bearer",
   });
+  app.openAPIRegistry.register("Error", ErrorSchema);
+  // Built once, on first use: every route is registered by then.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const openapiDocument = () => document ??= withSharedErrors(app.getOpenAPI31Document(docConfig));
+  app.get("/openapi.json", (c) => c.json(openapiDocument()));
+  deps.services.openapiDocument = openapiDocument;
 
   // 8. One place for errors and unknown paths.
   app.notFound((c) =>

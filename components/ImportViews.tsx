@@ -68,6 +68,9 @@ export function UploadForm(p: { csrf: string; choices?: ImportChoices; error?: s
         <a class="link" href="/static/samples/subnets.csv" download>subnets.csv</a>,{" "}
         <a class="link" href="/static/samples/phpipam_addresses.csv" download>
           phpipam_addresses.csv
+        </a>,{" "}
+        <a class="link" href="/static/samples/phpipam_subnets.csv" download>
+          phpipam_subnets.csv
         </a>.
       </p>
       <details>
@@ -92,32 +95,66 @@ export function ReportSummary(p: { report: ImportReport }) {
       {item(p.report.dry_run ? "To update" : "Updated", s.update, "count-update")}
       {item("Unchanged / skipped", s.skip, "count-skip")}
       {item("Errors", s.error, "count-error")}
+      {s.folder > 0 && item("phpIPAM folders skipped", s.folder, "count-folder")}
+      {s.warning > 0 && item("Warnings", s.warning, "count-warning")}
     </dl>
   );
 }
 
-export function ErrorTable(p: { report: ImportReport }) {
-  if (p.report.errors.length === 0) return null;
+function LineTable(
+  p: { title: string; testId: string; what: string; rows: { line: number; text: string }[] },
+) {
+  if (p.rows.length === 0) return null;
   return (
     <div>
-      <h3 class="font-bold mb-1">Rows with errors</h3>
-      <table class="table" data-testid="import-errors">
+      <h3 class="font-bold mb-1">{p.title}</h3>
+      <table class="table" data-testid={p.testId}>
         <thead>
           <tr>
             <th scope="col">Line</th>
-            <th scope="col">Problem</th>
+            <th scope="col">{p.what}</th>
           </tr>
         </thead>
         <tbody>
-          {p.report.errors.map((e) => (
+          {p.rows.map((r) => (
             <tr>
-              <td class="tabular-nums">{e.line}</td>
-              <td>{e.message}</td>
+              <td class="tabular-nums">{r.line}</td>
+              <td>{r.text}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * The report's per-line lists: errors, rows imported with a warning (a free-text hostname
+ * moved...), and phpIPAM folders skipped because they are not subnets (listed, not errors).
+ */
+export function LineTables(p: { report: ImportReport }) {
+  const r = p.report;
+  return (
+    <>
+      <LineTable
+        title="Rows with errors"
+        testId="import-errors"
+        what="Problem"
+        rows={r.errors.map((e) => ({ line: e.line, text: e.message }))}
+      />
+      <LineTable
+        title="Rows imported with a warning"
+        testId="import-warnings"
+        what="Warning"
+        rows={r.warnings.map((w) => ({ line: w.line, text: w.message }))}
+      />
+      <LineTable
+        title="Skipped phpIPAM folders (not subnets)"
+        testId="import-folders"
+        what="Folder"
+        rows={r.skipped_folders.map((f) => ({ line: f.line, text: f.name }))}
+      />
+    </>
   );
 }
 

@@ -5,12 +5,9 @@ import { page } from "@/services/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
 import { logIn } from "@/services/web/login_flow.ts";
 import { timingSafeEqual } from "@/services/web/auth_middleware.ts";
+import { safeNextPath as safeNext } from "@/services/web/safe_redirect.ts";
 
 const LOGIN_CSRF_COOKIE = "pf_login_csrf";
-
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 function LoginForm(p: { csrf: string; next: string; error?: string; username?: string }) {
   return (
@@ -50,7 +47,12 @@ function loginToken(c: AppContext): string {
   let token = getCookie(c, LOGIN_CSRF_COOKIE);
   if (!token || token.length < 20) {
     token = crypto.randomUUID();
-    setCookie(c, LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/login" });
+    setCookie(c, LOGIN_CSRF_COOKIE, token, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/login",
+      secure: c.get("https"),
+    });
   }
   return token;
 }

@@ -38,6 +38,10 @@ function reportLines(r: ImportReport): string[] {
   ];
   if (r.ignored_columns.length) lines.push(`ignored columns: ${r.ignored_columns.join(", ")}`);
   for (const e of r.errors) lines.push(`line ${e.line}: ${e.message}`);
+  for (const w of r.warnings) lines.push(`line ${w.line}: warning: ${w.message}`);
+  for (const f of r.skipped_folders) {
+    lines.push(`line ${f.line}: skipped phpIPAM folder ${JSON.stringify(f.name)}`);
+  }
   return lines;
 }
 

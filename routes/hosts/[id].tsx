@@ -4,6 +4,7 @@ import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
+import { strictId } from "@/services/input_rules.ts";
 import { loadHostDetail } from "@/services/discovery/mod.ts";
 import { hostSnmpOverview } from "@/services/snmp/mod.ts";
 import {
@@ -35,8 +36,8 @@ const HostEditSchema = HostPatchSchema.pick({ description: true, tags: true, not
 
 function hostId(c: AppContext): number {
   const raw = c.req.param("id") ?? "";
-  const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`host ${raw.slice(0, 40)}`);
+  const id = strictId(raw);
+  if (id === null) throw notFound(`host ${raw.slice(0, 40)}`);
   return id;
 }
 

@@ -3,7 +3,7 @@ import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
-import { ErrorTable, ReportSummary, UploadForm } from "@/components/ImportViews.tsx";
+import { LineTables, ReportSummary, UploadForm } from "@/components/ImportViews.tsx";
 import { readChoices } from "./preview.tsx";
 
 export async function POST(c: AppContext) {
@@ -29,7 +29,7 @@ export async function POST(c: AppContext) {
             in one transaction.
           </p>
           <ReportSummary report={report} />
-          <ErrorTable report={report} />
+          <LineTables report={report} />
           <p class="flex gap-2">
             <a class="btn" href="/">Dashboard</a>
             <a class="btn btn-quiet" href="/import">Import another file</a>

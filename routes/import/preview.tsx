@@ -5,8 +5,8 @@ import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
 import {
   ConfirmForm,
-  ErrorTable,
   type ImportChoices,
+  LineTables,
   ReportSummary,
   RowTable,
   UploadForm,
@@ -51,7 +51,7 @@ export async function POST(c: AppContext) {
           </p>
           <ReportSummary report={report} />
           <ConfirmForm csrf={csrf} csv={csv} choices={choices} report={report} />
-          <ErrorTable report={report} />
+          <LineTables report={report} />
           <RowTable report={report} />
         </section>
       </div>,

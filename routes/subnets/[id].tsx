@@ -3,6 +3,7 @@ import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
+import { strictId } from "@/services/input_rules.ts";
 import {
   type AddressOrder,
   createHostFromForm,
@@ -45,8 +46,8 @@ interface PageState {
 const canEditRole = (c: AppContext) => c.get("user")?.role !== "viewer";
 
 function subnetId(c: AppContext): number {
-  const id = Number(c.req.param("id"));
-  if (!Number.isSafeInteger(id) || id <= 0) throw notFound(`subnet ${c.req.param("id")}`);
+  const id = strictId(c.req.param("id"));
+  if (id === null) throw notFound(`subnet ${c.req.param("id")?.slice(0, 40)}`);
   return id;
 }
 

@@ -4,6 +4,8 @@ export interface RateLimitResult {
   allowed: boolean;
   /** Hits still allowed in the current window. */
   remaining: number;
+  /** Hits counted in the current window (saturates just above `max`). */
+  count: number;
   /** 0 when allowed; otherwise seconds until the window resets (for Retry-After). */
   retryAfterSeconds: number;
 }
@@ -54,6 +56,7 @@ export function createRateLimiter(kv: Deno.Kv, opts: RateLimiterOptions): RateLi
     const allowed = count <= opts.max;
     return {
       allowed,
+      count,
       remaining: Math.max(0, opts.max - count),
       retryAfterSeconds: allowed || !w ? 0 : secondsLeft(w, t),
     };
@@ -85,6 +88,7 @@ export function createRateLimiter(kv: Deno.Kv, opts: RateLimiterOptions): RateLi
       const blocked = (w?.count ?? 0) >= opts.max;
       return {
         allowed: !blocked,
+        count: w?.count ?? 0,
         remaining: Math.max(0, opts.max - (w?.count ?? 0)),
         retryAfterSeconds: blocked && w ? secondsLeft(w, t) : 0,
       };

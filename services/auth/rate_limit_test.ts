@@ -19,17 +19,38 @@ Deno.test("hit allows max hits per window, then reports when to retry", () =>
       windowMs: 60_000,
       now: () => now,
     });
-    assert.deepEqual(await rl.hit("alice"), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
-    assert.deepEqual(await rl.hit("alice"), { allowed: true, remaining: 1, retryAfterSeconds: 0 });
+    assert.deepEqual(await rl.hit("alice"), {
+      allowed: true,
+      count: 1,
+      remaining: 2,
+      retryAfterSeconds: 0,
+    });
+    assert.deepEqual(await rl.hit("alice"), {
+      allowed: true,
+      count: 2,
+      remaining: 1,
+      retryAfterSeconds: 0,
+    });
     now += 10_000;
-    assert.deepEqual(await rl.hit("alice"), { allowed: true, remaining: 0, retryAfterSeconds: 0 });
+    assert.deepEqual(await rl.hit("alice"), {
+      allowed: true,
+      count: 3,
+      remaining: 0,
+      retryAfterSeconds: 0,
+    });
     assert.deepEqual(await rl.hit("alice"), {
       allowed: false,
+      count: 4,
       remaining: 0,
       retryAfterSeconds: 50,
     });
     now += 49_500;
-    assert.deepEqual(await rl.hit("alice"), { allowed: false, remaining: 0, retryAfterSeconds: 1 });
+    assert.deepEqual(await rl.hit("alice"), {
+      allowed: false,
+      count: 4,
+      remaining: 0,
+      retryAfterSeconds: 1,
+    });
     // Other keys and prefixes are counted separately.
     assert.equal((await rl.hit("bob")).allowed, true);
     const other = createRateLimiter(kv, {
@@ -41,7 +62,12 @@ Deno.test("hit allows max hits per window, then reports when to retry", () =>
     assert.equal((await other.hit("alice")).remaining, 2);
     // A new window starts once the old one is over.
     now += 500;
-    assert.deepEqual(await rl.hit("alice"), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
+    assert.deepEqual(await rl.hit("alice"), {
+      allowed: true,
+      count: 1,
+      remaining: 2,
+      retryAfterSeconds: 0,
+    });
   }));
 
 Deno.test("blocked hits do not extend the window", () =>
@@ -61,12 +87,32 @@ Deno.test("peek tells whether the next hit would pass without counting", () =>
   withKv(async (kv) => {
     const now = 5_000;
     const rl = createRateLimiter(kv, { prefix: "p", max: 2, windowMs: 30_000, now: () => now });
-    assert.deepEqual(await rl.peek("k"), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
-    assert.deepEqual(await rl.peek("k"), { allowed: true, remaining: 2, retryAfterSeconds: 0 });
+    assert.deepEqual(await rl.peek("k"), {
+      allowed: true,
+      count: 0,
+      remaining: 2,
+      retryAfterSeconds: 0,
+    });
+    assert.deepEqual(await rl.peek("k"), {
+      allowed: true,
+      count: 0,
+      remaining: 2,
+      retryAfterSeconds: 0,
+    });
     await rl.hit("k");
-    assert.deepEqual(await rl.peek("k"), { allowed: true, remaining: 1, retryAfterSeconds: 0 });
+    assert.deepEqual(await rl.peek("k"), {
+      allowed: true,
+      count: 1,
+      remaining: 1,
+      retryAfterSeconds: 0,
+    });
     await rl.hit("k");
-    assert.deepEqual(await rl.peek("k"), { allowed: false, remaining: 0, retryAfterSeconds: 30 });
+    assert.deepEqual(await rl.peek("k"), {
+      allowed: false,
+      count: 2,
+      remaining: 0,
+      retryAfterSeconds: 30,
+    });
   }));
 
 Deno.test("reset forgets a key", () =>

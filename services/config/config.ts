@@ -9,21 +9,22 @@ const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).t
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** A comma or space separated list of CIDRs (a bare address stands for itself); "" = none. */
-const cidrList = z.string().default("").transform((text, ctx) => {
-  const out: string[] = [];
-  for (const item of text.split(/[\s,]+/).filter(Boolean)) {
-    try {
-      out.push(
-        item.includes("/")
-          ? parseCidr(item, { normalize: true }).cidr
-          : `${parseIp(item).ip}/${item.includes(":") ? 128 : 32}`,
-      );
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: (err as Error).message });
+const cidrList = (fallback = "") =>
+  z.string().default(fallback).transform((text, ctx) => {
+    const out: string[] = [];
+    for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+      try {
+        out.push(
+          item.includes("/")
+            ? parseCidr(item, { normalize: true }).cidr
+            : `${parseIp(item).ip}/${item.includes(":") ? 128 : 32}`,
+        );
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
     }
-  }
-  return out;
-});
+    return out;
+  });
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -36,12 +37,14 @@ export const ConfigSchema = z.object({
   DISABLE_SCHEDULER: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   TRUST_PROXY: bool.default(false),
+  TRUSTED_PROXIES: cidrList("127.0.0.0/8,::1/128"),
   SESSION_TTL_HOURS: int(1, 24 * 90).default(24 * 7),
   SESSION_IDLE_MINUTES: int(1, 24 * 60 * 30).default(12 * 60),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024),
   LOGIN_MAX_ATTEMPTS: int(1, 1000).default(5),
   LOGIN_WINDOW_SECONDS: int(1, 86400).default(15 * 60),
+  LOGIN_SLOWDOWN_MAX_MS: int(0, 60_000).default(3000),
   SCAN_ICMP_INTERVAL_SECONDS: int(5, 86400).default(60),
   PING_WORKERS: int(1, 4096).default(64),
   PING_TIMEOUT_MS: int(10, 60_000).default(500),
@@ -73,7 +76,7 @@ export const ConfigSchema = z.object({
   NETFLOW_RETENTION_DAYS: int(1, 3650).default(7),
   NETFLOW_ROLLUP_RETENTION_DAYS: int(1, 3650).default(90),
   NETFLOW_RECV_BUFFER_BYTES: int(0, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
-  NETFLOW_ALLOWED_EXPORTERS: cidrList,
+  NETFLOW_ALLOWED_EXPORTERS: cidrList(),
   NETFLOW_MAX_TEMPLATES: int(1, 10_000_000).default(16384),
   NETFLOW_MAX_TEMPLATES_PER_EXPORTER: int(1, 10_000_000).default(2048),
   NETFLOW_MAX_PENDING_SETS: int(0, 1_000_000).default(1024),

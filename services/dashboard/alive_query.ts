@@ -1,5 +1,6 @@
 // Reads the dashboard's filter query (?subnet=&tag=&service=&q=) into a bounded AliveFilter.
 import type { AliveFilter } from "./alive_hosts.ts";
+import { MAX_ID } from "@/services/input_rules.ts";
 
 /** The filters as the form shows them again (strings, "" when unset). */
 export interface AliveFilterValues {
@@ -26,7 +27,9 @@ export function parseAliveQuery(
 ): { filter: AliveFilter; values: AliveFilterValues; active: boolean } {
   const subnetText = clean(query.subnet, 100);
   const subnetId = /^\d{1,15}$/.test(subnetText) ? Number(subnetText) : NaN;
-  const subnet = Number.isSafeInteger(subnetId) && subnetId > 0 ? subnetId : undefined;
+  const subnet = Number.isSafeInteger(subnetId) && subnetId > 0 && subnetId <= MAX_ID
+    ? subnetId
+    : undefined;
   const tag = clean(query.tag, MAX.tag);
   const service = clean(query.service, MAX.service);
   const q = clean(query.q, MAX.q);

@@ -1,22 +1,29 @@
 // Discovery's routes under /api/v1/subnets and /api/v1/hosts, registered on IPAM's routers.
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/services/web/env.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  rateLimitedResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 import { requestHostPing, requestSubnetSweep } from "./discovery_service.ts";
-import { isValidEventCursor, listEvents, statusSeries } from "./history_repo.ts";
+import { HOST_EVENT_KINDS, isValidEventCursor, listEvents, statusSeries } from "./history_repo.ts";
 import { getKnownHost } from "./known_hosts_repo.ts";
 import { readStates } from "./state_store.ts";
 import { hostUptime, seriesStep } from "./uptime.ts";
 
-const TaskAccepted = z.object({ task_id: z.string() }).openapi("TaskAccepted");
+const TaskAccepted = z.object({ task_id: safeString() }).openapi("TaskAccepted");
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), {
+const isoTime = safeString().refine((s) => !Number.isNaN(Date.parse(s)), {
   message: "must be an ISO 8601 time such as 2026-01-20T12:00:00Z",
 });
 
 const Bucket = z.object({
-  ts: z.string(),
+  ts: safeString(),
   samples: z.number().int(),
   up_samples: z.number().int(),
   up_ratio: z.number(),
@@ -28,26 +35,26 @@ const Bucket = z.object({
 const EventSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int(),
-  ts: z.string(),
-  kind: z.enum(["up", "down", "discovered", "hostname_changed"]),
-  detail: z.record(z.string(), z.unknown()),
+  ts: safeString(),
+  kind: z.enum(HOST_EVENT_KINDS),
+  detail: z.record(safeString(), z.unknown()),
 }).openapi("HostEvent");
 
 const UptimeWindow = z.object({
   ratio: z.number().nullable(),
   samples: z.number().int(),
   up_samples: z.number().int(),
-  from: z.string(),
-  to: z.string(),
+  from: safeString(),
+  to: safeString(),
 });
 
 export const HostStateSchema = z.object({
   status: z.enum(["up", "down", "unknown"]),
   latency_ms: z.number().nullable(),
-  since: z.string().nullable(),
-  last_seen: z.string().nullable(),
-  method: z.string().nullable(),
-  checked_at: z.string().nullable(),
+  since: safeString().nullable(),
+  last_seen: safeString().nullable(),
+  method: safeString().nullable(),
+  checked_at: safeString().nullable(),
 }).openapi("HostState");
 
 const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
@@ -70,7 +77,11 @@ export function registerSubnetDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         `Poll GET /api/v1/tasks/{task_id} for the run summary.`,
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Sweep queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Sweep queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestSubnetSweep(
@@ -93,7 +104,11 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       summary: "Ping the host now (debounced and rate limited like subnet sweeps)",
       security,
       request: { params: IdParam },
-      responses: { 202: jsonResponse(TaskAccepted, "Ping queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAccepted, "Ping queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const { task_id } = await requestHostPing(
@@ -119,15 +134,15 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
         query: z.object({
           from: isoTime.optional(),
           to: isoTime.optional(),
-          step: z.coerce.number().int().min(60).max(30 * 86_400).optional(),
+          step: intParam(60, 30 * 86_400).optional(),
         }),
       },
       responses: {
         200: jsonResponse(
           z.object({
             host_id: z.number().int(),
-            from: z.string(),
-            to: z.string(),
+            from: safeString(),
+            to: safeString(),
             step: z.number().int(),
             items: z.array(Bucket),
             next_cursor: z.null(),
@@ -168,15 +183,15 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       request: {
         params: IdParam,
         query: z.object({
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-          cursor: z.string().max(200).refine(isValidEventCursor, "unknown cursor").optional(),
+          limit: intParam(1, 1000).default(100),
+          cursor: safeString().max(200).refine(isValidEventCursor, "unknown cursor").optional(),
           from: isoTime.optional(),
           to: isoTime.optional(),
         }),
       },
       responses: {
         200: jsonResponse(
-          z.object({ items: z.array(EventSchema), next_cursor: z.string().nullable() }),
+          z.object({ items: z.array(EventSchema), next_cursor: safeString().nullable() }),
           "Events",
         ),
         ...errorResponses,

@@ -11,6 +11,18 @@ export interface StatusRow {
 
 export type EventKind = "up" | "down" | "discovered" | "hostname_changed";
 
+/** Every kind a host_event row holds: discovery's and the port scans' (migration 0030). */
+export const HOST_EVENT_KINDS = [
+  "up",
+  "down",
+  "discovered",
+  "hostname_changed",
+  "port_opened",
+  "port_closed",
+  "service_changed",
+] as const;
+export type HostEventKind = typeof HOST_EVENT_KINDS[number];
+
 export interface NewEvent {
   hostId: number;
   kind: EventKind;
@@ -21,7 +33,7 @@ export interface HostEvent {
   id: number;
   host_id: number;
   ts: string;
-  kind: EventKind;
+  kind: HostEventKind;
   detail: Record<string, unknown>;
 }
 
@@ -98,7 +110,7 @@ export async function listEvents(
     where.push(`(ts, id) < ($${a}, $${b})`);
   }
   const rows = await q.query<
-    { id: number; host_id: number; ts: Date; kind: EventKind; detail: unknown }
+    { id: number; host_id: number; ts: Date; kind: HostEventKind; detail: unknown }
   >(
     `select id, host_id, ts, kind, detail from host_event where ${where.join(" and ")}
      order by ts desc, id desc limit $2`,

@@ -1,9 +1,17 @@
 // Port-scan routes under /api/v1/hosts, registered on IPAM's hosts router: current ports with
 // snapshot history, and "scan ports now".
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 import { notFound } from "@/services/errors.ts";
 import type { AppEnv } from "@/services/web/env.ts";
-import { errorResponses, IdParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonResponse,
+  nullableRef,
+  rateLimitedResponse,
+  security,
+} from "@/services/web/api_schemas.ts";
 import { getKnownHost } from "./known_hosts_repo.ts";
 import {
   cursorOf,
@@ -20,7 +28,7 @@ import { requestHostPortscan } from "./port_requests.ts";
 const tags = ["ports"];
 
 const PortscanBody = z.object({
-  args: z.union([z.string().max(1000), z.array(z.string().max(200)).max(100)]).optional()
+  args: z.union([safeString().max(1000), z.array(safeString().max(200)).max(100)]).optional()
     .openapi({
       description: "nmap options for this scan only, checked against the allowlist (422 " +
         "`invalid_nmap_args` names the refused option). Targets always come from Pingfold. " +
@@ -32,7 +40,7 @@ const PortscanBody = z.object({
 const CurrentPorts = z.object({
   host_id: z.number().int(),
   history: z.literal(false),
-  last_scan: PortScanSchema.nullable(),
+  last_scan: nullableRef(PortScanSchema),
   items: z.array(PortSchema),
   next_cursor: z.null(),
 });
@@ -41,7 +49,7 @@ const PortHistory = z.object({
   host_id: z.number().int(),
   history: z.literal(true),
   items: z.array(PortSnapshotSchema),
-  next_cursor: z.string().nullable(),
+  next_cursor: safeString().nullable(),
 });
 
 /** GET /api/v1/hosts/{id}/ports and POST /api/v1/hosts/{id}/portscan. */
@@ -60,7 +68,7 @@ export function registerHostPortRoutes(api: OpenAPIHono<AppEnv>): void {
         params: IdParam,
         query: z.object({
           history: flagQuery("Return the snapshots of every scan instead of the current ports"),
-          limit: z.coerce.number().int().min(1).max(1000).default(20),
+          limit: intParam(1, 1000).default(20),
           cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
         }),
       },
@@ -110,7 +118,11 @@ export function registerHostPortRoutes(api: OpenAPIHono<AppEnv>): void {
           content: { "application/json": { schema: PortscanBody } },
         },
       },
-      responses: { 202: jsonResponse(TaskAcceptedSchema, "Scan queued"), ...errorResponses },
+      responses: {
+        202: jsonResponse(TaskAcceptedSchema, "Scan queued"),
+        ...errorResponses,
+        ...rateLimitedResponse,
+      },
     }),
     async (c) => {
       const body = (c.req.valid("json") ?? {}) as z.infer<typeof PortscanBody>;

@@ -1,8 +1,9 @@
 // OpenAPI shapes of the port-scan API: ports, scans, snapshots, services and stats.
 import { z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 
 const banner = (description: string, example: string) =>
-  z.string().openapi({
+  safeString().openapi({
     description: `${description}. From the network: returned verbatim, escape before display`,
     example,
   });
@@ -11,8 +12,8 @@ export const PortSchema = z.object({
   host_id: z.number().int(),
   scan_id: z.number().int(),
   port: z.number().int().openapi({ example: 443 }),
-  proto: z.string().openapi({ example: "tcp" }),
-  state: z.string().openapi({
+  proto: safeString().openapi({ example: "tcp" }),
+  state: safeString().openapi({
     description: "open, closed, filtered, open|filtered, …",
     example: "open",
   }),
@@ -23,26 +24,26 @@ export const PortSchema = z.object({
     description: "The service came from version detection (-sV), not the port-number table",
   }),
   current: z.boolean().openapi({ description: "The latest observation of this port" }),
-  scanned_at: z.string().openapi({ description: "When the scan that saw it finished" }),
+  scanned_at: safeString().openapi({ description: "When the scan that saw it finished" }),
 }).openapi("Port");
 
 export const PortScanSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int().nullable().openapi({ description: "null once the host is deleted" }),
-  target: z.string().openapi({ example: "192.0.2.10" }),
-  started_at: z.string(),
-  finished_at: z.string(),
+  target: safeString().openapi({ example: "192.0.2.10" }),
+  started_at: safeString(),
+  finished_at: safeString(),
   duration_ms: z.number().int(),
-  args: z.array(z.string()).openapi({ example: ["-Pn", "-T3", "--top-ports", "1000", "-sT"] }),
+  args: z.array(safeString()).openapi({ example: ["-Pn", "-T3", "--top-ports", "1000", "-sT"] }),
   status: z.enum(["succeeded", "failed", "aborted"]),
-  error: z.string().nullable(),
+  error: safeString().nullable(),
   trigger: z.enum(["schedule", "manual"]),
-  batch_id: z.string().nullable().openapi({ description: "Hosts scanned by one nmap run" }),
+  batch_id: safeString().nullable().openapi({ description: "Hosts scanned by one nmap run" }),
   batch_size: z.number().int(),
   open_ports: z.number().int(),
   changes: z.number().int().openapi({ description: "Port events this scan recorded" }),
-  instance: z.string().nullable(),
-  task_id: z.string().nullable(),
+  instance: safeString().nullable(),
+  task_id: safeString().nullable(),
 }).openapi("PortScan");
 
 export const PortSnapshotSchema = PortScanSchema.extend({ ports: z.array(PortSchema) })
@@ -53,20 +54,20 @@ export const ServiceSummarySchema = z.object({
   hosts: z.number().int(),
   open_ports: z.number().int(),
   ports: z.array(z.number().int()).openapi({ description: "Distinct ports (at most 50)" }),
-  products: z.array(z.string()).openapi({ description: "Distinct products (at most 20)" }),
+  products: z.array(safeString()).openapi({ description: "Distinct products (at most 20)" }),
 }).openapi("ServiceSummary");
 
 export const ServiceLocationSchema = z.object({
   host_id: z.number().int(),
-  ip: z.string(),
-  hostname: z.string().nullable(),
-  hostname_override: z.string().nullable(),
+  ip: safeString(),
+  hostname: safeString().nullable(),
+  hostname_override: safeString().nullable(),
   port: z.number().int(),
-  proto: z.string(),
+  proto: safeString(),
   service: banner("Service name", "http"),
   product: banner("Product", "nginx"),
   version: banner("Version", "1.24.0"),
-  scanned_at: z.string(),
+  scanned_at: safeString(),
 }).openapi("ServiceLocation");
 
 export const StatsSchema = z.object({
@@ -82,23 +83,23 @@ export const StatsSchema = z.object({
     portscans_total: z.number().int(),
     portscans_24h: z.number().int(),
     portscans_failed_24h: z.number().int(),
-    last_portscan_at: z.string().nullable(),
+    last_portscan_at: safeString().nullable(),
   }),
   top_open_ports: z.array(z.object({
     port: z.number().int(),
-    proto: z.string(),
-    service: z.string().openapi({ description: "The most common service name on it" }),
+    proto: safeString(),
+    service: safeString().openapi({ description: "The most common service name on it" }),
     hosts: z.number().int(),
   })),
   top_services: z.array(z.object({
-    service: z.string(),
+    service: safeString(),
     hosts: z.number().int(),
     open_ports: z.number().int(),
   })),
-  generated_at: z.string(),
+  generated_at: safeString(),
 }).openapi("Stats");
 
-export const TaskAcceptedSchema = z.object({ task_id: z.string() });
+export const TaskAcceptedSchema = z.object({ task_id: safeString() });
 
 /** "1"/"true" or "0"/"false" in a query string. */
 export const flagQuery = (description: string) =>
@@ -106,8 +107,7 @@ export const flagQuery = (description: string) =>
 export const isOn = (v: string | undefined) => v === "true" || v === "1";
 
 export const cursorOf = (valid: (c: string) => boolean) =>
-  z.string().max(500).refine(valid, "unknown cursor; pass a next_cursor value").optional()
+  safeString().max(500).refine(valid, "unknown cursor; pass a next_cursor value").optional()
     .openapi({ description: "next_cursor of the previous page" });
 
-export const limitQuery = (def: number) =>
-  z.coerce.number().int().min(1).max(1000).default(def).openapi({ example: def });
+export const limitQuery = (def: number) => intParam(1, 1000).default(def).openapi({ example: def });

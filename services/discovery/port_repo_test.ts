@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
 import type { PortObservation } from "./port_diff.ts";
+import { HOST_EVENT_KINDS } from "./history_repo.ts";
 import {
   currentPorts,
   insertPortScan,
@@ -64,17 +65,7 @@ async function events(db: Db, hostId: number) {
 
 dbTest("the migration lets host_event hold port kinds next to discovery's own", async (db) => {
   const id = await host(db, "198.51.100.10");
-  for (
-    const kind of [
-      "up",
-      "down",
-      "discovered",
-      "hostname_changed",
-      "port_opened",
-      "port_closed",
-      "service_changed",
-    ]
-  ) {
+  for (const kind of HOST_EVENT_KINDS) {
     await db.query(`insert into host_event (host_id, ts, kind) values ($1, now(), $2)`, [id, kind]);
   }
   await assert.rejects(

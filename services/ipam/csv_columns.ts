@@ -12,8 +12,11 @@ export type SubnetCsvColumn = typeof SUBNET_CSV_COLUMNS[number];
 
 /** phpIPAM host columns with no Pingfold field of the same name; see mapPhpipamHost. */
 export type PhpipamHostRole = "owner" | "device" | "port" | "location" | "state" | "gateway";
-/** phpIPAM subnet columns: `mask` completes `subnet` when it has no "/prefix". */
-export type PhpipamSubnetRole = "mask";
+/**
+ * phpIPAM subnet columns: `mask` completes `subnet` when it has no "/prefix"; `folder` is the
+ * isFolder flag of a database or API dump (folders group subnets and have no address).
+ */
+export type PhpipamSubnetRole = "mask" | "folder";
 
 export type HostRole = HostCsvColumn | PhpipamHostRole | "ignore";
 export type SubnetRole = SubnetCsvColumn | PhpipamSubnetRole | "ignore";
@@ -59,12 +62,15 @@ export const PHPIPAM_HOST_COLUMNS: Record<string, HostRole> = {
 
 /**
  * phpIPAM subnet names (admin "Subnets" export: Section, Subnet, Description, VLAN,
- * VLAN Domain, VRF, Master Subnet, Requests, Host check, Discover, Customer; import fields:
- * section, subnet, mask, description, vlan, domain, vrf, customer).
+ * VLAN Domain, VRF, Master Subnet, Requests, Host check, Discover, Customer, where a folder's
+ * Subnet cell reads "<name> (folder)"; import fields: section, subnet, mask, description, vlan,
+ * domain, vrf, customer; the `subnets` table or API: subnet, mask, isFolder, sectionId...).
  */
 export const PHPIPAM_SUBNET_COLUMNS: Record<string, SubnetRole> = {
   "subnet": "cidr",
   "mask": "mask",
+  "isfolder": "folder",
+  "is folder": "folder",
   "section": "ignore",
   "vlan domain": "ignore",
   "domain": "ignore",
@@ -84,7 +90,7 @@ export const CSV_COLUMNS_DOC = `
 | column | required | format | phpIPAM names accepted |
 | --- | --- | --- | --- |
 | ip | yes | IPv4 dotted quad or IPv6; stored canonical | IP Address, ip_addr, ip address |
-| hostname | no | DNS name, ≤ 253 characters, labels ≤ 63 | Hostname, dns_name |
+| hostname | no | DNS name, ≤ 253 characters, labels ≤ 63 | Hostname, dns_name (free text such as \`PRINTER 3rd floor\` goes to the description, with a warning) |
 | description | no | text ≤ 1000 | Description |
 | tags | no | separated by \`;\` or \`\\|\`; ≤ 32 tags, each ≤ 64 characters | Tag / ip state (Reserved, DHCP, Offline → tag; Used → none), Gateway (Yes → tag \`gateway\`), Owner (→ tag \`owner:<name>\`) |
 | notes | no | text ≤ 10000, may span lines | Note; Device, Port, Location, and an Owner too long for a tag become \`Label: value\` lines |
@@ -94,7 +100,7 @@ export const CSV_COLUMNS_DOC = `
 
 | column | required | format | phpIPAM names accepted |
 | --- | --- | --- | --- |
-| cidr | yes | network/prefix, e.g. \`192.0.2.0/24\`; host bits set is an error | Subnet (\`ip/mask\`, or ip + a Mask column as \`24\` or \`255.255.255.0\`) |
+| cidr | yes | network/prefix, e.g. \`192.0.2.0/24\`; host bits set is an error | Subnet (\`ip/mask\`, or ip + a Mask column as \`24\` or \`255.255.255.0\`; phpIPAM's decimal form \`3325256704\` too) |
 | name | no | text ≤ 200 | — |
 | description | no | text ≤ 1000 | Description |
 | vlan | no | 1-4094 or empty | VLAN (\`NA\` = none) |
@@ -110,6 +116,10 @@ with any bad row nothing is written, unless \`skip_errors=true\` imports the oth
 A repeated ip/cidr is reported as \`duplicate of line N\`. In a Pingfold file an unknown column is
 an error; in a phpIPAM file (recognized by phpIPAM-only columns such as Section, IP Address,
 Owner, Note, Subnet, Mask) columns not listed above (VRF, Section, custom fields...) are ignored
-and listed in \`ignored_columns\`. Cells starting with \`'\` followed by \`= + - @\` (formula guard
+and listed in \`ignored_columns\`. phpIPAM folders (a Subnet cell \`Name (folder)\`, or
+\`isFolder\` = 1) are not subnets: they are skipped and listed in \`skipped_folders\`, not
+errors. A phpIPAM hostname that is not a DNS name (\`PRINTER 3rd floor\`) keeps its row: the
+text goes to the description (before any description the row has) and the row gets a warning in
+\`warnings\`. Cells starting with \`'\` followed by \`= + - @\` (formula guard
 added by the export) are read back without the apostrophe.
 `.trim();

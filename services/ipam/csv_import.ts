@@ -17,6 +17,7 @@ import {
   formatIssues,
   type HostInput,
   HostInputSchema,
+  hostnameProblem,
   LIMITS,
   type SubnetInput,
   SubnetInputSchema,
@@ -44,9 +45,19 @@ export interface CsvRowError {
   message: string;
 }
 
+/** A phpIPAM folder row: it groups subnets and has no address, so it is skipped. */
+export interface CsvFolder {
+  line: number;
+  name: string;
+}
+
 export interface CsvParseResult<T> {
   rows: CsvRow<T>[];
   errors: CsvRowError[];
+  /** Rows kept with a change the file did not ask for (a free-text hostname moved...). */
+  warnings: CsvRowError[];
+  /** phpIPAM folder rows, skipped (subnets only). */
+  folders: CsvFolder[];
   format: CsvFormat;
   /** Header names that were read but not imported (phpIPAM VRF, Section, custom fields...). */
   ignored_columns: string[];
@@ -214,12 +225,21 @@ function findLayout<Role extends string>(
   return { layout: { format, headerLine: header.line, roles, ignored }, headerIndex };
 }
 
+/** What a row builder makes of a row's cells: a value to check, an error, or a folder to skip. */
+interface Built {
+  value?: unknown;
+  error?: string;
+  /** The row is a phpIPAM folder with this name. */
+  folder?: string;
+  warnings?: string[];
+}
+
 /** Shared driver: records → cells by role → typed value or a per-line error. */
 function parseCsv<Role extends string, T>(
   kind: Kind<Role>,
   text: string,
   opts: CsvImportOptions,
-  build: (cells: Map<Role, string>, format: CsvFormat) => { value?: unknown; error?: string },
+  build: (cells: Map<Role, string>, format: CsvFormat) => Built,
   schema: z.ZodType<T>,
   keyOf: (value: T) => string,
 ): CsvParseResult<T> {
@@ -250,6 +270,8 @@ function parseCsv<Role extends string, T>(
 
   const rows: CsvRow<T>[] = [];
   const errors: CsvRowError[] = [];
+  const warnings: CsvRowError[] = [];
+  const folders: CsvFolder[] = [];
   const firstLineOf = new Map<string, number>();
   for (const record of data) {
     const cells = new Map<Role, string>();
@@ -275,6 +297,10 @@ function parseCsv<Role extends string, T>(
       errors.push({ line: record.line, message: built.error });
       continue;
     }
+    if (built.folder !== undefined) {
+      folders.push({ line: record.line, name: built.folder });
+      continue;
+    }
     const checked = schema.safeParse(built.value);
     if (!checked.success) {
       errors.push({ line: record.line, message: formatIssues(checked.error) });
@@ -288,9 +314,17 @@ function parseCsv<Role extends string, T>(
     }
     firstLineOf.set(key, record.line);
     rows.push({ line: record.line, value: checked.data });
+    for (const message of built.warnings ?? []) warnings.push({ line: record.line, message });
     opts.onFilled?.(record.line, [...cells].filter(([, v]) => v !== "").map(([role]) => role));
   }
-  return { rows, errors, format: layout.format, ignored_columns: layout.ignored };
+  return {
+    rows,
+    errors,
+    warnings,
+    folders,
+    format: layout.format,
+    ignored_columns: layout.ignored,
+  };
 }
 
 const blankToUndefined = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
@@ -322,19 +356,54 @@ function phpipamHostExtras(cells: Map<HostRole, string>, tags: string[], notes: 
   }
 }
 
-function buildHost(cells: Map<HostRole, string>, format: CsvFormat) {
+/**
+ * phpIPAM's hostname is free text ("PRINTER 3rd floor"); Pingfold's is a DNS name. Such a name
+ * moves into the description (before the row's own, if any; into the notes when that would be
+ * too long) so the row, its MAC and notes still import, with a warning saying so.
+ */
+function keepFreeTextHostname(
+  fields: { hostname?: string; description?: string },
+  notes: string[],
+): string | undefined {
+  const name = fields.hostname?.trim();
+  if (!name) return undefined;
+  const problem = hostnameProblem(name);
+  if (!problem) return undefined;
+  fields.hostname = undefined;
+  const description = fields.description;
+  const merged = !description || description.toLowerCase().includes(name.toLowerCase())
+    ? description ?? name
+    : `${name} — ${description}`;
+  if (merged.length <= LIMITS.description) {
+    fields.description = merged;
+    return `${problem}: kept in the description, hostname left empty`;
+  }
+  notes.unshift(`Hostname: ${name}`);
+  return `${problem}: kept in the notes, hostname left empty`;
+}
+
+function buildHost(cells: Map<HostRole, string>, format: CsvFormat): Built {
   const tags = splitTags(cells.get("tags") ?? "");
   const notes = [cells.get("notes") ?? ""].filter((n) => n !== "");
-  if (format === "phpipam") phpipamHostExtras(cells, tags, notes);
+  const fields = {
+    hostname: blankToUndefined(cells.get("hostname")),
+    description: blankToUndefined(cells.get("description")),
+  };
+  const warnings: string[] = [];
+  if (format === "phpipam") {
+    phpipamHostExtras(cells, tags, notes);
+    const warning = keepFreeTextHostname(fields, notes);
+    if (warning) warnings.push(warning);
+  }
   return {
     value: {
       ip: cells.get("ip") ?? "",
-      hostname: blankToUndefined(cells.get("hostname")),
-      description: blankToUndefined(cells.get("description")),
+      ...fields,
       tags,
       notes: notes.length ? notes.join("\n") : undefined,
       mac: blankToUndefined(cells.get("mac")),
     },
+    warnings,
   };
 }
 
@@ -343,11 +412,43 @@ const FALSE_WORDS = /^(false|no|n|0|off)$/i;
 /** phpIPAM writes "NA" for no VLAN. */
 const NO_VLAN = /^(na|n\/a|none|-)$/i;
 
+const IPV4_MAX = 0xffff_ffffn;
+const IPV6_MAX = (1n << 128n) - 1n;
+
+/**
+ * phpIPAM's database and API keep a subnet's address as a decimal integer ("3325256704" =
+ * 198.51.100.0); like phpIPAM, a number up to 2^32-1 is IPv4 and a larger one IPv6.
+ */
+function decimalAddress(subnet: string): string | undefined {
+  if (!/^\d{1,39}$/.test(subnet)) return undefined;
+  const n = BigInt(subnet);
+  if (n > IPV6_MAX) return undefined;
+  const width = n <= IPV4_MAX ? 4 : 16;
+  const bytes = Array.from(
+    { length: width },
+    (_, i) => Number((n >> BigInt(8 * (width - 1 - i))) & 0xffn),
+  );
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/**
+ * A folder row of a phpIPAM export: the admin export writes "<name> (folder)" in the Subnet
+ * column (and "<name> [folder]" as a master); a database or API dump has isFolder = 1.
+ */
+function phpipamFolder(cells: Map<SubnetRole, string>): string | undefined {
+  const subnet = cells.get("cidr") ?? "";
+  const named = /^(.*?)\s*[([]folder[)\]]$/i.exec(subnet);
+  if (named) return named[1] || cells.get("description") || "(unnamed)";
+  if (TRUE_WORDS.test(cells.get("folder") ?? "")) {
+    return cells.get("description") || cells.get("name") || "(unnamed)";
+  }
+  return undefined;
+}
+
 /** Resolves phpIPAM's subnet + separate mask column (prefix length or dotted mask). */
 function phpipamCidr(subnet: string, mask: string | undefined): string | { error: string } {
-  const folder = /^(.*)\s+[([]folder[)\]]$/i.exec(subnet);
-  if (folder) return { error: `phpIPAM folder ${JSON.stringify(folder[1])} is not a subnet` };
   if (subnet.includes("/") || !mask) return subnet;
+  subnet = decimalAddress(subnet) ?? subnet;
   if (/^\d+$/.test(mask)) return `${subnet}/${mask}`;
   if (ipaddr.IPv4.isValidFourPartDecimal(mask)) {
     const prefix = ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask();
@@ -356,9 +457,11 @@ function phpipamCidr(subnet: string, mask: string | undefined): string | { error
   return { error: `mask ${JSON.stringify(mask)} is neither a prefix length nor a netmask` };
 }
 
-function buildSubnet(cells: Map<SubnetRole, string>, format: CsvFormat) {
+function buildSubnet(cells: Map<SubnetRole, string>, format: CsvFormat): Built {
   let cidr: string = cells.get("cidr") ?? "";
   if (format === "phpipam") {
+    const folder = phpipamFolder(cells);
+    if (folder !== undefined) return { folder };
     const resolved = phpipamCidr(cidr, blankToUndefined(cells.get("mask")));
     if (typeof resolved !== "string") return resolved;
     cidr = resolved;

@@ -159,6 +159,8 @@ Deno.test("hosts CSV: header only, semicolon files, stray cells, formula guards"
   assert.deepEqual(parseHostsCsv("ip,hostname\r\n"), {
     rows: [],
     errors: [],
+    warnings: [],
+    folders: [],
     format: "pingfold",
     ignored_columns: [],
   });
@@ -312,7 +314,8 @@ Deno.test("subnets CSV: phpIPAM export and import names", () => {
       ["198.51.100.0/24", "Clients", null, false],
     ],
   );
-  assert.deepEqual(a.errors, [{ line: 3, message: 'phpIPAM folder "Datacenter" is not a subnet' }]);
+  assert.deepEqual(a.errors, [], "a folder row is not an error");
+  assert.deepEqual(a.folders, [{ line: 3, name: "Datacenter" }]);
   assert.deepEqual(a.ignored_columns, [
     "Section",
     "VLAN Domain",
@@ -368,4 +371,65 @@ Deno.test("schemas: API reuse, MAC forms, patch has no defaults", () => {
   );
   assert.deepEqual(SubnetPatchSchema.parse({ name: "n" }), { name: "n" });
   assert.deepEqual(SubnetPatchSchema.parse({ vlan: null }), { vlan: null });
+});
+
+Deno.test("subnets CSV: phpIPAM folders from a database or API dump (isFolder, decimal subnet)", () => {
+  // Columns of phpIPAM's `subnets` table; a folder has subnet 0, no mask and isFolder 1.
+  const dump = [
+    "id,subnet,mask,sectionId,description,vrfId,masterSubnetId,allowRequests,vlanId," +
+    "showName,pingSubnet,discoverSubnet,isFolder,isFull,state,location",
+    "5,0,,1,My folder,0,0,0,0,0,0,0,1,0,2,",
+    "6,3325256704,24,1,Office LAN,0,5,0,0,1,1,0,0,0,2,", // 198.51.100.0
+    "7,42540766411282592856903984951653826560,48,1,Lab v6,0,0,0,0,1,0,0,0,0,2,", // 2001:db8::
+    "8,3405803776,25,1,DMZ half,0,5,0,0,1,0,0,false,0,2,", // 203.0.113.0
+    "9,,,1,Empty folder,0,5,0,0,0,0,0,yes,0,2,",
+  ].join("\n");
+  const r = parseSubnetsCsv(dump);
+  assert.equal(r.format, "phpipam");
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.folders, [{ line: 2, name: "My folder" }, { line: 6, name: "Empty folder" }]);
+  assert.deepEqual(r.rows.map((row) => [row.line, row.value.cidr, row.value.description]), [
+    [3, "198.51.100.0/24", "Office LAN"],
+    [4, "2001:db8::/48", "Lab v6"],
+    [5, "203.0.113.0/25", "DMZ half"],
+  ]);
+  // "vlanId" is phpIPAM's row id of the VLAN, not its number: never read as the VLAN.
+  assert.ok(r.ignored_columns.includes("vlanId"));
+});
+
+Deno.test("hosts CSV: a phpIPAM hostname that is not a DNS name keeps its row", () => {
+  const text = [
+    "Section,IP Address,Hostname,Description,VRF,Subnet,MAC,Owner,Device,Note,Tag,Gateway",
+    "Lab,198.51.100.30,PRINTER 3rd floor,,,198.51.100.0/24,00-00-5E-00-53-B7,,,Toner in B,Used,No",
+    "Lab,198.51.100.31,Drucker EG (Empfang),Colour laser,,198.51.100.0/24,,,,,Used,No",
+    "Lab,198.51.100.32,Scanner 2,Scanner 2 at reception,,198.51.100.0/24,,,,,Used,No",
+    `Lab,198.51.100.33,Long name here,${"d".repeat(995)},,198.51.100.0/24,,,,,Used,No`,
+    "Lab,198.51.100.34,web-01.example.net,Web,,198.51.100.0/24,,,,,Used,No",
+  ].join("\n");
+  const r = parseHostsCsv(text);
+  assert.equal(r.format, "phpipam");
+  assert.deepEqual(r.errors, []);
+  const by = new Map(r.rows.map((row) => [row.value.ip, row.value]));
+  const printer = by.get("198.51.100.30")!;
+  assert.equal(printer.hostname, null);
+  assert.equal(printer.description, "PRINTER 3rd floor");
+  assert.equal(printer.mac, "00:00:5e:00:53:b7");
+  assert.equal(printer.notes, "Toner in B");
+  assert.equal(by.get("198.51.100.31")!.description, "Drucker EG (Empfang) — Colour laser");
+  assert.equal(by.get("198.51.100.32")!.description, "Scanner 2 at reception", "not repeated");
+  const long = by.get("198.51.100.33")!;
+  assert.equal(long.description, "d".repeat(995));
+  assert.equal(long.notes, "Hostname: Long name here");
+  assert.equal(by.get("198.51.100.34")!.hostname, "web-01.example.net");
+  assert.deepEqual(r.warnings.map((w) => w.line), [2, 3, 4, 5]);
+  assert.match(
+    r.warnings[0].message,
+    /"PRINTER 3rd floor" is not a DNS name.*kept in the description/,
+  );
+  assert.match(r.warnings[3].message, /kept in the notes/);
+
+  // A Pingfold file says hostname is a DNS name: there it stays an error.
+  const own = parseHostsCsv("ip,hostname\n198.51.100.30,PRINTER 3rd floor\n");
+  assert.equal(own.rows.length, 0);
+  assert.match(own.errors[0].message, /not a DNS name/);
 });

@@ -3,6 +3,7 @@ import { AppError } from "@/services/errors.ts";
 import type { Db, Queryable } from "@/services/store/mod.ts";
 import { tryParseIp } from "./cidr.ts";
 import {
+  type CsvFolder,
   type CsvFormat,
   type CsvParseResult,
   type CsvRowError,
@@ -46,9 +47,21 @@ export interface ImportReport {
   dry_run: boolean;
   format: CsvFormat;
   ignored_columns: string[];
-  summary: { create: number; update: number; skip: number; error: number };
+  summary: {
+    create: number;
+    update: number;
+    skip: number;
+    error: number;
+    /** phpIPAM folder rows skipped (they are not subnets). */
+    folder: number;
+    warning: number;
+  };
   rows: ImportRowPlan[];
   errors: CsvRowError[];
+  /** Rows imported with a change the file did not ask for, e.g. a free-text hostname moved. */
+  warnings: CsvRowError[];
+  /** phpIPAM folders in a subnets file: skipped, not errors. */
+  skipped_folders: CsvFolder[];
 }
 
 type HostFields = Omit<HostInput, "ip">;
@@ -101,8 +114,20 @@ function planExisting<T extends Record<string, unknown>>(
   return { plan: { line, action: "update", key, changes }, merged };
 }
 
-function summarize(rows: ImportRowPlan[], errors: CsvRowError[]) {
-  const summary = { create: 0, update: 0, skip: 0, error: errors.length };
+function summarize(
+  rows: ImportRowPlan[],
+  errors: CsvRowError[],
+  warnings: CsvRowError[],
+  folders: CsvFolder[],
+): ImportReport["summary"] {
+  const summary = {
+    create: 0,
+    update: 0,
+    skip: 0,
+    error: errors.length,
+    folder: folders.length,
+    warning: warnings.length,
+  };
   for (const r of rows) summary[r.action]++;
   return summary;
 }
@@ -114,14 +139,19 @@ function makeReport(
   rows: ImportRowPlan[],
   errors: CsvRowError[],
 ): ImportReport {
+  // A warned row that then failed (an orphan host...) is reported as the error alone.
+  const planned = new Set(rows.map((r) => r.line));
+  const warnings = parsed.warnings.filter((w) => planned.has(w.line));
   return {
     kind,
     dry_run: !!opts.dryRun,
     format: parsed.format,
     ignored_columns: parsed.ignored_columns,
-    summary: summarize(rows, errors),
+    summary: summarize(rows, errors, warnings, parsed.folders),
     rows,
     errors,
+    warnings,
+    skipped_folders: parsed.folders,
   };
 }
 

@@ -12,7 +12,7 @@ const SUBNETS = "cidr,name,scan_enabled\n192.0.2.0/24,Servers,\n192.0.2.192/27,O
 dbTest("subnets: dry run writes nothing; the real run builds the tree", async (db) => {
   const dry = await importSubnetsCsv(db, SUBNETS, { dryRun: true });
   assert.equal(dry.dry_run, true);
-  assert.deepEqual(dry.summary, { create: 2, update: 0, skip: 0, error: 0 });
+  assert.deepEqual(dry.summary, { create: 2, update: 0, skip: 0, error: 0, folder: 0, warning: 0 });
   assert.deepEqual(dry.rows.map((r) => `${r.line} ${r.action} ${r.key}`), [
     "2 create 192.0.2.0/24",
     "3 create 192.0.2.192/27",
@@ -63,7 +63,7 @@ dbTest("hosts: per-row errors refuse the whole file unless skip_errors", async (
     "192.0.2.200,oob-1,",
   ].join("\r\n");
   const dry = await importHostsCsv(db, csv, { dryRun: true });
-  assert.deepEqual(dry.summary, { create: 2, update: 0, skip: 0, error: 3 });
+  assert.deepEqual(dry.summary, { create: 2, update: 0, skip: 0, error: 3, folder: 0, warning: 0 });
   assert.deepEqual(dry.errors.map((e) => e.line), [3, 4, 5]);
   assert.match(dry.errors[0].message, /octet 300 > 255/);
   assert.match(dry.errors[1].message, /duplicate of line 2/);

@@ -1,5 +1,6 @@
 // zod schemas for host and subnet input, shared by the CSV importer and the HTTP API.
 import { z } from "zod";
+import { safeString } from "@/services/input_rules.ts";
 import { AppError } from "@/services/errors.ts";
 import { parseCidr, parseIp } from "./cidr.ts";
 
@@ -45,7 +46,7 @@ export function normalizeMac(input: string): string | null {
 
 /** Optional free text: trimmed, "" and null both mean "no value" (null). */
 const optionalText = (label: string, max: number) =>
-  z.string().trim().max(max, `${label} is longer than ${max} characters`).nullish()
+  safeString().trim().max(max, `${label} is longer than ${max} characters`).nullish()
     .transform((v) => (v ? v : null));
 
 /** Runs a parser that throws AppError and turns its message into a zod issue. */
@@ -61,47 +62,47 @@ function viaAppError<T>(parse: (v: string) => T) {
   };
 }
 
-const ipField = z.string().transform(viaAppError((v) => parseIp(v).ip)).meta({
+const ipField = safeString().transform(viaAppError((v) => parseIp(v).ip)).meta({
   description: "IPv4 or IPv6 address; stored canonical (IPv6 compressed, lowercase)",
   example: "192.0.2.10",
 });
-const cidrField = z.string().transform(viaAppError((v) => parseCidr(v).cidr)).meta({
+const cidrField = safeString().transform(viaAppError((v) => parseCidr(v).cidr)).meta({
   description: "Network address/prefix; host bits set is an error naming the network",
   example: "192.0.2.0/24",
 });
 
-const hostnameField = z.string().trim().nullish().transform((v, ctx) => {
-  if (!v) return null;
-  if (v.length > LIMITS.hostname) {
-    ctx.addIssue({
-      code: "custom",
-      message: `hostname is longer than ${LIMITS.hostname} characters`,
-    });
-    return z.NEVER;
+/**
+ * Why `name` is not a DNS name (too long, a long label, spaces or punctuation), or null when
+ * it is one. The CSV importer uses it to keep phpIPAM's free-text hostnames as descriptions.
+ */
+export function hostnameProblem(name: string): string | null {
+  if (name.length > LIMITS.hostname) {
+    return `hostname is longer than ${LIMITS.hostname} characters`;
   }
-  const longLabel = v.split(".").find((label) => label.length > LIMITS.hostnameLabel);
+  const longLabel = name.split(".").find((label) => label.length > LIMITS.hostnameLabel);
   if (longLabel) {
-    ctx.addIssue({
-      code: "custom",
-      message: `hostname label "${
-        longLabel.slice(0, 20)
-      }..." is longer than ${LIMITS.hostnameLabel} characters`,
-    });
-    return z.NEVER;
+    return `hostname label "${
+      longLabel.slice(0, 20)
+    }..." is longer than ${LIMITS.hostnameLabel} characters`;
   }
-  if (!HOSTNAME.test(v)) {
-    ctx.addIssue({
-      code: "custom",
-      message:
-        `hostname ${JSON.stringify(v)} is not a DNS name; expected letters, digits, "-" and "_" ` +
-        `in dot-separated labels like web-01.example.com`,
-    });
+  if (!HOSTNAME.test(name)) {
+    return `hostname ${JSON.stringify(name)} is not a DNS name; expected letters, digits, "-" ` +
+      `and "_" in dot-separated labels like web-01.example.com`;
+  }
+  return null;
+}
+
+const hostnameField = safeString().trim().nullish().transform((v, ctx) => {
+  if (!v) return null;
+  const problem = hostnameProblem(v);
+  if (problem) {
+    ctx.addIssue({ code: "custom", message: problem });
     return z.NEVER;
   }
   return v;
 }).meta({ description: "DNS name, at most 253 characters", example: "web-01.example.com" });
 
-const macField = z.string().nullish().transform((v, ctx) => {
+const macField = safeString().nullish().transform((v, ctx) => {
   if (v == null || v.trim() === "") return null;
   const mac = normalizeMac(v);
   if (mac) return mac;
@@ -115,7 +116,7 @@ const macField = z.string().nullish().transform((v, ctx) => {
   example: "00:00:5e:00:53:01",
 });
 
-const tagField = z.string().trim()
+const tagField = safeString().trim()
   .min(1, "a tag may not be empty")
   .max(LIMITS.tag, `a tag is longer than ${LIMITS.tag} characters`)
   .refine((t) => !TAG_FORBIDDEN.test(t), `a tag may not contain ";", "|" or control characters`);

@@ -45,6 +45,7 @@ export {
 } from "./input_schemas.ts";
 
 export {
+  type CsvFolder,
   type CsvFormat,
   type CsvImportOptions,
   type CsvParseResult,

@@ -1,15 +1,16 @@
 // OpenAPI shapes of the IPAM API (documentation and first-pass type checks; input_schemas.ts has the rules).
 import { z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/input_rules.ts";
 
 const nullableText = (description: string, example?: string) =>
-  z.string().nullable().optional().openapi({ description, example });
+  safeString().nullable().optional().openapi({ description, example });
 
 export const UtilizationSchema = z.object({
-  size: z.string().openapi({ description: "Addresses in the prefix", example: "256" }),
-  usable: z.string().openapi({ description: "Addresses a host may use", example: "254" }),
-  used: z.string().openapi({ example: "12" }),
-  alive: z.string().openapi({ description: "Hosts discovery reports up", example: "9" }),
-  free: z.string().openapi({ example: "242" }),
+  size: safeString().openapi({ description: "Addresses in the prefix", example: "256" }),
+  usable: safeString().openapi({ description: "Addresses a host may use", example: "254" }),
+  used: safeString().openapi({ example: "12" }),
+  alive: safeString().openapi({ description: "Hosts discovery reports up", example: "9" }),
+  free: safeString().openapi({ example: "242" }),
   percent_used: z.number().openapi({ example: 4.72 }),
 }).openapi("Utilization", {
   description: "Exact counts as decimal strings (an IPv6 /64 has 2^64 addresses)",
@@ -17,20 +18,20 @@ export const UtilizationSchema = z.object({
 
 export const SubnetSchema = z.object({
   id: z.number().int(),
-  cidr: z.string().openapi({ example: "192.0.2.0/24" }),
+  cidr: safeString().openapi({ example: "192.0.2.0/24" }),
   family: z.union([z.literal(4), z.literal(6)]),
-  name: z.string().nullable(),
-  description: z.string().nullable(),
+  name: safeString().nullable(),
+  description: safeString().nullable(),
   vlan: z.number().int().nullable(),
-  tags: z.array(z.string()),
-  location: z.string().nullable(),
+  tags: z.array(safeString()),
+  location: safeString().nullable(),
   parent_id: z.number().int().nullable().openapi({
     description: "Most specific other subnet containing this one (derived)",
   }),
   scan_enabled: z.boolean(),
   scan_interval_s: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: safeString(),
+  updated_at: safeString(),
   utilization: UtilizationSchema.optional(),
   depth: z.number().int().optional().openapi({ description: "Nesting level in the list" }),
 }).openapi("Subnet");
@@ -39,7 +40,7 @@ const subnetFields = {
   name: nullableText("Display name, ≤ 200 characters", "Servers"),
   description: nullableText("≤ 1000 characters"),
   vlan: z.number().int().nullable().optional().openapi({ description: "1-4094", example: 10 }),
-  tags: z.array(z.string()).optional().openapi({ example: ["prod", "dc1"] }),
+  tags: z.array(safeString()).optional().openapi({ example: ["prod", "dc1"] }),
   location: nullableText("≤ 200 characters", "DC-1 row A"),
   scan_enabled: z.boolean().optional().openapi({ description: "Default false" }),
   scan_interval_s: z.number().int().optional().openapi({
@@ -52,47 +53,50 @@ const subnetFields = {
 };
 
 export const SubnetCreateBody = z.object({
-  cidr: z.string().openapi({
+  cidr: safeString().openapi({
     description: "IPv4 or IPv6 network/prefix; IPv6 is stored in canonical form",
     example: "192.0.2.0/24",
   }),
   ...subnetFields,
 }).openapi("SubnetInput");
 
-export const SubnetPatchBody = z.object({ cidr: z.string().optional(), ...subnetFields })
+export const SubnetPatchBody = z.object({ cidr: safeString().optional(), ...subnetFields })
   .openapi("SubnetPatch");
 
 export const HostSchema = z.object({
   id: z.number().int(),
-  ip: z.string().openapi({ example: "192.0.2.10" }),
+  ip: safeString().openapi({ example: "192.0.2.10" }),
   family: z.union([z.literal(4), z.literal(6)]),
   subnet_id: z.number().int().nullable().openapi({
     description: "Most specific subnet containing ip (derived)",
   }),
-  hostname: z.string().nullable(),
-  hostname_override: z.string().nullable().openapi({
+  hostname: safeString().nullable(),
+  hostname_override: safeString().nullable().openapi({
     description: "Name set by a person; wins over a discovered (PTR) hostname",
   }),
-  description: z.string().nullable(),
-  tags: z.array(z.string()),
-  notes: z.string().nullable(),
-  mac: z.string().nullable(),
-  vendor: z.string().nullable(),
-  first_seen_at: z.string().nullable(),
-  last_seen_at: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  description: safeString().nullable(),
+  tags: z.array(safeString()),
+  notes: safeString().nullable(),
+  mac: safeString().nullable(),
+  vendor: safeString().nullable(),
+  first_seen_at: safeString().nullable(),
+  last_seen_at: safeString().nullable(),
+  created_at: safeString(),
+  updated_at: safeString(),
   discovered: z.boolean(),
-  status: z.enum(["up", "down", "unknown"]).optional(),
-  latency_ms: z.number().nullable().optional(),
-  status_since: z.string().nullable().optional(),
-}).openapi("Host");
+  kind: z.literal("host").openapi({
+    description: "Tells host rows from gap rows in address lists",
+  }),
+  status: z.enum(["up", "down", "unknown"]),
+  latency_ms: z.number().nullable(),
+  status_since: safeString().nullable(),
+}).openapi("Host", { description: "A host with its live status (every host answer has it)" });
 
 const hostFields = {
   hostname: nullableText("DNS name", "web-01.example.com"),
   hostname_override: nullableText("Name that wins over the discovered one"),
   description: nullableText("≤ 1000 characters"),
-  tags: z.array(z.string()).optional(),
+  tags: z.array(safeString()).optional(),
   notes: nullableText("≤ 10000 characters"),
   mac: nullableText("Any common MAC notation; stored lowercase with colons", "00:00:5e:00:53:01"),
   allow_orphan: z.boolean().optional().openapi({
@@ -101,50 +105,57 @@ const hostFields = {
 };
 
 export const HostCreateBody = z.object({
-  ip: z.string().openapi({ example: "192.0.2.10" }),
+  ip: safeString().openapi({ example: "192.0.2.10" }),
   ...hostFields,
 }).openapi("HostInput");
 
-export const HostPatchBody = z.object({ ip: z.string().optional(), ...hostFields })
+export const HostPatchBody = z.object({ ip: safeString().optional(), ...hostFields })
   .openapi("HostPatch");
 
 export const GapRowSchema = z.object({
   kind: z.literal("gap"),
-  first: z.string().openapi({ example: "192.0.2.15" }),
-  last: z.string().openapi({ example: "192.0.2.200" }),
-  count: z.string().openapi({ example: "186" }),
+  first: safeString().openapi({ example: "192.0.2.15" }),
+  last: safeString().openapi({ example: "192.0.2.200" }),
+  count: safeString().openapi({ example: "186" }),
 }).openapi("GapRow");
 
-export const AddressRowSchema = z.union([
-  HostSchema.extend({ kind: z.literal("host") }),
-  GapRowSchema,
-]).openapi("AddressRow");
+export const AddressRowSchema = z.union([HostSchema, GapRowSchema]).openapi("AddressRow");
 
 export const ImportReportSchema = z.object({
   kind: z.enum(["hosts", "subnets"]),
   dry_run: z.boolean(),
   format: z.enum(["pingfold", "phpipam"]),
-  ignored_columns: z.array(z.string()),
+  ignored_columns: z.array(safeString()),
   summary: z.object({
     create: z.number().int(),
     update: z.number().int(),
     skip: z.number().int(),
     error: z.number().int(),
+    folder: z.number().int().openapi({ description: "phpIPAM folder rows skipped" }),
+    warning: z.number().int(),
   }),
   rows: z.array(z.object({
     line: z.number().int(),
     action: z.enum(["create", "update", "skip"]),
-    key: z.string(),
-    changes: z.array(z.string()).optional(),
-    reason: z.string().optional(),
+    key: safeString(),
+    changes: z.array(safeString()).optional(),
+    reason: safeString().optional(),
   })),
-  errors: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  errors: z.array(z.object({ line: z.number().int(), message: safeString() })),
+  warnings: z.array(z.object({ line: z.number().int(), message: safeString() })).openapi({
+    description: "Rows imported with a change the file did not ask for (a phpIPAM hostname " +
+      "that is not a DNS name kept in the description...)",
+  }),
+  skipped_folders: z.array(z.object({ line: z.number().int(), name: safeString() })).openapi({
+    description: "phpIPAM folder rows: they group subnets and have no address, so they are " +
+      "skipped, not errors",
+  }),
 }).openapi("ImportReport");
 
 /** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */
 export const pagingQuery = {
-  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ example: 100 }),
-  cursor: z.string().optional().openapi({ description: "next_cursor of the previous page" }),
+  limit: intParam(1, 1000).optional().openapi({ example: 100 }),
+  cursor: safeString().optional().openapi({ description: "next_cursor of the previous page" }),
 };
 
 export const boolQuery = (description: string) =>
@@ -154,4 +165,4 @@ export const isTrue = (v: string | undefined) => v === "true" || v === "1";
 
 /** Free text in a query string: bounded, and without NUL (PostgreSQL text cannot hold it). */
 export const queryText = (max: number) =>
-  z.string().max(max).refine((v) => !v.includes("\u0000"), "NUL characters are not allowed");
+  safeString().max(max).refine((v) => !v.includes("\u0000"), "NUL characters are not allowed");

@@ -39,7 +39,7 @@ Deno.test("sample hosts.csv imports without errors, doc ranges only", async () =
 });
 
 Deno.test("sample phpipam_addresses.csv is read as phpIPAM, doc ranges only", async () => {
-  const { rows, errors, format, ignored_columns } = parseHostsCsv(
+  const { rows, errors, warnings, format, ignored_columns } = parseHostsCsv(
     await read("phpipam_addresses.csv"),
   );
   assert.deepEqual(errors, []);
@@ -50,4 +50,25 @@ Deno.test("sample phpipam_addresses.csv is read as phpIPAM, doc ranges only", as
   assert.deepEqual(gw.tags, ["owner:Network team", "gateway"]);
   assert.equal(gw.notes, "Device: core-sw1");
   assert.equal(rows.find((r) => r.value.ip === "192.0.2.6")!.value.mac, "00:00:5e:00:53:a6");
+  const printer = rows.find((r) => r.value.ip === "198.51.100.30")!;
+  assert.equal(printer.value.hostname, null);
+  assert.equal(printer.value.description, "PRINTER 3rd floor — Colour laser");
+  assert.equal(printer.value.mac, "00:00:5e:00:53:b7");
+  assert.deepEqual(warnings.map((w) => w.line), [printer.line]);
+});
+
+Deno.test("sample phpipam_subnets.csv: folders are skipped, not errors", async () => {
+  const { rows, errors, folders, format } = parseSubnetsCsv(await read("phpipam_subnets.csv"));
+  assert.equal(format, "phpipam");
+  assert.deepEqual(errors, []);
+  assert.deepEqual(folders.map((f) => f.name), ["Datacenter", "Branch offices", "Zurich"]);
+  assert.equal(rows.length, 5);
+  for (const { value } of rows) {
+    assert.equal(value.scan_enabled, false);
+    const c = parseCidr(value.cidr);
+    assert.ok(
+      DOC_RANGES.some((r) => parseCidr(r).prefix <= c.prefix && cidrContains(r, c.network)),
+    );
+    assert.ok(!cidrContains("192.0.2.0/24", c.network), "192.0.2.0/24 is this machine's network");
+  }
 });

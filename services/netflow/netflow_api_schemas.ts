@@ -1,25 +1,26 @@
 // OpenAPI shapes of /api/v1/netflow (documentation and response checks).
 import { z } from "@hono/zod-openapi";
+import { safeString } from "@/services/input_rules.ts";
 import { COUNTER_NAMES } from "./collector_counters.ts";
 import { WINDOW_PRESETS } from "./traffic_window.ts";
 
 export const WindowQuery = {
-  window: z.string().optional().openapi({
+  window: safeString().optional().openapi({
     description: `${Object.keys(WINDOW_PRESETS).join(", ")} (ending now; default 1h), or ` +
       "custom with from/to",
     example: "1h",
   }),
-  from: z.string().optional().openapi({
+  from: safeString().optional().openapi({
     description: "Custom window start, ISO 8601",
     example: "2024-05-01T10:00:00Z",
   }),
-  to: z.string().optional().openapi({ description: "Custom window end, ISO 8601; default now" }),
+  to: safeString().optional().openapi({ description: "Custom window end, ISO 8601; default now" }),
 };
 
 export const WindowSchema = z.object({
-  key: z.string().openapi({ example: "1h" }),
-  from: z.string(),
-  to: z.string(),
+  key: safeString().openapi({ example: "1h" }),
+  from: safeString(),
+  to: safeString(),
   bucket_ms: z.number().int(),
 }).openapi("TrafficWindow");
 
@@ -33,33 +34,34 @@ export const CountersSchema = z.object(
 });
 
 export const ExporterSchema = z.object({
-  exporter: z.string().openapi({
+  exporter: safeString().openapi({
     example: "192.0.2.1",
     description: `"*" = exporters over the limit`,
   }),
-  first_seen_at: z.string().nullable(),
-  last_seen_at: z.string().nullable(),
+  first_seen_at: safeString().nullable(),
+  last_seen_at: safeString().nullable(),
   records_stored: z.number().int(),
-  collector: z.string().nullable(),
+  collector: safeString().nullable(),
   live: z.boolean(),
-  counters: CountersSchema.nullable(),
-  counters_at: z.string().nullable(),
-  counters_since: z.string().nullable(),
+  // A union, not .nullable(): that renders as allOf [$ref, ...], which refuses null.
+  counters: z.union([CountersSchema, z.null()]),
+  counters_at: safeString().nullable(),
+  counters_since: safeString().nullable(),
 }).openapi("NetflowExporter");
 
 export const CollectorSchema = z.object({
   state: z.enum(["listening", "restarting", "stopped", "failed"]).openapi({
     description: "restarting: the receive worker died and is being started again",
   }),
-  error: z.string().optional(),
-  name: z.string(),
-  bind: z.string(),
+  error: safeString().optional(),
+  name: safeString(),
+  bind: safeString(),
   port: z.number().int(),
-  started_at: z.string(),
+  started_at: safeString(),
   recv_buffer: z.object({
     requested: z.number(),
     effective: z.number().nullable(),
-    note: z.string().optional(),
+    note: safeString().optional(),
   }).nullable(),
   persist: z.boolean(),
   queue: z.number().int(),
@@ -85,19 +87,19 @@ const volume = { bytes: num, packets: num, flows: num };
 
 export const TopItemSchema = z.object({
   ...volume,
-  addr: z.string().optional(),
-  hostname: z.string().nullable().optional(),
+  addr: safeString().optional(),
+  hostname: safeString().nullable().optional(),
   subnet_id: z.number().int().nullable().optional(),
-  subnet: z.string().nullable().optional(),
-  subnet_name: z.string().nullable().optional(),
+  subnet: safeString().nullable().optional(),
+  subnet_name: safeString().nullable().optional(),
   bytes_sent: num.optional(),
   bytes_received: num.optional(),
-  src_addr: z.string().optional(),
-  dst_addr: z.string().optional(),
-  src_hostname: z.string().nullable().optional(),
-  dst_hostname: z.string().nullable().optional(),
+  src_addr: safeString().optional(),
+  dst_addr: safeString().optional(),
+  src_hostname: safeString().nullable().optional(),
+  dst_hostname: safeString().nullable().optional(),
   protocol: z.number().int().optional(),
-  protocol_name: z.string().optional(),
+  protocol_name: safeString().optional(),
   port: z.number().int().optional(),
 }).openapi("NetflowTopItem", {
   description: "Hosts (by=src|dst|host) carry addr/hostname/subnet; by=pair src/dst; " +
@@ -107,22 +109,22 @@ export const TopItemSchema = z.object({
 export const MatrixSchema = z.object({
   window: WindowSchema,
   nodes: z.array(z.object({
-    id: z.string().openapi({ example: "subnet:3" }),
+    id: safeString().openapi({ example: "subnet:3" }),
     kind: z.enum(["subnet", "other", "external"]),
     subnet_id: z.number().int().nullable(),
-    cidr: z.string().nullable(),
-    name: z.string().nullable(),
-    label: z.string(),
+    cidr: safeString().nullable(),
+    name: safeString().nullable(),
+    label: safeString(),
     bytes_out: num,
     bytes_in: num,
   })),
-  edges: z.array(z.object({ src: z.string(), dst: z.string(), ...volume })),
+  edges: z.array(z.object({ src: safeString(), dst: safeString(), ...volume })),
 }).openapi("NetflowMatrix");
 
 export const SeriesSchema = z.object({
   window: WindowSchema,
   items: z.array(z.object({
-    t: z.string(),
+    t: safeString(),
     internal: num,
     outbound: num,
     inbound: num,
@@ -132,18 +134,18 @@ export const SeriesSchema = z.object({
 
 export const FlowSchema = z.object({
   id: z.number().int(),
-  exporter: z.string(),
+  exporter: safeString(),
   version: z.number().int(),
   source_id: z.number().int(),
-  src_addr: z.string().nullable(),
-  dst_addr: z.string().nullable(),
+  src_addr: safeString().nullable(),
+  dst_addr: safeString().nullable(),
   src_port: z.number().int(),
   dst_port: z.number().int(),
   protocol: z.number().int(),
   bytes: num,
   packets: num,
-  start_at: z.string(),
-  end_at: z.string(),
+  start_at: safeString(),
+  end_at: safeString(),
   input_if: z.number().int(),
   output_if: z.number().int(),
   tcp_flags: z.number().int(),

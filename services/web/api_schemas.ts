@@ -1,10 +1,14 @@
 // OpenAPI schemas and responses shared by many API routes.
 import { z } from "@hono/zod-openapi";
+import { idParam, safeString } from "@/services/input_rules.ts";
+
+/** The one set of input rules every HTTP schema uses (NUL, lone surrogates, strict integers). */
+export { idParam, intParam, MAX_ID, safeString } from "@/services/input_rules.ts";
 
 export const ErrorSchema = z.object({
   error: z.object({
-    code: z.string().openapi({ example: "validation_failed" }),
-    message: z.string().openapi({ example: 'invalid body: cidr: invalid CIDR "10.0.0.300/24"' }),
+    code: safeString().openapi({ example: "validation_failed" }),
+    message: safeString().openapi({ example: 'invalid body: cidr: invalid CIDR "10.0.0.300/24"' }),
     details: z.unknown().optional(),
   }),
 }).openapi("Error");
@@ -14,16 +18,26 @@ const err = (description: string) => ({
   content: { "application/json": { schema: ErrorSchema } },
 });
 
-/** The error responses every authenticated route can give. */
+/**
+ * Error answers a route's handler may give. Those of the shared middleware (400 malformed body,
+ * 401/403 login/role/CSRF, 413 body limit, 422 validation, 500) are added to every operation by
+ * withSharedErrors (openapi_document.ts) from what the operation is, not listed per route.
+ */
 export const errorResponses = {
-  400: err("Malformed request"),
-  401: err("Not authenticated"),
-  403: err("Not allowed (role, CSRF or forced password change)"),
   404: err("Not found"),
   409: err("Conflict"),
-  422: err("Invalid input"),
-  429: err("Too many requests"),
 };
+
+/** For routes that limit how often they may be called: 429 with Retry-After. */
+export const rateLimitedResponse = {
+  429: err("Too many requests; Retry-After says when to try again"),
+};
+
+/**
+ * A registered (named) schema or null. `.nullable()` on a named schema renders as
+ * `allOf: [$ref, {type: [object, null]}]`, which refuses null because the $ref does.
+ */
+export const nullableRef = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
@@ -37,13 +51,13 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 
 export const UserSchema = z.object({
   id: z.number().int(),
-  username: z.string(),
+  username: safeString(),
   role: z.enum(["admin", "editor", "viewer"]),
   must_change_password: z.boolean(),
 }).openapi("User");
 
 export const IdParam = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: "id", in: "path" }, example: 1 }),
+  id: idParam().openapi({ param: { name: "id", in: "path" }, example: 1 }),
 });
 
 export const security = [{ bearer: [] }];

@@ -30,6 +30,8 @@ export type AppEnv = {
     csrfToken: string | null;
     authVia: "session" | "token" | null;
     clientIp: string;
+    /** The browser reached us over HTTPS (directly or as the trusted proxy says). */
+    https: boolean;
     requestId: string;
   };
 };

@@ -3,7 +3,8 @@ import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 
 function isHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === "https:";
+  // Set by app.ts from the URL or, behind a trusted proxy, its X-Forwarded-Proto.
+  return c.get("https") ?? new URL(c.req.url).protocol === "https:";
 }
 
 export function sessionCookieName(c: Context): string {

@@ -86,7 +86,14 @@ appTest(
     assert.equal(empty.status, 422);
     const headerOnly = await importCsv(t, "hosts", "ip,hostname\n");
     assert.equal(headerOnly.status, 200);
-    assert.deepEqual(headerOnly.body.summary, { create: 0, update: 0, skip: 0, error: 0 });
+    assert.deepEqual(headerOnly.body.summary, {
+      create: 0,
+      update: 0,
+      skip: 0,
+      error: 0,
+      folder: 0,
+      warning: 0,
+    });
     const latin1 = new Uint8Array([
       ...new TextEncoder().encode("cidr,name\n192.0.2.0/24,Z"),
       0xfc,

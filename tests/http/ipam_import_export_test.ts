@@ -20,7 +20,14 @@ appTest(
     const dry = await importCsv(t, "subnets", await sample("subnets.csv"), "?dry_run=true");
     assert.equal(dry.status, 200);
     assert.equal(dry.body.dry_run, true);
-    assert.deepEqual(dry.body.summary, { create: 7, update: 0, skip: 0, error: 0 });
+    assert.deepEqual(dry.body.summary, {
+      create: 7,
+      update: 0,
+      skip: 0,
+      error: 0,
+      folder: 0,
+      warning: 0,
+    });
     assert.equal((await (await t.call("GET", "/api/v1/subnets")).json()).items.length, 0);
 
     const real = await importCsv(t, "subnets", await sample("subnets.csv"));
@@ -33,7 +40,14 @@ appTest(
 
     // Once more: everything is unchanged.
     const again = await importCsv(t, "hosts", await sample("hosts.csv"), "?dry_run=1");
-    assert.deepEqual(again.body.summary, { create: 0, update: 0, skip: 26, error: 0 });
+    assert.deepEqual(again.body.summary, {
+      create: 0,
+      update: 0,
+      skip: 26,
+      error: 0,
+      folder: 0,
+      warning: 0,
+    });
 
     const db = await (await t.call("GET", "/api/v1/hosts/by-ip/192.0.2.20")).json();
     assert.equal(db.notes, "Backups nightly at 02:00 UTC.\nFailover target: db-02.");
@@ -50,7 +64,14 @@ appTest("multipart upload and phpIPAM address exports are accepted", async (t) =
   const body = await res.json();
   assert.equal(body.format, "phpipam");
   assert.deepEqual(body.ignored_columns, ["Section", "VRF", "Subnet"]);
-  assert.deepEqual(body.summary, { create: 9, update: 0, skip: 0, error: 0 });
+  assert.deepEqual(body.summary, {
+    create: 10,
+    update: 0,
+    skip: 0,
+    error: 0,
+    folder: 0,
+    warning: 1,
+  });
 });
 
 appTest("a file with bad rows imports nothing, with every line reported", async (t) => {
@@ -118,4 +139,77 @@ appTest("exports stream more than one page of rows in address order", async (t) 
   assert.equal(new Set(ips).size, ips.length, "no row twice across pages");
   assert.equal(ips[0], "10.0.0.0");
   assert.equal(ips.at(-1), "10.0.9.195");
+});
+
+/** Posts a file to the /import/preview page as the browser's form does. */
+async function previewPage(t: TestApp, kind: string, csv: string): Promise<string> {
+  const form = new FormData();
+  form.append("_csrf", t.admin.csrf);
+  form.append("kind", kind);
+  form.append("on_existing", "update");
+  form.append("file", new File([csv], "export.csv", { type: "text/csv" }));
+  const res = await t.call("POST", "/import/preview", {
+    body: form,
+    headers: { "x-csrf-token": "" },
+  });
+  assert.equal(res.status, 200);
+  return await res.text();
+}
+
+appTest("a phpIPAM subnets export with folders imports without skip_errors", async (t) => {
+  const csv = await sample("phpipam_subnets.csv");
+  const html = await previewPage(t, "subnets", csv);
+  assert.match(html, /data-testid="count-error">0</);
+  assert.match(html, /data-testid="count-folder">3</);
+  assert.match(html, /data-testid="import-folders"[\s\S]*Branch offices/);
+  assert.doesNotMatch(html, /data-testid="import-errors"/);
+
+  const res = await importCsv(t, "subnets", csv);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(res.body.summary, {
+    create: 5,
+    update: 0,
+    skip: 0,
+    error: 0,
+    folder: 3,
+    warning: 0,
+  });
+  assert.deepEqual(res.body.skipped_folders, [
+    { line: 2, name: "Datacenter" },
+    { line: 6, name: "Branch offices" },
+    { line: 7, name: "Zurich" },
+  ]);
+  const list = (await (await t.call("GET", "/api/v1/subnets?limit=100")).json()).items;
+  assert.deepEqual(list.map((s: { cidr: string }) => s.cidr).sort(), [
+    "198.51.100.0/24",
+    "198.51.100.0/26",
+    "2001:db8:0:20::/64",
+    "2001:db8:0:30::/64",
+    "203.0.113.0/24",
+  ]);
+  assert.ok(list.every((s: { scan_enabled: boolean }) => !s.scan_enabled));
+});
+
+appTest("a phpIPAM address with a free-text hostname keeps its MAC and notes", async (t) => {
+  await importCsv(t, "subnets", await sample("phpipam_subnets.csv"));
+  const csv = [
+    "Section,IP Address,Hostname,Description,VRF,Subnet,MAC,Owner,Device,Note,Tag,Gateway",
+    "Customers,198.51.100.30,PRINTER 3rd floor,,,198.51.100.0/26,00:00:5E:00:53:B7,," +
+    'access-sw3,"Toner in cabinet B",Used,No',
+    "Customers,203.0.113.8,fw-01.example.net,Firewall,,203.0.113.0/24,,,,,Used,Yes",
+  ].join("\r\n");
+  const html = await previewPage(t, "hosts", csv);
+  assert.match(html, /data-testid="count-warning">1</);
+  assert.match(html, /data-testid="import-warnings"[\s\S]*PRINTER 3rd floor[\s\S]*description/);
+
+  const res = await importCsv(t, "hosts", csv);
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.summary.create, 2);
+  assert.equal(res.body.summary.error, 0);
+  assert.deepEqual(res.body.warnings.map((w: { line: number }) => w.line), [2]);
+  const printer = await (await t.call("GET", "/api/v1/hosts/by-ip/198.51.100.30")).json();
+  assert.equal(printer.hostname, null);
+  assert.equal(printer.description, "PRINTER 3rd floor");
+  assert.equal(printer.mac, "00:00:5e:00:53:b7");
+  assert.equal(printer.notes, "Toner in cabinet B\nDevice: access-sw3");
 });

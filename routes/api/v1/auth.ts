@@ -3,8 +3,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
+  ErrorSchema,
   jsonBody,
   jsonResponse,
+  rateLimitedResponse,
+  safeString,
   security,
   UserSchema,
 } from "@/services/web/api_schemas.ts";
@@ -14,8 +17,8 @@ import { changeOwnPassword } from "@/services/web/password_change.ts";
 const api = apiRouter();
 
 const LoginBody = z.object({
-  username: z.string().min(1).max(64),
-  password: z.string().min(1).max(256),
+  username: safeString().min(1).max(64),
+  password: safeString().min(1).max(256),
 }).openapi("LoginRequest");
 
 api.openapi(
@@ -26,8 +29,10 @@ api.openapi(
     summary: "Log in; sets the session cookie and returns the CSRF token for later mutations",
     request: { body: jsonBody(LoginBody) },
     responses: {
-      200: jsonResponse(z.object({ user: UserSchema, csrf_token: z.string() }), "Logged in"),
+      200: jsonResponse(z.object({ user: UserSchema, csrf_token: safeString() }), "Logged in"),
+      401: jsonResponse(ErrorSchema, "Wrong username or password (`invalid_credentials`)"),
       ...errorResponses,
+      ...rateLimitedResponse,
     },
   }),
   async (c) => {
@@ -89,8 +94,8 @@ api.openapi(
     security,
     request: {
       body: jsonBody(z.object({
-        current_password: z.string().min(1).max(256),
-        new_password: z.string().min(1).max(256),
+        current_password: safeString().min(1).max(256),
+        new_password: safeString().min(1).max(256),
       })),
     },
     responses: { 204: { description: "Changed" }, ...errorResponses },

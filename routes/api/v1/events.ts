@@ -7,7 +7,7 @@ import { discoveryOf } from "@/services/discovery/discovery_service.ts";
 import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
 import type { LiveEvent } from "@/services/discovery/live_events.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, idParam, safeString, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -30,12 +30,12 @@ api.openAPIRegistry.registerPath({
     "inside that subnet (children included) are sent. A `: keepalive` comment arrives every 20 s.",
   security,
   request: {
-    query: z.object({ subnet_id: z.coerce.number().int().positive().optional() }),
+    query: z.object({ subnet_id: idParam().optional() }),
   },
   responses: {
     200: {
       description: "An endless text/event-stream",
-      content: { "text/event-stream": { schema: z.string() } },
+      content: { "text/event-stream": { schema: safeString() } },
     },
     ...errorResponses,
   },

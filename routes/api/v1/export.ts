@@ -3,20 +3,20 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { hostsCsvStream, parseCidr, requireSubnet, subnetsCsvStream } from "@/services/ipam/mod.ts";
 import { boolQuery, isTrue, queryText } from "@/services/ipam/openapi_schemas.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, idParam, safeString, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["export"];
 
 const csvResponse = (description: string) => ({
   description,
-  content: { "text/csv": { schema: z.string() } },
+  content: { "text/csv": { schema: safeString() } },
 });
 
 const common = {
   q: queryText(200).optional().openapi({ description: "Text filter, as in the list endpoints" }),
   tag: queryText(64).optional(),
-  within: z.string().optional().openapi({
+  within: safeString().optional().openapi({
     description: "Only rows inside this prefix",
     example: "192.0.2.0/24",
   }),
@@ -44,7 +44,7 @@ api.openapi(
     request: {
       query: z.object({
         ...common,
-        subnet_id: z.coerce.number().int().positive().optional().openapi({
+        subnet_id: idParam().optional().openapi({
           description: "Hosts inside this subnet's prefix (child subnets included)",
         }),
       }),

@@ -1,5 +1,6 @@
 // /api/v1/hosts: host CRUD and lookup by address; the subnet is derived, never sent.
 import { createRoute, z } from "@hono/zod-openapi";
+import { idParam, safeString } from "@/services/web/api_schemas.ts";
 import { notFound } from "@/services/errors.ts";
 import {
   createHost,
@@ -58,10 +59,10 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        subnet_id: z.coerce.number().int().positive().optional().openapi({
+        subnet_id: idParam().optional().openapi({
           description: "Hosts assigned to this subnet (not those of its child subnets)",
         }),
-        within: z.string().optional().openapi({
+        within: safeString().optional().openapi({
           description: "Hosts inside this prefix, child subnets included",
           example: "192.0.2.0/24",
         }),
@@ -130,7 +131,7 @@ api.openapi(
     security,
     request: {
       params: z.object({
-        ip: z.string().openapi({ param: { name: "ip", in: "path" }, example: "192.0.2.10" }),
+        ip: safeString().openapi({ param: { name: "ip", in: "path" }, example: "192.0.2.10" }),
       }),
     },
     responses: { 200: jsonResponse(HostSchema, "The host"), ...errorResponses },

@@ -4,7 +4,7 @@ import { importCsv, type ImportKind } from "@/services/ipam/mod.ts";
 import { boolQuery, ImportReportSchema, isTrue } from "@/services/ipam/openapi_schemas.ts";
 import { readCsvUpload } from "@/services/ipam/csv_upload.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, jsonResponse, safeString, security } from "@/services/web/api_schemas.ts";
 import type { AppContext } from "@/services/web/env.ts";
 
 const api = apiRouter();
@@ -27,7 +27,7 @@ const csvBody = {
   description: "The CSV file: as the raw body (text/csv), or as the `file` field of a " +
     "multipart form. UTF-8, with or without BOM; CRLF or LF; `,` `;` or tab separated.",
   content: {
-    "text/csv": { schema: z.string() },
+    "text/csv": { schema: safeString() },
     "multipart/form-data": { schema: z.object({ file: z.any() }) },
   },
 };

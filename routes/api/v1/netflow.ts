@@ -25,7 +25,15 @@ import {
   type TrafficWindow,
 } from "@/services/netflow/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  intParam,
+  jsonResponse,
+  MAX_ID,
+  nullableRef,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["netflow"];
@@ -50,7 +58,7 @@ api.openapi(
         z.object({
           items: z.array(ExporterSchema),
           next_cursor: z.null(),
-          collector: CollectorSchema.nullable(),
+          collector: nullableRef(CollectorSchema),
           totals: CountersSchema,
         }),
         "Exporters; collector is null when this process does not run the collector",
@@ -78,14 +86,14 @@ api.openapi(
     request: {
       query: z.object({
         by: z.enum(["src", "dst", "host", "pair", "port"]).default("host"),
-        limit: z.coerce.number().int().min(1).max(1000).default(10),
+        limit: intParam(1, 1000).default(10),
         ...WindowQuery,
       }),
     },
     responses: {
       200: jsonResponse(
         z.object({
-          by: z.string(),
+          by: safeString(),
           window: WindowSchema,
           items: z.array(TopItemSchema),
           next_cursor: z.null(),
@@ -117,7 +125,7 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        max_subnets: z.coerce.number().int().min(1).max(100).default(14).openapi({
+        max_subnets: intParam(1, 100).default(14).openapi({
           description: 'Busiest subnets shown as nodes; the others share the node "other"',
         }),
         ...WindowQuery,
@@ -164,26 +172,29 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        ip: z.string().max(100).optional().openapi({ description: "Either end is this address" }),
-        subnet: z.string().max(100).optional().openapi({
+        ip: safeString().max(100).optional().openapi({ description: "Either end is this address" }),
+        subnet: safeString().max(100).refine(
+          (v) => !/^\s*\d+\s*$/.test(v) || Number(v) <= MAX_ID,
+          `a subnet id is at most ${MAX_ID}`,
+        ).optional().openapi({
           description: "Either end is inside this subnet (id) or prefix (CIDR)",
           example: "192.0.2.0/24",
         }),
-        port: z.coerce.number().int().min(0).max(65535).optional().openapi({
+        port: intParam(0, 65535).optional().openapi({
           description: "Either port",
         }),
-        proto: z.string().max(10).optional().openapi({
+        proto: safeString().max(10).optional().openapi({
           description: "Protocol number or name (tcp, udp, icmp…)",
         }),
-        exporter: z.string().max(100).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        cursor: z.string().max(60).optional(),
+        exporter: safeString().max(100).optional(),
+        limit: intParam(1, 1000).default(100),
+        cursor: safeString().max(60).optional(),
         ...WindowQuery,
       }),
     },
     responses: {
       200: jsonResponse(
-        z.object({ items: z.array(FlowSchema), next_cursor: z.string().nullable() }),
+        z.object({ items: z.array(FlowSchema), next_cursor: safeString().nullable() }),
         "Flows (bytes and packets as the exporter counted them)",
       ),
       ...errorResponses,

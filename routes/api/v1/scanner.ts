@@ -7,7 +7,15 @@ import { requestRollup } from "@/services/discovery/discovery_service.ts";
 import { listRuns } from "@/services/discovery/run_log_repo.ts";
 import { aliveNow, subnetScanStatuses } from "@/services/discovery/scanner_status.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  idParam,
+  intParam,
+  jsonResponse,
+  nullableRef,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scanner"];
@@ -18,35 +26,35 @@ const RunSchema = z.object({
   trigger: z.enum(["schedule", "manual"]),
   subnet_id: z.number().int().nullable(),
   host_id: z.number().int().nullable(),
-  target: z.string(),
-  started_at: z.string(),
-  finished_at: z.string(),
+  target: safeString(),
+  started_at: safeString(),
+  finished_at: safeString(),
   duration_ms: z.number().int(),
-  method: z.string().nullable(),
+  method: safeString().nullable(),
   targets: z.number().int(),
   hosts_up: z.number().int(),
   hosts_down: z.number().int(),
   hosts_new: z.number().int(),
   flips: z.number().int(),
-  errors: z.array(z.string()),
-  notes: z.array(z.string()),
+  errors: z.array(safeString()),
+  notes: z.array(safeString()),
   status: z.enum(["succeeded", "failed", "aborted"]),
-  instance: z.string().nullable(),
-  task_id: z.string().nullable(),
+  instance: safeString().nullable(),
+  task_id: safeString().nullable(),
 }).openapi("ScanRun");
 
 const SubnetStatusSchema = z.object({
   subnet_id: z.number().int(),
-  cidr: z.string(),
-  name: z.string().nullable(),
+  cidr: safeString(),
+  name: safeString().nullable(),
   scan_enabled: z.boolean(),
   interval_s: z.number().int(),
-  next_due_at: z.string().nullable(),
+  next_due_at: safeString().nullable(),
   sweeping: z.boolean(),
-  last_run: RunSchema.nullable(),
+  last_run: nullableRef(RunSchema),
 }).openapi("SubnetScanStatus");
 
-const optionalId = z.coerce.number().int().positive().optional();
+const optionalId = idParam().optional();
 
 api.openapi(
   createRoute({
@@ -59,8 +67,8 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        cursor: z.string().regex(/^\d{1,15}$/, "must be a next_cursor value").optional(),
+        limit: intParam(1, 1000).default(100),
+        cursor: safeString().regex(/^\d{1,15}$/, "must be a next_cursor value").optional(),
         subnet_id: optionalId,
         host_id: optionalId,
         kind: z.enum(["subnet", "host"]).optional(),
@@ -69,7 +77,7 @@ api.openapi(
     },
     responses: {
       200: jsonResponse(
-        z.object({ items: z.array(RunSchema), next_cursor: z.string().nullable() }),
+        z.object({ items: z.array(RunSchema), next_cursor: safeString().nullable() }),
         "Runs",
       ),
       ...errorResponses,
@@ -145,7 +153,7 @@ api.openapi(
     description: "Also runs daily by itself. Returns a task; poll GET /api/v1/tasks/{task_id}.",
     security,
     responses: {
-      202: jsonResponse(z.object({ task_id: z.string() }), "Roll-up queued"),
+      202: jsonResponse(z.object({ task_id: safeString() }), "Roll-up queued"),
       ...errorResponses,
     },
   }),

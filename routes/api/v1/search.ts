@@ -3,7 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
 import { HostSchema, queryText, SubnetSchema } from "@/services/ipam/openapi_schemas.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  intParam,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -21,7 +27,7 @@ api.openapi(
     request: {
       query: z.object({
         q: queryText(200).trim().min(1, "q is required").openapi({ example: "192.0.2." }),
-        limit: z.coerce.number().int().min(1).max(1000).optional().openapi({
+        limit: intParam(1, 1000).optional().openapi({
           description: "Most hosts and most subnets returned (each); default 50",
         }),
       }),
@@ -29,7 +35,7 @@ api.openapi(
     responses: {
       200: jsonResponse(
         z.object({
-          query: z.string(),
+          query: safeString(),
           kind: z.enum(["ip", "cidr", "prefix", "mac", "tag", "text"]),
           subnets: z.array(SubnetSchema),
           hosts: z.array(HostSchema),

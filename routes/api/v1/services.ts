@@ -13,7 +13,13 @@ import {
   validServiceCursor,
 } from "@/services/discovery/port_stats_repo.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  intParam,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["ports"];
@@ -31,7 +37,7 @@ api.openapi(
     request: { query: z.object({ limit: limitQuery(100), cursor: cursorOf(validServiceCursor) }) },
     responses: {
       200: jsonResponse(
-        z.object({ items: z.array(ServiceSummarySchema), next_cursor: z.string().nullable() }),
+        z.object({ items: z.array(ServiceSummarySchema), next_cursor: safeString().nullable() }),
         "Services",
       ),
       ...errorResponses,
@@ -52,11 +58,11 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        service: z.string().max(256).optional().openapi({
+        service: safeString().max(256).optional().openapi({
           description: "Exact service name (an empty value selects unidentified services)",
           example: "ssh",
         }),
-        port: z.coerce.number().int().min(0).max(65535).optional(),
+        port: intParam(0, 65535).optional(),
         proto: z.enum(["tcp", "udp", "sctp", "ip"]).optional(),
         limit: limitQuery(100),
         cursor: cursorOf(validLocationCursor),
@@ -64,7 +70,7 @@ api.openapi(
     },
     responses: {
       200: jsonResponse(
-        z.object({ items: z.array(ServiceLocationSchema), next_cursor: z.string().nullable() }),
+        z.object({ items: z.array(ServiceLocationSchema), next_cursor: safeString().nullable() }),
         "Locations",
       ),
       ...errorResponses,

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { StatsSchema } from "@/services/discovery/port_openapi_schemas.ts";
 import { loadStats } from "@/services/discovery/stats_service.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { errorResponses, intParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -17,7 +17,7 @@ api.openapi(
       "lists count hosts with the port or service open in their current snapshot.",
     security,
     request: {
-      query: z.object({ top: z.coerce.number().int().min(1).max(100).default(10) }),
+      query: z.object({ top: intParam(1, 100).default(10) }),
     },
     responses: { 200: jsonResponse(StatsSchema, "Statistics"), ...errorResponses },
   }),

@@ -1,5 +1,6 @@
 // /api/v1/subnets: subnet CRUD, the folded address view, gap expansion and next free address.
 import { createRoute, z } from "@hono/zod-openapi";
+import { intParam, safeString } from "@/services/web/api_schemas.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   createSubnet,
@@ -59,7 +60,7 @@ api.openapi(
         }),
         tag: queryText(64).optional(),
         family: z.enum(["4", "6"]).optional(),
-        within: z.string().optional().openapi({
+        within: safeString().optional().openapi({
           description: "Only subnets inside this prefix",
           example: "10.0.0.0/8",
         }),
@@ -196,13 +197,13 @@ const AddressesQuery = z.object({
     description: "address (default): hosts and gaps interleaved; alive_first: up hosts, then " +
       "down, then unknown, then the gaps",
   }),
-  expand: z.string().optional().openapi({
+  expand: safeString().optional().openapi({
     description: "first-last of one gap: returns its real free addresses instead, paged",
     example: "192.0.2.15-192.0.2.200",
   }),
-  offset: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).optional().openapi({ example: 100 }),
-  cursor: z.string().regex(/^\d+$/).optional(),
+  offset: intParam(0).optional(),
+  limit: intParam(1, 1000).optional().openapi({ example: 100 }),
+  cursor: safeString().regex(/^\d+$/).optional(),
 });
 
 api.openapi(
@@ -221,17 +222,17 @@ api.openapi(
         z.union([
           z.object({
             items: z.array(AddressRowSchema),
-            next_cursor: z.string().nullable(),
+            next_cursor: safeString().nullable(),
             total_rows: z.number().int(),
             utilization: UtilizationSchema,
-            next_free: z.string().nullable(),
+            next_free: safeString().nullable(),
           }),
           z.object({
-            first: z.string(),
-            last: z.string(),
-            total: z.string(),
-            items: z.array(z.string()),
-            next_cursor: z.string().nullable(),
+            first: safeString(),
+            last: safeString(),
+            total: safeString(),
+            items: z.array(safeString()),
+            next_cursor: safeString().nullable(),
           }),
         ]),
         "Rows, or one gap's free addresses",
@@ -277,7 +278,7 @@ api.openapi(
     security,
     request: { params: IdParam },
     responses: {
-      200: jsonResponse(z.object({ ip: z.string(), subnet_id: z.number().int() }), "Free"),
+      200: jsonResponse(z.object({ ip: safeString(), subnet_id: z.number().int() }), "Free"),
       ...errorResponses,
     },
   }),

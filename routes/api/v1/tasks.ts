@@ -2,23 +2,29 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tasksOf } from "@/services/tasks/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  intParam,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
 export const TaskSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
+  id: safeString(),
+  kind: safeString(),
   status: z.enum(["queued", "running", "succeeded", "failed"]),
   progress: z.number(),
-  note: z.string().nullable(),
-  target: z.string().nullable(),
+  note: safeString().nullable(),
+  target: safeString().nullable(),
   result: z.unknown(),
-  error: z.string().nullable(),
-  created_by: z.string().nullable(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
+  error: safeString().nullable(),
+  created_by: safeString().nullable(),
+  created_at: safeString(),
+  started_at: safeString().nullable(),
+  finished_at: safeString().nullable(),
 }).openapi("Task");
 
 api.openapi(
@@ -29,7 +35,7 @@ api.openapi(
     summary: "State, progress and result of one task",
     security,
     request: {
-      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
+      params: z.object({ id: safeString().openapi({ param: { name: "id", in: "path" } }) }),
     },
     responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
   }),
@@ -45,9 +51,9 @@ api.openapi(
     security,
     request: {
       query: z.object({
-        kind: z.string().max(50).optional(),
+        kind: safeString().max(50).optional(),
         status: z.enum(["queued", "running", "succeeded", "failed"]).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
+        limit: intParam(1, 1000).default(100),
       }),
     },
     responses: {

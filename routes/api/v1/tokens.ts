@@ -1,5 +1,6 @@
 // /api/v1/tokens: API tokens for scripts; the secret is shown once and stored hashed.
 import { createRoute, z } from "@hono/zod-openapi";
+import { safeString } from "@/services/web/api_schemas.ts";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
 import {
@@ -14,12 +15,12 @@ const api = apiRouter();
 
 const TokenSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
-  prefix: z.string(),
+  name: safeString(),
+  prefix: safeString(),
   user_id: z.number().int(),
-  created_at: z.string(),
-  last_used_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
+  created_at: safeString(),
+  last_used_at: safeString().nullable(),
+  revoked_at: safeString().nullable(),
 }).openapi("ApiToken");
 
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d == null ? null : String(d));
@@ -31,10 +32,10 @@ api.openapi(
     tags: ["tokens"],
     summary: "Create an API token for the caller (the token is returned only here)",
     security,
-    request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(100) })) },
+    request: { body: jsonBody(z.object({ name: safeString().trim().min(1).max(100) })) },
     responses: {
       201: jsonResponse(
-        z.object({ id: z.number(), name: z.string(), prefix: z.string(), token: z.string() }),
+        z.object({ id: z.number(), name: safeString(), prefix: safeString(), token: safeString() }),
         "Created",
       ),
       ...errorResponses,

@@ -1,5 +1,6 @@
 // /api/v1/users: user administration (admins only).
 import { createRoute, z } from "@hono/zod-openapi";
+import { safeString } from "@/services/web/api_schemas.ts";
 import {
   createUser,
   deleteUser,
@@ -65,8 +66,8 @@ api.openapi(
     security,
     request: {
       body: jsonBody(z.object({
-        username: z.string().min(1).max(64),
-        password: z.string().min(1).max(256),
+        username: safeString().min(1).max(64),
+        password: safeString().min(1).max(256),
         role: z.enum(ROLES),
         must_change_password: z.boolean().default(true),
       })),
@@ -96,7 +97,7 @@ api.openapi(
       params: IdParam,
       body: jsonBody(z.object({
         role: z.enum(ROLES).optional(),
-        password: z.string().min(1).max(256).optional(),
+        password: safeString().min(1).max(256).optional(),
       })),
     },
     responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses },

@@ -3,7 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { cursorOf, limitQuery, PortScanSchema } from "@/services/discovery/port_openapi_schemas.ts";
 import { listPortScans } from "@/services/discovery/port_repo.ts";
 import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  idParam,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/services/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -20,14 +26,14 @@ api.openapi(
       query: z.object({
         limit: limitQuery(100),
         cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
-        host_id: z.coerce.number().int().positive().optional(),
+        host_id: idParam().optional(),
         status: z.enum(["succeeded", "failed", "aborted"]).optional(),
         trigger: z.enum(["schedule", "manual"]).optional(),
       }),
     },
     responses: {
       200: jsonResponse(
-        z.object({ items: z.array(PortScanSchema), next_cursor: z.string().nullable() }),
+        z.object({ items: z.array(PortScanSchema), next_cursor: safeString().nullable() }),
         "Port scans",
       ),
       ...errorResponses,

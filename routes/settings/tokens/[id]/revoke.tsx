@@ -2,10 +2,11 @@
 import type { AppContext } from "@/services/web/env.ts";
 import { revokeApiToken } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
+import { strictId } from "@/services/input_rules.ts";
 
 export async function POST(c: AppContext) {
-  const id = Number(c.req.param("id"));
-  if (!Number.isInteger(id) || id <= 0) throw new AppError(404, "not_found", "token not found");
+  const id = strictId(c.req.param("id"));
+  if (id === null) throw new AppError(404, "not_found", "token not found");
   const user = c.get("user")!;
   await revokeApiToken(c.get("deps").db, id, { byUserId: user.id, isAdmin: user.role === "admin" });
   return c.redirect("/settings", 303);
