@@ -10,28 +10,30 @@ import * as $7 from "./routes/api/v1/scanner.ts";
 import * as $8 from "./routes/api/v1/scanner/portscans.ts";
 import * as $9 from "./routes/api/v1/search.ts";
 import * as $10 from "./routes/api/v1/services.ts";
-import * as $11 from "./routes/api/v1/stats.ts";
-import * as $12 from "./routes/api/v1/subnets.ts";
-import * as $13 from "./routes/api/v1/tasks.ts";
-import * as $14 from "./routes/api/v1/tokens.ts";
-import * as $15 from "./routes/api/v1/users.ts";
-import * as $16 from "./routes/docs.tsx";
-import * as $17 from "./routes/health.ts";
-import * as $18 from "./routes/import.tsx";
-import * as $19 from "./routes/import/apply.tsx";
-import * as $20 from "./routes/import/preview.tsx";
-import * as $21 from "./routes/index.tsx";
-import * as $22 from "./routes/login.tsx";
-import * as $23 from "./routes/logout.ts";
-import * as $24 from "./routes/netflow.tsx";
-import * as $25 from "./routes/scanner.tsx";
-import * as $26 from "./routes/search.tsx";
-import * as $27 from "./routes/settings/index.tsx";
-import * as $28 from "./routes/settings/tokens/index.tsx";
-import * as $29 from "./routes/subnets/index.tsx";
-import * as $30 from "./routes/hosts/[id].tsx";
-import * as $31 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $32 from "./routes/subnets/[id].tsx";
+import * as $11 from "./routes/api/v1/settings/scan-scope.ts";
+import * as $12 from "./routes/api/v1/stats.ts";
+import * as $13 from "./routes/api/v1/subnets.ts";
+import * as $14 from "./routes/api/v1/tasks.ts";
+import * as $15 from "./routes/api/v1/tokens.ts";
+import * as $16 from "./routes/api/v1/users.ts";
+import * as $17 from "./routes/docs.tsx";
+import * as $18 from "./routes/health.ts";
+import * as $19 from "./routes/import.tsx";
+import * as $20 from "./routes/import/apply.tsx";
+import * as $21 from "./routes/import/preview.tsx";
+import * as $22 from "./routes/index.tsx";
+import * as $23 from "./routes/login.tsx";
+import * as $24 from "./routes/logout.ts";
+import * as $25 from "./routes/netflow.tsx";
+import * as $26 from "./routes/scanner.tsx";
+import * as $27 from "./routes/search.tsx";
+import * as $28 from "./routes/settings/index.tsx";
+import * as $29 from "./routes/settings/scan-scope.tsx";
+import * as $30 from "./routes/settings/tokens/index.tsx";
+import * as $31 from "./routes/subnets/index.tsx";
+import * as $32 from "./routes/hosts/[id].tsx";
+import * as $33 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $34 from "./routes/subnets/[id].tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -45,26 +47,28 @@ export const routes = [
   { path: "/api/v1/scanner/portscans", api: true, module: $8 },
   { path: "/api/v1/search", api: true, module: $9 },
   { path: "/api/v1/services", api: true, module: $10 },
-  { path: "/api/v1/stats", api: true, module: $11 },
-  { path: "/api/v1/subnets", api: true, module: $12 },
-  { path: "/api/v1/tasks", api: true, module: $13 },
-  { path: "/api/v1/tokens", api: true, module: $14 },
-  { path: "/api/v1/users", api: true, module: $15 },
-  { path: "/docs", api: false, module: $16 },
-  { path: "/health", api: false, module: $17 },
-  { path: "/import", api: false, module: $18 },
-  { path: "/import/apply", api: false, module: $19 },
-  { path: "/import/preview", api: false, module: $20 },
-  { path: "/", api: false, module: $21 },
-  { path: "/login", api: false, module: $22 },
-  { path: "/logout", api: false, module: $23 },
-  { path: "/netflow", api: false, module: $24 },
-  { path: "/scanner", api: false, module: $25 },
-  { path: "/search", api: false, module: $26 },
-  { path: "/settings", api: false, module: $27 },
-  { path: "/settings/tokens", api: false, module: $28 },
-  { path: "/subnets", api: false, module: $29 },
-  { path: "/hosts/:id", api: false, module: $30 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $31 },
-  { path: "/subnets/:id", api: false, module: $32 },
+  { path: "/api/v1/settings/scan-scope", api: true, module: $11 },
+  { path: "/api/v1/stats", api: true, module: $12 },
+  { path: "/api/v1/subnets", api: true, module: $13 },
+  { path: "/api/v1/tasks", api: true, module: $14 },
+  { path: "/api/v1/tokens", api: true, module: $15 },
+  { path: "/api/v1/users", api: true, module: $16 },
+  { path: "/docs", api: false, module: $17 },
+  { path: "/health", api: false, module: $18 },
+  { path: "/import", api: false, module: $19 },
+  { path: "/import/apply", api: false, module: $20 },
+  { path: "/import/preview", api: false, module: $21 },
+  { path: "/", api: false, module: $22 },
+  { path: "/login", api: false, module: $23 },
+  { path: "/logout", api: false, module: $24 },
+  { path: "/netflow", api: false, module: $25 },
+  { path: "/scanner", api: false, module: $26 },
+  { path: "/search", api: false, module: $27 },
+  { path: "/settings", api: false, module: $28 },
+  { path: "/settings/scan-scope", api: false, module: $29 },
+  { path: "/settings/tokens", api: false, module: $30 },
+  { path: "/subnets", api: false, module: $31 },
+  { path: "/hosts/:id", api: false, module: $32 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $33 },
+  { path: "/subnets/:id", api: false, module: $34 },
 ];

@@ -17,6 +17,7 @@ import { setReceiveBuffer } from "@/services/netflow/socket_buffer.ts";
 import { type Db, migrate, openPglite } from "@/services/store/mod.ts";
 import { openTestDb } from "@/tests/support/test_db.ts";
 import { setLogLevel } from "@/services/web/logger.ts";
+import { childEnv } from "@/services/discovery/mod.ts";
 
 export interface BenchRow {
   name: string;
@@ -67,6 +68,9 @@ async function record(pcap: string, version: string, dir: string): Promise<Recor
   // softflowd sends most of its flows in one burst when the pcap ends: keep them all.
   setReceiveBuffer(port, 16 * 1024 * 1024);
   const child = new Deno.Command(findSoftflowd(), {
+    // Only PATH and LANG: the test runner's environment is none of softflowd's business.
+    clearEnv: true,
+    env: childEnv(),
     args: softflowdArgs({
       pcap,
       port,

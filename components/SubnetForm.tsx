@@ -11,6 +11,8 @@ export interface SubnetFormProps {
   idPrefix?: string;
   /** Compact: only cidr, name, vlan, tags on one line (the dashboard). */
   compact?: boolean;
+  /** Editing an existing subnet: offer what to do with hosts a new cidr leaves outside. */
+  editing?: boolean;
 }
 
 function Field(p: {
@@ -120,8 +122,32 @@ export function SubnetForm(p: SubnetFormProps) {
       <div class="flex flex-wrap items-center gap-4">
         {!p.compact && (
           <label class="flex items-center gap-2">
-            <input type="checkbox" name="scan_enabled" checked={!!v.scan_enabled} />
+            <input
+              type="checkbox"
+              name="scan_enabled"
+              checked={!!v.scan_enabled}
+              aria-invalid={e.scan_enabled ? "true" : undefined}
+              aria-describedby={e.scan_enabled ? id("scan_enabled-error") : undefined}
+            />
             Scan this subnet
+          </label>
+        )}
+        {p.editing && (
+          <label class="flex items-center gap-2" for={id("orphans")}>
+            <span class="text-sm">Hosts a new CIDR leaves outside</span>
+            <select
+              id={id("orphans")}
+              name="orphans"
+              class="input"
+              aria-invalid={e.orphans ? "true" : undefined}
+              aria-describedby={e.orphans ? id("orphans-error") : undefined}
+            >
+              <option value="" selected={!v.orphans}>refuse the change</option>
+              <option value="move_to_parent" selected={v.orphans === "move_to_parent"}>
+                move them to the parent subnet
+              </option>
+              <option value="delete" selected={v.orphans === "delete"}>delete them</option>
+            </select>
           </label>
         )}
         <label class="flex items-center gap-2">
@@ -130,6 +156,13 @@ export function SubnetForm(p: SubnetFormProps) {
         </label>
         <button type="submit" class="btn">{p.submitLabel}</button>
       </div>
+      {["scan_enabled", "orphans"].map((name) =>
+        e[name] && (
+          <p id={id(`${name}-error`)} class="field-error text-sm" data-field-error={name}>
+            {e[name]}
+          </p>
+        )
+      )}
     </form>
   );
 }

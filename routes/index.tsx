@@ -1,5 +1,6 @@
 // GET/POST /: the dashboard — every subnet with used/alive/free, the add-subnet form, and the
 // "Alive now" list with its filters (?subnet=&tag=&service=&q=), keyboard navigation and drawer.
+import { scanEnableCheck } from "@/services/discovery/mod.ts";
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
@@ -138,7 +139,9 @@ export function GET(c: AppContext) {
 }
 
 export async function POST(c: AppContext) {
-  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody());
+  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody(), {
+    checkScan: await scanEnableCheck(c.get("deps")),
+  });
   if (outcome.ok) {
     return c.redirect(`/?created=${outcome.value.id}#subnet-${outcome.value.id}`, 303);
   }

@@ -1,4 +1,4 @@
-// GET /settings: API tokens for the caller; users and the audit log for admins.
+// GET /settings: API tokens for the caller; the scan scope, users and the audit log for admins.
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import {
@@ -9,6 +9,7 @@ import {
   type User,
 } from "@/services/auth/mod.ts";
 import type { AuditEntry } from "@/services/auth/audit.ts";
+import { readScanScopeSetting, type ScanScopeSetting } from "@/services/discovery/mod.ts";
 
 function Csrf(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />;
@@ -74,6 +75,68 @@ function Tokens(p: { tokens: ApiTokenInfo[]; csrf: string; created?: string }) {
   );
 }
 
+/** What the scan-scope form shows after a submit: the text typed and its error, or a notice. */
+export interface ScopeFormState {
+  text?: string;
+  error?: string;
+  notice?: string;
+}
+
+function ScanScopeForm(p: { setting: ScanScopeSetting; csrf: string; state?: ScopeFormState }) {
+  const s = p.setting;
+  const source = s.source === "settings"
+    ? `set here by ${s.updated_by ?? "an admin"} at ${
+      s.updated_at?.slice(0, 19).replace("T", " ")
+    } UTC`
+    : s.source === "env"
+    ? "from the SCAN_SCOPE setting"
+    : "the default: loopback and private ranges";
+  return (
+    <section class="card mb-4" aria-labelledby="scope-title">
+      <h2 id="scope-title" class="text-xl font-bold mb-2">Scan scope</h2>
+      <p class="mb-2 text-sm">
+        Pingfold never pings, sweeps or port-scans an address outside these ranges. Now {source}.
+      </p>
+      {p.state?.notice && <p class="notice mb-2" role="status">{p.state.notice}</p>}
+      <form method="post" action="/settings/scan-scope" class="flex flex-col gap-2">
+        <Csrf token={p.csrf} />
+        <label for="scope-cidrs" class="text-sm font-semibold">
+          Ranges (one CIDR per line, or separated by commas)
+        </label>
+        <textarea
+          id="scope-cidrs"
+          name="cidrs"
+          class="input mono"
+          rows={6}
+          aria-invalid={p.state?.error ? "true" : undefined}
+          aria-describedby={p.state?.error ? "scope-cidrs-error" : "scope-cidrs-hint"}
+        >
+          {p.state?.text ?? s.cidrs.join("\n")}
+        </textarea>
+        {p.state?.error
+          ? (
+            <span id="scope-cidrs-error" class="field-error text-sm" data-field-error="cidrs">
+              {p.state.error}
+            </span>
+          )
+          : (
+            <span id="scope-cidrs-hint" class="text-xs muted">
+              Without a setting here: {s.fallback.join(", ")}
+            </span>
+          )}
+        <div class="flex flex-wrap gap-2">
+          <button class="btn" type="submit" name="_action" value="save">Save scan scope</button>
+          {s.source === "settings" && (
+            <button class="btn btn-quiet" type="submit" name="_action" value="reset">
+              Reset to SCAN_SCOPE / default
+            </button>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
+
 function Users(p: { users: User[]; csrf: string }) {
   return (
     <section class="card mb-4" aria-labelledby="users-title">
@@ -132,15 +195,21 @@ function Audit(p: { entries: AuditEntry[] }) {
   );
 }
 
-export async function renderSettings(c: AppContext, created?: string, status = 200) {
-  const { db } = c.get("deps");
+export async function renderSettings(
+  c: AppContext,
+  created?: string,
+  status = 200,
+  scope?: ScopeFormState,
+) {
+  const { db, cfg } = c.get("deps");
   const user = c.get("user")!;
   const isAdmin = user.role === "admin";
   const csrf = c.get("csrfToken") ?? "";
-  const [tokens, users, audit] = await Promise.all([
+  const [tokens, users, audit, scopeSetting] = await Promise.all([
     listApiTokens(db, isAdmin ? undefined : user.id),
     isAdmin ? listUsers(db) : Promise.resolve([]),
     isAdmin ? listAudit(db, { limit: 50 }) : Promise.resolve([]),
+    isAdmin ? readScanScopeSetting(db, cfg.SCAN_SCOPE) : Promise.resolve(null),
   ]);
   return page(
     c,
@@ -151,6 +220,7 @@ export async function renderSettings(c: AppContext, created?: string, status = 2
         <a class="link" href="/account/password">Change your password</a>
       </p>
       <Tokens tokens={tokens} csrf={csrf} created={created} />
+      {scopeSetting && <ScanScopeForm setting={scopeSetting} csrf={csrf} state={scope} />}
       {isAdmin && <Users users={users} csrf={csrf} />}
       {isAdmin && <Audit entries={audit} />}
     </div>,

@@ -1,4 +1,5 @@
 // GET/POST /subnets/:id: one subnet's folded address view, next free address, add host, edit and delete.
+import { scanEnableCheck } from "@/services/discovery/mod.ts";
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { island } from "@/services/web/islands.tsx";
@@ -337,6 +338,7 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
                 submitLabel="Save changes"
                 formAction="update"
                 idPrefix="edit"
+                editing
               />
             </div>
           </details>
@@ -387,7 +389,9 @@ export async function POST(c: AppContext) {
   const form = await c.req.parseBody();
   const action = typeof form._action === "string" ? form._action : "";
   if (action === "update") {
-    const outcome = await updateSubnetFromForm(db, id, form);
+    const outcome = await updateSubnetFromForm(db, id, form, {
+      checkScan: await scanEnableCheck(c.get("deps")),
+    });
     if (outcome.ok) return c.redirect(`/subnets/${id}?updated=1`, 303);
     return render(c, id, { edit: { values: outcome.raw, errors: outcome.errors } }, outcome.status);
   }

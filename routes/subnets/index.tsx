@@ -1,4 +1,5 @@
 // GET/POST /subnets: the subnet tree with filters and details, and the full add-subnet form.
+import { scanEnableCheck } from "@/services/discovery/mod.ts";
 import type { AppContext } from "@/services/web/env.ts";
 import { page } from "@/services/web/render.tsx";
 import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.ts";
@@ -84,7 +85,9 @@ export function GET(c: AppContext) {
 }
 
 export async function POST(c: AppContext) {
-  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody());
+  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody(), {
+    checkScan: await scanEnableCheck(c.get("deps")),
+  });
   if (outcome.ok) return c.redirect(`/subnets/${outcome.value.id}?created=1`, 303);
   return render(c, { values: outcome.raw, errors: outcome.errors }, outcome.status);
 }

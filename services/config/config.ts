@@ -9,22 +9,24 @@ const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).t
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** A comma or space separated list of CIDRs (a bare address stands for itself); "" = none. */
-const cidrList = (fallback = "") =>
-  z.string().default(fallback).transform((text, ctx) => {
-    const out: string[] = [];
-    for (const item of text.split(/[\s,]+/).filter(Boolean)) {
-      try {
-        out.push(
-          item.includes("/")
-            ? parseCidr(item, { normalize: true }).cidr
-            : `${parseIp(item).ip}/${item.includes(":") ? 128 : 32}`,
-        );
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
-      }
+function parseCidrList(text: string, ctx: z.RefinementCtx): string[] {
+  const out: string[] = [];
+  for (const item of text.split(/[\s,]+/).filter(Boolean)) {
+    try {
+      out.push(
+        item.includes("/")
+          ? parseCidr(item, { normalize: true }).cidr
+          : `${parseIp(item).ip}/${item.includes(":") ? 128 : 32}`,
+      );
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
     }
-    return out;
-  });
+  }
+  return out;
+}
+/** Unset means "no list given" (the caller picks a default elsewhere). */
+const cidrListText = z.string().transform(parseCidrList);
+const cidrList = (fallback = "") => z.string().default(fallback).transform(parseCidrList);
 
 /** One line per setting: add a variable here and it is typed, defaulted and validated. */
 export const ConfigSchema = z.object({
@@ -60,6 +62,8 @@ export const ConfigSchema = z.object({
   SNMP_RETRIES: int(0, 5).default(1),
   SNMP_CONCURRENCY: int(1, 256).default(16),
   SNMP_POLL_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),
+  /** Ranges Pingfold may probe until an admin sets them in Settings; unset: loopback + private. */
+  SCAN_SCOPE: cidrListText.optional(),
   HISTORY_RAW_DAYS: int(1, 3650).default(7),
   ENABLE_NMAP_SCHEDULER: bool.default(true),
   SCAN_NMAP_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),

@@ -74,7 +74,8 @@ export function registerSubnetDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       tags: ["discovery"],
       summary: "Sweep the subnet now (debounced: a queued or running sweep is returned)",
       description: `At most 5 requests per user and subnet per minute (429 with Retry-After). ` +
-        `Poll GET /api/v1/tasks/{task_id} for the run summary.`,
+        `Poll GET /api/v1/tasks/{task_id} for the run summary. Child subnets with scanning off ` +
+        `are not probed. 422 \`outside_scan_scope\` when the subnet is outside the scan scope.`,
       security,
       request: { params: IdParam },
       responses: {
@@ -102,6 +103,7 @@ export function registerHostDiscoveryRoutes(api: OpenAPIHono<AppEnv>): void {
       path: "/{id}/ping",
       tags: ["discovery"],
       summary: "Ping the host now (debounced and rate limited like subnet sweeps)",
+      description: "422 `outside_scan_scope` when the host is outside the scan scope.",
       security,
       request: { params: IdParam },
       responses: {

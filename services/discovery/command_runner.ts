@@ -1,4 +1,5 @@
-// Runs external programs (fping, ping, nmap) as argument arrays, with a timeout; injectable for tests.
+// Runs external programs (fping, ping, nmap) as argument arrays, with a timeout and a minimal
+// environment; injectable for tests.
 
 /** Per-call options for a {@link CommandRunner}. */
 export interface RunOptions {
@@ -35,7 +36,11 @@ export type CommandRunner = (
 export interface CommandRunnerOptions {
   /** PATH used to look programs up (and given to the child); lets tests hide fping. */
   path?: string;
-  /** Extra environment variables for the child (merged over the parent's). */
+  /**
+   * Extra environment variables for the child, on top of the minimal PATH and LANG. Nothing of
+   * this process's own environment reaches a child: nmap reads NMAP_ARGS itself, and secrets
+   * (ADMIN_PASSWORD, DATABASE_URL) have no business in a probe.
+   */
   env?: Record<string, string>;
   /**
    * Command prefix the resolved program is handed to, e.g. `["ip", "netns", "exec", "lab"]` or
@@ -49,12 +54,24 @@ export interface CommandRunnerOptions {
 
 const SIGNAL_NUMBERS: Record<string, number> = { SIGKILL: 9, SIGTERM: 15, SIGINT: 2 };
 
+/** The locale every child runs in, so tools print the output their parsers expect. */
+export const CHILD_LANG = "C.UTF-8";
+
+/**
+ * The whole environment an external tool gets: PATH (`path`, or this process's) and LANG, and
+ * nothing else. Pass it with `clearEnv: true` to every `Deno.Command`.
+ */
+export function childEnv(path?: string): Record<string, string> {
+  return {
+    PATH: path ?? Deno.env.get("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin",
+    LANG: CHILD_LANG,
+  };
+}
+
 /** Builds a {@link CommandRunner} on top of `Deno.Command`. */
 export function createCommandRunner(options: CommandRunnerOptions = {}): CommandRunner {
   const killGraceMs = options.killGraceMs ?? 1000;
-  const env = options.path === undefined
-    ? options.env
-    : { ...(options.env ?? {}), PATH: options.path };
+  const env = { ...(options.env ?? {}), ...childEnv(options.path) };
 
   return async (cmd, args, opts = {}) => {
     let program = cmd;
@@ -72,6 +89,7 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
     try {
       child = new Deno.Command(program, {
         args: programArgs,
+        clearEnv: true,
         env,
         stdin: opts.stdin === undefined ? "null" : "piped",
         stdout: "piped",
@@ -137,7 +155,7 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
   };
 }
 
-/** The default runner: the process's own PATH and environment. */
+/** The default runner: the process's own PATH, and otherwise only LANG. */
 export const runCommand: CommandRunner = createCommandRunner();
 
 /** Reads a pipe to the end (or until cancelled) as UTF-8 text. */

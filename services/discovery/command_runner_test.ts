@@ -99,3 +99,16 @@ async function mustResolve(cmd: string): Promise<string> {
   assert.ok(found, `${cmd} must be installed for this test`);
   return found;
 }
+
+Deno.test("a child sees only PATH and LANG, never this process's environment", async () => {
+  Deno.env.set("PF_CHILD_ENV_PROBE", "secret");
+  try {
+    const res = await createCommandRunner({ env: { EXTRA: "1" } })("env", []);
+    assert.equal(res.code, 0, res.stderr);
+    const names = res.stdout.trim().split("\n").map((l) => l.split("=")[0]).sort();
+    assert.deepEqual(names, ["EXTRA", "LANG", "PATH"]);
+    assert.match(res.stdout, /^LANG=C\.UTF-8$/m);
+  } finally {
+    Deno.env.delete("PF_CHILD_ENV_PROBE");
+  }
+});

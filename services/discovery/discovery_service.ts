@@ -12,6 +12,8 @@ import { loadOuiTable } from "./oui_vendor.ts";
 import { createProbeBudget } from "./probe_budget.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
 import { rollUp, type RollupResult } from "./rollup.ts";
+import { assertInScope, inScope } from "./scan_scope.ts";
+import { readScanScope } from "./scan_scope_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
@@ -40,6 +42,11 @@ const LEASE_TTL_MS = 5 * 60_000;
 export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {}): Discovery {
   const cfg = deps.cfg;
   const live = overrides.live ?? createLiveHub();
+  // SNMP and ARP ask the scope in force per batch, like sweeps (env.scope, overridable in tests).
+  const scopeCheck = async () => {
+    const scope = await env.scope();
+    return (ip: string) => inScope(ip, scope);
+  };
   const snmp = overrides.snmp ?? createSnmpPoller({
     db: deps.db,
     now: deps.now,
@@ -49,6 +56,7 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
     concurrency: cfg.SNMP_CONCURRENCY,
     intervalMs: cfg.SNMP_POLL_INTERVAL_MINUTES * 60_000,
     enabled: cfg.SNMP_ENABLED,
+    scope: scopeCheck,
   });
   const env: DiscoveryEnv = {
     db: deps.db,
@@ -70,10 +78,12 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
         runner: runCommand,
         timeoutMs: cfg.ARP_SCAN_TIMEOUT_MS,
         retries: cfg.ARP_SCAN_RETRIES,
+        scope: scopeCheck,
       })
       : null,
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
+    scope: () => readScanScope(deps.db, cfg.SCAN_SCOPE),
     ...overrides,
     live,
     snmp,
@@ -92,6 +102,15 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
   };
   deps.services.discovery = discovery;
   return discovery;
+}
+
+/**
+ * The check IPAM runs when a subnet's scanning ends up on (create, edit, new cidr): a 422
+ * `outside_scan_scope` unless the whole subnet is inside the scan scope.
+ */
+export async function scanEnableCheck(deps: Deps): Promise<(cidr: string) => void> {
+  const scope = await discoveryOf(deps).env.scope();
+  return (cidr) => assertInScope(cidr, scope, "subnet");
 }
 
 /** The instance's discovery wiring, created on first use. */
@@ -157,6 +176,7 @@ export async function requestSubnetSweep(
   const d = discoveryOf(deps);
   const subnet = await getSubnet(deps.db, subnetId);
   if (!subnet) throw notFound(`subnet ${subnetId}`);
+  assertInScope(subnet.cidr, await d.env.scope(), "subnet");
   await limit(d, user, `subnet:${subnetId}`);
   // Refuse an oversized subnet now with a 422, not later as a failed task.
   planSweep(subnet.cidr, [], { maxSweepPrefix: d.env.tunables.maxSweepPrefix });
@@ -188,6 +208,7 @@ export async function requestHostPing(
   const d = discoveryOf(deps);
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await d.env.scope(), "host");
   await limit(d, user, `host:${hostId}`);
   const task = await tasksOf(deps).submit(
     {

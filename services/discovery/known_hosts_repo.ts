@@ -50,6 +50,16 @@ export async function listSubnetsForScanner(q: Queryable): Promise<SweepSubnet[]
   );
 }
 
+/** Subnets strictly inside `cidr`, at any depth, whose scanning is off: a sweep skips them. */
+export async function unscannedWithin(q: Queryable, cidr: string): Promise<string[]> {
+  const rows = await q.query<{ cidr: string }>(
+    `select cidr::text as cidr from subnet where cidr << $1::cidr and not scan_enabled
+     order by cidr`,
+    [cidr],
+  );
+  return rows.map((r) => r.cidr);
+}
+
 /** Hosts whose address lies inside `cidr` (not only those whose subnet_id points at it). */
 export async function knownHostsIn(q: Queryable, cidr: string): Promise<KnownHost[]> {
   const rows = await q.query<KnownHost>(

@@ -1,5 +1,6 @@
 // Public API of live discovery: plan and run sweeps, and port-scan hosts with nmap.
 export {
+  childEnv,
   type CommandRunner,
   type CommandRunnerOptions,
   createCommandRunner,
@@ -48,6 +49,7 @@ export {
   requestRollup,
   requestSubnetSweep,
   runRollup,
+  scanEnableCheck,
   sweepSubnetLeased,
 } from "./discovery_service.ts";
 export { type DiscoveryEnv, pingHost, sweepSubnet, type SweepTunables } from "./sweep_service.ts";
@@ -70,6 +72,7 @@ export {
   type LiveHub,
 } from "./live_events.ts";
 export { createScheduler, type Scheduler, type SchedulerOptions } from "./scheduler.ts";
+export type { SweepSubnet } from "./known_hosts_repo.ts";
 export { schedulerOf, startDiscoveryScheduler, startLiveShutdownHook } from "./starters.ts";
 export { acquireLease, type Lease, leaseKey, releaseLease, renewLease } from "./lease.ts";
 export { createProbeBudget, type ProbeBudget } from "./probe_budget.ts";
@@ -77,8 +80,24 @@ export { listRuns, type ScanRun } from "./run_log_repo.ts";
 export { listEvents, statusSeries } from "./history_repo.ts";
 export { rollUp, type RollupResult } from "./rollup.ts";
 export { hostUptime, type Uptime } from "./uptime.ts";
-export { createPtrLookup, type PtrLookup, type PtrResolver } from "./ptr.ts";
+export { cleanName, createPtrLookup, type PtrLookup, type PtrResolver } from "./ptr.ts";
 export { parseNeighbors, readNeighbors } from "./neighbors.ts";
 export { loadOuiTable, vendorOf } from "./oui_vendor.ts";
 export { registerHostDiscoveryRoutes, registerSubnetDiscoveryRoutes } from "./api_routes.ts";
 export { type HostDetail, loadHostDetail } from "./host_detail.ts";
+export {
+  assertInScope,
+  DEFAULT_SCAN_SCOPE,
+  inScope,
+  outOfScopeError,
+  parseScanScope,
+  type ScanScope,
+  scopeCidrs,
+  WIDEN_HINT,
+} from "./scan_scope.ts";
+export {
+  readScanScope,
+  readScanScopeSetting,
+  saveScanScope,
+  type ScanScopeSetting,
+} from "./scan_scope_repo.ts";

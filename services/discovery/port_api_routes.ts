@@ -109,7 +109,8 @@ export function registerHostPortRoutes(api: OpenAPIHono<AppEnv>): void {
       description: "Returns a task; poll GET /api/v1/tasks/{task_id} for the result (scan id, " +
         "open ports, changes). The same host with the same options while queued or running " +
         "returns the same task. At most 5 requests per user and host per minute (429). Errors: " +
-        "422 `invalid_nmap_args` (refused option), 404 unknown host.",
+        "422 `invalid_nmap_args` (refused option), 422 `outside_scan_scope` (host outside the scan " +
+        "scope), 404 unknown host.",
       security,
       request: {
         params: IdParam,

@@ -10,6 +10,7 @@ import { acquireLease, type Lease, leaseKey, releaseLease, renewLease } from "./
 import { isRoot, parseNmapArgs } from "./nmap_args.ts";
 import { validateNmapConfig } from "./nmap_config.ts";
 import { createProbeBudget } from "./probe_budget.ts";
+import { assertInScope } from "./scan_scope.ts";
 import {
   type HostScanOutcome,
   type PortscanEnv,
@@ -56,6 +57,7 @@ export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): P
     timeoutMs: cfg.NMAP_TIMEOUT_SECONDS * 1000,
     batchSize: NMAP_BATCH_SIZE,
     slots: createProbeBudget(cfg.NMAP_MAX_CONCURRENT),
+    scope: d.env.scope,
     ...overrides,
   };
   const ports: Ports = {
@@ -152,6 +154,7 @@ export async function requestHostPortscan(
   const ports = portsOf(deps);
   const host = await getKnownHost(deps.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await ports.env.scope(), "host");
   const args = rawArgs === undefined ? ports.env.args : parseNmapArgs(rawArgs, {
     isRoot: ports.env.isRoot,
   });

@@ -12,6 +12,7 @@ import { lastPortScanTimes } from "./port_repo.ts";
 import { portsOf } from "./port_requests.ts";
 import { createPortScheduler, type PortScheduler } from "./port_scheduler.ts";
 import { scanHosts, type ScanTarget } from "./portscan_service.ts";
+import { inScope } from "./scan_scope.ts";
 
 const CRON_NAME = "pingfold-portscans";
 
@@ -49,7 +50,11 @@ export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | nul
     jitter: ports.jitter,
     maxConcurrent: deps.cfg.NMAP_MAX_CONCURRENT,
     batchSize: env.batchSize,
-    listAliveHosts: () => aliveScanTargets(deps.kv, deps.db),
+    // Hosts outside the scan scope are not due at all (scanHosts would refuse them anyway).
+    listAliveHosts: async () => {
+      const [hosts, scope] = await Promise.all([aliveScanTargets(deps.kv, deps.db), env.scope()]);
+      return hosts.filter((h) => inScope(h.ip, scope));
+    },
     lastScans: (ids) => lastPortScanTimes(deps.db, ids),
     runBatch: async (hosts, signal) => {
       await scanHosts(env, hosts, { trigger: "schedule", signal });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
+import { TEST_SCAN_SCOPE } from "@/tests/support/test_scope.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import type { Deps } from "@/services/web/env.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -10,7 +11,12 @@ import { hostStateKey } from "./state_store.ts";
 
 async function deps(db: Db, env: Record<string, string>): Promise<Deps> {
   const kv = await Deno.openKv(":memory:");
-  const cfg = parseConfig({ DISABLE_SCHEDULER: "0", PTR_LOOKUP_ENABLED: "0", ...env });
+  const cfg = parseConfig({
+    DISABLE_SCHEDULER: "0",
+    PTR_LOOKUP_ENABLED: "0",
+    SCAN_SCOPE: TEST_SCAN_SCOPE,
+    ...env,
+  });
   return { cfg, db, kv, now: Date.now, version: "test", services: {} };
 }
 

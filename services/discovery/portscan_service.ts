@@ -10,6 +10,7 @@ import { insertPortScan, type PortScan, type PortScanTrigger } from "./port_repo
 import { storeHostSnapshot } from "./port_snapshot.ts";
 import { portscan, type PortscanResult } from "./portscan.ts";
 import type { ProbeBudget } from "./probe_budget.ts";
+import { inScope, outOfScopeError, type ScanScope } from "./scan_scope.ts";
 
 /** Everything a port scan touches, passed in so tests can use a lab or a scripted runner. */
 export interface PortscanEnv {
@@ -30,6 +31,8 @@ export interface PortscanEnv {
   batchSize: number;
   /** nmap processes running at once on this instance (NMAP_MAX_CONCURRENT). */
   slots: ProbeBudget;
+  /** The scan scope in force; hosts outside it are never handed to nmap. */
+  scope: () => Promise<ScanScope>;
 }
 
 /** A host to scan, as the scheduler and the API hand it over. */
@@ -73,6 +76,32 @@ export async function scanHosts(
   opts: ScanOptions,
 ): Promise<HostScanOutcome[]> {
   if (hosts.length === 0) return [];
+  const scope = await env.scope();
+  if (hosts.some((h) => !inScope(h.ip, scope))) {
+    // Hosts outside the scan scope get a failed row saying why; nmap never sees them.
+    const refused: HostScanOutcome[] = [];
+    for (const target of hosts.filter((h) => !inScope(h.ip, scope))) {
+      const scan = await recordFailure(
+        env,
+        target,
+        {
+          args: opts.args ?? env.args,
+          trigger: opts.trigger,
+          batchId: crypto.randomUUID(),
+          batchSize: 1,
+          instance: env.instance,
+          taskId: opts.taskId ?? null,
+          startedAt: env.now(),
+        },
+        "failed",
+        outOfScopeError(target.ip, scope, "host").message,
+      );
+      refused.push({ target, scan, changes: [], baseline: false });
+    }
+    publish(env, refused);
+    const inside = hosts.filter((h) => inScope(h.ip, scope));
+    return [...refused, ...(await scanHosts(env, inside, opts))];
+  }
   const args = opts.args ?? env.args;
   const batchId = crypto.randomUUID();
   const common = {

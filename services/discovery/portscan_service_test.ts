@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
+import { testScope } from "@/tests/support/test_scope.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { createLiveHub, type LiveEvent } from "./live_events.ts";
@@ -41,6 +42,7 @@ async function setup(db: Db, ips: string[], over: Partial<PortscanEnv> = {}) {
     timeoutMs: 60_000,
     batchSize: 16,
     slots: createProbeBudget(2),
+    scope: testScope,
     ...over,
   };
   return { env, nmap, clock, published, hosts: await targets(db, ips), close: () => kv.close() };

@@ -1,5 +1,6 @@
 // Reverse DNS (PTR) names for hosts, cached in KV with a TTL; the resolver is injected.
 import ipaddr from "ipaddr.js";
+import { createProbeBudget } from "./probe_budget.ts";
 
 /** Returns the PTR names of a reverse name ("10.100.51.198.in-addr.arpa."); [] when none. */
 export type PtrResolver = (reverseName: string, signal: AbortSignal) => Promise<string[]>;
@@ -12,8 +13,10 @@ export interface PtrLookupOptions {
   ttlMs?: number;
   /** How long "no name" is trusted (default 1 h), so missing records are not asked every sweep. */
   negativeTtlMs?: number;
-  /** Per-lookup deadline (default 2 s). */
+  /** Per-lookup deadline (default 2 s), enforced even when the resolver ignores its signal. */
   timeoutMs?: number;
+  /** Lookups in flight at once across every caller of this instance (default 8). */
+  maxInFlight?: number;
 }
 
 export interface PtrLookup {
@@ -36,7 +39,12 @@ interface CacheEntry {
   until: number;
 }
 
-const DEFAULTS = { ttlMs: 6 * 3_600_000, negativeTtlMs: 3_600_000, timeoutMs: 2_000 };
+const DEFAULTS = {
+  ttlMs: 6 * 3_600_000,
+  negativeTtlMs: 3_600_000,
+  timeoutMs: 2_000,
+  maxInFlight: 8,
+};
 
 export const ptrKey = (ip: string): Deno.KvKey => ["ptr", ip];
 
@@ -68,26 +76,58 @@ export function reverseName(ip: string): string {
   return `${[...hex].reverse().join(".")}.ip6.arpa.`;
 }
 
-/** A DNS name as Pingfold shows it, or null when it is not a plausible host name. */
+/** RFC 1035 limits: a name of at most 253 characters (without the root dot), labels of 1..63. */
+export const MAX_NAME_LENGTH = 253;
+export const MAX_LABEL_LENGTH = 63;
+/** Only this many names of one answer are looked at; a resolver may send thousands. */
+export const MAX_NAMES_PER_ANSWER = 16;
+
+/**
+ * A DNS name as Pingfold shows it, or null when it is not a plausible host name. Every answer
+ * from DNS is untrusted: the check is one pass over at most 255 characters (no regular
+ * expression that could backtrack), labels are 1..63 of `a-z 0-9 _ -`, not starting or ending
+ * with a hyphen, and the name is at most 253 characters.
+ */
 export function cleanName(name: string): string | null {
-  const n = name.trim().replace(/\.$/, "").toLowerCase();
-  return n.length > 0 && n.length <= 253 &&
-      /^[a-z0-9_]([a-z0-9_-]*\.?)*[a-z0-9_-]$|^[a-z0-9]$/.test(n)
-    ? n
-    : null;
+  if (typeof name !== "string" || name.length > MAX_NAME_LENGTH + 2) return null;
+  let n = name.trim().toLowerCase();
+  if (n.endsWith(".")) n = n.slice(0, -1);
+  if (n.length === 0 || n.length > MAX_NAME_LENGTH) return null;
+  let labelStart = 0;
+  for (let i = 0; i <= n.length; i++) {
+    const c = i < n.length ? n.charCodeAt(i) : 46; // the end closes the last label like a dot
+    if (c === 46) {
+      const len = i - labelStart;
+      if (len === 0 || len > MAX_LABEL_LENGTH) return null;
+      if (n.charCodeAt(labelStart) === 45 || n.charCodeAt(i - 1) === 45) return null;
+      labelStart = i + 1;
+    } else if (!isLabelChar(c)) {
+      return null;
+    }
+  }
+  return n;
+}
+
+function isLabelChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95;
 }
 
 export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
   const o = { ...DEFAULTS, ...opts };
   const now = opts.now ?? Date.now;
   const fresh = (e: CacheEntry | null, t: number): e is CacheEntry => e !== null && e.until > t;
+  const inFlight = createProbeBudget(o.maxInFlight);
   const query = async (ip: string, cached: CacheEntry | null): Promise<string | null> => {
     const t = now();
     let name: string | null = null;
     let failed = false;
     try {
-      const names = await o.resolve(reverseName(ip), AbortSignal.timeout(o.timeoutMs));
-      name = names.map(cleanName).find((n): n is string => n !== null) ?? null;
+      const slot = await inFlight.acquire(1);
+      try {
+        name = firstCleanName(await resolveBounded(o.resolve, reverseName(ip), o.timeoutMs));
+      } finally {
+        slot.release();
+      }
     } catch (err) {
       // NXDOMAIN/NotFound means "no name"; timeouts and server failures keep the old answer.
       failed = !(err instanceof Deno.errors.NotFound);
@@ -131,6 +171,30 @@ export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
       return { names, pending: misses.length - todo.length };
     },
   };
+}
+
+/** The first usable name of an answer, looking at no more than MAX_NAMES_PER_ANSWER of them. */
+function firstCleanName(names: unknown): string | null {
+  if (!Array.isArray(names)) return null;
+  for (const n of names.slice(0, MAX_NAMES_PER_ANSWER)) {
+    const clean = typeof n === "string" ? cleanName(n) : null;
+    if (clean !== null) return clean;
+  }
+  return null;
+}
+
+/** Asks the resolver with a deadline that holds even if it never looks at the signal. */
+function resolveBounded(resolve: PtrResolver, name: string, timeoutMs: number): Promise<string[]> {
+  const ctl = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`reverse lookup of ${name} timed out after ${timeoutMs} ms`);
+      ctl.abort(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  return Promise.race([resolve(name, ctl.signal), deadline]).finally(() => clearTimeout(timer));
 }
 
 /** The real resolver: the system's configured name servers through Deno.resolveDns. */

@@ -3,6 +3,7 @@ import { log } from "@/services/web/logger.ts";
 import { acquireLease, type Lease, leaseKey, releaseLease } from "./lease.ts";
 import { keepLeases } from "./lease_keeper.ts";
 import type { SweepSubnet } from "./known_hosts_repo.ts";
+import { inScope, type ScanScope, WIDEN_HINT } from "./scan_scope.ts";
 
 /** Per-subnet schedule in KV, shared by every instance: when the next sweep is due. */
 export interface ScheduleEntry {
@@ -24,6 +25,11 @@ export interface SchedulerOptions {
   listSubnets(): Promise<SweepSubnet[]>;
   /** Sweeps one subnet; the scheduler holds its lease meanwhile. */
   runSubnet(subnet: SweepSubnet, signal: AbortSignal): Promise<unknown>;
+  /**
+   * The scan scope, read on every tick: subnets outside it are skipped (and logged once until
+   * they are back in scope), never swept.
+   */
+  scope(): Promise<ScanScope>;
   /** Clock in ms since the epoch; tests move it instead of sleeping. */
   now(): number;
   /** Uniform [0, 1); injectable so jitter is testable. */
@@ -44,7 +50,7 @@ export interface SchedulerOptions {
 export interface TickReport {
   due: number[];
   started: number[];
-  skipped: Array<{ id: number; reason: "capacity" | "leased" | "not_due" }>;
+  skipped: Array<{ id: number; reason: "capacity" | "leased" | "not_due" | "out_of_scope" }>;
   jobs: string[];
 }
 
@@ -89,6 +95,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const jobsInFlight = new Map<string, Promise<void>>();
   const stopper = new AbortController();
   let ticking: Promise<TickReport> | null = null;
+  /** Out-of-scope subnets already logged ("id cidr"), so a skip is logged once, not per tick. */
+  const loggedOutOfScope = new Set<string>();
 
   const hold = (lease: Lease) =>
     keepLeases([lease], {
@@ -151,7 +159,27 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const t = opts.now();
     report.jobs = await runJobs(t);
 
-    const subnets = await opts.listSubnets();
+    const [listed, scope] = await Promise.all([opts.listSubnets(), opts.scope()]);
+    const subnets: SweepSubnet[] = [];
+    const stillOut = new Set<string>();
+    for (const s of listed) {
+      if (inScope(s.cidr, scope)) {
+        subnets.push(s);
+        continue;
+      }
+      report.skipped.push({ id: s.id, reason: "out_of_scope" });
+      const key = `${s.id} ${s.cidr}`;
+      stillOut.add(key);
+      if (!loggedOutOfScope.has(key)) {
+        log.warn("skipping a scan-enabled subnet outside the scan scope", {
+          subnet: s.cidr,
+          subnet_id: s.id,
+          hint: `to sweep it, ${WIDEN_HINT}`,
+        });
+      }
+    }
+    loggedOutOfScope.clear();
+    for (const key of stillOut) loggedOutOfScope.add(key);
     const schedules = new Map<number, ScheduleEntry | null>();
     for (let i = 0; i < subnets.length; i += 10) {
       const chunk = subnets.slice(i, i + 10);

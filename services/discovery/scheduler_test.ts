@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testScope } from "@/tests/support/test_scope.ts";
 import type { SweepSubnet } from "./known_hosts_repo.ts";
 import { acquireLease, leaseHolder, leaseKey } from "./lease.ts";
 import {
@@ -48,6 +49,7 @@ function harness(kv: Deno.Kv, subnets: SweepSubnet[], extra: Partial<SchedulerOp
     jitter: 0.1,
     minIntervalS: 60,
     instance: "test-a",
+    scope: testScope,
     ...extra,
   });
   return { s, clock, runs, gates };

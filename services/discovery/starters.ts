@@ -31,6 +31,7 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
     kv: deps.kv,
     listSubnets: () => listScanEnabledSubnets(deps.db),
     runSubnet: (subnet, signal) => sweepSubnet(d.env, subnet, { trigger: "schedule", signal }),
+    scope: d.env.scope,
     now: deps.now,
     jitter: deps.cfg.SCAN_JITTER,
     minIntervalS: deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,

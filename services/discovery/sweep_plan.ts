@@ -14,11 +14,13 @@ export interface SweepPlan {
   count: number;
   /**
    * Every address to probe, in ascending order; re-iterable and lazy for IPv4 ranges, so a /16
-   * never sits in memory twice. Never yields an address outside `cidr`.
+   * never sits in memory twice. Never yields an address outside `cidr` or inside `exclude`.
    */
   targets: Iterable<string>;
-  /** IPv4: the contiguous range `targets` covers; IPv6 (known hosts only): null. */
+  /** IPv4: the range `targets` lies in (minus `excluded`); IPv6 (known hosts only): null. */
   range: { first: string; last: string } | null;
+  /** The excluded prefixes that lie inside the subnet, canonical (child subnets scanning off). */
+  excluded: string[];
 }
 
 export interface PlanOptions {
@@ -28,6 +30,11 @@ export interface PlanOptions {
    * this does not apply to them.
    */
   maxSweepPrefix?: number;
+  /**
+   * Prefixes whose addresses are never probed: the child subnets with scanning off (at any
+   * depth). Prefixes outside the subnet or unparsable are ignored.
+   */
+  exclude?: Iterable<string>;
 }
 
 /**
@@ -49,6 +56,7 @@ export function planSweep(
   const maxSweepPrefix = opts.maxSweepPrefix ?? DEFAULT_MAX_SWEEP_PREFIX;
   const { addr, prefix, family } = parseSubnet(cidr);
   const canonical = `${family === 4 ? addr.toString() : toV6String(addr)}/${prefix}`;
+  const excluded = insidePrefixes(opts.exclude ?? [], addr, prefix, family);
 
   if (prefix === 0) {
     throw new AppError(
@@ -75,12 +83,14 @@ export function planSweep(
     const [first, last] = prefix >= 31
       ? [network, network + size - 1]
       : [network + 1, network + size - 2];
+    const holes = mergeHoles(excluded.map((e) => e.v4!), first, last);
     return {
       cidr: canonical,
       family,
-      count: last - first + 1,
-      targets: new Ipv4Range(first, last),
+      count: last - first + 1 - holes.reduce((n, [a, b]) => n + b - a + 1, 0),
+      targets: new Ipv4Range(first, last, holes),
       range: { first: numberToV4(first), last: numberToV4(last) },
+      excluded: excluded.map((e) => e.cidr),
     };
   }
 
@@ -90,10 +100,73 @@ export function planSweep(
     if (!parsed || parsed.family !== 6) continue;
     const hostAddr = ipaddr.IPv6.parse(parsed.ip);
     if (!hostAddr.match(addr as ipaddr.IPv6, prefix)) continue;
+    if (excluded.some((e) => hostAddr.match(e.addr as ipaddr.IPv6, e.prefix))) continue;
     inside.set(parsed.ip, hostAddr.toByteArray());
   }
   const targets = [...inside.entries()].sort((a, b) => compareBytes(a[1], b[1])).map(([ip]) => ip);
-  return { cidr: canonical, family, count: targets.length, targets, range: null };
+  return {
+    cidr: canonical,
+    family,
+    count: targets.length,
+    targets,
+    range: null,
+    excluded: excluded.map((e) => e.cidr),
+  };
+}
+
+interface Excluded {
+  cidr: string;
+  addr: ipaddr.IPv4 | ipaddr.IPv6;
+  prefix: number;
+  /** IPv4: the inclusive numeric range. */
+  v4?: [number, number];
+}
+
+/** The prefixes of `list` inside the subnet (the subnet itself included), parsed. */
+function insidePrefixes(
+  list: Iterable<string>,
+  addr: ipaddr.IPv4 | ipaddr.IPv6,
+  prefix: number,
+  family: 4 | 6,
+): Excluded[] {
+  const out: Excluded[] = [];
+  for (const text of list) {
+    let e: ReturnType<typeof parseSubnet>;
+    try {
+      e = parseSubnet(text);
+    } catch {
+      continue;
+    }
+    if (e.family !== family || e.prefix < prefix) continue;
+    if (family === 4) {
+      if (!(e.addr as ipaddr.IPv4).match(addr as ipaddr.IPv4, prefix)) continue;
+      const start = v4ToNumber(e.addr as ipaddr.IPv4);
+      out.push({
+        cidr: `${e.addr.toString()}/${e.prefix}`,
+        addr: e.addr,
+        prefix: e.prefix,
+        v4: [start, start + 2 ** (32 - e.prefix) - 1],
+      });
+    } else if ((e.addr as ipaddr.IPv6).match(addr as ipaddr.IPv6, prefix)) {
+      out.push({ cidr: `${toV6String(e.addr)}/${e.prefix}`, addr: e.addr, prefix: e.prefix });
+    }
+  }
+  return out;
+}
+
+/** Excluded ranges clipped to [first, last], sorted and merged (nested children collapse). */
+function mergeHoles(ranges: Array<[number, number]>, first: number, last: number) {
+  const clipped = ranges
+    .map(([a, b]): [number, number] => [Math.max(a, first), Math.min(b, last)])
+    .filter(([a, b]) => a <= b)
+    .sort((x, y) => x[0] - y[0]);
+  const merged: Array<[number, number]> = [];
+  for (const r of clipped) {
+    const top = merged.at(-1);
+    if (top && r[0] <= top[1] + 1) top[1] = Math.max(top[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return merged;
 }
 
 /**
@@ -112,11 +185,23 @@ export function normalizeIp(text: string): { ip: string; family: 4 | 6 } | null 
   return null;
 }
 
-/** Inclusive IPv4 range that can be walked more than once without materializing it. */
+/** Inclusive IPv4 range minus sorted disjoint holes, walkable more than once, never materialized. */
 class Ipv4Range implements Iterable<string> {
-  constructor(private readonly first: number, private readonly last: number) {}
+  constructor(
+    private readonly first: number,
+    private readonly last: number,
+    private readonly holes: ReadonlyArray<readonly [number, number]> = [],
+  ) {}
   *[Symbol.iterator](): Iterator<string> {
-    for (let n = this.first; n <= this.last; n++) yield numberToV4(n);
+    let h = 0;
+    for (let n = this.first; n <= this.last; n++) {
+      while (h < this.holes.length && this.holes[h][1] < n) h++;
+      if (h < this.holes.length && this.holes[h][0] <= n) {
+        n = this.holes[h][1];
+        continue;
+      }
+      yield numberToV4(n);
+    }
   }
 }
 

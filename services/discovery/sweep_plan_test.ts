@@ -125,3 +125,49 @@ function assertAppError(fn: () => unknown, status: number, code: string, message
   }
   assert.fail("expected an AppError to be thrown");
 }
+
+Deno.test("child subnets with scanning off are cut out of the parent's plan", () => {
+  const plan = planSweep("198.51.100.0/24", [], { exclude: ["198.51.100.16/28"] });
+  const targets = [...plan.targets];
+  assert.equal(plan.count, 254 - 16);
+  assert.equal(targets.length, plan.count);
+  assert.deepEqual(plan.excluded, ["198.51.100.16/28"]);
+  for (let i = 16; i < 32; i++) assert.ok(!targets.includes(`198.51.100.${i}`), `.${i}`);
+  assert.ok(targets.includes("198.51.100.15") && targets.includes("198.51.100.32"));
+  assert.deepEqual([...plan.targets], targets, "still re-iterable");
+});
+
+Deno.test("deeper nesting, overlaps, edges and foreign prefixes in the exclusion list", () => {
+  // /26 off holding a /28 (also off), a /30 off in another quarter, the first /28 off (clips .0),
+  // and prefixes outside the subnet or of the other family that must change nothing.
+  const plan = planSweep("198.51.100.0/24", [], {
+    exclude: [
+      "198.51.100.64/26",
+      "198.51.100.80/28",
+      "198.51.100.200/30",
+      "198.51.100.0/28",
+      "203.0.113.0/28",
+      "2001:db8::/64",
+      "not a cidr",
+    ],
+  });
+  const targets = new Set(plan.targets);
+  assert.equal(plan.count, 254 - 64 - 4 - 15);
+  assert.equal(targets.size, plan.count);
+  for (const ip of targets) {
+    const last = Number(ip.split(".")[3]);
+    assert.ok(last >= 16, ip);
+    assert.ok(last < 64 || last >= 128, ip);
+    assert.ok(last < 200 || last > 203, ip);
+  }
+  assert.ok(targets.has("198.51.100.16") && targets.has("198.51.100.254"));
+  // The whole subnet excluded: nothing to probe.
+  assert.equal(planSweep("198.51.100.0/28", [], { exclude: ["198.51.100.0/28"] }).count, 0);
+});
+
+Deno.test("IPv6 plans drop known hosts inside excluded children", () => {
+  const plan = planSweep("2001:db8::/64", ["2001:db8::1", "2001:db8::100", "2001:db8::101"], {
+    exclude: ["2001:db8::100/120"],
+  });
+  assert.deepEqual([...plan.targets], ["2001:db8::1"]);
+});

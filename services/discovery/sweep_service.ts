@@ -12,6 +12,7 @@ import {
   setHostnames,
   setMacVendor,
   type SweepSubnet,
+  unscannedWithin,
 } from "./known_hosts_repo.ts";
 import type { LiveHub } from "./live_events.ts";
 import type { Neighbor } from "./neighbors.ts";
@@ -22,6 +23,7 @@ import type { PtrLookup } from "./ptr.ts";
 import type { SnmpPoller } from "@/services/snmp/mod.ts";
 import { type ArpAnswer, type ArpSweep, mergeArpAnswers } from "@/services/arp/mod.ts";
 import { insertRun, type RunTrigger, type ScanRun } from "./run_log_repo.ts";
+import { assertInScope, inScope, parseScanScope, type ScanScope } from "./scan_scope.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { sweep, type SweepResult } from "./sweeper.ts";
 import type { TcpDial } from "./tcp_probe.ts";
@@ -58,6 +60,8 @@ export interface DiscoveryEnv {
   oui: () => Promise<OuiTable>;
   /** Names this process in run rows and leases. */
   instance: string;
+  /** The scan scope in force (read per sweep, so a change in Settings applies at once). */
+  scope: () => Promise<ScanScope>;
   dial?: TcpDial;
 }
 
@@ -80,12 +84,20 @@ export async function sweepSubnet(
 ): Promise<ScanRun> {
   const subnet = typeof subnetOrId === "number" ? await getSubnet(env.db, subnetOrId) : subnetOrId;
   if (!subnet) throw notFound(`subnet ${subnetOrId}`);
+  assertInScope(subnet.cidr, await env.scope(), "subnet");
   const startedAt = env.now();
-  const knownList = await knownHostsIn(env.db, subnet.cidr);
+  // Child subnets with scanning off are never probed, not even by a sweep of their parent.
+  const exclude = await unscannedWithin(env.db, subnet.cidr);
+  const holes = parseScanScope(exclude);
+  const knownList = (await knownHostsIn(env.db, subnet.cidr)).filter((h) => !inScope(h.ip, holes));
   const plan = planSweep(subnet.cidr, knownList.map((h) => h.ip), {
     maxSweepPrefix: env.tunables.maxSweepPrefix,
+    exclude,
   });
-  await opts.progress?.(0.05, `sweeping ${plan.count} addresses of ${plan.cidr}`);
+  const skipped = plan.excluded.length
+    ? ` (skipping ${plan.excluded.length} child subnets with scanning off)`
+    : "";
+  await opts.progress?.(0.05, `sweeping ${plan.count} addresses of ${plan.cidr}${skipped}`);
   return await runSweep(env, {
     kind: "subnet",
     subnetId: subnet.id,
@@ -107,6 +119,7 @@ export async function pingHost(
 ): Promise<ScanRun> {
   const host = await getKnownHost(env.db, hostId);
   if (!host) throw notFound(`host ${hostId}`);
+  assertInScope(host.ip, await env.scope(), "host");
   return await runSweep(env, {
     kind: "host",
     subnetId: host.subnet_id,

@@ -9,6 +9,7 @@ import { createLiveHub, type LiveEvent } from "./live_events.ts";
 import type { Neighbor } from "./neighbors.ts";
 import { createProbeBudget } from "./probe_budget.ts";
 import type { PtrLookup } from "./ptr.ts";
+import { DEFAULT_SCAN_SCOPE, parseScanScope } from "./scan_scope.ts";
 import { readStates } from "./state_store.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 
@@ -28,6 +29,7 @@ function env(db: Db, kv: Deno.Kv, over: Partial<DiscoveryEnv> = {}): DiscoveryEn
     neighbors: null,
     oui: () => Promise.resolve(OUI),
     instance: "test",
+    scope: () => Promise.resolve(parseScanScope(DEFAULT_SCAN_SCOPE)),
     ...over,
   };
 }
@@ -152,5 +154,54 @@ dbTest(
     );
     assert.deepEqual(runs.map((r) => r.status), ["aborted", "failed"]);
     assert.match(JSON.stringify(runs[1].errors), /EMFILE/);
+  },
+);
+
+dbTest(
+  "a parent's sweep never probes a child subnet with scanning off, at any depth",
+  async (db) => {
+    using kv = await Deno.openKv(":memory:");
+    const parent = await subnet(db, "127.0.5.0/27");
+    await db.query(`update subnet set scan_enabled = true where id = $1`, [parent]);
+    await subnet(db, "127.0.5.8/29"); // scanning off
+    const mid = await subnet(db, "127.0.5.16/28"); // scanning on, holding an off grandchild
+    await db.query(`update subnet set scan_enabled = true where id = $1`, [mid]);
+    await subnet(db, "127.0.5.20/30"); // scanning off, inside the /28
+    const probed: string[] = [];
+    const runner: CommandRunner = (cmd, args, opts) => {
+      if (opts?.stdin) probed.push(...opts.stdin.split("\n").filter(Boolean));
+      else probed.push(...args.filter((a) => /^127\./.test(a)));
+      return runCommand(cmd, args, opts);
+    };
+    const run = await sweepSubnet(env(db, kv, { runner }), parent, { trigger: "manual" });
+    assert.equal(run.status, "succeeded");
+    const expected = [
+      ...[1, 2, 3, 4, 5, 6, 7],
+      ...[16, 17, 18, 19, 24, 25, 26, 27, 28, 29, 30],
+    ].map((n) => `127.0.5.${n}`);
+    assert.equal(run.targets, expected.length);
+    assert.deepEqual([...new Set(probed)].sort(), [...expected].sort());
+    const hosts = await db.query<{ ip: string }>(
+      `select host(ip) as ip from host order by host.ip`,
+    );
+    assert.deepEqual(hosts.map((h) => h.ip), expected);
+  },
+);
+
+dbTest(
+  "sweeps and pings outside the scan scope are refused before anything is probed",
+  async (db) => {
+    using kv = await Deno.openKv(":memory:");
+    const id = await subnet(db, "127.0.6.0/30");
+    const [{ id: hostId }] = await db.query<{ id: number }>(
+      `insert into host (ip) values ('127.0.6.1') returning id`,
+    );
+    let calls = 0;
+    const runner: CommandRunner = (cmd, args, opts) => (calls++, runCommand(cmd, args, opts));
+    const e = env(db, kv, { runner, scope: () => Promise.resolve(parseScanScope("10.0.0.0/8")) });
+    await assert.rejects(sweepSubnet(e, id, { trigger: "manual" }), /outside the scan scope/);
+    await assert.rejects(pingHost(e, hostId, { trigger: "manual" }), /outside the scan scope/);
+    assert.equal(calls, 0);
+    assert.equal((await db.query(`select 1 from scan_run`)).length, 0);
   },
 );

@@ -78,11 +78,14 @@ export {
   getSubnet,
   getSubnetByCidr,
   listSubnets,
+  ORPHAN_CHOICES,
+  type OrphanChoice,
   requireSubnet,
   subnetContents,
   type SubnetFilter,
   type SubnetRecord,
   subnetUsage,
+  type SubnetWriteOptions,
   updateSubnet,
 } from "./subnet_repo.ts";
 export {

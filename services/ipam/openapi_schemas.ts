@@ -60,8 +60,14 @@ export const SubnetCreateBody = z.object({
   ...subnetFields,
 }).openapi("SubnetInput");
 
-export const SubnetPatchBody = z.object({ cidr: safeString().optional(), ...subnetFields })
-  .openapi("SubnetPatch");
+export const SubnetPatchBody = z.object({
+  cidr: safeString().optional(),
+  ...subnetFields,
+  orphans: z.enum(["move_to_parent", "delete"]).optional().openapi({
+    description: "With a new cidr: what to do with the subnet's hosts it leaves outside " +
+      "(without it such a change is 409 `hosts_outside_cidr`)",
+  }),
+}).openapi("SubnetPatch");
 
 export const HostSchema = z.object({
   id: z.number().int(),

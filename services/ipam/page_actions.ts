@@ -3,7 +3,14 @@ import { AppError } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { type FormFields, hostFromForm, subnetFromForm } from "./form_input.ts";
 import { createHost, type HostRecord } from "./host_repo.ts";
-import { createSubnet, type SubnetRecord, updateSubnet } from "./subnet_repo.ts";
+import {
+  createSubnet,
+  ORPHAN_CHOICES,
+  type OrphanChoice,
+  type SubnetRecord,
+  type SubnetWriteOptions,
+  updateSubnet,
+} from "./subnet_repo.ts";
 
 export type FormOutcome<T> =
   | { ok: true; value: T }
@@ -16,6 +23,8 @@ const FIELD_OF: Record<string, string> = {
   duplicate_host: "ip",
   no_subnet: "ip",
   invalid_ip: "ip",
+  outside_scan_scope: "scan_enabled",
+  hosts_outside_cidr: "orphans",
 };
 
 async function attempt<T>(
@@ -33,20 +42,30 @@ async function attempt<T>(
 export async function createSubnetFromForm(
   db: Db,
   form: FormFields,
+  opts: SubnetWriteOptions = {},
 ): Promise<FormOutcome<SubnetRecord>> {
   const parsed = subnetFromForm(form);
   if (!parsed.value) return { ok: false, status: 422, errors: parsed.errors, raw: parsed.raw };
-  return await attempt(parsed.raw, () => createSubnet(db, parsed.value!));
+  return await attempt(parsed.raw, () => createSubnet(db, parsed.value!, opts));
 }
 
+/** The edit form; its `orphans` select says what to do with hosts a new cidr leaves outside. */
 export async function updateSubnetFromForm(
   db: Db,
   id: number,
   form: FormFields,
+  opts: SubnetWriteOptions = {},
 ): Promise<FormOutcome<SubnetRecord>> {
   const parsed = subnetFromForm(form);
   if (!parsed.value) return { ok: false, status: 422, errors: parsed.errors, raw: parsed.raw };
-  return await attempt(parsed.raw, () => updateSubnet(db, id, parsed.value!));
+  const choice = typeof form.orphans === "string" ? form.orphans : "";
+  const orphans = (ORPHAN_CHOICES as readonly string[]).includes(choice)
+    ? choice as OrphanChoice
+    : undefined;
+  return await attempt(
+    { ...parsed.raw, orphans: choice },
+    () => updateSubnet(db, id, parsed.value!, { ...opts, orphans }),
+  );
 }
 
 export async function createHostFromForm(

@@ -40,6 +40,22 @@ export interface SubnetFilter {
   limit?: number;
 }
 
+/**
+ * What to do with a subnet's hosts that a new cidr leaves outside: "move_to_parent" gives them to
+ * the parent subnet (or no subnet when there is none), "delete" deletes them.
+ */
+export type OrphanChoice = "move_to_parent" | "delete";
+export const ORPHAN_CHOICES: readonly OrphanChoice[] = ["move_to_parent", "delete"];
+
+/** Options of a subnet write. */
+export interface SubnetWriteOptions {
+  /**
+   * Called inside the transaction with the subnet's final cidr when its scanning ends up on;
+   * throws to refuse (the scan scope check). Absent: no check.
+   */
+  checkScan?: (cidr: string) => void;
+}
+
 /** What to do with what a subnet holds when it is deleted. */
 export type DeleteCascade = "orphan" | "hosts" | "all";
 
@@ -192,7 +208,12 @@ async function rejectDuplicate(q: Queryable, cidr: string, selfId?: number) {
   if (existing && existing.id !== selfId) throw duplicate(cidr, existing.id);
 }
 
-export async function createSubnet(db: Db, input: SubnetInput): Promise<SubnetRecord> {
+export async function createSubnet(
+  db: Db,
+  input: SubnetInput,
+  opts: SubnetWriteOptions = {},
+): Promise<SubnetRecord> {
+  if (input.scan_enabled) opts.checkScan?.(input.cidr);
   try {
     return await db.tx(async (tx) => {
       await lockIpamTree(tx);
@@ -221,16 +242,23 @@ export async function createSubnet(db: Db, input: SubnetInput): Promise<SubnetRe
   }
 }
 
-/** Applies a partial update; a new cidr moves the subnet in the tree (children and hosts follow). */
+/**
+ * Applies a partial update; a new cidr moves the subnet in the tree (children and hosts follow).
+ * Hosts of the subnet that the new cidr leaves outside are never dropped silently: without
+ * `orphans` that is a 409 `hosts_outside_cidr` with their count; with it they move to the parent
+ * or are deleted.
+ */
 export async function updateSubnet(
   db: Db,
   id: number,
   patch: SubnetPatch,
+  opts: SubnetWriteOptions & { orphans?: OrphanChoice } = {},
 ): Promise<SubnetRecord> {
   try {
     return await db.tx(async (tx) => {
       await lockIpamTree(tx);
       const current = await requireSubnet(tx, id);
+      if (patch.scan_enabled ?? current.scan_enabled) opts.checkScan?.(patch.cidr ?? current.cidr);
       const sets: string[] = [];
       const params: SqlParam[] = [id];
       for (const key of SUBNET_FIELDS) {
@@ -241,6 +269,7 @@ export async function updateSubnet(
       const moving = patch.cidr !== undefined && patch.cidr !== current.cidr;
       if (moving) {
         await rejectDuplicate(tx, patch.cidr!, id);
+        await settleOutsideHosts(tx, current, patch.cidr!, opts.orphans);
         await detach(tx, id, current.parent_id);
         params.push(patch.cidr!);
         sets.push(`cidr = $${params.length}::cidr`);
@@ -256,6 +285,33 @@ export async function updateSubnet(
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicate(patch.cidr ?? "");
     throw err;
+  }
+}
+
+/** Refuses (409), or deletes, the subnet's hosts that `cidr` leaves outside; moving is detach's. */
+async function settleOutsideHosts(
+  tx: Queryable,
+  s: SubnetRecord,
+  cidr: string,
+  orphans: OrphanChoice | undefined,
+): Promise<void> {
+  const [{ n }] = await tx.query<{ n: number }>(
+    `select count(*)::int as n from host where subnet_id = $1 and not (ip <<= $2::cidr)`,
+    [s.id, cidr],
+  );
+  if (n === 0) return;
+  if (!orphans) {
+    throw new AppError(
+      409,
+      "hosts_outside_cidr",
+      `changing subnet ${s.cidr} to ${cidr} would leave ${n} of its host(s) outside it; say what ` +
+        `to do with them: orphans=move_to_parent (they go to the parent subnet, or to no subnet ` +
+        `when there is none) or orphans=delete (they are deleted)`,
+      { hosts: n, choices: [...ORPHAN_CHOICES] },
+    );
+  }
+  if (orphans === "delete") {
+    await tx.query(`delete from host where subnet_id = $1 and not (ip <<= $2::cidr)`, [s.id, cidr]);
   }
 }
 

@@ -143,7 +143,14 @@ dbTest("changing a subnet's cidr moves it in the tree; children and hosts follow
   const child = await subnet(db, "10.1.2.0/24");
   await host(db, "10.1.9.9");
   await host(db, "10.2.0.1");
-  const moved = await updateSubnet(db, s.id, { cidr: "10.2.0.0/16", name: "moved" });
+  await rejectsWithAppError(
+    updateSubnet(db, s.id, { cidr: "10.2.0.0/16", name: "moved" }),
+    409,
+    "hosts_outside_cidr",
+  );
+  const moved = await updateSubnet(db, s.id, { cidr: "10.2.0.0/16", name: "moved" }, {
+    orphans: "move_to_parent",
+  });
   assert.equal(moved.cidr, "10.2.0.0/16");
   assert.equal(moved.name, "moved");
   assert.equal(moved.parent_id, root.id);

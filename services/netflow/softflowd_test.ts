@@ -6,6 +6,7 @@ import { createFlowDecoder } from "./flow_decoder.ts";
 import type { FlowRecord } from "./flow_record.ts";
 import { type SyntheticFlow, writePcapFile } from "./pcap_writer.ts";
 import { findSoftflowd, softflowdArgs } from "./softflowd_command.ts";
+import { childEnv } from "@/services/discovery/mod.ts";
 
 const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;
@@ -61,6 +62,9 @@ async function exportWithSoftflowd(version: "5" | "9" | "10", extraArgs: string[
     const endMs = startMs + (totals.packets - 1); // frames are 1 ms apart
     const port = (socket.addr as Deno.NetAddr).port;
     const child = new Deno.Command(softflowd, {
+      // Only PATH and LANG: the test runner's environment is none of softflowd's business.
+      clearEnv: true,
+      env: childEnv(),
       args: softflowdArgs({
         pcap,
         port,

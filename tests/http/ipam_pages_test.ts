@@ -96,12 +96,22 @@ appTest(
     });
     assert.equal(edit.status, 422);
     assert.match(await edit.text(), /vlan must be 1-4094/);
+    // 192.0.2.0/24 is outside the scan scope: scanning cannot be turned on, and the form says how.
+    const outside = await submit(t, `/subnets/${s.id}`, {
+      _action: "update",
+      cidr: "192.0.2.0/24",
+      scan_enabled: "on",
+    });
+    assert.equal(outside.status, 422);
+    assert.match(
+      await outside.text(),
+      /data-field-error="scan_enabled">subnet 192\.0\.2\.0\/24 is outside the scan scope.*Settings → Scan scope/,
+    );
     const saved = await submit(t, `/subnets/${s.id}`, {
       _action: "update",
       cidr: "192.0.2.0/24",
       name: "Servers",
       vlan: "10",
-      scan_enabled: "on",
       scan_interval_s: "600",
     });
     assert.equal(saved.status, 303);
@@ -109,7 +119,7 @@ appTest(
     assert.deepEqual([api.name, api.vlan, api.scan_enabled, api.scan_interval_s], [
       "Servers",
       10,
-      true,
+      false,
       600,
     ]);
 

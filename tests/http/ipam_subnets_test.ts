@@ -9,7 +9,7 @@ async function post(t: TestApp, path: string, json: unknown) {
 
 appTest("POST/GET/PATCH/DELETE /api/v1/subnets round trip, IPv4 and IPv6", async (t) => {
   const created = await post(t, "/api/v1/subnets", {
-    cidr: "192.0.2.0/24",
+    cidr: "198.51.100.0/24",
     name: "Servers",
     vlan: 10,
     tags: ["prod", "prod", " dc1 "],
@@ -19,7 +19,7 @@ appTest("POST/GET/PATCH/DELETE /api/v1/subnets round trip, IPv4 and IPv6", async
   });
   assert.equal(created.status, 201);
   const s = created.body;
-  assert.equal(s.cidr, "192.0.2.0/24");
+  assert.equal(s.cidr, "198.51.100.0/24");
   assert.deepEqual(s.tags, ["prod", "dc1"]);
   assert.equal(s.scan_enabled, true);
   assert.equal(s.scan_interval_s, 600);
@@ -52,7 +52,7 @@ appTest("POST/GET/PATCH/DELETE /api/v1/subnets round trip, IPv4 and IPv6", async
 
   const list = await (await t.call("GET", "/api/v1/subnets")).json();
   assert.deepEqual(list.items.map((x: { cidr: string }) => x.cidr), [
-    "192.0.2.0/24",
+    "198.51.100.0/24",
     "2001:db8:0:10::/64",
   ]);
   assert.equal(list.next_cursor, null);
@@ -215,3 +215,52 @@ appTest("the IPAM endpoints are documented in openapi.json", async (t) => {
   assert.match(del.description, /cascade/);
   assert.ok(del.parameters.some((p: { name: string }) => p.name === "cascade"));
 });
+
+appTest(
+  "a new cidr never silently orphans hosts: 409 with the count, or orphans says what to do",
+  async (t) => {
+    const parent = (await post(t, "/api/v1/subnets", { cidr: "10.0.0.0/8" })).body;
+    const s = (await post(t, "/api/v1/subnets", { cidr: "10.5.0.0/16" })).body;
+    for (const ip of ["10.5.1.1", "10.5.200.1", "10.5.201.1"]) {
+      assert.equal((await post(t, "/api/v1/hosts", { ip })).status, 201);
+    }
+    const patch = (json: unknown) => t.call("PATCH", `/api/v1/subnets/${s.id}`, { json });
+    const refused = await patch({ cidr: "10.5.0.0/17" });
+    assert.equal(refused.status, 409);
+    const err = (await refused.json()).error;
+    assert.equal(err.code, "hosts_outside_cidr");
+    assert.equal(err.details.hosts, 2);
+    assert.match(err.message, /would leave 2 of its host\(s\) outside it/);
+    assert.match(err.message, /orphans=move_to_parent.*orphans=delete/);
+    assert.equal((await patch({ cidr: "10.5.0.0/17", orphans: "keep" })).status, 422);
+    // Nothing changed by the refusals.
+    assert.equal(
+      (await (await t.call("GET", `/api/v1/subnets/${s.id}`)).json()).cidr,
+      "10.5.0.0/16",
+    );
+    // A change that leaves nobody outside needs no choice.
+    assert.equal((await patch({ name: "renamed" })).status, 200);
+
+    const moved = await patch({ cidr: "10.5.0.0/17", orphans: "move_to_parent" });
+    assert.equal(moved.status, 200, await moved.clone().text());
+    const hosts = await (await t.call("GET", "/api/v1/hosts?limit=10")).json();
+    const subnetOf = Object.fromEntries(
+      hosts.items.map((h: { ip: string; subnet_id: number | null }) => [h.ip, h.subnet_id]),
+    );
+    assert.deepEqual(subnetOf, {
+      "10.5.1.1": s.id,
+      "10.5.200.1": parent.id,
+      "10.5.201.1": parent.id,
+    });
+
+    // No parent and orphans=delete: the hosts outside are deleted, the rest stay.
+    const lone = (await post(t, "/api/v1/subnets", { cidr: "172.20.0.0/24" })).body;
+    for (const ip of ["172.20.0.10", "172.20.0.200"]) await post(t, "/api/v1/hosts", { ip });
+    const del = await t.call("PATCH", `/api/v1/subnets/${lone.id}`, {
+      json: { cidr: "172.20.0.0/25", orphans: "delete" },
+    });
+    assert.equal(del.status, 200);
+    const left = await (await t.call("GET", "/api/v1/hosts?q=172.20")).json();
+    assert.deepEqual(left.items.map((h: { ip: string }) => h.ip), ["172.20.0.10"]);
+  },
+);

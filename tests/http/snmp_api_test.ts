@@ -221,6 +221,16 @@ appTest(
     assert.equal(priv.poll.status, "ok", priv.poll.error);
     assert.equal(priv.poll.sys_name, "loop-agent.example");
 
+    // Outside the scan scope nothing is sent: a clear 422, and sweeps skip the host.
+    const narrowed = await t.call("PUT", "/api/v1/settings/scan-scope", {
+      json: { cidrs: ["10.0.0.0/8"] },
+    });
+    assert.equal(narrowed.status, 200, await narrowed.clone().text());
+    const outside = await t.call("POST", `${base}/poll`);
+    assert.equal(outside.status, 422);
+    assert.equal((await json(outside)).error.code, "out_of_scope");
+    await t.call("PUT", "/api/v1/settings/scan-scope", { json: { cidrs: null } });
+
     // The host page shows every source and the winner, escaped.
     const page = await (await t.call("GET", `/hosts/${hostId}`)).text();
     assert.match(page, /data-testid="name-sources"/);

@@ -18,6 +18,7 @@ import { createDiscovery } from "@/services/discovery/discovery_service.ts";
 import { type HostState, readStates } from "@/services/discovery/state_store.ts";
 import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
+import { TEST_SCAN_SCOPE } from "@/tests/support/test_scope.ts";
 
 const PASSWORD = "lab-admin-password-1";
 const SUBNET = "198.51.100.0/24";
@@ -28,7 +29,13 @@ const HOSTS = [
   { ip: "198.51.100.30" },
 ];
 /** Short probes keep the 250 empty addresses of the /24 cheap; the lab answers in < 1 ms. */
-const PROBE_ENV = { PTR_LOOKUP_ENABLED: "0", PING_TIMEOUT_MS: "300", PING_RETRIES: "1" };
+const PROBE_ENV = {
+  PTR_LOOKUP_ENABLED: "0",
+  PING_TIMEOUT_MS: "300",
+  PING_RETRIES: "1",
+  // The lab's ranges are documentation ranges, outside the default scope: allow them explicitly.
+  SCAN_SCOPE: TEST_SCAN_SCOPE,
+};
 
 const labTest = (name: string, fn: (engine: Engine) => Promise<void>) => {
   for (const engine of ENGINES) {

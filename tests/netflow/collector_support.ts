@@ -9,6 +9,7 @@ import {
   startCollector,
 } from "@/services/netflow/collector.ts";
 import type { SyntheticFlow } from "@/services/netflow/mod.ts";
+import { childEnv } from "@/services/discovery/mod.ts";
 
 export function collectorOptions(overrides: Partial<CollectorOptions> = {}): CollectorOptions {
   return {
@@ -56,6 +57,9 @@ export async function runSoftflowd(
   timeoutMs = 30_000,
 ): Promise<{ code: number; log: string }> {
   const child = new Deno.Command(findSoftflowd(), {
+    // Only PATH and LANG: the test runner's environment is none of softflowd's business.
+    clearEnv: true,
+    env: childEnv(),
     args: softflowdArgs({
       pcap,
       port,

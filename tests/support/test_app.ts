@@ -7,6 +7,7 @@ import type { AppEnv, Deps } from "@/services/web/env.ts";
 import { setLogLevel } from "@/services/web/logger.ts";
 import { VERSION } from "@/services/web/version.ts";
 import type { Db } from "@/services/store/mod.ts";
+import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, ENGINES, openTestDb } from "./test_db.ts";
 
 setLogLevel("error");
@@ -54,7 +55,13 @@ export async function makeTestApp(
 ): Promise<{ t: TestApp; dispose: () => Promise<void> }> {
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
-  const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env });
+  const cfg = parseConfig({
+    DISABLE_SCHEDULER: "1",
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    // Tests probe loopback and the lab ranges: the scope says so explicitly.
+    SCAN_SCOPE: TEST_SCAN_SCOPE,
+    ...env,
+  });
   const clock = { now: Date.now() };
   const deps: Deps = { cfg, db, kv, now: () => clock.now, version: VERSION, services: {} };
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);

@@ -6,6 +6,7 @@ import type { Deps } from "@/services/web/env.ts";
 import { VERSION } from "@/services/web/version.ts";
 import { startBackground } from "@/services/background.ts";
 import { setLogLevel } from "@/services/web/logger.ts";
+import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, openTestDb } from "./test_db.ts";
 
 export interface TestServer {
@@ -33,6 +34,8 @@ export async function startTestServer(
     // A background NetFlow collector in tests listens on loopback only, on a random port.
     NETFLOW_BIND_HOST: "127.0.0.1",
     NETFLOW_BIND_PORT: "0",
+    // Tests probe loopback and the lab ranges: the scope says so explicitly.
+    SCAN_SCOPE: TEST_SCAN_SCOPE,
     ...env,
   });
   setLogLevel(cfg.LOG_LEVEL);

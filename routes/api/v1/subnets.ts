@@ -1,5 +1,6 @@
 // /api/v1/subnets: subnet CRUD, the folded address view, gap expansion and next free address.
 import { createRoute, z } from "@hono/zod-openapi";
+import { scanEnableCheck } from "@/services/discovery/mod.ts";
 import { intParam, safeString } from "@/services/web/api_schemas.ts";
 import { AppError } from "@/services/errors.ts";
 import {
@@ -97,7 +98,8 @@ api.openapi(
     summary: "Create a subnet; it joins the tree (parent, children and hosts are re-derived)",
     description: "Errors: 422 `invalid_cidr` with a precise reason (`octet 300 > 255`, or host " +
       "bits set naming the network in `details.network`), 422 `validation_failed`, " +
-      "409 `duplicate_subnet`.",
+      "409 `duplicate_subnet`, 422 `outside_scan_scope` when `scan_enabled` is true for a " +
+      "subnet outside the scan scope.",
     security,
     request: { body: jsonBody(SubnetCreateBody) },
     responses: { 201: jsonResponse(SubnetSchema, "Created"), ...errorResponses },
@@ -107,7 +109,9 @@ api.openapi(
     const { normalize, ...rest } = body;
     const input = validate(SubnetInputSchema, { ...rest, cidr: cidrOf(body.cidr, normalize) });
     const { db, kv } = c.get("deps");
-    const created = await createSubnet(db, input);
+    const created = await createSubnet(db, input, {
+      checkScan: await scanEnableCheck(c.get("deps")),
+    });
     const [summary] = await summarizeSubnets(db, kv, [created]);
     return c.json(summary, 201);
   },
@@ -137,18 +141,26 @@ api.openapi(
     path: "/{id}",
     tags,
     summary: "Change a subnet; a new cidr moves it in the tree",
+    description: "A new cidr that would leave some of the subnet's hosts outside it is refused " +
+      "with 409 `hosts_outside_cidr` (`details.hosts` = how many) unless `orphans` says what " +
+      "to do with them: `move_to_parent` (they go to the parent subnet, or to no subnet when " +
+      "there is none) or `delete`. Turning scanning on (or moving a scanned subnet) outside " +
+      "the scan scope is 422 `outside_scan_scope`.",
     security,
     request: { params: IdParam, body: jsonBody(SubnetPatchBody) },
     responses: { 200: jsonResponse(SubnetSchema, "Updated"), ...errorResponses },
   }),
   async (c) => {
-    const { normalize, ...rest } = c.req.valid("json");
+    const { normalize, orphans, ...rest } = c.req.valid("json");
     const patch = validate(SubnetPatchSchema, {
       ...rest,
       ...(rest.cidr !== undefined ? { cidr: cidrOf(rest.cidr, normalize) } : {}),
     });
     const { db, kv } = c.get("deps");
-    const updated = await updateSubnet(db, c.req.valid("param").id, patch);
+    const updated = await updateSubnet(db, c.req.valid("param").id, patch, {
+      orphans,
+      checkScan: await scanEnableCheck(c.get("deps")),
+    });
     const [summary] = await summarizeSubnets(db, kv, [updated]);
     return c.json(summary, 200);
   },
