@@ -4,17 +4,17 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "@/services/errors.ts";
 import { audit } from "@/services/auth/mod.ts";
-import type { AppEnv, Deps, PageHandler } from "@/services/web/env.ts";
-import { errorResponse } from "@/services/web/http_errors.ts";
-import { ErrorSchema } from "@/services/web/api_schemas.ts";
-import { withSharedErrors } from "@/services/web/openapi_document.ts";
-import { log } from "@/services/web/logger.ts";
-import { parseCidrList, requestOrigin } from "@/services/web/client_ip.ts";
-import { csrfProtection, identify, requireLogin } from "@/services/web/auth_middleware.ts";
-import { serveFrom } from "@/services/web/static_files.ts";
-import { pageInputGuard } from "@/services/web/page_input_guard.ts";
+import type { AppEnv, Deps, PageHandler } from "@/web/env.ts";
+import { errorResponse } from "@/web/http_errors.ts";
+import { ErrorSchema } from "@/web/api_schemas.ts";
+import { withSharedErrors } from "@/web/openapi_document.ts";
+import { log } from "@/services/logger.ts";
+import { parseCidrList, requestOrigin } from "@/web/client_ip.ts";
+import { csrfProtection, identify, requireLogin } from "@/web/auth_middleware.ts";
+import { serveFrom } from "@/web/static_files.ts";
+import { pageInputGuard } from "@/web/page_input_guard.ts";
 import { routes } from "@/routes.gen.ts";
-import { VERSION } from "@/services/web/version.ts";
+import { VERSION } from "@/web/version.ts";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const PAGE_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -35,6 +35,7 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
     const origin = requestOrigin(c, proxy);
     c.set("clientIp", origin.ip);
     c.set("https", origin.https);
+    c.set("openapiDocument", openapiDocument);
     const started = performance.now();
     await next();
     if (log.enabled("info") && !c.req.path.startsWith("/_build/")) {
@@ -135,7 +136,6 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   const openapiDocument = () => document ??= withSharedErrors(app.getOpenAPI31Document(docConfig));
   app.get("/openapi.json", (c) => c.json(openapiDocument()));
-  deps.services.openapiDocument = openapiDocument;
 
   // 8. One place for errors and unknown paths.
   app.notFound((c) =>

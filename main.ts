@@ -3,12 +3,12 @@ import { loadConfig } from "@/services/config/config.ts";
 import { migrate, openDb, openKv } from "@/services/store/mod.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
 import { createApp } from "@/app.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { log, setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { log, setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
 import { startBackground } from "@/services/background.ts";
 import { failInterruptedTasks } from "@/services/tasks/mod.ts";
-import { validateNmapConfig } from "@/services/discovery/nmap_config.ts";
+import { validateNmapConfig } from "@/services/portscans/mod.ts";
 
 export async function start() {
   const cfg = loadConfig();
@@ -28,7 +28,7 @@ export async function start() {
         : "created user admin with password admin; you must change it at first login",
     );
   }
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   const app = createApp(deps);
   const background = await startBackground(deps);
   const server = Deno.serve(

@@ -8,14 +8,11 @@
 // Run: deno run -A --unstable-kv bench/discovery_bench.ts [rounds]   (the /16 needs root)
 import { parseConfig } from "@/services/config/config.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
-import { type CommandRunner, createCommandRunner } from "@/services/discovery/command_runner.ts";
-import { createDiscovery } from "@/services/discovery/discovery_service.ts";
-import { fpingArgs } from "@/services/discovery/fping_parser.ts";
-import { planSweep } from "@/services/discovery/sweep_plan.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
+import { type CommandRunner, createCommandRunner } from "@/services/jobs/mod.ts";
+import { createDiscovery, fpingArgs, planSweep, sweepSubnet } from "@/services/sweeps/mod.ts";
 
 export interface BenchResult {
   name: string;
@@ -125,7 +122,7 @@ async function benchCase(c: Case, rounds: number): Promise<BenchResult[]> {
       PING_RETRIES: String(c.probe.retries),
       LOG_LEVEL: "error",
     });
-    const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+    const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
     const runner: CommandRunner = createCommandRunner(
       c.netns ? { prefix: ["ip", "netns", "exec", c.netns] } : {},
     );

@@ -4,13 +4,10 @@
 //
 // Run: deno run -A --unstable-kv bench/host_drawer_bench.ts   (PGlite in memory; nothing is scanned)
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { loadHostDetail } from "@/services/discovery/host_detail.ts";
-import { insertEvents, type NewEvent } from "@/services/discovery/history_repo.ts";
-import type { PortObservation } from "@/services/discovery/port_diff.ts";
-import { storeHostSnapshot } from "@/services/discovery/port_snapshot.ts";
-import { rollUp } from "@/services/discovery/rollup.ts";
-import { hostStateKey } from "@/services/discovery/state_store.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { loadHostDetail } from "@/services/dashboard/mod.ts";
+import { hostStateKey, insertEvents, type NewEvent, rollUp } from "@/services/sweeps/mod.ts";
+import { type PortObservation, storeHostSnapshot } from "@/services/portscans/mod.ts";
 
 export interface BenchResult {
   name: string;

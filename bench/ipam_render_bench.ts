@@ -5,11 +5,16 @@ import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
 import { migrate, openPglite } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
-import { bigIntToIp, createSubnet, parseCidr, SubnetInputSchema } from "@/services/ipam/mod.ts";
-import { HOST_STATE_PREFIX } from "@/services/ipam/host_state.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
+import {
+  bigIntToIp,
+  createSubnet,
+  HOST_STATE_PREFIX,
+  parseCidr,
+  SubnetInputSchema,
+} from "@/services/ipam/mod.ts";
 
 export interface BenchResult {
   name: string;
@@ -48,7 +53,7 @@ export async function benchIpamRender(): Promise<BenchResult[]> {
       LOG_LEVEL: "error",
     });
     await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
-    const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+    const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
     const app = createApp(deps);
 
     const setups = [

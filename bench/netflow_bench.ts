@@ -3,21 +3,24 @@
 // loss, end-to-end rate and loss with persistence (PGlite and PostgreSQL) at a sustained
 // 100,000 records/s, and the ratios to nfcapd. Run alone: deno run -A bench/netflow_bench.ts
 // (BENCH_QUICK=1: 5 s per sustained run instead of 60 s). Replays are loopback only and bounded.
-import { findSoftflowd, softflowdArgs } from "@/services/netflow/softflowd_command.ts";
+import {
+  findSoftflowd,
+  softflowdArgs,
+  type SyntheticFlow,
+  writePcapFile,
+} from "@/tests/support/netflow/mod.ts";
 import { join } from "node:path";
 import {
   type Collector,
   createFlowDecoder,
+  setReceiveBuffer,
   startCollector,
   sumCounters,
-  type SyntheticFlow,
-  writePcapFile,
 } from "@/services/netflow/mod.ts";
-import { setReceiveBuffer } from "@/services/netflow/socket_buffer.ts";
 import { type Db, migrate, openPglite } from "@/services/store/mod.ts";
 import { openTestDb } from "@/tests/support/test_db.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { childEnv } from "@/services/discovery/mod.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { childEnv } from "@/services/jobs/mod.ts";
 
 export interface BenchRow {
   name: string;

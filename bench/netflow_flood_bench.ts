@@ -7,7 +7,7 @@
 // PostgreSQL run; for PGlite the growth over idle is what to watch. Loopback only; bounded.
 // Run alone: deno run -A bench/netflow_flood_bench.ts
 import { join } from "node:path";
-import { buildTemplateSet, buildV9Packet, type FieldSpec } from "@/services/netflow/mod.ts";
+import { buildTemplateSet, buildV9Packet, type FieldSpec } from "@/tests/support/netflow/mod.ts";
 import { openPostgres } from "@/services/store/mod.ts";
 import { TEST_DATABASE_URL } from "@/tests/support/test_db.ts";
 

@@ -1,8 +1,8 @@
 // Compares a sweep of 127.0.0.0/20 through Pingfold's sweeper with raw fping using the same options.
 //
 // Run: deno run -A bench/sweep_bench.ts [rounds]   (loopback only: every 127.x answers on Linux)
-import { planSweep, runCommand, sweep } from "@/services/discovery/mod.ts";
-import { fpingArgs } from "@/services/discovery/fping_parser.ts";
+import { runCommand } from "@/services/jobs/mod.ts";
+import { fpingArgs, planSweep, sweep } from "@/services/sweeps/mod.ts";
 
 const CIDR = "127.0.0.0/20";
 const OPTIONS = { timeoutMs: 500, retries: 1, intervalMs: 1 };

@@ -1,9 +1,8 @@
 // The folded address table of a subnet: host rows with status, gap rows with an expand chip island.
 import type { AddressHostRow, AddressRow } from "@/services/ipam/mod.ts";
-import { island } from "@/services/web/islands.tsx";
+import { island } from "@/web/islands.tsx";
 import ExpandChip from "@/islands/ExpandChip.tsx";
-import { StatusPill } from "./StatusPill.tsx";
-import { formatLatency } from "./StatusPill.tsx";
+import { formatLatency, StatusPill } from "./StatusPill.tsx";
 
 const ExpandChipIsland = island("ExpandChip", ExpandChip);
 

@@ -2,8 +2,8 @@
 // list of hosts that answer, whose rows open the host drawer.
 import type { AliveFilterOptions, AliveFilterValues, AliveHost } from "@/services/dashboard/mod.ts";
 import { StatusPill } from "./StatusPill.tsx";
-import { portLabel, portProduct } from "./host_detail_format.ts";
-import { formatCount } from "./format_count.ts";
+import { portLabel, portProduct } from "../shared/host_detail_format.ts";
+import { formatCount } from "../shared/format_count.ts";
 
 /** Port chips shown per row before "+N more". */
 const CHIPS_PER_ROW = 6;

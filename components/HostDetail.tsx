@@ -1,7 +1,7 @@
 // Everything about one host (state, uptime and sparkline, ports, facts, edit form, events): the body
 // of the host page and of the drawer island, which both render it from the same JSON-able data.
 import type { ComponentType, JSX } from "preact";
-import type { HostDetail as HostDetailData } from "@/services/discovery/mod.ts";
+import type { HostDetail as HostDetailData } from "@/services/dashboard/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
@@ -10,8 +10,8 @@ import { StatusPill } from "./StatusPill.tsx";
 import { HostEvents } from "./HostEvents.tsx";
 import { HostPorts } from "./HostPorts.tsx";
 import { HostUptime } from "./HostUptime.tsx";
-import { formatUtc, tagsToText, timeAgo } from "./host_detail_format.ts";
-import { formatLatency } from "../services/discovery/state_view.ts";
+import { formatUtc, tagsToText, timeAgo } from "../shared/host_detail_format.ts";
+import { formatLatency } from "../shared/state_view.ts";
 import { HostNameSources, type SnmpNameView } from "./HostNameSources.tsx";
 
 /** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */

@@ -1,5 +1,5 @@
 // A host's change events (up/down flips, discovery, renames, port changes) as a timeline, newest first.
-import { type EventLike, eventText, formatUtc, timeAgo } from "./host_detail_format.ts";
+import { type EventLike, eventText, formatUtc, timeAgo } from "../shared/host_detail_format.ts";
 
 export interface HostEventsProps {
   events: Array<EventLike & { id: number }>;

@@ -1,7 +1,7 @@
 // Where a host's name can come from, strongest first, with the one shown marked, plus what SNMP
 // last said (sysDescr, poll outcome). Device strings are untrusted: rendered as text only.
 import type { HostNameSources as Names, NameSource, PollRecord } from "@/services/snmp/mod.ts";
-import { timeAgo } from "./host_detail_format.ts";
+import { timeAgo } from "../shared/host_detail_format.ts";
 import type { SnmpSettingsSummary } from "../islands/SnmpSettingsForm.tsx";
 
 const LABELS: Record<NameSource, string> = {

@@ -1,6 +1,6 @@
 // A host's open ports as chips (`22/ssh`) with product/version on hover, and when they were scanned.
-import type { PortRow, PortScan } from "../services/discovery/port_repo.ts";
-import { portLabel, portProduct, timeAgo } from "./host_detail_format.ts";
+import type { PortRow, PortScan } from "@/services/portscans/mod.ts";
+import { portLabel, portProduct, timeAgo } from "../shared/host_detail_format.ts";
 
 export interface HostPortsProps {
   ports: PortRow[];

@@ -1,6 +1,6 @@
 // Uptime over 24 hours and 7 days as two figures, with the sample counts behind them.
-import type { UptimeWindow } from "../services/discovery/uptime.ts";
-import { formatPercent } from "./host_detail_format.ts";
+import type { UptimeWindow } from "@/services/sweeps/mod.ts";
+import { formatPercent } from "../shared/host_detail_format.ts";
 
 export interface HostUptimeProps {
   h24: UptimeWindow;

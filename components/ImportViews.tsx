@@ -1,6 +1,5 @@
 // The CSV import screens: upload form, dry-run preview with a confirm button, and the final report.
-import type { ImportReport } from "@/services/ipam/mod.ts";
-import { CSV_COLUMNS_DOC } from "@/services/ipam/mod.ts";
+import { CSV_COLUMNS_DOC, type ImportReport } from "@/services/ipam/mod.ts";
 
 export interface ImportChoices {
   kind: "hosts" | "subnets";

@@ -1,9 +1,9 @@
 // The page shell: skip link, header with navigation and search, main landmark, footer.
 import type { ComponentChildren } from "preact";
-import { island } from "@/services/web/islands.tsx";
+import { island } from "@/web/islands.tsx";
 import ThemeToggle from "@/islands/ThemeToggle.tsx";
 import QuickSearch from "@/islands/QuickSearch.tsx";
-import type { AuthUser } from "@/services/web/env.ts";
+import type { AuthUser } from "@/web/env.ts";
 
 const ThemeToggleIsland = island("ThemeToggle", ThemeToggle);
 const QuickSearchIsland = island("QuickSearch", QuickSearch);

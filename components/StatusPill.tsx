@@ -1,6 +1,6 @@
 // A host's live state as a pill: Up (with latency), Down or Unknown; plain props so islands can use it too.
 
-import { formatAge, formatLatency as formatLatencyText } from "@/services/discovery/state_view.ts";
+import { formatLatency as formatLatencyText, pillView } from "@/shared/state_view.ts";
 
 export type PillState = "up" | "down" | "unknown";
 
@@ -27,20 +27,28 @@ function toMs(value: number | string | null | undefined): number | null {
 }
 
 export function StatusPill(p: StatusPillProps) {
-  const label = LABEL[p.state] ?? LABEL.unknown;
-  const latency = p.state === "up" && typeof p.latencyMs === "number"
-    ? formatLatency(p.latencyMs)
-    : null;
+  const status: PillState = p.state in LABEL ? p.state : "unknown";
   const since = toMs(p.since);
   const lastSeen = toMs(p.lastSeen);
-  const sinceIso = since === null ? null : new Date(since).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // The same text the live island writes (shared/state_view.ts), so a patch changes nothing else.
+  const view = status === "unknown" || since === null ? null : pillView(
+    {
+      up: status === "up",
+      latency_ms: typeof p.latencyMs === "number" ? p.latencyMs : null,
+      since,
+      last_seen: lastSeen,
+    },
+    Date.now(),
+  );
+  const label = view?.label ?? LABEL[status];
+  const latency = status === "up" && typeof p.latencyMs === "number"
+    ? formatLatency(p.latencyMs)
+    : null;
   return (
     <span
-      class={`pill pill-${p.state in LABEL ? p.state : "unknown"}`}
-      title={sinceIso
-        ? `${label.toLowerCase()} ${formatAge(Date.now() - since!)} ago (since ${sinceIso})`
-        : undefined}
-      data-status={p.state}
+      class={`pill pill-${status}`}
+      title={view?.title}
+      data-status={status}
       data-since={since ?? undefined}
       data-last-seen={lastSeen ?? undefined}
     >

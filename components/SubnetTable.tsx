@@ -1,6 +1,6 @@
 // The subnets table: the tree by indentation, with used/alive/free and a utilization bar per row.
 import type { SubnetSummary } from "@/services/ipam/mod.ts";
-import { formatCount } from "./format_count.ts";
+import { formatCount } from "../shared/format_count.ts";
 import { UtilizationBar } from "./UtilizationBar.tsx";
 
 export interface SubnetTableProps {

@@ -2,7 +2,7 @@
 // traffic per bucket. The SVG holds only bars (it stretches to any width); the scale, times
 // and legend are HTML text, so they stay readable on a phone.
 import type { SeriesPoint } from "@/services/netflow/mod.ts";
-import { formatBytes } from "./format_bytes.ts";
+import { formatBytes } from "../shared/format_bytes.ts";
 
 export interface TrafficChartProps {
   points: SeriesPoint[];

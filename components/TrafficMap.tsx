@@ -2,7 +2,7 @@
 // circle, directed links as curves whose width grows with bytes; a table repeats it in text.
 // Labels come from user data (subnet names) and are always rendered as escaped text.
 import type { MatrixEdge, MatrixNode } from "@/services/netflow/mod.ts";
-import { formatBytes } from "./format_bytes.ts";
+import { formatBytes } from "../shared/format_bytes.ts";
 
 export interface TrafficMapProps {
   nodes: MatrixNode[];

@@ -7,8 +7,8 @@ import type {
   PairTalker,
   PortTalker,
 } from "@/services/netflow/mod.ts";
-import { formatBytes } from "./format_bytes.ts";
-import { formatCount } from "./format_count.ts";
+import { formatBytes } from "../shared/format_bytes.ts";
+import { formatCount } from "../shared/format_count.ts";
 
 function Host(p: { addr: string; hostname: string | null }) {
   return (

@@ -1,5 +1,5 @@
 // A subnet's used share as a bar with a text equivalent for screen readers.
-import { formatCount } from "./format_count.ts";
+import { formatCount } from "../shared/format_count.ts";
 
 export interface UtilizationBarProps {
   percent: number;

@@ -1,6 +1,6 @@
 // Island: a gap row's chip; loads the gap's free addresses in place (paged) with a "claim" per address.
 import { useState } from "preact/hooks";
-import { formatCount } from "../components/format_count.ts";
+import { formatCount } from "../shared/format_count.ts";
 
 export interface ExpandChipProps extends Record<string, unknown> {
   subnetId: number;

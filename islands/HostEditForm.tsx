@@ -2,7 +2,7 @@
 // plain POST form (/hosts/{id}); with it, it saves through PATCH /api/v1/hosts/{id} and shows the
 // API's 422 messages next to their fields.
 import { useState } from "preact/hooks";
-import { textToTags } from "../components/host_detail_format.ts";
+import { textToTags } from "../shared/host_detail_format.ts";
 
 export interface HostEditValues {
   hostname_override: string;

@@ -4,7 +4,7 @@
 // `data-host-ip="…"` (the pill itself) or a row `tr[data-ip="…"]` holding a `.pill`. So pages need
 // no client framework around their tables, and a pill rendered by the server looks the same after.
 import { useEffect, useState } from "preact/hooks";
-import { pillView } from "../services/discovery/state_view.ts";
+import { pillView } from "../shared/state_view.ts";
 
 export interface LiveStatusProps extends Record<string, unknown> {
   /** Only hosts inside this subnet (children included) count and stream; absent = all. */

@@ -1,9 +1,9 @@
 // Island: a host's last 24 hours as an inline SVG (latency line over an availability strip), with
 // the bucket under the pointer or keyboard focus described below it.
 import { useState } from "preact/hooks";
-import { bucketAt, sparkGeometry, type SparkInput } from "../components/sparkline_geometry.ts";
-import { formatPercent } from "../components/host_detail_format.ts";
-import { formatLatency } from "../services/discovery/state_view.ts";
+import { bucketAt, sparkGeometry, type SparkInput } from "../shared/sparkline_geometry.ts";
+import { formatPercent } from "../shared/host_detail_format.ts";
+import { formatLatency } from "../shared/state_view.ts";
 
 export interface SparklineProps extends Record<string, unknown> {
   points: SparkInput[];

@@ -1,6 +1,6 @@
 // GET /docs: an API reference rendered on the server from /openapi.json; no CDN, no scripts.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 
 type Operation = {
   summary?: string;
@@ -19,7 +19,7 @@ function schemaText(schema: unknown): string {
 }
 
 export function GET(c: AppContext) {
-  const doc = (c.get("deps").services.openapiDocument as () => OpenApiDoc)();
+  const doc = c.get("openapiDocument")() as OpenApiDoc;
   const paths = Object.entries(doc.paths).sort(([a], [b]) => a.localeCompare(b));
   return page(
     c,

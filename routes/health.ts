@@ -1,6 +1,7 @@
 // GET /health: is the app able to reach its SQL database and its KV store?
-import type { AppContext } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { AppContext } from "@/web/env.ts";
+import { VERSION } from "@/web/version.ts";
+import { pingDb } from "@/services/store/mod.ts";
 
 async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   try {
@@ -17,13 +18,11 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<s
 export async function GET(c: AppContext) {
   const { db, kv, services } = c.get("deps");
   const [dbState, kvState] = await Promise.all([
-    check(() => db.query("select 1")),
+    check(() => pingDb(db)),
     check(() => kv.get(["health"])),
   ]);
   const ok = dbState === "ok" && kvState === "ok";
-  const extra = typeof services.healthExtras === "function"
-    ? await (services.healthExtras as () => Promise<Record<string, unknown>>)()
-    : {};
+  const extra = services.healthExtras ? await services.healthExtras() : {};
   return c.json(
     { status: ok ? "ok" : "degraded", db: dbState, kv: kvState, version: VERSION, ...extra },
     ok ? 200 : 503,

@@ -1,6 +1,6 @@
 // GET /import: upload a hosts or subnets CSV; the preview and the import itself live under /import/.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { UploadForm } from "@/components/ImportViews.tsx";
 
 export function GET(c: AppContext) {

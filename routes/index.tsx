@@ -1,9 +1,9 @@
 // GET/POST /: the dashboard — every subnet with used/alive/free, the add-subnet form, and the
 // "Alive now" list with its filters (?subnet=&tag=&service=&q=), keyboard navigation and drawer.
-import { scanEnableCheck } from "@/services/discovery/mod.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
+import { island } from "@/web/islands.tsx";
 import {
   createSubnetFromForm,
   hostTotals,
@@ -12,7 +12,7 @@ import {
 } from "@/services/ipam/mod.ts";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
-import { formatCount } from "@/components/format_count.ts";
+import { formatCount } from "@/shared/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 import { aliveFilterOptions, listAliveHosts, parseAliveQuery } from "@/services/dashboard/mod.ts";
 import { aliveCountText, AliveFilterBar, AliveTable } from "@/components/AliveHosts.tsx";

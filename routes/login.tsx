@@ -1,11 +1,11 @@
 // GET/POST /login: the sign-in form, throttled, with a pre-session CSRF token.
 import { getCookie, setCookie } from "hono/cookie";
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
-import { logIn } from "@/services/web/login_flow.ts";
-import { timingSafeEqual } from "@/services/web/auth_middleware.ts";
-import { safeNextPath as safeNext } from "@/services/web/safe_redirect.ts";
+import { logIn } from "@/web/login_flow.ts";
+import { timingSafeEqual } from "@/web/auth_middleware.ts";
+import { safeNextPath as safeNext } from "@/web/safe_redirect.ts";
 
 const LOGIN_CSRF_COOKIE = "pf_login_csrf";
 

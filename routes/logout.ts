@@ -1,6 +1,6 @@
 // POST /logout: ends the session on the server and clears the cookie.
-import type { AppContext } from "@/services/web/env.ts";
-import { logOut } from "@/services/web/login_flow.ts";
+import type { AppContext } from "@/web/env.ts";
+import { logOut } from "@/web/login_flow.ts";
 
 export async function POST(c: AppContext) {
   await logOut(c);

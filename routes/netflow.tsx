@@ -8,7 +8,7 @@ import {
   PortsTable,
   TopTalkersTable,
 } from "@/components/TrafficTables.tsx";
-import { formatBytes } from "@/components/format_bytes.ts";
+import { formatBytes } from "@/shared/format_bytes.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   DEFAULT_WINDOW,
@@ -22,8 +22,8 @@ import {
   type TrafficWindow,
   WINDOW_PRESETS,
 } from "@/services/netflow/mod.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 
 const TOP = 10;
 

@@ -1,15 +1,16 @@
 // GET /scanner: scanner health — per-subnet schedule (next due, method, last result) and recent runs.
 import LiveStatus from "@/islands/LiveStatus.tsx";
-import { listRuns, type ScanRun } from "@/services/discovery/run_log_repo.ts";
 import {
   aliveNow,
+  listRuns,
+  type ScanRun,
   type SubnetScanStatus,
   subnetScanStatuses,
-} from "@/services/discovery/scanner_status.ts";
-import { formatAge } from "@/services/discovery/state_view.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { island } from "@/services/web/islands.tsx";
-import { page } from "@/services/web/render.tsx";
+} from "@/services/sweeps/mod.ts";
+import { formatAge } from "@/shared/state_view.ts";
+import type { AppContext } from "@/web/env.ts";
+import { island } from "@/web/islands.tsx";
+import { page } from "@/web/render.tsx";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 const RECENT_RUNS = 50;

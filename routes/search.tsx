@@ -1,6 +1,6 @@
 // GET /search?q=: the header search box's results — hosts and subnets by address, prefix, name, tag...
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
 import { hostAnchor } from "@/components/AddressRows.tsx";
 import { StatusPill } from "@/components/StatusPill.tsx";

@@ -1,5 +1,6 @@
 // Bundles islands/ for the browser with Deno's bundler and writes their CSS: `deno task build`.
-import { cssFor } from "@/services/web/twind.ts";
+import { cssFor } from "@/web/twind.ts";
+import { serverCodeInBundle } from "./island_graph.ts";
 
 const root = new URL("../", import.meta.url);
 const islandsDir = new URL("islands/", root);
@@ -45,6 +46,14 @@ export async function buildIslands(): Promise<void> {
   const names = await islandNames();
   const entry = new URL("islands_entry.tsx", outDir);
   await Deno.writeTextFile(entry, entrySource(names));
+  // Islands run in the browser: server code (services/, web/, routes/) must not reach them.
+  const leaked = await serverCodeInBundle(entry);
+  if (leaked.length) {
+    throw new Error(
+      `islands must not import server code; the bundle would pull in: ${leaked.join(", ")} ` +
+        "(move shared code to shared/)",
+    );
+  }
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "bundle",

@@ -4,7 +4,7 @@
 import { loadConfig } from "@/services/config/config.ts";
 import { collectorOptionsFromConfig, startCollector } from "@/services/netflow/mod.ts";
 import { migrate, openDb } from "@/services/store/mod.ts";
-import { log, setLogLevel } from "@/services/web/logger.ts";
+import { log, setLogLevel } from "@/services/logger.ts";
 import { runCli } from "./cli_support.ts";
 
 const USAGE = `usage: deno task collector
@@ -26,10 +26,12 @@ async function main(): Promise<void> {
         data_dir: cfg.DATA_DIR,
       });
     }
-    const collector = await startCollector({ db, now: Date.now }, collectorOptionsFromConfig(cfg));
+    // Listen for the signals before starting: a SIGTERM that arrives while the collector starts
+    // (it may already log received packets) still stops it cleanly instead of killing the process.
     const done = Promise.withResolvers<void>();
     const stop = () => done.resolve();
     for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, stop);
+    const collector = await startCollector({ db, now: Date.now }, collectorOptionsFromConfig(cfg));
     await done.promise;
     log.info("collector stopping");
     await collector.stop();

@@ -2,7 +2,7 @@
 // on SIGTERM flushes its queue before exiting (checked in the PGlite data it leaves behind).
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildV5Packet } from "@/services/netflow/mod.ts";
+import { buildV5Packet } from "@/tests/support/netflow/mod.ts";
 import { openPglite } from "@/services/store/mod.ts";
 
 Deno.test({

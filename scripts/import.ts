@@ -1,8 +1,7 @@
 // CLI: `deno task import hosts|subnets FILE` — the same CSV import as the API, with a dry-run preview.
 import { parseArgs } from "node:util";
 import { loadConfig } from "@/services/config/config.ts";
-import { migrate, openDb } from "@/services/store/mod.ts";
-import type { Db } from "@/services/store/mod.ts";
+import { type Db, migrate, openDb } from "@/services/store/mod.ts";
 import { audit } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { decodeUtf8, importCsv, type ImportReport } from "@/services/ipam/mod.ts";

@@ -1,7 +1,6 @@
 // CLI for user accounts: add, passwd, role, list, delete (e.g. when locked out of the web UI).
 import { parseArgs } from "node:util";
-import { openKv } from "@/services/store/mod.ts";
-import type { Db } from "@/services/store/mod.ts";
+import { type Db, openKv } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   audit,

@@ -1,13 +1,10 @@
 // Long-running work started beside the HTTP server (scheduler, NetFlow collector), stopped in order.
-import type { Deps } from "@/services/web/env.ts";
-import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/discovery/starters.ts";
-import { startPortScanScheduler } from "@/services/discovery/port_starter.ts";
-import { startNetflowCollector } from "@/services/netflow/collector_starter.ts";
+import type { BackgroundTask, Deps } from "@/services/services.ts";
+import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/sweeps/mod.ts";
+import { startPortScanScheduler } from "@/services/portscans/mod.ts";
+import { startNetflowCollector } from "@/services/netflow/mod.ts";
 
-export interface BackgroundTask {
-  name: string;
-  stop(): Promise<void>;
-}
+export type { BackgroundTask };
 
 type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
 

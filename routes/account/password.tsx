@@ -1,8 +1,8 @@
 // GET/POST /account/password: change one's password (forced while the default is in use).
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
-import { changeOwnPassword } from "@/services/web/password_change.ts";
+import { changeOwnPassword } from "@/web/password_change.ts";
 
 function PasswordForm(p: { csrf: string; forced: boolean; error?: string }) {
   return (

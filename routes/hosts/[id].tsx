@@ -1,11 +1,11 @@
 // GET/POST /hosts/:id: one host's full page (links, no JavaScript); `?format=json` is the same
 // data for the drawer island; POST is the edit form's no-JavaScript path.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
+import { island } from "@/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";
-import { loadHostDetail } from "@/services/discovery/mod.ts";
+import { loadHostDetail } from "@/services/dashboard/mod.ts";
 import { hostSnmpOverview } from "@/services/snmp/mod.ts";
 import {
   fieldErrors,
@@ -17,7 +17,7 @@ import {
   updateHost,
 } from "@/services/ipam/mod.ts";
 import { HostDetail, hostDisplayName, type HostView } from "@/components/HostDetail.tsx";
-import { textToTags } from "@/components/host_detail_format.ts";
+import { textToTags } from "@/shared/host_detail_format.ts";
 import Sparkline from "@/islands/Sparkline.tsx";
 import HostEditForm, { type HostEditValues } from "@/islands/HostEditForm.tsx";
 import PortScanButton from "@/islands/PortScanButton.tsx";

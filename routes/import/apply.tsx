@@ -1,6 +1,6 @@
 // POST /import/apply: the confirmed import, all rows in one transaction, then its report.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
 import { LineTables, ReportSummary, UploadForm } from "@/components/ImportViews.tsx";

@@ -1,6 +1,6 @@
 // POST /import/preview: dry-runs an uploaded CSV and shows what would change, with a confirm button.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
 import {

@@ -1,15 +1,15 @@
 // GET /settings: API tokens for the caller; the scan scope, users and the audit log for admins.
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import {
   type ApiTokenInfo,
+  type AuditEntry,
   listApiTokens,
   listAudit,
   listUsers,
   type User,
 } from "@/services/auth/mod.ts";
-import type { AuditEntry } from "@/services/auth/audit.ts";
-import { readScanScopeSetting, type ScanScopeSetting } from "@/services/discovery/mod.ts";
+import { readScanScopeSetting, type ScanScopeSetting } from "@/services/sweeps/mod.ts";
 
 function Csrf(p: { token: string }) {
   return <input type="hidden" name="_csrf" value={p.token} />;

@@ -1,8 +1,8 @@
 // POST /settings/scan-scope: an admin sets (or resets) the scan scope from the settings page.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { requireRole } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { saveScanScope } from "@/services/discovery/mod.ts";
+import { saveScanScope } from "@/services/sweeps/mod.ts";
 import { renderSettings } from "./index.tsx";
 
 export async function POST(c: AppContext) {

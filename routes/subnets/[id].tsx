@@ -1,8 +1,8 @@
 // GET/POST /subnets/:id: one subnet's folded address view, next free address, add host, edit and delete.
-import { scanEnableCheck } from "@/services/discovery/mod.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
-import { island } from "@/services/web/islands.tsx";
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
+import { island } from "@/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";
 import {
@@ -25,7 +25,7 @@ import { AddressRows, hostAnchor } from "@/components/AddressRows.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { UtilizationBar } from "@/components/UtilizationBar.tsx";
-import { formatCount } from "@/components/format_count.ts";
+import { formatCount } from "@/shared/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import KeyboardNav from "@/islands/KeyboardNav.tsx";

@@ -1,7 +1,7 @@
 // GET/POST /subnets: the subnet tree with filters and details, and the full add-subnet form.
-import { scanEnableCheck } from "@/services/discovery/mod.ts";
-import type { AppContext } from "@/services/web/env.ts";
-import { page } from "@/services/web/render.tsx";
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import type { AppContext } from "@/web/env.ts";
+import { page } from "@/web/render.tsx";
 import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.ts";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";

@@ -1,6 +1,6 @@
 // Runs Debian's arp-scan on one local interface for a list of IPv4 targets and parses who answered.
 // Targets go in on stdin (`--file=-`), so exactly the addresses given are asked, never more.
-import type { CommandRunner } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/jobs/mod.ts";
 
 export interface ArpAnswer {
   ip: string;

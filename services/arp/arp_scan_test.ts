@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { arpScanArgs, parseArpScan, runArpScan } from "./arp_scan.ts";
-import type { CommandRunner } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/jobs/mod.ts";
 
 Deno.test("arp-scan output: one answer per address, MAC lowercased, RTT in ms", () => {
   const found = parseArpScan(

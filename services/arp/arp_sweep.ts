@@ -1,7 +1,7 @@
 // The optional active ARP pass of a subnet sweep: for an IPv4 subnet on a local interface, ask the
 // sweep's own targets (within the scan scope) by ARP, so hosts that drop ICMP and TCP still show
 // up, and their MAC addresses are known even when the kernel never talked to them.
-import type { CommandRunner } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/jobs/mod.ts";
 import { type ArpAnswer, runArpScan } from "./arp_scan.ts";
 import { interfaceFor, readInterfaceAddresses } from "./local_interface.ts";
 

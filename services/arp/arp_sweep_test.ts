@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { CommandRunner } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/jobs/mod.ts";
 import { createArpSweep } from "./arp_sweep.ts";
 
 const IP_JSON = JSON.stringify([{

@@ -1,7 +1,7 @@
 // Which local interface a subnet is on: the kernel's IPv4 addresses (`ip -j -4 addr show`), and the
 // one whose network holds the subnet or whose address lies inside it. Off-link subnets get none.
 import ipaddr from "ipaddr.js";
-import type { CommandRunner } from "@/services/discovery/mod.ts";
+import type { CommandRunner } from "@/services/jobs/mod.ts";
 
 export interface InterfaceAddress {
   ifname: string;

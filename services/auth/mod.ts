@@ -1,4 +1,5 @@
 // Auth domain: users, passwords, sessions, API tokens, rate limits, roles and the audit log.
+export type { AuthUser } from "./auth_user.ts";
 export {
   ARGON2_PARAMS,
   hashPassword,

@@ -1,7 +1,7 @@
 // The one typed configuration object, read once from the environment and an optional .env file.
 import { z } from "zod";
 import { parse as parseDotenv } from "dotenv";
-import { parseCidr, parseIp } from "@/services/ipam/cidr.ts";
+import { parseCidr, parseIp } from "@/services/ipam/mod.ts";
 
 const bool = z.enum(["0", "1", "true", "false", "yes", "no", "on", "off", ""]).transform((v) =>
   ["1", "true", "yes", "on"].includes(v)

@@ -10,3 +10,5 @@ export {
   listAliveHosts,
 } from "./alive_hosts.ts";
 export { type AliveFilterValues, parseAliveQuery } from "./alive_query.ts";
+export { type HostDetail, loadHostDetail } from "./host_detail.ts";
+export * from "./stats_service.ts";

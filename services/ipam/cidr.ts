@@ -300,3 +300,19 @@ export function usableSize(cidr: string | ParsedCidr): bigint {
   const r = usableRange(cidr);
   return r.last - r.first + 1n;
 }
+
+/**
+ * Canonical text of a literal IP address, or null when `text` is not one. IPv4 must be a dotted
+ * quad (no "10.1" or hex/octal forms); IPv6 is returned in RFC 5952 form; zone ids are refused
+ * because a sweep target must not depend on which interface the scanner happens to use.
+ */
+export function normalizeIp(text: string): { ip: string; family: 4 | 6 } | null {
+  const trimmed = text.trim();
+  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
+    return { ip: ipaddr.IPv4.parse(trimmed).toString(), family: 4 };
+  }
+  if (ipaddr.IPv6.isValid(trimmed) && !trimmed.includes("%")) {
+    return { ip: ipaddr.IPv6.parse(trimmed).toRFC5952String(), family: 6 };
+  }
+  return null;
+}

@@ -135,10 +135,7 @@ export async function listHosts(q: Queryable, f: HostFilter = {}): Promise<HostR
 
 /** Most specific subnet containing `ip`, or null. */
 export async function subnetFor(q: Queryable, ip: string): Promise<number | null> {
-  const rows = await q.query<{ id: number }>(
-    `select id from subnet where cidr >>= $1::inet order by masklen(cidr) desc limit 1`,
-    [ip],
-  );
+  const rows = await q.query<{ id: number | null }>(`select subnet_of($1::inet) as id`, [ip]);
   return rows[0]?.id ?? null;
 }
 

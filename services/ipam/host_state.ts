@@ -1,17 +1,26 @@
-// Reads the live host state discovery keeps in Deno KV (["host_state", ip]) in as few reads as possible.
+// The live host state in Deno KV (["host_state", ip]): its one key and type, and reads of it in
+// as few round trips as possible. Discovery (services/sweeps/state_store.ts) writes it.
 
-/** What discovery stores per address; times are milliseconds since the epoch. */
+/** What readers get per address; times are milliseconds since the epoch. */
 export interface HostState {
   up: boolean;
   latency_ms: number | null;
+  /** When the host last flipped (or was first observed). */
   since: number;
+  /** Last time it answered; null if it never did. */
   last_seen: number | null;
   method: string;
+}
+
+/** The value discovery writes: what readers get, plus when it was last checked. */
+export interface StoredHostState extends HostState {
+  checked_at: number;
 }
 
 export type HostStatus = "up" | "down" | "unknown";
 
 export const HOST_STATE_PREFIX = "host_state";
+export const hostStateKey = (ip: string): Deno.KvKey => [HOST_STATE_PREFIX, ip];
 /** Deno KV refuses getMany with more keys than this. */
 const GET_MANY_MAX = 10;
 /**
@@ -63,7 +72,7 @@ export async function readHostStates(
     chunks.push(wanted.slice(i, i + GET_MANY_MAX));
   }
   await Promise.all(chunks.map(async (chunk) => {
-    const entries = await kv.getMany(chunk.map((ip) => [HOST_STATE_PREFIX, ip]));
+    const entries = await kv.getMany(chunk.map(hostStateKey));
     for (const e of entries) {
       const state = asHostState(e.value);
       if (state) out.set(e.key[1] as string, state);

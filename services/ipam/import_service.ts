@@ -1,7 +1,7 @@
 // CSV import: plans create/update/skip per row (the dry-run preview) and applies it in one transaction.
 import { AppError } from "@/services/errors.ts";
 import type { Db, Queryable } from "@/services/store/mod.ts";
-import { tryParseIp } from "./cidr.ts";
+import { parseCidr, tryParseIp } from "./cidr.ts";
 import {
   type CsvFolder,
   type CsvFormat,
@@ -11,7 +11,6 @@ import {
   parseSubnetsCsv,
 } from "./csv_import.ts";
 import type { HostInput, SubnetInput } from "./input_schemas.ts";
-import { parseCidr } from "./cidr.ts";
 import { HOST_FIELDS, SUBNET_FIELDS } from "./record_fields.ts";
 import { isUniqueViolation, joinTagsParam, lockIpamTree } from "./sql_helpers.ts";
 import { rederiveTree } from "./subnet_repo.ts";
@@ -198,8 +197,7 @@ async function storedHosts(q: Queryable, ips: string[]): Promise<Map<string, Sto
 async function containingSubnets(q: Queryable, ips: string[]): Promise<Map<string, number>> {
   const rows = await q.query<{ ip: string; subnet_id: number | null }>(
     `select host(u.ip) as ip,
-       (select s.id from subnet s where s.cidr >>= u.ip order by masklen(s.cidr) desc limit 1)
-         as subnet_id
+       subnet_of(u.ip) as subnet_id
      from unnest($1::inet[]) as u(ip)`,
     [ips],
   );

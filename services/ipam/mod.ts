@@ -4,6 +4,7 @@ export {
   cidrContains,
   type IpFamily,
   ipToBigInt,
+  normalizeIp,
   parseCidr,
   type ParseCidrOptions,
   type ParsedCidr,
@@ -108,10 +109,12 @@ export {
   asHostState,
   HOST_STATE_PREFIX,
   type HostState,
+  hostStateKey,
   type HostStatus,
   listUpIps,
   readHostStates,
   statusOf,
+  type StoredHostState,
 } from "./host_state.ts";
 export {
   type AddressHostRow,
@@ -144,6 +147,7 @@ export {
   importSubnetsCsv,
 } from "./import_service.ts";
 export { hostsCsvStream, subnetsCsvStream } from "./export_service.ts";
+export * from "./discovered_hosts.ts";
 export {
   type FormFields,
   type FormResult,

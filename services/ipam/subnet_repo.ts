@@ -148,9 +148,8 @@ export async function listSubnets(
 
 /** Most specific subnet strictly containing `cidr`, or null. */
 async function parentOf(q: Queryable, cidr: string, excludeId?: number): Promise<number | null> {
-  const rows = await q.query<{ id: number }>(
-    `select id from subnet where cidr >> $1::cidr and id <> $2
-     order by masklen(cidr) desc limit 1`,
+  const rows = await q.query<{ id: number | null }>(
+    `select parent_subnet_of($1::cidr, $2) as id`,
     [cidr, excludeId ?? -1],
   );
   return rows[0]?.id ?? null;
@@ -411,16 +410,13 @@ export async function subnetUsage(
 export async function rederiveTree(tx: Queryable, cidrs: readonly string[]): Promise<void> {
   await tx.query(
     `update subnet s set parent_id = p.pid
-     from (select c.id, (select x.id from subnet x where x.cidr >> c.cidr
-                         order by masklen(x.cidr) desc limit 1) as pid
-           from subnet c) p
+     from (select c.id, parent_subnet_of(c.cidr, c.id) as pid from subnet c) p
      where p.id = s.id and s.parent_id is distinct from p.pid`,
   );
   if (cidrs.length === 0) return;
   await tx.query(
     `update host h set subnet_id = d.sid
-     from (select h2.id, (select x.id from subnet x where x.cidr >>= h2.ip
-                          order by masklen(x.cidr) desc limit 1) as sid
+     from (select h2.id, subnet_of(h2.ip) as sid
            from host h2
            where exists (select 1 from unnest($1::cidr[]) as n(c) where h2.ip <<= n.c)) d
      where d.id = h.id and h.subnet_id is distinct from d.sid`,

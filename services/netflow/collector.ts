@@ -137,20 +137,26 @@ const RESTART_FIRST_MS = 250;
 const RESTART_MAX_MS = 30_000;
 const RESTART_RESET_MS = 60_000;
 
+type Ready = Extract<FromWorker, { type: "ready" }>;
+type NetflowLog = Awaited<ReturnType<typeof openNetflowLog>>;
+type Request = { type: "templates" | "sync" } | { type: "pause"; ms: number };
+
+/**
+ * Starts the collector: reads saved templates, starts the receive worker (resolves once its socket
+ * is bound) and the save/retention timers.
+ */
 export async function startCollector(
   deps: CollectorDeps,
   opts: CollectorOptions,
 ): Promise<Collector> {
   const persist = opts.persist ?? true;
   const name = opts.name ?? `${opts.hostname}:${opts.port}`;
-  const startedAt = deps.now();
   const log = await openNetflowLog({
     level: opts.logLevel,
     dumpHex: false,
     dumpHexLen: opts.dumpHexLen,
     file: opts.logFile,
   });
-
   let templates: unknown = null;
   if (persist) {
     try {
@@ -164,133 +170,186 @@ export async function startCollector(
       );
     }
   }
+  const collector = new NetflowCollector(deps, opts, log, name, persist, templates);
+  try {
+    await collector.listen();
+  } catch (err) {
+    await log.close();
+    throw err;
+  }
+  return collector;
+}
 
-  const batcher: FlowBatcher | null = persist
-    ? createFlowBatcher({
-      batchSize: opts.batchSize,
-      flushIntervalMs: opts.flushIntervalMs,
-      queueMax: opts.queueMax,
-      insert: async (chunks) => {
-        await insertFlowBatch(deps.db, chunks, { nowMs: deps.now(), collector: name });
+/** One running collector: its receive worker, batcher, counters and timers, as one state. */
+class NetflowCollector implements Collector {
+  readonly name: string;
+  readonly testHooks: Collector["testHooks"];
+  readonly #deps: CollectorDeps;
+  readonly #opts: CollectorOptions;
+  readonly #log: NetflowLog;
+  readonly #persist: boolean;
+  readonly #startedAt: number;
+  readonly #batcher: FlowBatcher | null;
+  readonly #drops = new KernelDrops();
+  /** Counters of receive workers that died: added to the live one's so totals never go back. */
+  readonly #dead: WorkerCounters = emptyWorkerCounters();
+  readonly #waiting = new Map<number, (value: unknown) => void>();
+  readonly #timers: Array<ReturnType<typeof setTimeout>> = [];
+
+  #worker!: Worker;
+  #info!: Ready;
+  #workerStartedAt = 0;
+  #workerCounters: WorkerCounters | null = null;
+  #state: CollectorStatus["state"] = "listening";
+  #failure: string | undefined;
+  #nextId = 1;
+  #onStopped: (() => void) | null = null;
+  #finalTemplates: unknown = null;
+  #latestTemplates: unknown;
+  #templateCount = -1;
+  #templateSaveTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSavedTemplates: string;
+  #lastSavedCounters = "";
+  #restarts = 0;
+  #consecutive = 0;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #stoppingNow = false;
+  #stopping: Promise<void> | null = null;
+  #retention: Promise<void> | null = null;
+
+  constructor(
+    deps: CollectorDeps,
+    opts: CollectorOptions,
+    log: NetflowLog,
+    name: string,
+    persist: boolean,
+    templates: unknown,
+  ) {
+    this.#deps = deps;
+    this.#opts = opts;
+    this.#log = log;
+    this.name = name;
+    this.#persist = persist;
+    this.#startedAt = deps.now();
+    this.#latestTemplates = templates;
+    this.#lastSavedTemplates = templates === null ? "" : JSON.stringify(templates);
+    this.#batcher = persist
+      ? createFlowBatcher({
+        batchSize: opts.batchSize,
+        flushIntervalMs: opts.flushIntervalMs,
+        queueMax: opts.queueMax,
+        insert: async (chunks) => {
+          await insertFlowBatch(deps.db, chunks, { nowMs: deps.now(), collector: name });
+        },
+        onError: (err, info) =>
+          log.warn("netflow insert failed", {
+            error: String((err as Error)?.message ?? err),
+            records: info.records,
+            retrying: info.retrying,
+          }),
+      })
+      : null;
+    this.testHooks = {
+      crashWorker: () => this.#send({ type: "crash" }),
+      pauseReceive: async (ms: number) => {
+        if (this.#state === "listening") await this.#request({ type: "pause", ms });
       },
-      onError: (err, info) =>
-        log.warn("netflow insert failed", {
-          error: String((err as Error)?.message ?? err),
-          records: info.records,
-          retrying: info.retrying,
-        }),
-    })
-    : null;
-  let workerCounters: WorkerCounters | null = null;
-  // Counters of receive workers that died: added to the live one's so totals never go back.
-  const dead: WorkerCounters = emptyWorkerCounters();
-  let state: CollectorStatus["state"] = "listening";
-  let failure: string | undefined;
-  let nextId = 1;
-  const waiting = new Map<number, (value: unknown) => void>();
-  let onStopped: (() => void) | null = null;
-  let finalTemplates: unknown = null;
-  let templateCount = -1;
-  let templateSaveTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastSavedTemplates = templates === null ? "" : JSON.stringify(templates);
-  let lastSavedCounters = "";
-  let restarts = 0;
-  let restartTimer: ReturnType<typeof setTimeout> | undefined;
-  let stoppingNow = false;
-  const drops = new KernelDrops();
+    };
+  }
 
-  const workerOptions = (port: number, snapshot: unknown): WorkerStartOptions => ({
-    hostname: opts.hostname,
-    port,
-    recvBufferBytes: opts.recvBufferBytes,
-    chunkRecords: opts.chunkRecords ?? 1024,
-    chunkFlushMs: opts.chunkFlushMs ?? 20,
-    countersMs: 250,
-    logLevel: opts.logLevel,
-    dumpHex: opts.dumpHex,
-    dumpHexLen: opts.dumpHexLen,
-    logFile: opts.logFile,
-    templates: snapshot,
-    maxTemplates: opts.maxTemplates ?? 16384,
-    maxTemplatesPerExporter: opts.maxTemplatesPerExporter ?? 2048,
-    maxPending: opts.maxPendingSets ?? 1024,
-    maxPendingPerExporter: opts.maxPendingPerExporter ?? 256,
-    allowedExporters: opts.allowedExporters ?? [],
-  });
+  get port(): number {
+    return this.#info.port;
+  }
 
-  type Ready = Extract<FromWorker, { type: "ready" }>;
-  let worker: Worker;
-  let info: Ready;
-  let workerStartedAt = 0;
+  /** Binds the first receive worker, logs what it restored, starts the timers. */
+  async listen(): Promise<void> {
+    const opts = this.#opts;
+    const log = this.#log;
+    const info = this.#info = await this.#spawn(opts.port, this.#latestTemplates);
+    if (info.importError) {
+      log.warn("saved NetFlow templates were not restored", { error: info.importError });
+    } else if (info.imported) {
+      log[info.imported.refused > 0 ? "warn" : "info"]("NetFlow templates restored", {
+        ...info.imported,
+      });
+    }
+    if (info.recvBuffer?.note) {
+      log.warn("NetFlow socket receive buffer", { ...info.recvBuffer });
+    }
+    log.info("NetFlow collector listening", {
+      bind: `${opts.hostname}:${info.port}`,
+      persist: this.#persist,
+      recv_buffer: info.recvBuffer?.effective ?? null,
+    });
+    if (this.#persist) {
+      this.#timers.push(setInterval(this.saveTemplates, opts.templateSaveMs ?? 60_000));
+      this.#timers.push(setInterval(this.#saveCounters, opts.countersSaveMs ?? 5_000));
+      const every = opts.retentionEveryMs ?? 3_600_000;
+      this.#timers.push(setTimeout(this.#runRetention, Math.min(every, 30_000)));
+      this.#timers.push(setInterval(this.#runRetention, every));
+    }
+  }
+
+  #workerOptions(port: number, snapshot: unknown): WorkerStartOptions {
+    const opts = this.#opts;
+    return {
+      hostname: opts.hostname,
+      port,
+      recvBufferBytes: opts.recvBufferBytes,
+      chunkRecords: opts.chunkRecords ?? 1024,
+      chunkFlushMs: opts.chunkFlushMs ?? 20,
+      countersMs: 250,
+      logLevel: opts.logLevel,
+      dumpHex: opts.dumpHex,
+      dumpHexLen: opts.dumpHexLen,
+      logFile: opts.logFile,
+      templates: snapshot,
+      maxTemplates: opts.maxTemplates ?? 16384,
+      maxTemplatesPerExporter: opts.maxTemplatesPerExporter ?? 2048,
+      maxPending: opts.maxPendingSets ?? 1024,
+      maxPendingPerExporter: opts.maxPendingPerExporter ?? 256,
+      allowedExporters: opts.allowedExporters ?? [],
+    };
+  }
 
   /** Starts a receive worker; resolves when its socket is bound (rejects when it is not). */
-  const spawn = async (port: number, snapshot: unknown): Promise<Ready> => {
+  async #spawn(port: number, snapshot: unknown): Promise<Ready> {
     const w = new Worker(new URL("./collector_worker.ts", import.meta.url).href, {
       type: "module",
     });
-    worker = w;
+    this.#worker = w;
     let up = false;
     const ready = Promise.withResolvers<Ready>();
     const died = (message: string) => {
       ready.reject(new AppError(500, "netflow_start_failed", message));
-      if (worker !== w || !up) return;
+      if (this.#worker !== w || !up) return;
       up = false;
       w.terminate();
-      onWorkerDeath(message);
+      this.#onWorkerDeath(message);
     };
     w.onmessage = (e: MessageEvent<FromWorker>) => {
-      if (worker !== w) return;
+      if (this.#worker !== w) return;
       const msg = e.data;
-      switch (msg.type) {
-        case "chunk":
-          // Decode-only collectors (benchmarks) count the records and let them go.
-          batcher?.offer(msg.chunk);
-          break;
-        case "counters": {
-          workerCounters = msg.counters;
-          const count = Object.values(msg.counters.decoder).reduce((n, c) => n + c.templates, 0);
-          if (persist && count !== templateCount && templateCount !== -1) {
-            // New or refreshed templates: save soon, so a crash right after loses nothing.
-            templateSaveTimer ??= setTimeout(() => {
-              templateSaveTimer = undefined;
-              saveTemplates().catch(() => {});
-            }, 2000);
-          }
-          templateCount = count;
-          break;
-        }
-        case "templates":
-          if (msg.id === 0) finalTemplates = msg.snapshot;
-          else latestTemplates = msg.snapshot;
-          waiting.get(msg.id)?.(msg.snapshot);
-          waiting.delete(msg.id);
-          break;
-        case "synced":
-        case "paused":
-          waiting.get(msg.id)?.(undefined);
-          waiting.delete(msg.id);
-          break;
-        case "ready":
-          up = true;
-          ready.resolve(msg);
-          break;
-        case "fatal":
-          // Before "ready" the caller gets the error; after it, the worker is replaced.
-          log.error("netflow receive worker failed", { error: msg.message });
-          died(msg.message);
-          break;
-        case "stopped":
-          onStopped?.();
-          break;
+      if (msg.type === "ready") {
+        up = true;
+        ready.resolve(msg);
+      } else if (msg.type === "fatal") {
+        // Before "ready" the caller gets the error; after it, the worker is replaced.
+        this.#log.error("netflow receive worker failed", { error: msg.message });
+        died(msg.message);
+      } else {
+        this.#onMessage(msg);
       }
     };
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
       const message = e.message || "receive worker crashed";
-      if (up) log.error("netflow receive worker crashed", { error: message });
+      if (up) this.#log.error("netflow receive worker crashed", { error: message });
       died(message);
     };
-    w.postMessage({ type: "start", options: workerOptions(port, snapshot) } satisfies ToWorker);
+    w.postMessage(
+      { type: "start", options: this.#workerOptions(port, snapshot) } satisfies ToWorker,
+    );
     let startTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const got = await Promise.race([
@@ -305,8 +364,8 @@ export async function startCollector(
           );
         }),
       ]);
-      workerStartedAt = deps.now();
-      drops.watch(got.inode);
+      this.#workerStartedAt = this.#deps.now();
+      this.#drops.watch(got.inode);
       return got;
     } catch (err) {
       w.terminate();
@@ -314,226 +373,246 @@ export async function startCollector(
     } finally {
       clearTimeout(startTimer);
     }
-  };
+  }
+
+  /** What a running worker reports: records, counters, answers to requests, its end. */
+  #onMessage(msg: Exclude<FromWorker, { type: "ready" | "fatal" }>): void {
+    switch (msg.type) {
+      case "chunk":
+        // Decode-only collectors (benchmarks) count the records and let them go.
+        this.#batcher?.offer(msg.chunk);
+        break;
+      case "counters": {
+        this.#workerCounters = msg.counters;
+        const count = Object.values(msg.counters.decoder).reduce((n, c) => n + c.templates, 0);
+        if (this.#persist && count !== this.#templateCount && this.#templateCount !== -1) {
+          // New or refreshed templates: save soon, so a crash right after loses nothing.
+          this.#templateSaveTimer ??= setTimeout(() => {
+            this.#templateSaveTimer = undefined;
+            this.saveTemplates().catch(() => {});
+          }, 2000);
+        }
+        this.#templateCount = count;
+        break;
+      }
+      case "templates":
+        if (msg.id === 0) this.#finalTemplates = msg.snapshot;
+        else this.#latestTemplates = msg.snapshot;
+        this.#answer(msg.id, msg.snapshot);
+        break;
+      case "synced":
+      case "paused":
+        this.#answer(msg.id, undefined);
+        break;
+      case "stopped":
+        this.#onStopped?.();
+        break;
+    }
+  }
+
+  #answer(id: number, value: unknown): void {
+    this.#waiting.get(id)?.(value);
+    this.#waiting.delete(id);
+  }
+
+  /** Answers every pending request with null (the worker that would answer is gone). */
+  #dropRequests(): void {
+    for (const resolve of this.#waiting.values()) resolve(null);
+    this.#waiting.clear();
+  }
 
   /** A dead worker: keep its counters, answer its requests, start another after a backoff. */
-  const onWorkerDeath = (message: string) => {
-    if (workerCounters !== null) addWorkerCounters(dead, workerCounters);
-    workerCounters = null;
-    drops.retire();
-    for (const resolve of waiting.values()) resolve(null);
-    waiting.clear();
-    onStopped?.();
-    if (stoppingNow) return;
-    state = "restarting";
-    failure = message;
+  #onWorkerDeath(message: string): void {
+    if (this.#workerCounters !== null) addWorkerCounters(this.#dead, this.#workerCounters);
+    this.#workerCounters = null;
+    this.#drops.retire();
+    this.#dropRequests();
+    this.#onStopped?.();
+    if (this.#stoppingNow) return;
+    this.#state = "restarting";
+    this.#failure = message;
     // Quick restarts after a long good run; doubling waits while it keeps dying.
-    const ranMs = deps.now() - workerStartedAt;
-    if (ranMs >= RESTART_RESET_MS) consecutive = 0;
-    const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** consecutive);
-    consecutive++;
-    scheduleRestart(delay);
-  };
-  let consecutive = 0;
-  const scheduleRestart = (delay: number) => {
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(async () => {
-      restartTimer = undefined;
-      if (stoppingNow) return;
-      restarts++;
+    const ranMs = this.#deps.now() - this.#workerStartedAt;
+    if (ranMs >= RESTART_RESET_MS) this.#consecutive = 0;
+    this.#scheduleRestart(this.#nextBackoff());
+  }
+
+  #nextBackoff(): number {
+    const delay = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** this.#consecutive);
+    this.#consecutive++;
+    return delay;
+  }
+
+  #scheduleRestart(delay: number): void {
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(async () => {
+      this.#restartTimer = undefined;
+      if (this.#stoppingNow) return;
+      this.#restarts++;
       try {
-        const got = await spawn(info.port, latestTemplates);
-        if (stoppingNow) return;
-        info = got;
-        state = "listening";
-        failure = undefined;
-        log.warn("NetFlow receive worker restarted", { restarts, port: got.port });
+        const got = await this.#spawn(this.#info.port, this.#latestTemplates);
+        if (this.#stoppingNow) return;
+        this.#info = got;
+        this.#state = "listening";
+        this.#failure = undefined;
+        this.#log.warn("NetFlow receive worker restarted", {
+          restarts: this.#restarts,
+          port: got.port,
+        });
       } catch (err) {
         const message = (err as Error)?.message ?? String(err);
-        log.error("NetFlow receive worker restart failed", { error: message, restarts });
-        failure = message;
-        if (stoppingNow) return;
-        const next = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** consecutive);
-        consecutive++;
-        scheduleRestart(next);
+        this.#log.error("NetFlow receive worker restart failed", {
+          error: message,
+          restarts: this.#restarts,
+        });
+        this.#failure = message;
+        if (this.#stoppingNow) return;
+        this.#scheduleRestart(this.#nextBackoff());
       }
     }, delay);
-  };
+  }
 
-  let latestTemplates: unknown = templates;
-  try {
-    info = await spawn(opts.port, templates);
-  } catch (err) {
-    await log.close();
-    throw err;
+  #send(msg: ToWorker): void {
+    this.#worker.postMessage(msg);
   }
-  if (info.importError) {
-    log.warn("saved NetFlow templates were not restored", { error: info.importError });
-  } else if (info.imported) {
-    log[info.imported.refused > 0 ? "warn" : "info"]("NetFlow templates restored", {
-      ...info.imported,
-    });
-  }
-  if (info.recvBuffer?.note) {
-    log.warn("NetFlow socket receive buffer", { ...info.recvBuffer });
-  }
-  log.info("NetFlow collector listening", {
-    bind: `${opts.hostname}:${info.port}`,
-    persist,
-    recv_buffer: info.recvBuffer?.effective ?? null,
-  });
 
-  const send = (msg: ToWorker) => worker.postMessage(msg);
-  const request = <T>(msg: { type: "templates" | "sync" } | { type: "pause"; ms: number }) => {
-    const id = nextId++;
+  #request<T>(msg: Request): Promise<T> {
+    const id = this.#nextId++;
     return new Promise<T>((resolve) => {
-      waiting.set(id, resolve as (v: unknown) => void);
-      send({ ...msg, id });
+      this.#waiting.set(id, resolve as (v: unknown) => void);
+      this.#send({ ...msg, id });
     });
-  };
-
-  const liveWorkerCounters = (): WorkerCounters => {
-    const all = emptyWorkerCounters();
-    addWorkerCounters(all, dead);
-    if (workerCounters !== null) addWorkerCounters(all, workerCounters);
-    return all;
-  };
-  const counters = (): Record<string, ExporterCounterView> =>
-    mergeCounters(liveWorkerCounters().decoder, batcher?.counters() ?? {});
-
-  const saveTemplatesSnapshot = async (snapshot: unknown) => {
-    if (!persist || snapshot === null || snapshot === undefined) return;
-    const text = JSON.stringify(snapshot);
-    if (text === lastSavedTemplates) return;
-    await saveTemplateState(deps.db, name, snapshot, deps.now());
-    lastSavedTemplates = text;
-  };
-  const saveTemplates = async () => {
-    if (state !== "listening") return;
-    try {
-      await saveTemplatesSnapshot(await request<unknown>({ type: "templates" }));
-    } catch (err) {
-      log.warn("saving NetFlow templates failed", { error: String(err) });
-    }
-  };
-  const saveCounters = async () => {
-    if (!persist) return;
-    const all = counters();
-    const text = JSON.stringify(all);
-    if (text === lastSavedCounters) return;
-    try {
-      await saveExporterCounters(deps.db, name, all, { nowMs: deps.now(), sinceMs: startedAt });
-      lastSavedCounters = text;
-    } catch (err) {
-      log.warn("saving NetFlow exporter counters failed", { error: String(err) });
-    }
-  };
-  let retention: Promise<void> | null = null;
-  const runRetention = () => {
-    if (!persist || retention) return;
-    const now = deps.now();
-    retention = deleteExpired(deps.db, {
-      flowsBefore: new Date(now - opts.retentionDays * DAY_MS),
-      rollupsBefore: new Date(now - opts.rollupRetentionDays * DAY_MS),
-    }).then((r) => {
-      if (r.flows + r.pairRollups + r.portRollups > 0) log.info("NetFlow retention", { ...r });
-    }).catch((err) => log.warn("NetFlow retention failed", { error: String(err) }))
-      .finally(() => (retention = null));
-  };
-
-  const timers: Array<ReturnType<typeof setTimeout>> = [];
-  if (persist) {
-    timers.push(setInterval(saveTemplates, opts.templateSaveMs ?? 60_000));
-    timers.push(setInterval(saveCounters, opts.countersSaveMs ?? 5_000));
-    const every = opts.retentionEveryMs ?? 3_600_000;
-    timers.push(setTimeout(runRetention, Math.min(every, 30_000)));
-    timers.push(setInterval(runRetention, every));
   }
 
-  let stopping: Promise<void> | null = null;
-  const stop = () =>
-    stopping ??= (async () => {
-      stoppingNow = true;
-      for (const t of timers) clearTimeout(t);
-      clearTimeout(templateSaveTimer);
-      clearTimeout(restartTimer);
-      const stopped = new Promise<void>((resolve) => (onStopped = resolve));
-      if (state === "listening") {
-        send({ type: "stop" });
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          stopped,
-          new Promise((r) => (timer = setTimeout(r, STOP_TIMEOUT_MS))),
-        ]);
-        clearTimeout(timer);
-      }
-      worker.terminate();
-      for (const resolve of waiting.values()) resolve(null);
-      waiting.clear();
-      if (state === "listening" || state === "restarting") state = "stopped";
-      await batcher?.stop();
-      if (retention) await retention;
-      if (persist) {
-        try {
-          await saveTemplatesSnapshot(finalTemplates);
-        } catch (err) {
-          log.warn("saving NetFlow templates failed", { error: String(err) });
-        }
-        await saveCounters();
-      }
-      const total = sumCounters(Object.values(counters()));
-      log.info("NetFlow collector stopped", {
-        records_decoded: total.records_decoded,
-        records_inserted: total.records_inserted,
-        queue_drops: total.queue_drops,
-      });
-      await log.close();
-    })();
+  #liveWorkerCounters(): WorkerCounters {
+    const all = emptyWorkerCounters();
+    addWorkerCounters(all, this.#dead);
+    if (this.#workerCounters !== null) addWorkerCounters(all, this.#workerCounters);
+    return all;
+  }
 
-  return {
-    port: info.port,
-    name,
-    counters,
-    status() {
-      const all = counters();
-      const s = batcher?.stats();
-      const w = liveWorkerCounters();
-      return {
-        state,
-        ...(failure ? { error: failure } : {}),
-        name,
-        bind: `${opts.hostname}:${info.port}`,
-        port: info.port,
-        started_at: new Date(startedAt).toISOString(),
-        recv_buffer: info.recvBuffer,
-        persist,
-        queue: batcher?.queued() ?? 0,
-        queue_max: opts.queueMax,
-        inserts: s?.inserts ?? 0,
-        last_insert_ms: Math.round((s?.lastInsertMs ?? 0) * 10) / 10,
-        insert_retries: s?.retries ?? 0,
-        datagrams: w.listener.datagrams,
-        datagrams_refused: w.listener.refused,
-        receive_errors: w.listener.receiveErrors,
-        kernel_drops: drops.read(),
-        worker_restarts: restarts,
-        log_file_dropped: w.logFile.fileDropped,
-        exporters: Object.keys(all).length,
-        totals: sumCounters(Object.values(all)),
-      };
-    },
-    async sync() {
-      if (state !== "listening") return;
-      await request({ type: "sync" });
-      await batcher?.flush();
-    },
-    saveTemplates,
-    testHooks: {
-      crashWorker: () => send({ type: "crash" }),
-      async pauseReceive(ms: number) {
-        if (state === "listening") await request({ type: "pause", ms });
-      },
-    },
-    stop,
+  counters = (): Record<string, ExporterCounterView> =>
+    mergeCounters(this.#liveWorkerCounters().decoder, this.#batcher?.counters() ?? {});
+
+  async #saveTemplatesSnapshot(snapshot: unknown): Promise<void> {
+    if (!this.#persist || snapshot === null || snapshot === undefined) return;
+    const text = JSON.stringify(snapshot);
+    if (text === this.#lastSavedTemplates) return;
+    await saveTemplateState(this.#deps.db, this.name, snapshot, this.#deps.now());
+    this.#lastSavedTemplates = text;
+  }
+
+  saveTemplates = async (): Promise<void> => {
+    if (this.#state !== "listening") return;
+    try {
+      await this.#saveTemplatesSnapshot(await this.#request<unknown>({ type: "templates" }));
+    } catch (err) {
+      this.#log.warn("saving NetFlow templates failed", { error: String(err) });
+    }
   };
+
+  #saveCounters = async (): Promise<void> => {
+    if (!this.#persist) return;
+    const all = this.counters();
+    const text = JSON.stringify(all);
+    if (text === this.#lastSavedCounters) return;
+    try {
+      await saveExporterCounters(this.#deps.db, this.name, all, {
+        nowMs: this.#deps.now(),
+        sinceMs: this.#startedAt,
+      });
+      this.#lastSavedCounters = text;
+    } catch (err) {
+      this.#log.warn("saving NetFlow exporter counters failed", { error: String(err) });
+    }
+  };
+
+  #runRetention = (): void => {
+    if (!this.#persist || this.#retention) return;
+    const now = this.#deps.now();
+    this.#retention = deleteExpired(this.#deps.db, {
+      flowsBefore: new Date(now - this.#opts.retentionDays * DAY_MS),
+      rollupsBefore: new Date(now - this.#opts.rollupRetentionDays * DAY_MS),
+    }).then((r) => {
+      if (r.flows + r.pairRollups + r.portRollups > 0) {
+        this.#log.info("NetFlow retention", { ...r });
+      }
+    }).catch((err) => this.#log.warn("NetFlow retention failed", { error: String(err) }))
+      .finally(() => (this.#retention = null));
+  };
+
+  status(): CollectorStatus {
+    const all = this.counters();
+    const s = this.#batcher?.stats();
+    const w = this.#liveWorkerCounters();
+    const info = this.#info;
+    return {
+      state: this.#state,
+      ...(this.#failure ? { error: this.#failure } : {}),
+      name: this.name,
+      bind: `${this.#opts.hostname}:${info.port}`,
+      port: info.port,
+      started_at: new Date(this.#startedAt).toISOString(),
+      recv_buffer: info.recvBuffer,
+      persist: this.#persist,
+      queue: this.#batcher?.queued() ?? 0,
+      queue_max: this.#opts.queueMax,
+      inserts: s?.inserts ?? 0,
+      last_insert_ms: Math.round((s?.lastInsertMs ?? 0) * 10) / 10,
+      insert_retries: s?.retries ?? 0,
+      datagrams: w.listener.datagrams,
+      datagrams_refused: w.listener.refused,
+      receive_errors: w.listener.receiveErrors,
+      kernel_drops: this.#drops.read(),
+      worker_restarts: this.#restarts,
+      log_file_dropped: w.logFile.fileDropped,
+      exporters: Object.keys(all).length,
+      totals: sumCounters(Object.values(all)),
+    };
+  }
+
+  async sync(): Promise<void> {
+    if (this.#state !== "listening") return;
+    await this.#request({ type: "sync" });
+    await this.#batcher?.flush();
+  }
+
+  stop = (): Promise<void> => this.#stopping ??= this.#stop();
+
+  async #stop(): Promise<void> {
+    this.#stoppingNow = true;
+    for (const t of this.#timers) clearTimeout(t);
+    clearTimeout(this.#templateSaveTimer);
+    clearTimeout(this.#restartTimer);
+    const stopped = new Promise<void>((resolve) => (this.#onStopped = resolve));
+    if (this.#state === "listening") {
+      this.#send({ type: "stop" });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        stopped,
+        new Promise((r) => (timer = setTimeout(r, STOP_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#worker.terminate();
+    this.#dropRequests();
+    if (this.#state === "listening" || this.#state === "restarting") this.#state = "stopped";
+    await this.#batcher?.stop();
+    if (this.#retention) await this.#retention;
+    if (this.#persist) {
+      try {
+        await this.#saveTemplatesSnapshot(this.#finalTemplates);
+      } catch (err) {
+        this.#log.warn("saving NetFlow templates failed", { error: String(err) });
+      }
+      await this.#saveCounters();
+    }
+    const total = sumCounters(Object.values(this.counters()));
+    this.#log.info("NetFlow collector stopped", {
+      records_decoded: total.records_decoded,
+      records_inserted: total.records_inserted,
+      queue_drops: total.queue_drops,
+    });
+    await this.#log.close();
+  }
 }

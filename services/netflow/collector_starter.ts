@@ -1,22 +1,9 @@
 // Background starter of the NetFlow collector (services/background.ts): starts it unless
 // NETFLOW_ENABLED is off, exposes it as deps.services.netflow, and adds its aggregate state to
 // /health (per-exporter counters stay behind login, at /api/v1/netflow/exporters).
-import type { Deps } from "@/services/web/env.ts";
-import { log } from "@/services/web/logger.ts";
+import type { BackgroundTask, Deps, HealthExtras } from "@/services/services.ts";
+import { log } from "@/services/logger.ts";
 import { type Collector, collectorOptionsFromConfig, startCollector } from "./collector.ts";
-
-/** What services/background.ts expects of a starter (kept structural: no import cycle). */
-export interface BackgroundTask {
-  name: string;
-  stop(): Promise<void>;
-}
-
-type HealthExtras = () => Promise<Record<string, unknown>>;
-
-/** The collector running in this process, if any. */
-export function netflowCollectorOf(deps: Deps): Collector | null {
-  return (deps.services.netflow as Collector | undefined) ?? null;
-}
 
 /** The collector's part of /health: state and totals, no exporter addresses (it is public). */
 export function collectorHealth(collector: Collector): Record<string, unknown> {
@@ -51,7 +38,7 @@ export function collectorHealth(collector: Collector): Record<string, unknown> {
 
 /** Adds `netflow` to whatever /health extras are already registered; returns the undo. */
 function addHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
-  const prev = deps.services.healthExtras as HealthExtras | undefined;
+  const prev = deps.services.healthExtras;
   const extras: HealthExtras = async () => ({
     ...(typeof prev === "function" ? await prev() : {}),
     netflow: part(),
@@ -88,7 +75,7 @@ export async function startNetflowCollector(deps: Deps): Promise<BackgroundTask 
       // Flushes queued records and saves templates before the stores close.
       await collector.stop();
       undo();
-      if (deps.services.netflow === collector) delete deps.services.netflow;
+      if (deps.services.netflow === collector) deps.services.netflow = null;
     },
   };
 }

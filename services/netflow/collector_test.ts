@@ -11,7 +11,7 @@ import {
   encodeRecord,
   type FieldSpec,
   type V5Flow,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [7, 2], [11, 2], [4, 1], [1, 4], [2, 4]];
 const record = (n: number) =>

@@ -1,14 +1,13 @@
 // The collector's receive thread: UDP socket → packet log → decoder → chunks posted to the main
 // thread (buffers transferred). Started and stopped by collector.ts through collector_protocol.
-import { setLogLevel } from "@/services/web/logger.ts";
-import { createFlowDecoder } from "./flow_decoder.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { createFlowDecoder, type FlowDecoder } from "./flow_decoder.ts";
 import { chunkTransferables } from "./flow_chunk.ts";
 import { createFlowIngest, type FlowIngest } from "./flow_ingest.ts";
 import { type NetflowLog, openNetflowLog } from "./netflow_log.ts";
 import { startUdpListener, type UdpListener } from "./udp_listener.ts";
 import { createExporterAllowlist } from "./exporter_allowlist.ts";
 import type { FromWorker, ToWorker, WorkerStartOptions } from "./collector_protocol.ts";
-import type { FlowDecoder } from "./flow_decoder.ts";
 import type { ImportResult } from "./template_cache.ts";
 
 const port = self as unknown as {

@@ -11,7 +11,7 @@ import {
   type EncodedField,
   encodeRecord,
   type FieldSpec,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 import { CLAMP_FUTURE_MS } from "./data_set_decoder.ts";
 
 const EXPORTER = "192.0.2.30";

@@ -1,7 +1,7 @@
 // Which source addresses the collector accepts datagrams from (NETFLOW_ALLOWED_EXPORTERS): the
 // check runs in the receive worker before decoding, so refused datagrams cost no decoder state.
 // It imports ipam's address parser directly, not ipam/mod.ts: the worker must not load the store.
-import { parseCidr, type ParsedCidr, tryParseIp } from "@/services/ipam/cidr.ts";
+import { parseCidr, type ParsedCidr, tryParseIp } from "@/services/ipam/mod.ts";
 
 export interface ExporterAllowlist {
   /** True when `exporter` (canonical address text) may send; always true for an empty list. */

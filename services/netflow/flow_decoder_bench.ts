@@ -10,7 +10,7 @@ import {
   encodeRecord,
   type FieldSpec,
   type V5Flow,
-} from "./export_packet_builder.ts";
+} from "../../tests/support/netflow/export_packet_builder.ts";
 
 const PACKETS = 1000;
 

@@ -14,7 +14,7 @@ import {
   buildV9Packet,
   encodeRecord,
   type FieldSpec,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const ITERATIONS = 100_000;
 

@@ -14,7 +14,7 @@ import {
   concat,
   encodeRecord,
   type FieldSpec,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const EXPORTER = "198.51.100.50";
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [1, 4], [2, 4]];

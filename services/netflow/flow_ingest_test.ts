@@ -3,7 +3,7 @@ import { createFlowDecoder } from "./flow_decoder.ts";
 import { createFlowIngest } from "./flow_ingest.ts";
 import type { FlowChunk } from "./flow_chunk.ts";
 import { openNetflowLog } from "./netflow_log.ts";
-import { buildV5Packet, type V5Flow } from "./export_packet_builder.ts";
+import { buildV5Packet, type V5Flow } from "@/tests/support/netflow/mod.ts";
 
 const flows = (n: number, port0 = 0): V5Flow[] =>
   Array.from({ length: n }, (_, i) => ({

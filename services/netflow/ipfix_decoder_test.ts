@@ -9,7 +9,7 @@ import {
   type EncodedField,
   encodeRecord,
   type FieldSpec,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const EXPORTER = "2001:db8::10";
 const EXPORT_SECS = 1_700_000_000;

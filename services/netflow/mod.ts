@@ -1,6 +1,6 @@
 // Public API of the NetFlow domain: the v5/v9/IPFIX decoder, its record and counter types,
-// the packet/pcap builders that tests and benchmarks elsewhere may use, the collector, and the
-// traffic queries behind /netflow.
+// the collector, and the traffic queries behind /netflow. (Packet/pcap builders for tests live in
+// tests/support/netflow/.)
 export { createFlowDecoder } from "./flow_decoder.ts";
 export type { FlowDecoder, FlowDecoderOptions } from "./flow_decoder.ts";
 export type { ExporterCounters, FlowRecord } from "./flow_record.ts";
@@ -10,36 +10,6 @@ export type {
   TemplateCacheSnapshot,
   TemplateSnapshot,
 } from "./template_cache.ts";
-export { buildPcap, writePcapFile } from "./pcap_writer.ts";
-export type {
-  PcapBuildOptions,
-  PcapBuildResult,
-  PcapTotals,
-  SyntheticFlow,
-} from "./pcap_writer.ts";
-export {
-  buildDataSet,
-  buildIpfixMessage,
-  buildIpfixOptionsTemplateSet,
-  buildTemplateSet,
-  buildV5Packet,
-  buildV9OptionsTemplateSet,
-  buildV9Packet,
-  encodeRecord,
-} from "./export_packet_builder.ts";
-export type {
-  EncodedField,
-  FieldSpec,
-  FieldValue,
-  IpfixHeader,
-  IpfixOptionsTemplateSpec,
-  TemplateSpec,
-  V5Flow,
-  V5Header,
-  V9Header,
-  V9OptionsTemplateSpec,
-} from "./export_packet_builder.ts";
-
 // The collector (UDP listener + worker decoder + batched SQL inserts) and its starter.
 export {
   type Collector,
@@ -49,7 +19,7 @@ export {
   type CollectorStatus,
   startCollector,
 } from "./collector.ts";
-export { netflowCollectorOf, startNetflowCollector } from "./collector_starter.ts";
+export { startNetflowCollector } from "./collector_starter.ts";
 export { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
 
 // Traffic queries for the page and API.
@@ -77,3 +47,7 @@ export {
   WINDOW_PRESETS,
 } from "./traffic_window.ts";
 export { type ExporterView, exporterViews, resolveFlowFilter } from "./traffic_service.ts";
+export { COUNTER_NAMES } from "./collector_counters.ts";
+export { FlowChunkBuilder } from "./flow_chunk.ts";
+export { insertFlowBatch, saveTemplateState } from "./flow_repo.ts";
+export { setReceiveBuffer } from "./socket_buffer.ts";

@@ -1,7 +1,7 @@
 // The collector's logging: LOG_LEVEL lines through the app logger, a per-datagram debug line,
 // DUMP_HEX dumps (DUMP_HEX_LEN bytes on stderr, whole datagrams in the file), and an optional
 // NETFLOW_LOG_FILE that receives every collector line untruncated, written in the background.
-import { log as appLog } from "@/services/web/logger.ts";
+import { log as appLog } from "@/services/logger.ts";
 import { hexDumpLines, hexLine } from "./hex_dump.ts";
 import { formatPacketLine, summarizePacket } from "./packet_summary.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type LogLevel, openNetflowLog } from "./netflow_log.ts";
-import { buildV5Packet } from "./export_packet_builder.ts";
+import { buildV5Packet } from "@/tests/support/netflow/mod.ts";
 
 type Line = { level: LogLevel; msg: string; fields?: Record<string, unknown> };
 

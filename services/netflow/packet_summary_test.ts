@@ -7,7 +7,7 @@ import {
   buildV5Packet,
   buildV9Packet,
   encodeRecord,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const FIELDS: Array<[number, number]> = [[8, 4], [12, 4], [1, 4], [2, 4]];
 const record = encodeRecord([[4, "192.0.2.1"], [4, "198.51.100.2"], [4, 100], [4, 1]]);

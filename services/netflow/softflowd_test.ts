@@ -4,9 +4,13 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import type { FlowRecord } from "./flow_record.ts";
-import { type SyntheticFlow, writePcapFile } from "./pcap_writer.ts";
-import { findSoftflowd, softflowdArgs } from "./softflowd_command.ts";
-import { childEnv } from "@/services/discovery/mod.ts";
+import {
+  findSoftflowd,
+  softflowdArgs,
+  type SyntheticFlow,
+  writePcapFile,
+} from "@/tests/support/netflow/mod.ts";
+import { childEnv } from "@/services/jobs/mod.ts";
 
 const QUIET_MS = 400;
 const DEADLINE_MS = 20_000;

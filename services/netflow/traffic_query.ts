@@ -1,8 +1,8 @@
 // Read side of NetFlow for the /netflow page and API: top talkers, conversations and ports, the
 // subnet-to-subnet matrix (IPAM subnets as nodes, the rest "External"), bytes over time, and
 // paged raw flows. Subnets and hostnames are matched at query time, so IPAM edits apply at once.
+import { keysetPage, type Queryable, type SqlParam } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
 import { MINUTE_MS } from "./rollup.ts";
 import type { TrafficWindow } from "./traffic_window.ts";
 
@@ -74,9 +74,7 @@ function rollupRange(w: TrafficWindow): [Date, Date] {
   return [new Date(Math.floor(w.fromMs / MINUTE_MS) * MINUTE_MS), new Date(w.toMs)];
 }
 
-const SUBNET_OF = (addr: string) =>
-  `left join lateral (select id, cidr, name from subnet where cidr >>= ${addr}
-     order by masklen(cidr) desc limit 1) s on true`;
+const SUBNET_OF = (addr: string) => `left join subnet s on s.id = subnet_of(${addr})`;
 const HOSTNAME = `coalesce(h.hostname_override, h.hostname)`;
 
 /** Hosts ranked by bytes sent (src), received (dst) or both (host). */
@@ -196,8 +194,7 @@ export async function trafficMatrix(
          sum(flows)::bigint as flows
        from netflow_pair_minute where minute >= $1 and minute < $2 group by 1, 2
      ), a as (
-       select x.addr, (select s.id from subnet s where s.cidr >>= x.addr
-                       order by masklen(s.cidr) desc limit 1) as subnet_id
+       select x.addr, subnet_of(x.addr) as subnet_id
        from (select src_addr as addr from p union select dst_addr from p) x
      )
      select sa.subnet_id as src_subnet, da.subnet_id as dst_subnet, sum(p.bytes)::bigint as bytes,
@@ -403,11 +400,5 @@ export async function listFlows(
      order by end_at desc, id desc limit ${add(f.limit + 1)}`,
     params,
   );
-  const more = rows.length > f.limit;
-  const items = more ? rows.slice(0, f.limit) : rows;
-  const last = items.at(-1);
-  return {
-    items,
-    next_cursor: more && last ? `${last.end_at.getTime()}.${last.id}` : null,
-  };
+  return keysetPage(rows, f.limit, (last) => `${last.end_at.getTime()}.${last.id}`);
 }

@@ -2,10 +2,13 @@
 // process's live counters on top) and raw-flow filters resolved from query text.
 import { parseCidr, parseIp, requireSubnet } from "@/services/ipam/mod.ts";
 import type { Queryable } from "@/services/store/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { emptyView, type ExporterCounterView, sumCounters } from "./collector_counters.ts";
+import type { Deps } from "@/services/services.ts";
+import {
+  emptyView,
+  type ExporterCounterView,
+  sumCounters,
+} from "@/services/netflow/collector_counters.ts";
 import type { CollectorStatus } from "./collector.ts";
-import { netflowCollectorOf } from "./collector_starter.ts";
 import { listExporters } from "./flow_repo.ts";
 import { type FlowFilter, parseProtocol } from "./traffic_query.ts";
 import { parseWindow, type TrafficWindow, type WindowInput } from "./traffic_window.ts";
@@ -35,7 +38,7 @@ export async function exporterViews(
 ): Promise<
   { items: ExporterView[]; collector: CollectorStatus | null; totals: ExporterCounterView }
 > {
-  const collector = netflowCollectorOf(deps as Deps);
+  const collector = deps.services.netflow;
   const live = collector?.counters() ?? {};
   const status = collector?.status() ?? null;
   const rows = await listExporters(deps.db);

@@ -1,7 +1,7 @@
 // NetFlow v5 decoding: fields, uptime wrap, header sampling, sequence, truncation.
 import assert from "node:assert/strict";
 import { createFlowDecoder } from "./flow_decoder.ts";
-import { buildV5Packet, type V5Flow } from "./export_packet_builder.ts";
+import { buildV5Packet, type V5Flow } from "@/tests/support/netflow/mod.ts";
 
 const EXPORTER = "192.0.2.10";
 const UNIX_SECS = 1_700_000_000;

@@ -9,7 +9,7 @@ import {
   type EncodedField,
   encodeRecord,
   type FieldSpec,
-} from "./export_packet_builder.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const EXPORTER = "192.0.2.20";
 const UNIX_SECS = 1_700_000_000;

@@ -36,3 +36,8 @@ export function toPgArray(values: readonly SqlParam[]): string {
 export function encodeParams(params: readonly SqlParam[]): unknown[] {
   return params.map((p) => (Array.isArray(p) ? toPgArray(p) : p));
 }
+
+/** The cheapest round trip to the database: GET /health asks it. */
+export async function pingDb(q: Queryable): Promise<void> {
+  await q.query("select 1");
+}

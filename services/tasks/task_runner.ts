@@ -1,7 +1,7 @@
 // Runs long work in the background as tracked tasks: queued → running → succeeded | failed.
 import type { Db } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { log } from "@/services/web/logger.ts";
+import { log } from "@/services/logger.ts";
 
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed";
 

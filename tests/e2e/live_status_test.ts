@@ -5,9 +5,7 @@ import assert from "node:assert/strict";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
-import { discoveryOf } from "@/services/discovery/discovery_service.ts";
-import { writeObservations } from "@/services/discovery/state_store.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+import { sweepSubnet, writeObservations } from "@/services/sweeps/mod.ts";
 
 const PASSWORD = "e2e-live-password";
 
@@ -27,7 +25,7 @@ for (const engine of ENGINES) {
         const [{ id }] = await db.query<{ id: number }>(
           `insert into subnet (cidr, name) values ('127.0.9.0/29', 'live') returning id`,
         );
-        const d = discoveryOf(server.deps);
+        const d = server.deps.services.sweeps;
         const run = await sweepSubnet(d.env, id, { trigger: "manual" });
         assert.equal(run.hosts_up, 6);
 

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
-import { type Collector, writePcapFile } from "@/services/netflow/mod.ts";
+import { type Collector } from "@/services/netflow/mod.ts";
+import { writePcapFile } from "@/tests/support/netflow/mod.ts";
 import { labFlows, runSoftflowd, waitFor } from "@/tests/netflow/collector_support.ts";
 
 const PASSWORD = "e2e-netflow-password";

@@ -2,7 +2,6 @@
 // Sweeps are real (fping) and only ever target loopback: every 127.x address answers on Linux.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser } from "@/services/auth/mod.ts";
 
 const ENV = { PTR_LOOKUP_ENABLED: "0", PING_TIMEOUT_MS: "300" };
@@ -25,7 +24,7 @@ async function json(res: Response) {
 }
 
 async function finishedTask(t: TestApp, id: string) {
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   const res = await t.call("GET", `/api/v1/tasks/${id}`);
   assert.equal(res.status, 200);
   return await json(res);
@@ -111,10 +110,10 @@ appTest("scan now is rate limited per user and target with Retry-After", async (
 
   // The window passes: allowed again.
   t.clock.now += 61_000;
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   const later = await t.call("POST", `/api/v1/subnets/${subnetId}/sweep`);
   assert.equal(later.status, 202);
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
 }, ENV);
 
 appTest("scan now refuses what it must: unknown ids, oversized subnets, viewers", async (t) => {
@@ -130,7 +129,7 @@ appTest("scan now refuses what it must: unknown ids, oversized subnets, viewers"
   const err = (await json(tooBig)).error;
   assert.equal(err.code, "subnet_too_large");
   assert.match(err.message, /MAX_SWEEP_PREFIX/);
-  assert.deepEqual(await tasksOf(t.deps).list(), [], "nothing was queued");
+  assert.deepEqual(await t.deps.services.tasks.list(), [], "nothing was queued");
 
   await createUser(t.db, { username: "vera", password: "viewer-password-1", role: "viewer" });
   const vera = await t.login("vera", "viewer-password-1");

@@ -1,7 +1,7 @@
 // Host API through HTTP: CRUD, by-ip lookup, derived subnet, orphans, duplicates, status from KV, search.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { readStates } from "@/services/discovery/mod.ts";
+import { readStates } from "@/services/sweeps/mod.ts";
 
 async function post(t: TestApp, path: string, json: unknown) {
   const res = await t.call("POST", path, { json });

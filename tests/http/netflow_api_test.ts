@@ -2,10 +2,13 @@
 // bad input as 422, and the collector's part of /health.
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { FlowChunkBuilder } from "@/services/netflow/flow_chunk.ts";
-import { insertFlowBatch } from "@/services/netflow/flow_repo.ts";
-import { buildV5Packet, startNetflowCollector } from "@/services/netflow/mod.ts";
-import type { FlowRecord } from "@/services/netflow/mod.ts";
+import {
+  FlowChunkBuilder,
+  type FlowRecord,
+  insertFlowBatch,
+  startNetflowCollector,
+} from "@/services/netflow/mod.ts";
+import { buildV5Packet } from "@/tests/support/netflow/mod.ts";
 import { waitFor } from "@/tests/netflow/collector_support.ts";
 
 const LOOPBACK_COLLECTOR = { NETFLOW_BIND_HOST: "127.0.0.1", NETFLOW_BIND_PORT: "0" };

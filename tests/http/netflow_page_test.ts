@@ -2,9 +2,7 @@
 // window explained instead of an error page.
 import assert from "node:assert/strict";
 import { appTest } from "@/tests/support/test_app.ts";
-import { FlowChunkBuilder } from "@/services/netflow/flow_chunk.ts";
-import { insertFlowBatch } from "@/services/netflow/flow_repo.ts";
-import type { FlowRecord } from "@/services/netflow/mod.ts";
+import { FlowChunkBuilder, type FlowRecord, insertFlowBatch } from "@/services/netflow/mod.ts";
 
 appTest("the traffic page shows the map, talkers and escapes subnet names", async (t) => {
   const now = t.clock.now;

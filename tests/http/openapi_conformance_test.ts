@@ -6,11 +6,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { FlowChunkBuilder } from "@/services/netflow/flow_chunk.ts";
-import { insertFlowBatch } from "@/services/netflow/flow_repo.ts";
-import type { FlowRecord } from "@/services/netflow/mod.ts";
+import { createPorts } from "@/services/portscans/mod.ts";
+import { FlowChunkBuilder, type FlowRecord, insertFlowBatch } from "@/services/netflow/mod.ts";
 
 // Sweeps and pings only reach loopback; port scans use the scripted nmap (no packets sent).
 const ENV = { PTR_LOOKUP_ENABLED: "0", PING_TIMEOUT_MS: "300", NMAP_ARGS: "-Pn -sT -p 22,80" };
@@ -39,7 +36,7 @@ async function ok(res: Response, what: string): Promise<Json> {
 
 async function drained(t: TestApp, res: Response, what: string): Promise<string> {
   const { task_id } = await ok(res, what) as { task_id: string };
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   return task_id;
 }
 
@@ -433,7 +430,7 @@ appTest("error answers match the declared error shape", async (t) => {
     assert.ok(body.error.message.length > 0);
     assert.doesNotMatch(JSON.stringify(body), /at \S+\.ts:\d+/, "no stack trace");
   }
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
 }, ENV);
 
 appTest("every operation declares the answers the shared middleware can give", async (t) => {

@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { createUser } from "@/services/auth/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { loadHostDetail } from "@/services/discovery/host_detail.ts";
+import { createPorts } from "@/services/portscans/mod.ts";
+import { loadHostDetail } from "@/services/dashboard/mod.ts";
 
 const ENV = { NMAP_ARGS: "-Pn -T4 -sT --top-ports 100" };
 
@@ -37,7 +36,7 @@ async function scan(t: TestApp, hostId: number, body?: unknown) {
   );
   assert.equal(res.status, 202, await res.clone().text());
   const { task_id } = await json(res);
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   return await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
 }
 
@@ -197,7 +196,7 @@ appTest("unknown hosts, viewers, repeats and too many requests", async (t) => {
   assert.equal(limited.status, 429);
   assert.equal((await json(limited)).error.code, "rate_limited");
   release();
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   // Scans of one host ran one after the other under its lease; all recorded.
   assert.equal((await json(await t.call("GET", "/api/v1/scanner/portscans"))).items.length, 3);
 }, ENV);

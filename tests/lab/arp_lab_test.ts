@@ -4,8 +4,7 @@
 // API finds it, with its MAC and vendor.
 import assert from "node:assert/strict";
 import { appTest } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { createDiscovery, readStates } from "@/services/discovery/mod.ts";
+import { createDiscovery, readStates } from "@/services/sweeps/mod.ts";
 import { createLab, labPreflight } from "./netns_lab.ts";
 
 const ENV = {
@@ -61,7 +60,7 @@ appTest("lab: ARP finds a host that drops ICMP and fills its MAC and vendor", as
   );
   const sweep = async () => {
     const { task_id } = await json(await t.call("POST", `/api/v1/subnets/${subnet.id}/sweep`));
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     return await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
   };
 

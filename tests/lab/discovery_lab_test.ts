@@ -6,17 +6,15 @@ import { cookieFrom } from "@/tests/support/test_app.ts";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startTestServer, type TestServer } from "@/tests/support/test_server.ts";
 import { parseConfig } from "@/services/config/config.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { VERSION } from "@/web/version.ts";
 import {
   type CommandRunner,
   createCommandRunner,
   resolveProgram,
   runCommand,
-} from "@/services/discovery/command_runner.ts";
-import { createDiscovery } from "@/services/discovery/discovery_service.ts";
-import { type HostState, readStates } from "@/services/discovery/state_store.ts";
-import { sweepSubnet } from "@/services/discovery/sweep_service.ts";
+} from "@/services/jobs/mod.ts";
+import { createDiscovery, type HostState, readStates, sweepSubnet } from "@/services/sweeps/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 import { TEST_SCAN_SCOPE } from "@/tests/support/test_scope.ts";
 
@@ -94,7 +92,7 @@ async function openDeps(engine: Engine, env: Record<string, string> = {}) {
   const { db, dispose } = await openTestDb(engine);
   const kv = await Deno.openKv(":memory:");
   const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ...PROBE_ENV, ...env });
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   return {
     deps,
     async [Symbol.asyncDispose]() {

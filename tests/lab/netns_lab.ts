@@ -111,9 +111,47 @@ export async function labPreflight(tools: string[] = Object.keys(LAB_TOOLS)): Pr
   }
 }
 
+/**
+ * Labs of two runs on one machine would put the same TEST-NET addresses on two bridges: a process
+ * holds this lock (flock) while any of its labs exists, so a second run waits. It is not the
+ * /tmp/pf-lab.lock that `flock` takes around a whole lab run, which would deadlock with it.
+ */
+export const LAB_LOCK_PATH = "/tmp/pf-lab-run.lock";
+let labLock: { file: Deno.FsFile; labs: number } | null = null;
+
+async function holdLabLock(): Promise<void> {
+  if (!labLock) {
+    const file = await Deno.open(LAB_LOCK_PATH, { create: true, write: true });
+    await file.lock(true);
+    labLock = { file, labs: 0 };
+  }
+  labLock.labs++;
+}
+
+function releaseLabLock(): void {
+  if (!labLock || --labLock.labs > 0) return;
+  labLock.file.close(); // closing the file drops the lock
+  labLock = null;
+}
+
 /** Creates a lab; see the module comment for the topology. */
 export async function createLab(opts: LabOptions): Promise<Lab> {
   await labPreflight(["ip", ...(opts.hosts.some((h) => h.services?.length) ? ["python3"] : [])]);
+  await holdLabLock();
+  let held = true;
+  const release = () => {
+    if (held) releaseLabLock();
+    held = false;
+  };
+  try {
+    return await buildLab(opts, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function buildLab(opts: LabOptions, releaseLock: () => void): Promise<Lab> {
   await cleanupStaleLabs();
 
   if (opts.hosts.length === 0 || opts.hosts.length > 50) {
@@ -159,6 +197,7 @@ export async function createLab(opts: LabOptions): Promise<Lab> {
       await server.status;
     }
     await destroyState(state);
+    releaseLock();
   };
 
   try {

@@ -5,9 +5,8 @@ import {
   createCommandRunner,
   resolveProgram,
   runCommand,
-} from "@/services/discovery/command_runner.ts";
-import { planSweep } from "@/services/discovery/sweep_plan.ts";
-import { sweep, type SweepResult } from "@/services/discovery/sweeper.ts";
+} from "@/services/jobs/mod.ts";
+import { planSweep, sweep, type SweepResult } from "@/services/sweeps/mod.ts";
 import { cleanupStaleLabs, createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const SUBNET = "198.51.100.0/24";

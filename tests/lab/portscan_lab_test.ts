@@ -4,12 +4,13 @@
 // Only the lab host's address is ever scanned (-Pn, one target, no sweep of the bridge side).
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { createPortScheduler } from "@/services/discovery/port_scheduler.ts";
-import { aliveScanTargets } from "@/services/discovery/port_starter.ts";
-import { lastPortScanTimes } from "@/services/discovery/port_repo.ts";
-import { scanHosts } from "@/services/discovery/portscan_service.ts";
+import {
+  aliveScanTargets,
+  createPorts,
+  createPortScheduler,
+  lastPortScanTimes,
+  scanHosts,
+} from "@/services/portscans/mod.ts";
 import { createLab, type Lab, labPreflight } from "./netns_lab.ts";
 
 const PORT = 8080;
@@ -79,7 +80,7 @@ async function json(res: Response) {
 async function finished(t: TestApp, res: Response) {
   assert.equal(res.status, 202, await res.clone().text());
   const { task_id } = await json(res);
-  await tasksOf(t.deps).drain();
+  await t.deps.services.tasks.drain();
   return await json(await t.call("GET", `/api/v1/tasks/${task_id}`));
 }
 

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { jsonBody } from "@/tests/support/json_body.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
-import { tasksOf } from "@/services/tasks/mod.ts";
 import { startSnmpd } from "@/tests/support/snmpd.ts";
 import { createLab, labPreflight } from "./netns_lab.ts";
 
@@ -60,7 +59,7 @@ appTest(
       json: { version: "v2c", community: COMMUNITY },
     }));
     const { task_id } = await ok(t.call("POST", `/api/v1/subnets/${subnet.id}/sweep`), 202);
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     const task = await ok(t.call("GET", `/api/v1/tasks/${task_id}`));
     assert.equal(task.status, "succeeded", task.error);
     assert.equal(task.result.hosts_up, 4, "the bridge side and three lab hosts");
@@ -149,7 +148,7 @@ appTest(
 
     // A second sweep inside SNMP_POLL_INTERVAL_MINUTES reads nobody again.
     const second = await ok(t.call("POST", `/api/v1/subnets/${subnet.id}/sweep`), 202);
-    await tasksOf(t.deps).drain();
+    await t.deps.services.tasks.drain();
     assert.equal((await ok(t.call("GET", `/api/v1/tasks/${second.task_id}`))).status, "succeeded");
     const [run2] = (await ok(t.call("GET", "/api/v1/scanner/runs?limit=1"))).items;
     assert.ok(!run2.notes.some((n: string) => /SNMP/.test(n)), JSON.stringify(run2.notes));

@@ -13,7 +13,7 @@ import {
   buildV9Packet,
   encodeRecord,
   type FieldSpec,
-} from "@/services/netflow/mod.ts";
+} from "@/tests/support/netflow/mod.ts";
 import { ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startTestCollector, waitFor } from "./collector_support.ts";
 

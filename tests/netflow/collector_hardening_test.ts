@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { startTestCollector, waitFor } from "@/tests/netflow/collector_support.ts";
+import { saveTemplateState } from "@/services/netflow/mod.ts";
 import {
   buildDataSet,
   buildTemplateSet,
@@ -11,8 +12,7 @@ import {
   buildV9Packet,
   encodeRecord,
   type FieldSpec,
-} from "@/services/netflow/mod.ts";
-import { saveTemplateState } from "@/services/netflow/flow_repo.ts";
+} from "@/tests/support/netflow/mod.ts";
 
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [1, 4], [2, 4]];
 const v5 = (n: number) =>

@@ -1,15 +1,10 @@
 // Shared by the collector tests: a collector on a random loopback port, softflowd as a real
 // exporter, bounded waiting, and synthetic traffic in TEST-NET ranges.
-import { findSoftflowd, softflowdArgs } from "@/services/netflow/softflowd_command.ts";
+import { findSoftflowd, softflowdArgs, type SyntheticFlow } from "@/tests/support/netflow/mod.ts";
 import { join } from "node:path";
 import type { Db } from "@/services/store/mod.ts";
-import {
-  type Collector,
-  type CollectorOptions,
-  startCollector,
-} from "@/services/netflow/collector.ts";
-import type { SyntheticFlow } from "@/services/netflow/mod.ts";
-import { childEnv } from "@/services/discovery/mod.ts";
+import { type Collector, type CollectorOptions, startCollector } from "@/services/netflow/mod.ts";
+import { childEnv } from "@/services/jobs/mod.ts";
 
 export function collectorOptions(overrides: Partial<CollectorOptions> = {}): CollectorOptions {
   return {

@@ -3,7 +3,7 @@
 // must equal the pcap exactly, on both SQL engines.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { writePcapFile } from "@/services/netflow/mod.ts";
+import { writePcapFile } from "@/tests/support/netflow/mod.ts";
 import { ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { labFlows, runSoftflowd, startTestCollector, waitFor } from "./collector_support.ts";
 

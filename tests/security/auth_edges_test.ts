@@ -7,8 +7,8 @@ import {
   TEST_ADMIN_PASSWORD,
   type TestApp,
 } from "@/tests/support/test_app.ts";
-import { clientFromForwarded, parseCidrList } from "@/services/web/client_ip.ts";
-import { loginDelayMs } from "@/services/web/login_flow.ts";
+import { clientFromForwarded, parseCidrList } from "@/web/client_ip.ts";
+import { loginDelayMs } from "@/web/login_flow.ts";
 
 /** A request as if it came over a socket from `peer` (what getConnInfo reads in Deno). */
 function from(t: TestApp, peer: string, path: string, init: RequestInit = {}) {

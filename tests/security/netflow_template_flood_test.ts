@@ -5,13 +5,8 @@
 import assert from "node:assert/strict";
 import { appTest } from "@/tests/support/test_app.ts";
 import { ConfigError, parseConfig } from "@/services/config/config.ts";
-import {
-  buildTemplateSet,
-  buildV9Packet,
-  type Collector,
-  type FieldSpec,
-  startNetflowCollector,
-} from "@/services/netflow/mod.ts";
+import { type Collector, startNetflowCollector } from "@/services/netflow/mod.ts";
+import { buildTemplateSet, buildV9Packet, type FieldSpec } from "@/tests/support/netflow/mod.ts";
 import { waitFor } from "@/tests/netflow/collector_support.ts";
 
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [7, 2], [11, 2], [4, 1], [1, 4], [2, 4]];

@@ -1,6 +1,6 @@
 // Hostile reverse-DNS answers: validated in one linear pass with length caps, lookups bounded.
 import assert from "node:assert/strict";
-import { cleanName, createPtrLookup, type PtrResolver } from "@/services/discovery/mod.ts";
+import { cleanName, createPtrLookup, type PtrResolver } from "@/services/sweeps/mod.ts";
 
 /** Names a hostile or broken resolver may send, up to 1,000 characters each. */
 function hostileNames(): string[] {

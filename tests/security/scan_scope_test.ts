@@ -1,10 +1,10 @@
 // Scan scope: nothing outside it is ever probed. Every probe entry refuses with a 422 that says
 // how to widen the scope, the scheduler skips (and logs) such subnets, and changes are audited.
 import assert from "node:assert/strict";
-import { createDiscovery, createScheduler, type SweepSubnet } from "@/services/discovery/mod.ts";
-import { createPorts } from "@/services/discovery/port_requests.ts";
-import { scanHosts } from "@/services/discovery/portscan_service.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
+import { createDiscovery, createScheduler } from "@/services/sweeps/mod.ts";
+import type { SweepSubnet } from "@/services/ipam/mod.ts";
+import { createPorts, scanHosts } from "@/services/portscans/mod.ts";
+import { setLogLevel } from "@/services/logger.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 

@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { appTest } from "@/tests/support/test_app.ts";
-import { serveFrom } from "@/services/web/static_files.ts";
-import { errorResponse } from "@/services/web/http_errors.ts";
-import type { AppEnv } from "@/services/web/env.ts";
+import { serveFrom } from "@/web/static_files.ts";
+import { errorResponse } from "@/web/http_errors.ts";
+import type { AppEnv } from "@/web/env.ts";
 
 /** 400: a malformed escape; 404: refused; "no-leak": the URL parser rewrote it elsewhere. */
 type Expect = 400 | 404 | "no-leak";

@@ -1,6 +1,6 @@
 // Scripted nmap for port-scan tests: writes `-oX -` reports the way nmap 7.93 does (attributes
 // escaped), from a per-address script, and records every call. Real nmap runs in the lab tests.
-import type { CommandRunner, RunResult } from "@/services/discovery/command_runner.ts";
+import type { CommandRunner, RunResult } from "@/services/jobs/mod.ts";
 
 export interface FakePort {
   port: number;

@@ -3,9 +3,10 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { AppEnv, Deps } from "@/services/web/env.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
-import { VERSION } from "@/services/web/version.ts";
+import type { AppEnv } from "@/web/env.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { setLogLevel } from "@/services/logger.ts";
+import { VERSION } from "@/web/version.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, ENGINES, openTestDb } from "./test_db.ts";
@@ -63,7 +64,7 @@ export async function makeTestApp(
     ...env,
   });
   const clock = { now: Date.now() };
-  const deps: Deps = { cfg, db, kv, now: () => clock.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: () => clock.now, version: VERSION });
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
   const app = createApp(deps);
 

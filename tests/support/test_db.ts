@@ -1,7 +1,13 @@
 // Runs a test against both SQL engines: a cloned, migrated PGlite and a fresh PostgreSQL schema.
-import { type Db, migrate, openPostgres } from "@/services/store/mod.ts";
-import { clonePglite, PGlite, pgliteParsers } from "@/services/store/pglite_db.ts";
-import { pgliteDb } from "@/services/store/pglite_db.ts";
+import {
+  clonePglite,
+  type Db,
+  migrate,
+  openPostgres,
+  PGlite,
+  pgliteDb,
+  pgliteParsers,
+} from "@/services/store/mod.ts";
 
 export type Engine = "pglite" | "postgres";
 
@@ -13,11 +19,55 @@ export const ENGINES: Engine[] = (Deno.env.get("PINGFOLD_TEST_ENGINES") ?? "pgli
 
 let template: Promise<PGlite> | undefined;
 
+const MIGRATIONS = new URL("../../services/store/migrations/", import.meta.url);
+
+/** A key for the migrated template: the migration files' names and contents, hashed. */
+async function migrationsHash(): Promise<string> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(MIGRATIONS)) if (e.name.endsWith(".sql")) names.push(e.name);
+  const parts = await Promise.all(
+    names.sort().map(async (n) => `${n}\n${await Deno.readTextFile(new URL(n, MIGRATIONS))}`),
+  );
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
+  return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+/** Where the migrated template's data dir is cached between test files and runs. */
+async function templateCachePath(): Promise<string> {
+  const dir = Deno.env.get("PINGFOLD_TEST_CACHE") ??
+    `${Deno.env.get("TMPDIR") ?? "/tmp"}/pingfold-test-cache`;
+  await Deno.mkdir(dir, { recursive: true });
+  return `${dir}/pglite-${await migrationsHash()}.tar`;
+}
+
+/**
+ * The migrated PGlite every test clones. Starting PGlite from nothing (initdb) costs seconds, so
+ * the first test file of a run builds it once and saves its data dir, keyed by a hash of the
+ * migrations; later files (and runs) load that copy. A changed migration changes the key.
+ */
 function pgliteTemplate(): Promise<PGlite> {
   template ??= (async () => {
+    const path = await templateCachePath();
+    const cached = await Deno.readFile(path).catch(() => null);
+    if (cached) {
+      try {
+        const pg = new PGlite("memory://", {
+          parsers: pgliteParsers,
+          loadDataDir: new Blob([cached]),
+        });
+        await pg.waitReady;
+        return pg;
+      } catch { /* a damaged cache file: rebuild it below */ }
+    }
     const pg = new PGlite("memory://", { parsers: pgliteParsers });
     await pg.waitReady;
     await migrate(pgliteDb(pg));
+    const dump = new Uint8Array(await (await pg.dumpDataDir("none")).arrayBuffer());
+    // Written aside then renamed, so a parallel test file never reads half a file.
+    const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+    await Deno.writeFile(tmp, dump);
+    await Deno.rename(tmp, path);
     return pg;
   })();
   return template;

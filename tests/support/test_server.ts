@@ -2,10 +2,10 @@
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import type { Deps } from "@/services/web/env.ts";
-import { VERSION } from "@/services/web/version.ts";
+import { createDeps, type Deps } from "@/services/services.ts";
+import { VERSION } from "@/web/version.ts";
 import { startBackground } from "@/services/background.ts";
-import { setLogLevel } from "@/services/web/logger.ts";
+import { setLogLevel } from "@/services/logger.ts";
 import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, openTestDb } from "./test_db.ts";
 
@@ -40,7 +40,7 @@ export async function startTestServer(
   });
   setLogLevel(cfg.LOG_LEVEL);
   await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
-  const deps: Deps = { cfg, db, kv, now: Date.now, version: VERSION, services: {} };
+  const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   const app = createApp(deps);
   const background = opts.background ? await startBackground(deps) : { stop: async () => {} };
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);

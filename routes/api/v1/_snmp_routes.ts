@@ -13,15 +13,8 @@ import {
   settingsView,
   subnetSnmpOverview,
 } from "@/services/snmp/mod.ts";
-import { discoveryOf } from "@/services/discovery/mod.ts";
-import type { AppEnv } from "@/services/web/env.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+import type { AppEnv } from "@/web/env.ts";
+import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const secret = (what: string) =>
   z.string().max(256).nullable().optional().openapi({
@@ -155,7 +148,7 @@ export function registerHostSnmpRoutes(api: Api): void {
     async (c) => {
       const deps = c.get("deps");
       const id = c.req.valid("param").id;
-      const result = await discoveryOf(deps).snmp.pollHost(id);
+      const result = await deps.services.sweeps.snmp.pollHost(id);
       return c.json({ ...result, names: await hostNameSources(deps.db, id) }, 200);
     },
   );

@@ -1,6 +1,6 @@
 // /api/v1/auth: JSON login for scripts and the SPA-less islands, logout, me, password change.
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   ErrorSchema,
@@ -10,9 +10,9 @@ import {
   safeString,
   security,
   UserSchema,
-} from "@/services/web/api_schemas.ts";
-import { logIn, logOut } from "@/services/web/login_flow.ts";
-import { changeOwnPassword } from "@/services/web/password_change.ts";
+} from "@/web/api_schemas.ts";
+import { logIn, logOut } from "@/web/login_flow.ts";
+import { changeOwnPassword } from "@/web/password_change.ts";
 
 const api = apiRouter();
 

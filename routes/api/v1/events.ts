@@ -1,13 +1,11 @@
 // GET /api/v1/events: live host state changes and finished runs as Server-Sent Events.
 import { streamSSE } from "hono/streaming";
-import ipaddr from "ipaddr.js";
 import { z } from "@hono/zod-openapi";
 import { AppError, notFound } from "@/services/errors.ts";
-import { discoveryOf } from "@/services/discovery/discovery_service.ts";
-import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
-import type { LiveEvent } from "@/services/discovery/live_events.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, idParam, safeString, security } from "@/services/web/api_schemas.ts";
+import { cidrContains, getSubnet, parseCidr, tryParseIp } from "@/services/ipam/mod.ts";
+import type { LiveEvent } from "@/services/jobs/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, idParam, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -51,13 +49,13 @@ api.get("/", async (c) => {
     }
     const subnet = await getSubnet(deps.db, Number(raw));
     if (!subnet) throw notFound(`subnet ${raw}`);
-    const range = ipaddr.parseCIDR(subnet.cidr);
+    const range = parseCidr(subnet.cidr);
     inside = (ip) => {
-      const a = ipaddr.parse(ip);
-      return a.kind() === range[0].kind() && a.match(range);
+      const a = tryParseIp(ip);
+      return a !== null && cidrContains(range, a);
     };
   }
-  const hub = discoveryOf(deps).live;
+  const hub = deps.services.sweeps.live;
 
   return streamSSE(c, async (stream) => {
     const queue: LiveEvent[] = [];

@@ -1,9 +1,9 @@
 // /api/v1/export: hosts.csv and subnets.csv (filterable), streamed, with formula cells neutralized.
 import { createRoute, z } from "@hono/zod-openapi";
 import { hostsCsvStream, parseCidr, requireSubnet, subnetsCsvStream } from "@/services/ipam/mod.ts";
-import { boolQuery, isTrue, queryText } from "@/services/ipam/openapi_schemas.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, idParam, safeString, security } from "@/services/web/api_schemas.ts";
+import { boolQuery, isTrue, queryText } from "@/web/ipam_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, idParam, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["export"];

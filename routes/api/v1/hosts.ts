@@ -1,6 +1,14 @@
 // /api/v1/hosts: host CRUD and lookup by address; the subnet is derived, never sent.
 import { createRoute, z } from "@hono/zod-openapi";
-import { idParam, safeString } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/web/api_schemas.ts";
 import { notFound } from "@/services/errors.ts";
 import {
   createHost,
@@ -25,16 +33,9 @@ import {
   isTrue,
   pagingQuery,
   queryText,
-} from "@/services/ipam/openapi_schemas.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/ipam_schemas.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 
 const api = apiRouter();
 const tags = ["hosts"];
@@ -204,10 +205,10 @@ api.openapi(
   },
 );
 
-import { registerHostDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
-import { deleteStates } from "@/services/discovery/mod.ts";
+import { registerHostDiscoveryRoutes } from "@/routes/api/v1/_sweep_routes.ts";
+import { deleteStates } from "@/services/sweeps/mod.ts";
 registerHostDiscoveryRoutes(api);
-import { registerHostPortRoutes } from "@/services/discovery/port_api_routes.ts";
+import { registerHostPortRoutes } from "@/routes/api/v1/_port_routes.ts";
 registerHostPortRoutes(api);
 import { registerHostSnmpRoutes } from "./_snmp_routes.ts";
 registerHostSnmpRoutes(api);

@@ -1,11 +1,10 @@
 // /api/v1/import: CSV import of hosts and subnets, with a dry-run preview; the real run is all-or-nothing.
 import { createRoute, z } from "@hono/zod-openapi";
-import { importCsv, type ImportKind } from "@/services/ipam/mod.ts";
-import { boolQuery, ImportReportSchema, isTrue } from "@/services/ipam/openapi_schemas.ts";
-import { readCsvUpload } from "@/services/ipam/csv_upload.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, jsonResponse, safeString, security } from "@/services/web/api_schemas.ts";
-import type { AppContext } from "@/services/web/env.ts";
+import { importCsv, type ImportKind, readCsvUpload } from "@/services/ipam/mod.ts";
+import { boolQuery, ImportReportSchema, isTrue } from "@/web/ipam_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
+import type { AppContext } from "@/web/env.ts";
 
 const api = apiRouter();
 

@@ -1,5 +1,6 @@
 // /api/v1/netflow: collector exporters and counters, top talkers, the subnet matrix, bytes over
 // time, and raw flows (filtered, paged).
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   CollectorSchema,
@@ -11,7 +12,7 @@ import {
   TopItemSchema,
   WindowQuery,
   WindowSchema,
-} from "@/services/netflow/netflow_api_schemas.ts";
+} from "@/web/netflow_schemas.ts";
 import {
   exporterViews,
   listFlows,
@@ -24,7 +25,7 @@ import {
   trafficSeries,
   type TrafficWindow,
 } from "@/services/netflow/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   intParam,
@@ -33,7 +34,7 @@ import {
   nullableRef,
   safeString,
   security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["netflow"];
@@ -193,10 +194,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(FlowSchema), next_cursor: safeString().nullable() }),
-        "Flows (bytes and packets as the exporter counted them)",
-      ),
+      200: pageResponse(FlowSchema, "Flows (bytes and packets as the exporter counted them)"),
       ...errorResponses,
     },
   }),

@@ -1,12 +1,11 @@
 // /api/v1/scanner: the sweep run log, per-subnet schedule, alive counts and the roll-up job.
+import { listResponse, pageResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import { notFound } from "@/services/errors.ts";
-import { getSubnet } from "@/services/discovery/known_hosts_repo.ts";
-import { requestRollup } from "@/services/discovery/discovery_service.ts";
-import { listRuns } from "@/services/discovery/run_log_repo.ts";
-import { aliveNow, subnetScanStatuses } from "@/services/discovery/scanner_status.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
+import { getSweepSubnet } from "@/services/ipam/mod.ts";
+import { aliveNow, listRuns, requestRollup, subnetScanStatuses } from "@/services/sweeps/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
 import {
   errorResponses,
   idParam,
@@ -15,7 +14,7 @@ import {
   nullableRef,
   safeString,
   security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scanner"];
@@ -76,10 +75,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(RunSchema), next_cursor: safeString().nullable() }),
-        "Runs",
-      ),
+      200: pageResponse(RunSchema, "Runs"),
       ...errorResponses,
     },
   }),
@@ -105,14 +101,11 @@ api.openapi(
     summary: "Per-subnet scan schedule: interval, next due time, running now, last run",
     security,
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(SubnetStatusSchema), next_cursor: z.null() }),
-        "Schedule",
-      ),
+      200: listResponse(SubnetStatusSchema, "Schedule"),
       ...errorResponses,
     },
   }),
-  async (c) => c.json({ items: await subnetScanStatuses(c.get("deps")), next_cursor: null }, 200),
+  async (c) => c.json(wholeList(await subnetScanStatuses(c.get("deps"))), 200),
 );
 
 api.openapi(
@@ -136,7 +129,7 @@ api.openapi(
     const { subnet_id } = c.req.valid("query");
     let cidr: string | undefined;
     if (subnet_id !== undefined) {
-      const s = await getSubnet(deps.db, subnet_id);
+      const s = await getSweepSubnet(deps.db, subnet_id);
       if (!s) throw notFound(`subnet ${subnet_id}`);
       cidr = s.cidr;
     }

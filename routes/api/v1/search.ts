@@ -1,15 +1,9 @@
 // /api/v1/search: quick search over hosts and subnets (ip, prefix, CIDR, MAC, tag:, free text).
 import { createRoute, z } from "@hono/zod-openapi";
 import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
-import { HostSchema, queryText, SubnetSchema } from "@/services/ipam/openapi_schemas.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  intParam,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { HostSchema, queryText, SubnetSchema } from "@/web/ipam_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, intParam, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

@@ -1,25 +1,20 @@
 // /api/v1/services: which services the current port snapshots show, and on which hosts.
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   cursorOf,
   limitQuery,
   ServiceLocationSchema,
   ServiceSummarySchema,
-} from "@/services/discovery/port_openapi_schemas.ts";
+} from "@/web/port_schemas.ts";
 import {
   listServices,
   serviceLocations,
   validLocationCursor,
   validServiceCursor,
-} from "@/services/discovery/port_stats_repo.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  intParam,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+} from "@/services/portscans/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, intParam, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 const tags = ["ports"];
@@ -36,10 +31,7 @@ api.openapi(
     security,
     request: { query: z.object({ limit: limitQuery(100), cursor: cursorOf(validServiceCursor) }) },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(ServiceSummarySchema), next_cursor: safeString().nullable() }),
-        "Services",
-      ),
+      200: pageResponse(ServiceSummarySchema, "Services"),
       ...errorResponses,
     },
   }),
@@ -69,10 +61,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(ServiceLocationSchema), next_cursor: safeString().nullable() }),
-        "Locations",
-      ),
+      200: pageResponse(ServiceLocationSchema, "Locations"),
       ...errorResponses,
     },
   }),

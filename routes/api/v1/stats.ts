@@ -1,9 +1,9 @@
 // /api/v1/stats: hosts, alive now, scan counts, top open ports and top services.
 import { createRoute, z } from "@hono/zod-openapi";
-import { StatsSchema } from "@/services/discovery/port_openapi_schemas.ts";
-import { loadStats } from "@/services/discovery/stats_service.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import { errorResponses, intParam, jsonResponse, security } from "@/services/web/api_schemas.ts";
+import { StatsSchema } from "@/web/port_schemas.ts";
+import { loadStats } from "@/services/dashboard/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, intParam, jsonResponse, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 

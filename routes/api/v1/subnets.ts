@@ -1,7 +1,15 @@
 // /api/v1/subnets: subnet CRUD, the folded address view, gap expansion and next free address.
 import { createRoute, z } from "@hono/zod-openapi";
-import { scanEnableCheck } from "@/services/discovery/mod.ts";
-import { intParam, safeString } from "@/services/web/api_schemas.ts";
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import {
+  errorResponses,
+  IdParam,
+  intParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/web/api_schemas.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   createSubnet,
@@ -28,16 +36,9 @@ import {
   SubnetPatchBody,
   SubnetSchema,
   UtilizationSchema,
-} from "@/services/ipam/openapi_schemas.ts";
-import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/services/web/api_paging.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/ipam_schemas.ts";
+import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
+import { apiRouter } from "@/web/api_router.ts";
 
 const api = apiRouter();
 const tags = ["subnets"];
@@ -303,7 +304,7 @@ api.openapi(
   },
 );
 
-import { registerSubnetDiscoveryRoutes } from "@/services/discovery/api_routes.ts";
+import { registerSubnetDiscoveryRoutes } from "@/routes/api/v1/_sweep_routes.ts";
 registerSubnetDiscoveryRoutes(api);
 import { registerSubnetSnmpRoutes } from "./_snmp_routes.ts";
 registerSubnetSnmpRoutes(api);

@@ -1,14 +1,8 @@
 // /api/v1/tasks: the state of long-running work started elsewhere (202 responses point here).
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import { tasksOf } from "@/services/tasks/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  intParam,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, intParam, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -39,7 +33,7 @@ api.openapi(
     },
     responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
   }),
-  async (c) => c.json(await tasksOf(c.get("deps")).get(c.req.valid("param").id), 200),
+  async (c) => c.json(await c.get("deps").services.tasks.get(c.req.valid("param").id), 200),
 );
 
 api.openapi(
@@ -57,13 +51,13 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(z.object({ items: z.array(TaskSchema), next_cursor: z.null() }), "Tasks"),
+      200: listResponse(TaskSchema, "Tasks"),
       ...errorResponses,
     },
   }),
   async (c) => {
     const q = c.req.valid("query");
-    return c.json({ items: await tasksOf(c.get("deps")).list(q), next_cursor: null }, 200);
+    return c.json(wholeList(await c.get("deps").services.tasks.list(q)), 200);
   },
 );
 

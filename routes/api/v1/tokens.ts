@@ -1,15 +1,16 @@
 // /api/v1/tokens: API tokens for scripts; the secret is shown once and stored hashed.
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import { safeString } from "@/services/web/api_schemas.ts";
-import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
 import {
   errorResponses,
   IdParam,
   jsonBody,
   jsonResponse,
+  safeString,
   security,
-} from "@/services/web/api_schemas.ts";
+} from "@/web/api_schemas.ts";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/services/auth/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
 
 const api = apiRouter();
 
@@ -56,7 +57,7 @@ api.openapi(
     summary: "List tokens (admins see everyone's)",
     security,
     responses: {
-      200: jsonResponse(z.object({ items: z.array(TokenSchema), next_cursor: z.null() }), "Tokens"),
+      200: listResponse(TokenSchema, "Tokens"),
       ...errorResponses,
     },
   }),
@@ -72,7 +73,7 @@ api.openapi(
       last_used_at: iso(r.last_used_at),
       revoked_at: iso(r.revoked_at),
     }));
-    return c.json({ items, next_cursor: null }, 200);
+    return c.json(wholeList(items), 200);
   },
 );
 

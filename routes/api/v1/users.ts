@@ -1,25 +1,26 @@
 // /api/v1/users: user administration (admins only).
+import { listResponse, wholeList } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import { safeString } from "@/services/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+  UserSchema,
+} from "@/web/api_schemas.ts";
 import {
   createUser,
   deleteUser,
+  destroyUserSessions,
   listUsers,
   requireRole,
   ROLES,
   setPassword,
   setRole,
 } from "@/services/auth/mod.ts";
-import { destroyUserSessions } from "@/services/auth/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  IdParam,
-  jsonBody,
-  jsonResponse,
-  security,
-  UserSchema,
-} from "@/services/web/api_schemas.ts";
+import { apiRouter } from "@/web/api_router.ts";
 
 const api = apiRouter();
 api.use("*", async (c, next) => {
@@ -49,12 +50,11 @@ api.openapi(
     summary: "List users",
     security,
     responses: {
-      200: jsonResponse(z.object({ items: z.array(UserSchema), next_cursor: z.null() }), "Users"),
+      200: listResponse(UserSchema, "Users"),
       ...errorResponses,
     },
   }),
-  async (c) =>
-    c.json({ items: (await listUsers(c.get("deps").db)).map(toJson), next_cursor: null }, 200),
+  async (c) => c.json(wholeList((await listUsers(c.get("deps").db)).map(toJson)), 200),
 );
 
 api.openapi(

@@ -1,5 +1,5 @@
 // POST /settings/tokens: create an API token from the settings page; it is shown once.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { createApiToken } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { renderSettings } from "../index.tsx";

@@ -1,15 +1,10 @@
 // /api/v1/scanner/portscans: the port-scan run log (one row per host per scan), newest first.
+import { pageResponse } from "@/web/api_paging.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import { cursorOf, limitQuery, PortScanSchema } from "@/services/discovery/port_openapi_schemas.ts";
-import { listPortScans } from "@/services/discovery/port_repo.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  idParam,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { cursorOf, limitQuery, PortScanSchema } from "@/web/port_schemas.ts";
+import { listPortScans } from "@/services/portscans/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, idParam, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 
@@ -32,10 +27,7 @@ api.openapi(
       }),
     },
     responses: {
-      200: jsonResponse(
-        z.object({ items: z.array(PortScanSchema), next_cursor: safeString().nullable() }),
-        "Port scans",
-      ),
+      200: pageResponse(PortScanSchema, "Port scans"),
       ...errorResponses,
     },
   }),

@@ -1,15 +1,9 @@
 // /api/v1/settings/scan-scope: the address ranges Pingfold may probe (admins only, audited).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
-import { readScanScopeSetting, saveScanScope } from "@/services/discovery/mod.ts";
-import { apiRouter } from "@/services/web/api_router.ts";
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  safeString,
-  security,
-} from "@/services/web/api_schemas.ts";
+import { readScanScopeSetting, saveScanScope } from "@/services/sweeps/mod.ts";
+import { apiRouter } from "@/web/api_router.ts";
+import { errorResponses, jsonBody, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 
 const api = apiRouter();
 api.use("*", async (c, next) => {

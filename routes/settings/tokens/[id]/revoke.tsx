@@ -1,5 +1,5 @@
 // POST /settings/tokens/:id/revoke: revoke a token from the settings page.
-import type { AppContext } from "@/services/web/env.ts";
+import type { AppContext } from "@/web/env.ts";
 import { revokeApiToken } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";

@@ -1,0 +1,202 @@
+// Reverse DNS (PTR) names for hosts, cached in KV with a TTL; the resolver is injected.
+import ipaddr from "ipaddr.js";
+import { createProbeBudget } from "@/services/jobs/mod.ts";
+
+/** Returns the PTR names of a reverse name ("10.100.51.198.in-addr.arpa."); [] when none. */
+export type PtrResolver = (reverseName: string, signal: AbortSignal) => Promise<string[]>;
+
+export interface PtrLookupOptions {
+  kv: Deno.Kv;
+  resolve: PtrResolver;
+  now?: () => number;
+  /** How long a found name is trusted (default 6 h). */
+  ttlMs?: number;
+  /** How long "no name" is trusted (default 1 h), so missing records are not asked every sweep. */
+  negativeTtlMs?: number;
+  /** Per-lookup deadline (default 2 s), enforced even when the resolver ignores its signal. */
+  timeoutMs?: number;
+  /** Lookups in flight at once across every caller of this instance (default 8). */
+  maxInFlight?: number;
+}
+
+export interface PtrLookup {
+  /** The host name for `ip` (no trailing dot, lower case), or null; cached per TTL. */
+  lookup(ip: string): Promise<string | null>;
+  /**
+   * Names for many addresses: cached answers for all, fresh queries for at most `maxQueries` of
+   * the uncached ones (`concurrency` at a time), so a /16 of new hosts is named over several
+   * sweeps instead of stalling one. Addresses without an answer yet are absent from the map.
+   */
+  lookupMany(
+    ips: readonly string[],
+    opts?: { maxQueries?: number; concurrency?: number },
+  ): Promise<{ names: Map<string, string | null>; pending: number }>;
+}
+
+interface CacheEntry {
+  name: string | null;
+  at: number;
+  until: number;
+}
+
+const DEFAULTS = {
+  ttlMs: 6 * 3_600_000,
+  negativeTtlMs: 3_600_000,
+  timeoutMs: 2_000,
+  maxInFlight: 8,
+};
+
+export const ptrKey = (ip: string): Deno.KvKey => ["ptr", ip];
+
+/**
+ * Addresses that have no public reverse zone and whose lookups would only load the resolver:
+ * loopback, link-local, unspecified, multicast, and the documentation ranges (RFC 5737, RFC 3849),
+ * for which resolvers are told to answer locally anyway (RFC 6303).
+ */
+export function ptrEligible(ip: string): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const addr = ipaddr.process(ip);
+  if (["loopback", "linkLocal", "unspecified", "multicast", "broadcast"].includes(addr.range())) {
+    return false;
+  }
+  const docs = addr.kind() === "ipv4"
+    ? ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]
+    : ["2001:db8::/32"];
+  return !docs.some((cidr) => addr.match(ipaddr.parseCIDR(cidr)));
+}
+
+/** The in-addr.arpa / ip6.arpa name PTR records live under. */
+export function reverseName(ip: string): string {
+  const addr = ipaddr.parse(ip);
+  if (addr.kind() === "ipv4") {
+    return `${(addr as ipaddr.IPv4).octets.slice().reverse().join(".")}.in-addr.arpa.`;
+  }
+  const hex = (addr as ipaddr.IPv6).toByteArray()
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${[...hex].reverse().join(".")}.ip6.arpa.`;
+}
+
+/** RFC 1035 limits: a name of at most 253 characters (without the root dot), labels of 1..63. */
+export const MAX_NAME_LENGTH = 253;
+export const MAX_LABEL_LENGTH = 63;
+/** Only this many names of one answer are looked at; a resolver may send thousands. */
+export const MAX_NAMES_PER_ANSWER = 16;
+
+/**
+ * A DNS name as Pingfold shows it, or null when it is not a plausible host name. Every answer
+ * from DNS is untrusted: the check is one pass over at most 255 characters (no regular
+ * expression that could backtrack), labels are 1..63 of `a-z 0-9 _ -`, not starting or ending
+ * with a hyphen, and the name is at most 253 characters.
+ */
+export function cleanName(name: string): string | null {
+  if (typeof name !== "string" || name.length > MAX_NAME_LENGTH + 2) return null;
+  let n = name.trim().toLowerCase();
+  if (n.endsWith(".")) n = n.slice(0, -1);
+  if (n.length === 0 || n.length > MAX_NAME_LENGTH) return null;
+  let labelStart = 0;
+  for (let i = 0; i <= n.length; i++) {
+    const c = i < n.length ? n.charCodeAt(i) : 46; // the end closes the last label like a dot
+    if (c === 46) {
+      const len = i - labelStart;
+      if (len === 0 || len > MAX_LABEL_LENGTH) return null;
+      if (n.charCodeAt(labelStart) === 45 || n.charCodeAt(i - 1) === 45) return null;
+      labelStart = i + 1;
+    } else if (!isLabelChar(c)) {
+      return null;
+    }
+  }
+  return n;
+}
+
+function isLabelChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95;
+}
+
+export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
+  const o = { ...DEFAULTS, ...opts };
+  const now = opts.now ?? Date.now;
+  const fresh = (e: CacheEntry | null, t: number): e is CacheEntry => e !== null && e.until > t;
+  const inFlight = createProbeBudget(o.maxInFlight);
+  const query = async (ip: string, cached: CacheEntry | null): Promise<string | null> => {
+    const t = now();
+    let name: string | null = null;
+    let failed = false;
+    try {
+      const slot = await inFlight.acquire(1);
+      try {
+        name = firstCleanName(await resolveBounded(o.resolve, reverseName(ip), o.timeoutMs));
+      } finally {
+        slot.release();
+      }
+    } catch (err) {
+      // NXDOMAIN/NotFound means "no name"; timeouts and server failures keep the old answer.
+      failed = !(err instanceof Deno.errors.NotFound);
+    }
+    if (failed) return cached?.name ?? null;
+    const ttl = name ? o.ttlMs : o.negativeTtlMs;
+    await o.kv.set(ptrKey(ip), { name, at: t, until: t + ttl } satisfies CacheEntry, {
+      expireIn: ttl,
+    });
+    return name;
+  };
+  return {
+    async lookup(ip) {
+      if (!ptrEligible(ip)) return null;
+      const cached = (await o.kv.get<CacheEntry>(ptrKey(ip))).value;
+      return fresh(cached, now()) ? cached.name : await query(ip, cached);
+    },
+    async lookupMany(ips, opts = {}) {
+      const names = new Map<string, string | null>();
+      const misses: Array<{ ip: string; cached: CacheEntry | null }> = [];
+      const eligible = ips.filter(ptrEligible);
+      const t = now();
+      for (let i = 0; i < eligible.length; i += 10) {
+        const chunk = eligible.slice(i, i + 10);
+        const entries = await o.kv.getMany<CacheEntry[]>(chunk.map(ptrKey));
+        for (const [j, e] of entries.entries()) {
+          if (fresh(e.value, t)) names.set(chunk[j], e.value.name);
+          else misses.push({ ip: chunk[j], cached: e.value });
+        }
+      }
+      const todo = misses.slice(0, opts.maxQueries ?? misses.length);
+      let next = 0;
+      const lane = async () => {
+        while (next < todo.length) {
+          const m = todo[next++];
+          names.set(m.ip, await query(m.ip, m.cached));
+        }
+      };
+      const lanes = Math.max(1, Math.min(opts.concurrency ?? 8, todo.length));
+      await Promise.all(Array.from({ length: todo.length ? lanes : 0 }, lane));
+      return { names, pending: misses.length - todo.length };
+    },
+  };
+}
+
+/** The first usable name of an answer, looking at no more than MAX_NAMES_PER_ANSWER of them. */
+function firstCleanName(names: unknown): string | null {
+  if (!Array.isArray(names)) return null;
+  for (const n of names.slice(0, MAX_NAMES_PER_ANSWER)) {
+    const clean = typeof n === "string" ? cleanName(n) : null;
+    if (clean !== null) return clean;
+  }
+  return null;
+}
+
+/** Asks the resolver with a deadline that holds even if it never looks at the signal. */
+function resolveBounded(resolve: PtrResolver, name: string, timeoutMs: number): Promise<string[]> {
+  const ctl = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`reverse lookup of ${name} timed out after ${timeoutMs} ms`);
+      ctl.abort(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  return Promise.race([resolve(name, ctl.signal), deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The real resolver: the system's configured name servers through Deno.resolveDns. */
+export const systemPtrResolver: PtrResolver = (name, signal) =>
+  Deno.resolveDns(name, "PTR", { signal });
