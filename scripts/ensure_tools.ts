@@ -13,6 +13,8 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   // Actions run under setsid (own process group); the operations lab test's script uses curl.
   { bin: "setsid", pkg: "util-linux", paths: ["/usr/bin/setsid", "/bin/setsid"] },
   { bin: "curl", pkg: "curl", paths: ["/usr/bin/curl"] },
+  { bin: "snmpd", pkg: "snmpd", paths: ["/usr/sbin/snmpd"] },
+  { bin: "arp-scan", pkg: "arp-scan", paths: ["/usr/sbin/arp-scan", "/usr/bin/arp-scan"] },
 ];
 
 function exists(path: string): boolean {
