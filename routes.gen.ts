@@ -4,50 +4,66 @@ import * as $1 from "./routes/alerts.tsx";
 import * as $2 from "./routes/alerts/rules/index.tsx";
 import * as $3 from "./routes/alerts/silences/index.tsx";
 import * as $4 from "./routes/alerts/targets/index.tsx";
-import * as $5 from "./routes/api/v1/alerts/deliveries.ts";
-import * as $6 from "./routes/api/v1/alerts/rules.ts";
-import * as $7 from "./routes/api/v1/alerts/silences.ts";
-import * as $8 from "./routes/api/v1/alerts/targets.ts";
-import * as $9 from "./routes/api/v1/auth.ts";
-import * as $10 from "./routes/api/v1/events.ts";
-import * as $11 from "./routes/api/v1/events/history.ts";
-import * as $12 from "./routes/api/v1/export.ts";
-import * as $13 from "./routes/api/v1/hosts.ts";
-import * as $14 from "./routes/api/v1/import.ts";
-import * as $15 from "./routes/api/v1/netflow.ts";
-import * as $16 from "./routes/api/v1/scanner.ts";
-import * as $17 from "./routes/api/v1/scanner/portscans.ts";
-import * as $18 from "./routes/api/v1/search.ts";
-import * as $19 from "./routes/api/v1/services.ts";
-import * as $20 from "./routes/api/v1/settings/scan-scope.ts";
-import * as $21 from "./routes/api/v1/stats.ts";
-import * as $22 from "./routes/api/v1/subnets.ts";
-import * as $23 from "./routes/api/v1/tasks.ts";
-import * as $24 from "./routes/api/v1/tokens.ts";
-import * as $25 from "./routes/api/v1/users.ts";
-import * as $26 from "./routes/docs.tsx";
-import * as $27 from "./routes/events.tsx";
-import * as $28 from "./routes/health.ts";
-import * as $29 from "./routes/import.tsx";
-import * as $30 from "./routes/import/apply.tsx";
-import * as $31 from "./routes/import/preview.tsx";
-import * as $32 from "./routes/index.tsx";
-import * as $33 from "./routes/login.tsx";
-import * as $34 from "./routes/logout.ts";
-import * as $35 from "./routes/netflow.tsx";
-import * as $36 from "./routes/scanner.tsx";
-import * as $37 from "./routes/search.tsx";
-import * as $38 from "./routes/settings/index.tsx";
-import * as $39 from "./routes/settings/scan-scope.tsx";
-import * as $40 from "./routes/settings/tokens/index.tsx";
-import * as $41 from "./routes/subnets/index.tsx";
-import * as $42 from "./routes/alerts/rules/[id]/delete.tsx";
-import * as $43 from "./routes/alerts/silences/[id]/delete.tsx";
-import * as $44 from "./routes/alerts/targets/[id]/delete.tsx";
-import * as $45 from "./routes/alerts/targets/[id]/test.tsx";
-import * as $46 from "./routes/hosts/[id].tsx";
-import * as $47 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $48 from "./routes/subnets/[id].tsx";
+import * as $5 from "./routes/api/compat/index.ts";
+import * as $6 from "./routes/api/v1/action_runs.ts";
+import * as $7 from "./routes/api/v1/actions.ts";
+import * as $8 from "./routes/api/v1/alerts/deliveries.ts";
+import * as $9 from "./routes/api/v1/alerts/rules.ts";
+import * as $10 from "./routes/api/v1/alerts/silences.ts";
+import * as $11 from "./routes/api/v1/alerts/targets.ts";
+import * as $12 from "./routes/api/v1/auth.ts";
+import * as $13 from "./routes/api/v1/events.ts";
+import * as $14 from "./routes/api/v1/events/history.ts";
+import * as $15 from "./routes/api/v1/export.ts";
+import * as $16 from "./routes/api/v1/hosts.ts";
+import * as $17 from "./routes/api/v1/import.ts";
+import * as $18 from "./routes/api/v1/netflow.ts";
+import * as $19 from "./routes/api/v1/organizations.ts";
+import * as $20 from "./routes/api/v1/scanner.ts";
+import * as $21 from "./routes/api/v1/scanner/portscans.ts";
+import * as $22 from "./routes/api/v1/scans.ts";
+import * as $23 from "./routes/api/v1/search.ts";
+import * as $24 from "./routes/api/v1/servers.ts";
+import * as $25 from "./routes/api/v1/services.ts";
+import * as $26 from "./routes/api/v1/settings/scan-scope.ts";
+import * as $27 from "./routes/api/v1/stats.ts";
+import * as $28 from "./routes/api/v1/subnets.ts";
+import * as $29 from "./routes/api/v1/tasks.ts";
+import * as $30 from "./routes/api/v1/tokens.ts";
+import * as $31 from "./routes/api/v1/users.ts";
+import * as $32 from "./routes/docs.tsx";
+import * as $33 from "./routes/events.tsx";
+import * as $34 from "./routes/health.ts";
+import * as $35 from "./routes/import.tsx";
+import * as $36 from "./routes/import/apply.tsx";
+import * as $37 from "./routes/import/preview.tsx";
+import * as $38 from "./routes/index.tsx";
+import * as $39 from "./routes/inventory/organizations/index.tsx";
+import * as $40 from "./routes/inventory/servers/index.tsx";
+import * as $41 from "./routes/login.tsx";
+import * as $42 from "./routes/logout.ts";
+import * as $43 from "./routes/netflow.tsx";
+import * as $44 from "./routes/operations/actions.tsx";
+import * as $45 from "./routes/operations/runs.tsx";
+import * as $46 from "./routes/operations/scans/index.tsx";
+import * as $47 from "./routes/scanner.tsx";
+import * as $48 from "./routes/search.tsx";
+import * as $49 from "./routes/settings/index.tsx";
+import * as $50 from "./routes/settings/scan-scope.tsx";
+import * as $51 from "./routes/settings/tokens/index.tsx";
+import * as $52 from "./routes/subnets/index.tsx";
+import * as $53 from "./routes/alerts/rules/[id]/delete.tsx";
+import * as $54 from "./routes/alerts/silences/[id]/delete.tsx";
+import * as $55 from "./routes/alerts/targets/[id]/delete.tsx";
+import * as $56 from "./routes/alerts/targets/[id]/test.tsx";
+import * as $57 from "./routes/api/v1/hosts/[id]/indicators.ts";
+import * as $58 from "./routes/api/v1/servers/[id]/indicators.ts";
+import * as $59 from "./routes/hosts/[id].tsx";
+import * as $60 from "./routes/inventory/organizations/[id].tsx";
+import * as $61 from "./routes/inventory/servers/[id].tsx";
+import * as $62 from "./routes/operations/scans/[id].tsx";
+import * as $63 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $64 from "./routes/subnets/[id].tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -55,48 +71,64 @@ export const routes = [
   { path: "/alerts/rules", api: false, module: $2 },
   { path: "/alerts/silences", api: false, module: $3 },
   { path: "/alerts/targets", api: false, module: $4 },
-  { path: "/api/v1/alerts/deliveries", api: true, module: $5 },
-  { path: "/api/v1/alerts/rules", api: true, module: $6 },
-  { path: "/api/v1/alerts/silences", api: true, module: $7 },
-  { path: "/api/v1/alerts/targets", api: true, module: $8 },
-  { path: "/api/v1/auth", api: true, module: $9 },
-  { path: "/api/v1/events", api: true, module: $10 },
-  { path: "/api/v1/events/history", api: true, module: $11 },
-  { path: "/api/v1/export", api: true, module: $12 },
-  { path: "/api/v1/hosts", api: true, module: $13 },
-  { path: "/api/v1/import", api: true, module: $14 },
-  { path: "/api/v1/netflow", api: true, module: $15 },
-  { path: "/api/v1/scanner", api: true, module: $16 },
-  { path: "/api/v1/scanner/portscans", api: true, module: $17 },
-  { path: "/api/v1/search", api: true, module: $18 },
-  { path: "/api/v1/services", api: true, module: $19 },
-  { path: "/api/v1/settings/scan-scope", api: true, module: $20 },
-  { path: "/api/v1/stats", api: true, module: $21 },
-  { path: "/api/v1/subnets", api: true, module: $22 },
-  { path: "/api/v1/tasks", api: true, module: $23 },
-  { path: "/api/v1/tokens", api: true, module: $24 },
-  { path: "/api/v1/users", api: true, module: $25 },
-  { path: "/docs", api: false, module: $26 },
-  { path: "/events", api: false, module: $27 },
-  { path: "/health", api: false, module: $28 },
-  { path: "/import", api: false, module: $29 },
-  { path: "/import/apply", api: false, module: $30 },
-  { path: "/import/preview", api: false, module: $31 },
-  { path: "/", api: false, module: $32 },
-  { path: "/login", api: false, module: $33 },
-  { path: "/logout", api: false, module: $34 },
-  { path: "/netflow", api: false, module: $35 },
-  { path: "/scanner", api: false, module: $36 },
-  { path: "/search", api: false, module: $37 },
-  { path: "/settings", api: false, module: $38 },
-  { path: "/settings/scan-scope", api: false, module: $39 },
-  { path: "/settings/tokens", api: false, module: $40 },
-  { path: "/subnets", api: false, module: $41 },
-  { path: "/alerts/rules/:id/delete", api: false, module: $42 },
-  { path: "/alerts/silences/:id/delete", api: false, module: $43 },
-  { path: "/alerts/targets/:id/delete", api: false, module: $44 },
-  { path: "/alerts/targets/:id/test", api: false, module: $45 },
-  { path: "/hosts/:id", api: false, module: $46 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $47 },
-  { path: "/subnets/:id", api: false, module: $48 },
+  { path: "/api/compat", api: true, module: $5 },
+  { path: "/api/v1/action_runs", api: true, module: $6 },
+  { path: "/api/v1/actions", api: true, module: $7 },
+  { path: "/api/v1/alerts/deliveries", api: true, module: $8 },
+  { path: "/api/v1/alerts/rules", api: true, module: $9 },
+  { path: "/api/v1/alerts/silences", api: true, module: $10 },
+  { path: "/api/v1/alerts/targets", api: true, module: $11 },
+  { path: "/api/v1/auth", api: true, module: $12 },
+  { path: "/api/v1/events", api: true, module: $13 },
+  { path: "/api/v1/events/history", api: true, module: $14 },
+  { path: "/api/v1/export", api: true, module: $15 },
+  { path: "/api/v1/hosts", api: true, module: $16 },
+  { path: "/api/v1/import", api: true, module: $17 },
+  { path: "/api/v1/netflow", api: true, module: $18 },
+  { path: "/api/v1/organizations", api: true, module: $19 },
+  { path: "/api/v1/scanner", api: true, module: $20 },
+  { path: "/api/v1/scanner/portscans", api: true, module: $21 },
+  { path: "/api/v1/scans", api: true, module: $22 },
+  { path: "/api/v1/search", api: true, module: $23 },
+  { path: "/api/v1/servers", api: true, module: $24 },
+  { path: "/api/v1/services", api: true, module: $25 },
+  { path: "/api/v1/settings/scan-scope", api: true, module: $26 },
+  { path: "/api/v1/stats", api: true, module: $27 },
+  { path: "/api/v1/subnets", api: true, module: $28 },
+  { path: "/api/v1/tasks", api: true, module: $29 },
+  { path: "/api/v1/tokens", api: true, module: $30 },
+  { path: "/api/v1/users", api: true, module: $31 },
+  { path: "/docs", api: false, module: $32 },
+  { path: "/events", api: false, module: $33 },
+  { path: "/health", api: false, module: $34 },
+  { path: "/import", api: false, module: $35 },
+  { path: "/import/apply", api: false, module: $36 },
+  { path: "/import/preview", api: false, module: $37 },
+  { path: "/", api: false, module: $38 },
+  { path: "/inventory/organizations", api: false, module: $39 },
+  { path: "/inventory/servers", api: false, module: $40 },
+  { path: "/login", api: false, module: $41 },
+  { path: "/logout", api: false, module: $42 },
+  { path: "/netflow", api: false, module: $43 },
+  { path: "/operations/actions", api: false, module: $44 },
+  { path: "/operations/runs", api: false, module: $45 },
+  { path: "/operations/scans", api: false, module: $46 },
+  { path: "/scanner", api: false, module: $47 },
+  { path: "/search", api: false, module: $48 },
+  { path: "/settings", api: false, module: $49 },
+  { path: "/settings/scan-scope", api: false, module: $50 },
+  { path: "/settings/tokens", api: false, module: $51 },
+  { path: "/subnets", api: false, module: $52 },
+  { path: "/alerts/rules/:id/delete", api: false, module: $53 },
+  { path: "/alerts/silences/:id/delete", api: false, module: $54 },
+  { path: "/alerts/targets/:id/delete", api: false, module: $55 },
+  { path: "/alerts/targets/:id/test", api: false, module: $56 },
+  { path: "/api/v1/hosts/:id/indicators", api: true, module: $57 },
+  { path: "/api/v1/servers/:id/indicators", api: true, module: $58 },
+  { path: "/hosts/:id", api: false, module: $59 },
+  { path: "/inventory/organizations/:id", api: false, module: $60 },
+  { path: "/inventory/servers/:id", api: false, module: $61 },
+  { path: "/operations/scans/:id", api: false, module: $62 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $63 },
+  { path: "/subnets/:id", api: false, module: $64 },
 ];
