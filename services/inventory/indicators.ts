@@ -10,6 +10,23 @@ export const INDICATOR_HISTORY_KEEP = 20;
 
 export type IndicatorOwner = { hostId: number } | { serverId: number };
 
+/**
+ * Who hears about a status change (the alerts domain, wired by the routes), called inside the
+ * write's transaction so an event is recorded exactly when the change is.
+ */
+export interface IndicatorStatusSink {
+  indicatorStatus(q: Queryable, change: {
+    indicator_id: number;
+    name: string;
+    status: IndicatorStatus;
+    previous_status: string | null;
+    host_id: number | null;
+    server?: { id: number; name: string | null } | null;
+    value?: number | string | null;
+    unit?: string;
+  }): Promise<unknown>;
+}
+
 export interface IndicatorChange {
   ts: string;
   value: number | string | null;
@@ -109,7 +126,7 @@ export async function upsertIndicator(
   owner: IndicatorOwner,
   name: string,
   input: IndicatorValue,
-  opts: { onlyCreate?: boolean } = {},
+  opts: { onlyCreate?: boolean; sink?: IndicatorStatusSink } = {},
 ): Promise<{ indicator: Indicator; created: boolean }> {
   return await db.tx(async (tx) => {
     await assertOwner(tx, owner);
@@ -180,7 +197,29 @@ export async function upsertIndicator(
     const [row] = await tx.query<Record<string, unknown>>(`select * from indicator where id = $1`, [
       id,
     ]);
-    return { indicator: toIndicator(row), created: !old };
+    const indicator = toIndicator(row);
+    // A change of status is news; a new indicator only when it starts out bad.
+    const news = old ? old.status !== status : status === "warning" || status === "critical";
+    if (opts.sink && news) {
+      const serverId = indicator.server_id;
+      const [server] = serverId === null ? [] : await tx.query<{ id: number; name: string }>(
+        `select id, name from server where id = $1`,
+        [
+          serverId,
+        ],
+      );
+      await opts.sink.indicatorStatus(tx, {
+        indicator_id: id,
+        name,
+        status,
+        previous_status: old?.status ?? null,
+        host_id: indicator.host_id,
+        server: server ? { id: Number(server.id), name: server.name } : null,
+        value: indicator.value,
+        unit: indicator.unit,
+      });
+    }
+    return { indicator, created: !old };
   });
 }
 

@@ -41,6 +41,7 @@ export {
   indicatorHistory,
   type IndicatorOwner,
   type IndicatorRow,
+  type IndicatorStatusSink,
   indicatorSummary,
   listIndicatorRows,
   listIndicators,

@@ -315,3 +315,51 @@ appTest("the OpenAPI document describes the alerts API and the event shape", asy
   assert.ok(create.properties.secret);
   assert.equal(doc.components.schemas.AlertTarget.properties.secret, undefined);
 }, ENV);
+
+appTest(
+  "an indicator turning critical is an indicator_status event, delivered by its rule",
+  async (t) => {
+    const { hostId } = await seedHost(t);
+    const rx = startReceiver();
+    try {
+      const target = await json(
+        await t.call("POST", "/api/v1/alerts/targets", {
+          json: { name: "rx", kind: "webhook", url: rx.url, secret: "ind-secret-1" },
+        }),
+      );
+      const rule = await t.call("POST", "/api/v1/alerts/rules", {
+        json: { name: "indicators", events: ["indicator_status"], target_ids: [target.id] },
+      });
+      assert.equal(rule.status, 201);
+      const put = (value: number) =>
+        t.call("PUT", `/api/v1/hosts/${hostId}/indicators/disk`, {
+          json: { value, unit: "%", thresholds: { warning_above: 80, critical_above: 90 } },
+        });
+      assert.equal((await put(50)).status, 201); // a new indicator that starts out ok: no event
+      assert.equal((await put(60)).status, 200); // same status: nothing new
+      assert.equal((await put(95)).status, 200); // ok → critical
+      const events = await json(
+        await t.call("GET", `/api/v1/events/history?kind=indicator_status&host_id=${hostId}`),
+      );
+      const statuses = events.items.map((e: { detail: { status: string } }) => e.detail.status);
+      assert.deepEqual(statuses, ["critical"]);
+      const critical = events.items.find((e: { detail: { status: string } }) =>
+        e.detail.status === "critical"
+      );
+      assert.equal(critical.detail.previous_status, "ok");
+      assert.equal(critical.detail.indicator, "disk");
+      await t.deps.services.alerts.worker.runOnce();
+      const bodies = rx.received.map((r) => JSON.parse(r.body));
+      assert.ok(
+        bodies.some((b) => b.kind === "indicator_status" && b.detail.status === "critical"),
+      );
+      for (const r of rx.received) {
+        const ts = Number(r.headers.get("x-pingfold-timestamp"));
+        assert.ok(verify("ind-secret-1", ts, r.body, r.headers.get("x-pingfold-signature")));
+      }
+    } finally {
+      await rx.close();
+    }
+  },
+  ENV,
+);

@@ -448,6 +448,7 @@ for (const word of ["indicators", "indicator"]) {
         { hostId: c.req.valid("param").id },
         b.name,
         b,
+        { sink: c.get("deps").services.alerts },
       );
       return c.json(compatIndicator(r.indicator), r.created ? 201 : 200);
     },

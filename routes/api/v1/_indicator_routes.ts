@@ -69,9 +69,7 @@ export function indicatorRoutes(kind: "hosts" | "servers") {
         owner(c.req.valid("param").id),
         body.name,
         body,
-        {
-          onlyCreate: true,
-        },
+        { onlyCreate: true, sink: c.get("deps").services.alerts },
       );
       return c.json(r.indicator, 201);
     },
@@ -111,7 +109,10 @@ export function indicatorRoutes(kind: "hosts" | "servers") {
     }),
     async (c) => {
       const p = c.req.valid("param");
-      const r = await upsertIndicator(c.get("deps").db, owner(p.id), p.name, c.req.valid("json"));
+      const deps = c.get("deps");
+      const r = await upsertIndicator(deps.db, owner(p.id), p.name, c.req.valid("json"), {
+        sink: deps.services.alerts,
+      });
       return c.json(r.indicator, r.created ? 201 : 200);
     },
   );
