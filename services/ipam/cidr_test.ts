@@ -151,7 +151,7 @@ Deno.test("parseIp: refusals", () => {
   assertRefused(
     () => parseIp("10.1"),
     "invalid_ip",
-    /expected 4 dot-separated octets like 127\.0\.2\.10, got 2/,
+    /expected 4 dot-separated octets like 198\.51\.100\.10, got 2/,
   );
   assertRefused(() => parseIp("3232235777"), "invalid_ip", /not an IP address/);
   assertRefused(() => parseIp("1:2:3:4:5:6:7:8:9"), "invalid_ip", /has 9 groups/);

@@ -70,7 +70,8 @@ Deno.test("sample phpipam_subnets.csv: folders are skipped, not errors", async (
     assert.ok(
       DOC_RANGES.some((r) => parseCidr(r).prefix <= c.prefix && cidrContains(r, c.network)),
     );
-    // host-network guard: samples must never name the host's own network
-    assert.ok(!cidrContains("192.0.2.0/24", c.network), "192.0.2.0/24 is this machine's network"); // host-network guard
+    // samples must never name this machine's own network
+    const hostNetwork = "192.0.2.0/24"; // host-network guard
+    assert.ok(!cidrContains(hostNetwork, c.network), `${hostNetwork} is this machine's network`);
   }
 });

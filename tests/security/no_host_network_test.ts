@@ -1,5 +1,6 @@
-// 192.0.2.0/24 is this machine's own network (eth0): it must never appear in code, samples, seed
-// data, docs or tests — except in the few guards below that refuse it, each line marked.
+// TEST-NET-1 (RFC 5737's first /24) is this machine's own network (eth0): it must never appear in
+// code, samples, seed data, docs or tests — except in the few guards below that refuse it, each
+// such line marked. Use 198.51.100.0/24, 203.0.113.0/24 (or 127.0.2.0/24) instead.
 import assert from "node:assert/strict";
 
 // Built from parts so this file does not itself contain the address.
