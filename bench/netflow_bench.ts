@@ -54,7 +54,7 @@ const NFDUMP = "/usr/bin/nfdump";
 /** 20,000 TEST-NET flows: 2,000 hosts talking to 50 servers on a few ports. */
 function benchFlows(): SyntheticFlow[] {
   return Array.from({ length: 20_000 }, (_, i) => ({
-    src: `192.0.2.${1 + (i % 250)}`,
+    src: `203.0.113.${1 + (i % 250)}`,
     dst: `198.51.100.${1 + (i % 50)}`,
     srcPort: 1024 + Math.floor(i / 250),
     dstPort: [443, 53, 80, 22][i % 4],
@@ -119,7 +119,7 @@ function decodeRate(rec: Recording): number {
   let records = 0;
   const start = performance.now();
   while (performance.now() - start < 1500) {
-    for (const d of rec.datagrams) records += decoder.decode(d, "192.0.2.1").length;
+    for (const d of rec.datagrams) records += decoder.decode(d, "203.0.113.1").length;
   }
   return records / ((performance.now() - start) / 1000);
 }

@@ -14,7 +14,7 @@ export interface AddressRowsProps {
   canClaim: boolean;
 }
 
-/** Anchor id of a host row: #ip-192-0-2-10. */
+/** Anchor id of a host row: #ip-198-51-100-10. */
 export function hostAnchor(ip: string): string {
   return `ip-${ip.replace(/[.:]/g, "-")}`;
 }

@@ -68,7 +68,7 @@ export function SubnetForm(p: SubnetFormProps) {
           label="CIDR"
           value={v.cidr}
           error={e.cidr}
-          placeholder="192.0.2.0/24 or 2001:db8::/64"
+          placeholder="198.51.100.0/24 or 2001:db8::/64"
           required
           mono
         />

@@ -32,7 +32,7 @@ export async function GET(c: AppContext) {
           name="q"
           type="search"
           value={q}
-          placeholder="192.0.2.10, 192.0.2., 10.0.0.0/16, web-01, tag:prod, 00:00:5e:00:53:01"
+          placeholder="198.51.100.10, 198.51.100., 10.0.0.0/16, web-01, tag:prod, 00:00:5e:00:53:01"
         />
         <button class="btn" type="submit">Search</button>
       </form>

@@ -57,7 +57,7 @@ Deno.test({
       const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
       await s.send(
         buildV5Packet({ sysUptime: 100, unixSecs: Math.floor(Date.now() / 1000), sequence: 0 }, [{
-          src: "192.0.2.33",
+          src: "203.0.113.33",
           dst: "198.51.100.44",
           packets: 3,
           bytes: 333,
@@ -100,7 +100,7 @@ Deno.test({
       const rows = await db.query<{ src: string; bytes: number }>(
         `select host(src_addr) as src, bytes from netflow_flow`,
       );
-      assert.deepEqual(rows, [{ src: "192.0.2.33", bytes: 333 }]);
+      assert.deepEqual(rows, [{ src: "203.0.113.33", bytes: 333 }]);
     } finally {
       await db.close();
       await Deno.remove(dir, { recursive: true });

@@ -9,7 +9,7 @@ export { UsageError };
 const USAGE = `usage: deno task export <hosts|subnets> [options]
 
   --out FILE       write to FILE instead of standard output
-  --within CIDR    only rows inside this prefix (e.g. 192.0.2.0/24)
+  --within CIDR    only rows inside this prefix (e.g. 198.51.100.0/24)
   --tag TAG        only rows with this tag
   --q TEXT         only rows whose text matches (as in the web search)
   --bom            start with a UTF-8 BOM (helps Excel with non-ASCII text)

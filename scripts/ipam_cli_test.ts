@@ -46,8 +46,8 @@ dbTest(
   "import: dry run reports, errors refuse the file (exit 1), then the real run",
   async (db) => {
     const files = {
-      "subnets.csv": "cidr,name\n192.0.2.0/24,Servers\n",
-      "hosts.csv": "ip,hostname\n192.0.2.1,gw\n192.0.2.300,bad\n",
+      "subnets.csv": "cidr,name\n198.51.100.0/24,Servers\n",
+      "hosts.csv": "ip,hostname\n198.51.100.1,gw\n198.51.100.300,bad\n",
     };
     const a = io(db, files);
     assert.equal(await runImport(["subnets", "subnets.csv"], a.cli), 0);
@@ -66,7 +66,7 @@ dbTest(
     const d = io(db, files);
     assert.equal(await runImport(["hosts", "hosts.csv", "--skip-errors", "--json"], d.cli), 0);
     assert.equal(JSON.parse(d.lines.join("\n")).summary.create, 1);
-    assert.deepEqual((await listHosts(db)).map((h) => h.ip), ["192.0.2.1"]);
+    assert.deepEqual((await listHosts(db)).map((h) => h.ip), ["198.51.100.1"]);
 
     await assert.rejects(runImport(["routers", "x.csv"], io(db, files).cli), UsageError);
     await assert.rejects(runImport(["hosts"], io(db, files).cli), UsageError);

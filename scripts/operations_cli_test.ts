@@ -115,7 +115,7 @@ Deno.test({
     assert.equal(result.kind, "sweep");
     assert.equal(result.summary.hosts_up, 2);
     const bad = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-kv", "scripts/scan.ts", "192.0.2.0/24"],
+      args: ["run", "-A", "--unstable-kv", "scripts/scan.ts", "198.51.100.0/24"],
       cwd: new URL("..", import.meta.url).pathname,
       env: { DATA_DIR: dir, LOG_LEVEL: "error" },
       stdout: "piped",
@@ -124,7 +124,7 @@ Deno.test({
     assert.equal(bad.code, 1);
     assert.match(
       new TextDecoder().decode(bad.stderr),
-      /^error: prefix 192\.0\.2\.0\/24 is outside the scan scope/,
+      /^error: prefix 198\.51\.100\.0\/24 is outside the scan scope/,
     );
     await Deno.remove(dir, { recursive: true });
   },

@@ -7,7 +7,7 @@ import { runCli, withConfiguredDb } from "./cli_support.ts";
 const USAGE = `usage: deno task seed
 
 Imports static/samples/subnets.csv and static/samples/hosts.csv: subnets and hosts in the
-documentation ranges 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/48, with
+ranges 127.0.2.0/24 (loopback), 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/48, with
 tags and notes, scanning off. Existing rows are left alone, so running it twice changes nothing.`;
 
 /** Seeds `db` and returns the lines to print. */

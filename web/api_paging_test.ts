@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { keysetPage } from "./api_paging.ts";
 
-const rows = ["192.0.2.1", "192.0.2.2", "192.0.2.3"].map((ip) => ({ ip }));
+const rows = ["198.51.100.1", "198.51.100.2", "198.51.100.3"].map((ip) => ({ ip }));
 
 Deno.test("a page with a row beyond the limit ends at the limit and points past its last row", () => {
   assert.deepEqual(keysetPage(rows, 2, (r) => r.ip), {
-    items: [{ ip: "192.0.2.1" }, { ip: "192.0.2.2" }],
-    next_cursor: "192.0.2.2",
+    items: [{ ip: "198.51.100.1" }, { ip: "198.51.100.2" }],
+    next_cursor: "198.51.100.2",
   });
 });
 

@@ -18,7 +18,7 @@ export const UtilizationSchema = z.object({
 
 export const SubnetSchema = z.object({
   id: z.number().int(),
-  cidr: safeString().openapi({ example: "192.0.2.0/24" }),
+  cidr: safeString().openapi({ example: "198.51.100.0/24" }),
   family: z.union([z.literal(4), z.literal(6)]),
   name: safeString().nullable(),
   description: safeString().nullable(),
@@ -55,7 +55,7 @@ const subnetFields = {
 export const SubnetCreateBody = z.object({
   cidr: safeString().openapi({
     description: "IPv4 or IPv6 network/prefix; IPv6 is stored in canonical form",
-    example: "192.0.2.0/24",
+    example: "198.51.100.0/24",
   }),
   ...subnetFields,
 }).openapi("SubnetInput");
@@ -71,7 +71,7 @@ export const SubnetPatchBody = z.object({
 
 export const HostSchema = z.object({
   id: z.number().int(),
-  ip: safeString().openapi({ example: "192.0.2.10" }),
+  ip: safeString().openapi({ example: "198.51.100.10" }),
   family: z.union([z.literal(4), z.literal(6)]),
   subnet_id: z.number().int().nullable().openapi({
     description: "Most specific subnet containing ip (derived)",
@@ -111,7 +111,7 @@ const hostFields = {
 };
 
 export const HostCreateBody = z.object({
-  ip: safeString().openapi({ example: "192.0.2.10" }),
+  ip: safeString().openapi({ example: "198.51.100.10" }),
   ...hostFields,
 }).openapi("HostInput");
 
@@ -120,8 +120,8 @@ export const HostPatchBody = z.object({ ip: safeString().optional(), ...hostFiel
 
 export const GapRowSchema = z.object({
   kind: z.literal("gap"),
-  first: safeString().openapi({ example: "192.0.2.15" }),
-  last: safeString().openapi({ example: "192.0.2.200" }),
+  first: safeString().openapi({ example: "198.51.100.15" }),
+  last: safeString().openapi({ example: "198.51.100.200" }),
   count: safeString().openapi({ example: "186" }),
 }).openapi("GapRow");
 

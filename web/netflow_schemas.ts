@@ -34,7 +34,7 @@ export const CountersSchema = z.object(
 
 export const ExporterSchema = z.object({
   exporter: safeString().openapi({
-    example: "192.0.2.1",
+    example: "198.51.100.1",
     description: `"*" = exporters over the limit`,
   }),
   first_seen_at: safeString().nullable(),

@@ -30,7 +30,7 @@ export const PortSchema = z.object({
 export const PortScanSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int().nullable().openapi({ description: "null once the host is deleted" }),
-  target: safeString().openapi({ example: "192.0.2.10" }),
+  target: safeString().openapi({ example: "198.51.100.10" }),
   started_at: safeString(),
   finished_at: safeString(),
   duration_ms: z.number().int(),

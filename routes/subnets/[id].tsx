@@ -92,7 +92,7 @@ function HostForm(
       <input type="hidden" name="_action" value="add_host" />
       {e._ && <p role="alert" class="alert">{e._}</p>}
       <div class="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-        {field("ip", "Address", p.s.family === 4 ? "192.0.2.10" : "2001:db8::10")}
+        {field("ip", "Address", p.s.family === 4 ? "198.51.100.10" : "2001:db8::10")}
         {field("hostname", "Hostname", "web-01.example.com")}
         {field("mac", "MAC", "00:00:5e:00:53:01")}
         {field("description", "Description")}

@@ -13,7 +13,7 @@ export interface ParsedIp {
 
 /** A validated prefix. `first`/`last` are the numeric network and last (broadcast) address. */
 export interface ParsedCidr {
-  /** Canonical `network/prefix`, e.g. `192.0.2.0/24`, `2001:db8::/48`. */
+  /** Canonical `network/prefix`, e.g. `198.51.100.0/24`, `2001:db8::/48`. */
   cidr: string;
   family: IpFamily;
   prefix: number;
@@ -29,7 +29,7 @@ export interface ParseCidrOptions {
 }
 
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
-const EXAMPLES = "expected an address like 192.0.2.10 or 2001:db8::10";
+const EXAMPLES = "expected an address like 198.51.100.10 or 2001:db8::10";
 
 /** Why an address string is not acceptable, or the parsed address. */
 type AddressCheck = { ok: true; parsed: ParsedIp } | { ok: false; reason: string };
@@ -61,7 +61,7 @@ function badCharacter(text: string): string | null {
 function ipv4Value(text: string): number | string {
   const octets = text.split(".");
   if (octets.length !== 4) {
-    return `expected 4 dot-separated octets like 192.0.2.10, got ${octets.length}`;
+    return `expected 4 dot-separated octets like 198.51.100.10, got ${octets.length}`;
   }
   let value = 0;
   for (const octet of octets) {
@@ -194,12 +194,12 @@ function hostMask(family: IpFamily, prefix: number): bigint {
  */
 export function parseCidr(input: string, opts: ParseCidrOptions = {}): ParsedCidr {
   const text = String(input).trim();
-  if (text === "") throw cidrError(text, "empty; expected a prefix like 192.0.2.0/24");
+  if (text === "") throw cidrError(text, "empty; expected a prefix like 198.51.100.0/24");
   const bad = badCharacter(text);
   if (bad) throw cidrError(text, bad);
   const slash = text.indexOf("/");
   if (slash < 0) {
-    throw cidrError(text, "missing prefix length; expected address/prefix like 192.0.2.0/24");
+    throw cidrError(text, "missing prefix length; expected address/prefix like 198.51.100.0/24");
   }
   const addressText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);

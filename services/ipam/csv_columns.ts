@@ -100,7 +100,7 @@ export const CSV_COLUMNS_DOC = `
 
 | column | required | format | phpIPAM names accepted |
 | --- | --- | --- | --- |
-| cidr | yes | network/prefix, e.g. \`192.0.2.0/24\`; host bits set is an error | Subnet (\`ip/mask\`, or ip + a Mask column as \`24\` or \`255.255.255.0\`; phpIPAM's decimal form \`3325256704\` too) |
+| cidr | yes | network/prefix, e.g. \`198.51.100.0/24\`; host bits set is an error | Subnet (\`ip/mask\`, or ip + a Mask column as \`24\` or \`255.255.255.0\`; phpIPAM's decimal form \`3325256704\` too) |
 | name | no | text ≤ 200 | — |
 | description | no | text ≤ 1000 | Description |
 | vlan | no | 1-4094 or empty | VLAN (\`NA\` = none) |

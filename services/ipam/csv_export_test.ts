@@ -15,7 +15,7 @@ Deno.test("neutralizeCell guards formula starts and restoreCell undoes exactly o
     assert.equal(neutralizeCell(v), `'${v}`);
     assert.equal(restoreCell(neutralizeCell(v)), v);
   }
-  for (const v of ["plain", "'quoted", "a=b", "", "192.0.2.1", "2001:db8::1"]) {
+  for (const v of ["plain", "'quoted", "a=b", "", "127.0.2.1", "2001:db8::1"]) {
     assert.equal(neutralizeCell(v), v);
     assert.equal(restoreCell(v), v);
   }
@@ -24,27 +24,27 @@ Deno.test("neutralizeCell guards formula starts and restoreCell undoes exactly o
 Deno.test("hostsToCsv: header, tags joined with ;, dangerous cells prefixed", () => {
   const csv = hostsToCsv([
     {
-      ip: "192.0.2.1",
+      ip: "127.0.2.1",
       hostname: "gw",
       description: '=HYPERLINK("http://x")',
       tags: ["a", "b"],
       notes: "-rm\nsecond line",
       mac: null,
     },
-    { ip: "192.0.2.2", tags: [], hostname: null },
+    { ip: "127.0.2.2", tags: [], hostname: null },
   ]);
   assert.equal(
     csv,
     "ip,hostname,description,tags,notes,mac\r\n" +
-      '192.0.2.1,gw,"\'=HYPERLINK(""http://x"")",a;b,"\'-rm\nsecond line",\r\n' +
-      "192.0.2.2,,,,,\r\n",
+      '127.0.2.1,gw,"\'=HYPERLINK(""http://x"")",a;b,"\'-rm\nsecond line",\r\n' +
+      "127.0.2.2,,,,,\r\n",
   );
   assert.ok(hostsToCsv([], { bom: true }).startsWith("\uFEFFip,"));
 });
 
 Deno.test("subnetsToCsv: booleans and numbers as plain text", () => {
   const csv = subnetsToCsv([{
-    cidr: "192.0.2.0/24",
+    cidr: "127.0.2.0/24",
     name: "@office",
     description: null,
     vlan: 10,
@@ -58,14 +58,14 @@ Deno.test("subnetsToCsv: booleans and numbers as plain text", () => {
   assert.equal(
     csv,
     "cidr,name,description,vlan,tags,location,scan_enabled,scan_interval_s\r\n" +
-      "192.0.2.0/24,'@office,,10,x,'+1 floor,false,300\r\n",
+      "127.0.2.0/24,'@office,,10,x,'+1 floor,false,300\r\n",
   );
 });
 
 Deno.test("round trip: hosts export then import gives the same data", () => {
   const hosts: HostInput[] = [
     {
-      ip: "192.0.2.10",
+      ip: "127.0.2.10",
       hostname: "web-01.example.com",
       description: 'Front, "main" – Zürich ✓',
       tags: ["prod", "web", "owner:Ops team"],
@@ -96,7 +96,7 @@ Deno.test("round trip: hosts export then import gives the same data", () => {
 Deno.test("round trip: subnets export then import gives the same data", () => {
   const subnets: SubnetInput[] = [
     {
-      cidr: "192.0.2.0/24",
+      cidr: "127.0.2.0/24",
       name: "Servers",
       description: "+ rack A; rack B",
       vlan: 10,

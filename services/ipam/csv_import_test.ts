@@ -22,8 +22,8 @@ function refusal(fn: () => unknown): AppError {
 
 Deno.test("hosts CSV: BOM, CRLF, quoting, unicode and line numbers", () => {
   const text = "\uFEFFip,hostname,description,tags,notes,mac\r\n" +
-    '192.0.2.10,web-01.example.com,"Web, front","prod;web | eu",,00-1A-2B-3C-4D-5E\r\n' +
-    '192.0.2.11,db,"Said ""hi""","","line one\r\nline two\r\nline three",001a.2b3c.4d5f\r\n' +
+    '127.0.2.10,web-01.example.com,"Web, front","prod;web | eu",,00-1A-2B-3C-4D-5E\r\n' +
+    '127.0.2.11,db,"Said ""hi""","","line one\r\nline two\r\nline three",001a.2b3c.4d5f\r\n' +
     "\r\n" +
     "2001:DB8::1,café-srv,Zürich 東京 ✓,,,\r\n";
   const result = parseHostsCsv(text);
@@ -34,7 +34,7 @@ Deno.test("hosts CSV: BOM, CRLF, quoting, unicode and line numbers", () => {
     {
       line: 2,
       value: {
-        ip: "192.0.2.10",
+        ip: "127.0.2.10",
         hostname: "web-01.example.com",
         description: "Web, front",
         tags: ["prod", "web", "eu"],
@@ -45,7 +45,7 @@ Deno.test("hosts CSV: BOM, CRLF, quoting, unicode and line numbers", () => {
     {
       line: 3,
       value: {
-        ip: "192.0.2.11",
+        ip: "127.0.2.11",
         hostname: "db",
         description: 'Said "hi"',
         tags: [],
@@ -70,23 +70,23 @@ Deno.test("hosts CSV: BOM, CRLF, quoting, unicode and line numbers", () => {
 Deno.test("hosts CSV: per-row errors keep their line and the good rows still import", () => {
   const text = [
     "ip,hostname,mac,description,tags",
-    "192.0.2.1,a,,,", // 2 ok
-    "192.0.2.300,b,,,", // 3 bad ip
-    "192.0.2.3,c,zz:zz,,", // 4 bad mac
-    "192.0.2.4,bad host,,,", // 5 bad hostname
-    `192.0.2.5,d,,${"x".repeat(1001)},`, // 6 description too long
-    `192.0.2.6,e,,,${Array.from({ length: 33 }, (_, i) => `t${i}`).join(";")}`, // 7 too many tags
-    "192.0.2.1,dup,,,", // 8 duplicate of line 2
-    "192.0.2.7,,,,", // 9 ok, only ip
-    `192.0.2.8,${"a".repeat(64)}.example,,,`, // 10 label > 63
-    "192.0.2.10/24,x,,,", // 11 prefix not allowed
-    "192.0.2.9,f,,,a;" + "t".repeat(65), // 12 tag too long
+    "127.0.2.1,a,,,", // 2 ok
+    "127.0.2.300,b,,,", // 3 bad ip
+    "127.0.2.3,c,zz:zz,,", // 4 bad mac
+    "127.0.2.4,bad host,,,", // 5 bad hostname
+    `127.0.2.5,d,,${"x".repeat(1001)},`, // 6 description too long
+    `127.0.2.6,e,,,${Array.from({ length: 33 }, (_, i) => `t${i}`).join(";")}`, // 7 too many tags
+    "127.0.2.1,dup,,,", // 8 duplicate of line 2
+    "127.0.2.7,,,,", // 9 ok, only ip
+    `127.0.2.8,${"a".repeat(64)}.example,,,`, // 10 label > 63
+    "127.0.2.10/24,x,,,", // 11 prefix not allowed
+    "127.0.2.9,f,,,a;" + "t".repeat(65), // 12 tag too long
   ].join("\n");
   const { rows, errors } = parseHostsCsv(text);
-  assert.deepEqual(rows.map((r) => `${r.line} ${r.value.ip}`), ["2 192.0.2.1", "9 192.0.2.7"]);
+  assert.deepEqual(rows.map((r) => `${r.line} ${r.value.ip}`), ["2 127.0.2.1", "9 127.0.2.7"]);
   assert.deepEqual(errors.map((e) => e.line), [3, 4, 5, 6, 7, 8, 10, 11, 12]);
   const byLine = new Map(errors.map((e) => [e.line, e.message]));
-  assert.equal(byLine.get(3), 'invalid IP "192.0.2.300": octet 300 > 255');
+  assert.equal(byLine.get(3), 'invalid IP "127.0.2.300": octet 300 > 255');
   assert.equal(byLine.get(4), 'invalid MAC "zz:zz": expected 6 hex bytes like 00:1a:2b:3c:4d:5e');
   assert.match(byLine.get(5)!, /hostname "bad host" is not a DNS name/);
   assert.equal(byLine.get(6), "description is longer than 1000 characters");
@@ -114,7 +114,7 @@ Deno.test("hosts CSV: file-level refusals", () => {
   err = refusal(() => parseHostsCsv("\uFEFF\r\n  \r\n"));
   assert.match(err.message, /empty/);
 
-  err = refusal(() => parseHostsCsv("ip,hostnmae,notes\n192.0.2.1,a,b\n"));
+  err = refusal(() => parseHostsCsv("ip,hostnmae,notes\n127.0.2.1,a,b\n"));
   assert.equal(err.code, "invalid_csv");
   assert.equal(
     err.message,
@@ -132,22 +132,22 @@ Deno.test("hosts CSV: file-level refusals", () => {
     /no header line with a "ip" column found \(line 1 is "hostname","description"\)/,
   );
 
-  err = refusal(() => parseHostsCsv("192.0.2.1,a\n192.0.2.2,b\n"));
+  err = refusal(() => parseHostsCsv("127.0.2.1,a\n127.0.2.2,b\n"));
   assert.match(err.message, /no header line with a "ip" column/);
 
-  err = refusal(() => parseHostsCsv("ip,hostname,IP\n192.0.2.1,a,b\n"));
+  err = refusal(() => parseHostsCsv("ip,hostname,IP\n127.0.2.1,a,b\n"));
   assert.match(err.message, /columns "ip" and "IP" on line 1 both give ip/);
 
-  err = refusal(() => parseHostsCsv('ip,notes\n192.0.2.1,"never closed\n192.0.2.2,x\n'));
+  err = refusal(() => parseHostsCsv('ip,notes\n127.0.2.1,"never closed\n127.0.2.2,x\n'));
   assert.equal(err.code, "invalid_csv");
   assert.match(err.message, /not valid CSV: Quote Not Closed/);
 
-  err = refusal(() => parseHostsCsv("ip\n192.0.2.1\u0000\n"));
+  err = refusal(() => parseHostsCsv("ip\n127.0.2.1\u0000\n"));
   assert.match(err.message, /NUL bytes/);
 });
 
 Deno.test("hosts CSV: row limit", () => {
-  const lines = ["ip", ...Array.from({ length: 6 }, (_, i) => `192.0.2.${i + 1}`)];
+  const lines = ["ip", ...Array.from({ length: 6 }, (_, i) => `127.0.2.${i + 1}`)];
   assert.equal(parseHostsCsv(lines.join("\n"), { maxRows: 6 }).rows.length, 6);
   const err = refusal(() => parseHostsCsv(lines.join("\n"), { maxRows: 5 }));
   assert.equal(err.code, "too_many_rows");
@@ -165,18 +165,18 @@ Deno.test("hosts CSV: header only, semicolon files, stray cells, formula guards"
     ignored_columns: [],
   });
 
-  const semi = parseHostsCsv('IP;Hostname;Tags\n192.0.2.1;a;"x;y"\n');
+  const semi = parseHostsCsv('IP;Hostname;Tags\n127.0.2.1;a;"x;y"\n');
   assert.deepEqual(semi.rows[0].value.tags, ["x", "y"]);
   assert.equal(semi.rows[0].value.hostname, "a");
 
-  const stray = parseHostsCsv("ip,hostname\n192.0.2.1,a,oops\n192.0.2.2,b,,\n");
+  const stray = parseHostsCsv("ip,hostname\n127.0.2.1,a,oops\n127.0.2.2,b,,\n");
   assert.deepEqual(stray.errors, [{
     line: 2,
     message: "has a value in column 3, which has no header (the header on line 1 has 2 columns)",
   }]);
-  assert.equal(stray.rows[0].value.ip, "192.0.2.2");
+  assert.equal(stray.rows[0].value.ip, "127.0.2.2");
 
-  const guarded = parseHostsCsv("ip,description,notes\n192.0.2.1,'=SUM(A1),''+keep\n");
+  const guarded = parseHostsCsv("ip,description,notes\n127.0.2.1,'=SUM(A1),''+keep\n");
   assert.equal(guarded.rows[0].value.description, "=SUM(A1)");
   assert.equal(guarded.rows[0].value.notes, "'+keep");
 });
@@ -231,7 +231,7 @@ Deno.test("hosts CSV: phpIPAM per-subnet export with title lines above the heade
 });
 
 Deno.test("hosts CSV: phpIPAM import template names (ip_addr, note, is_gateway)", () => {
-  const text = "section,ip_addr,hostname,note,is_gateway,tag\nA,192.0.2.1,gw,first,1,3\n";
+  const text = "section,ip_addr,hostname,note,is_gateway,tag\nA,127.0.2.1,gw,first,1,3\n";
   const { rows, format } = parseHostsCsv(text);
   assert.equal(format, "phpipam");
   assert.deepEqual(rows[0].value.tags, ["reserved", "gateway"]);
@@ -241,7 +241,7 @@ Deno.test("hosts CSV: phpIPAM import template names (ip_addr, note, is_gateway)"
 Deno.test("subnets CSV: Pingfold columns with defaults and conversions", () => {
   const text = [
     "cidr,name,description,vlan,tags,location,scan_enabled,scan_interval_s",
-    "192.0.2.0/24,Servers,Rack servers,10,prod|dc1,DC-1,false,600",
+    "127.0.2.0/24,Servers,Rack servers,10,prod|dc1,DC-1,false,600",
     "198.51.100.0/25,,,,,,,",
     "2001:db8:1::/64,v6,,4094,,,yes,30",
     "203.0.113.5/24,bad,,,,,,", // host bits
@@ -249,13 +249,13 @@ Deno.test("subnets CSV: Pingfold columns with defaults and conversions", () => {
     "203.0.113.128/25,x,,abc,,,,", // vlan text
     "203.0.113.0/26,x,,,,,maybe,", // bool
     "203.0.113.64/26,x,,,,,,10", // interval too small
-    "192.0.2.0/24,again,,,,,,", // duplicate
+    "127.0.2.0/24,again,,,,,,", // duplicate
   ].join("\n");
   const { rows, errors, format } = parseSubnetsCsv(text);
   assert.equal(format, "pingfold");
   assert.deepEqual(rows.map((r) => r.value), [
     {
-      cidr: "192.0.2.0/24",
+      cidr: "127.0.2.0/24",
       name: "Servers",
       description: "Rack servers",
       vlan: 10,
@@ -301,7 +301,7 @@ Deno.test("subnets CSV: Pingfold columns with defaults and conversions", () => {
 Deno.test("subnets CSV: phpIPAM export and import names", () => {
   const exported = [
     "Section,Subnet,Description,VLAN,VLAN Domain,VRF,Master Subnet,Requests,Host check,Discover,Customer",
-    "Lab,192.0.2.0/24,Servers,10,default,,/,0,1,0,",
+    "Lab,127.0.2.0/24,Servers,10,default,,/,0,1,0,",
     "Lab,Datacenter (folder),Datacenter,NA,default,,/,0,0,0,",
     "Lab,198.51.100.0/24,Clients,NA,default,,/,0,0,0,",
   ].join("\n");
@@ -310,7 +310,7 @@ Deno.test("subnets CSV: phpIPAM export and import names", () => {
   assert.deepEqual(
     a.rows.map((r) => [r.value.cidr, r.value.description, r.value.vlan, r.value.scan_enabled]),
     [
-      ["192.0.2.0/24", "Servers", 10, false], // "Host check" never enables scanning
+      ["127.0.2.0/24", "Servers", 10, false], // "Host check" never enables scanning
       ["198.51.100.0/24", "Clients", null, false],
     ],
   );
@@ -358,15 +358,15 @@ Deno.test("schemas: API reuse, MAC forms, patch has no defaults", () => {
     mac: null,
   });
   for (const tag of ["a;b", "a|b", "a\u0007b", "", "x".repeat(65)]) {
-    const r = HostInputSchema.safeParse({ ip: "192.0.2.1", tags: [tag] });
+    const r = HostInputSchema.safeParse({ ip: "127.0.2.1", tags: [tag] });
     assert.equal(r.success, false, `tag ${JSON.stringify(tag)} must be refused`);
   }
   assert.equal(
-    HostInputSchema.safeParse({ ip: "192.0.2.1", tags: ["owner:Ops team"] }).success,
+    HostInputSchema.safeParse({ ip: "127.0.2.1", tags: ["owner:Ops team"] }).success,
     true,
   );
   assert.equal(
-    SubnetInputSchema.safeParse({ cidr: "192.0.2.0/24", scan_enabled: "yes" }).success,
+    SubnetInputSchema.safeParse({ cidr: "127.0.2.0/24", scan_enabled: "yes" }).success,
     false,
   );
   assert.deepEqual(SubnetPatchSchema.parse({ name: "n" }), { name: "n" });

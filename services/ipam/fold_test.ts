@@ -13,57 +13,57 @@ function rowsText(rows: FoldedRow<Host>[]): string[] {
 
 Deno.test("foldAddresses: hosts and gaps in address order, unsorted input", () => {
   const hosts: Host[] = [
-    { ip: "192.0.2.10", hostname: "b" },
-    { ip: "192.0.2.1", hostname: "gw" },
-    { ip: "192.0.2.11" },
+    { ip: "203.0.113.10", hostname: "b" },
+    { ip: "203.0.113.1", hostname: "gw" },
+    { ip: "203.0.113.11" },
     { ip: "198.51.100.1" }, // outside
     { ip: "2001:db8::1" }, // other family
     { ip: "not an ip" }, // ignored
-    { ip: "192.0.2.200" },
+    { ip: "203.0.113.200" },
   ];
-  const rows = foldAddresses("192.0.2.0/24", hosts);
+  const rows = foldAddresses("203.0.113.0/24", hosts);
   assert.deepEqual(rowsText(rows), [
-    "host 192.0.2.1",
-    "gap 192.0.2.2-192.0.2.9 (8)",
-    "host 192.0.2.10",
-    "host 192.0.2.11",
-    "gap 192.0.2.12-192.0.2.199 (188)",
-    "host 192.0.2.200",
-    "gap 192.0.2.201-192.0.2.254 (54)",
+    "host 203.0.113.1",
+    "gap 203.0.113.2-203.0.113.9 (8)",
+    "host 203.0.113.10",
+    "host 203.0.113.11",
+    "gap 203.0.113.12-203.0.113.199 (188)",
+    "host 203.0.113.200",
+    "gap 203.0.113.201-203.0.113.254 (54)",
   ]);
   // host rows keep the caller's fields and get the discriminant
-  assert.deepEqual(rows[0], { ip: "192.0.2.1", hostname: "gw", kind: "host" });
+  assert.deepEqual(rows[0], { ip: "203.0.113.1", hostname: "gw", kind: "host" });
 });
 
 Deno.test("foldAddresses: empty subnet is one gap over the usable range", () => {
-  assert.deepEqual(foldAddresses("192.0.2.0/24", []), [
-    { kind: "gap", first: "192.0.2.1", last: "192.0.2.254", count: "254" },
+  assert.deepEqual(foldAddresses("203.0.113.0/24", []), [
+    { kind: "gap", first: "203.0.113.1", last: "203.0.113.254", count: "254" },
   ]);
-  assert.deepEqual(foldAddresses("192.0.2.0/24", [], { includeReserved: true }), [
-    { kind: "gap", first: "192.0.2.0", last: "192.0.2.255", count: "256" },
+  assert.deepEqual(foldAddresses("203.0.113.0/24", [], { includeReserved: true }), [
+    { kind: "gap", first: "203.0.113.0", last: "203.0.113.255", count: "256" },
   ]);
-  assert.deepEqual(foldAddresses("192.0.2.8/31", []), [
-    { kind: "gap", first: "192.0.2.8", last: "192.0.2.9", count: "2" },
+  assert.deepEqual(foldAddresses("203.0.113.8/31", []), [
+    { kind: "gap", first: "203.0.113.8", last: "203.0.113.9", count: "2" },
   ]);
-  assert.deepEqual(foldAddresses("192.0.2.8/32", [{ ip: "192.0.2.8" }]), [
-    { ip: "192.0.2.8", kind: "host" },
+  assert.deepEqual(foldAddresses("203.0.113.8/32", [{ ip: "203.0.113.8" }]), [
+    { ip: "203.0.113.8", kind: "host" },
   ]);
 });
 
 Deno.test("foldAddresses: hosts on network/broadcast are shown, full subnet has no gaps", () => {
-  const rows = foldAddresses("192.0.2.0/30", [
-    { ip: "192.0.2.3" },
-    { ip: "192.0.2.0" },
-    { ip: "192.0.2.2" },
+  const rows = foldAddresses("203.0.113.0/30", [
+    { ip: "203.0.113.3" },
+    { ip: "203.0.113.0" },
+    { ip: "203.0.113.2" },
   ]);
   assert.deepEqual(rowsText(rows), [
-    "host 192.0.2.0",
-    "gap 192.0.2.1-192.0.2.1 (1)",
-    "host 192.0.2.2",
-    "host 192.0.2.3",
+    "host 203.0.113.0",
+    "gap 203.0.113.1-203.0.113.1 (1)",
+    "host 203.0.113.2",
+    "host 203.0.113.3",
   ]);
-  const full = foldAddresses("192.0.2.0/30", [{ ip: "192.0.2.2" }, { ip: "192.0.2.1" }]);
-  assert.deepEqual(rowsText(full), ["host 192.0.2.1", "host 192.0.2.2"]);
+  const full = foldAddresses("203.0.113.0/30", [{ ip: "203.0.113.2" }, { ip: "203.0.113.1" }]);
+  assert.deepEqual(rowsText(full), ["host 203.0.113.1", "host 203.0.113.2"]);
 });
 
 Deno.test("foldAddresses: IPv6 /64 with 1000 hosts gives exact gap counts", () => {
@@ -122,17 +122,17 @@ Deno.test("foldAddresses: 5000 random hosts in a /16 cover the range exactly onc
 });
 
 Deno.test("expandGap: pages through a gap", () => {
-  const p1 = expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { limit: 3 });
+  const p1 = expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { limit: 3 });
   assert.deepEqual(p1, {
-    items: ["192.0.2.2", "192.0.2.3", "192.0.2.4"],
+    items: ["203.0.113.2", "203.0.113.3", "203.0.113.4"],
     total: "8",
     next_offset: 3,
   });
-  const p3 = expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { offset: 6, limit: 3 });
-  assert.deepEqual(p3, { items: ["192.0.2.8", "192.0.2.9"], total: "8", next_offset: null });
-  const exact = expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { offset: 4, limit: 4 });
+  const p3 = expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { offset: 6, limit: 3 });
+  assert.deepEqual(p3, { items: ["203.0.113.8", "203.0.113.9"], total: "8", next_offset: null });
+  const exact = expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { offset: 4, limit: 4 });
   assert.equal(exact.next_offset, null);
-  const past = expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { offset: 100 });
+  const past = expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { offset: 100 });
   assert.deepEqual(past, { items: [], total: "8", next_offset: null });
   const big = expandGap("2001:db8::/64", "2001:db8::1", "2001:db8::ffff:ffff:ffff:ffff", {
     limit: 1024,
@@ -141,7 +141,7 @@ Deno.test("expandGap: pages through a gap", () => {
   assert.equal(big.items[1023], "2001:db8::400");
   assert.equal(big.total, ((1n << 64n) - 1n).toString());
   assert.equal(big.next_offset, 1024);
-  assert.equal(expandGap("192.0.2.0/24", "192.0.2.1", "192.0.2.254").items.length, 254);
+  assert.equal(expandGap("203.0.113.0/24", "203.0.113.1", "203.0.113.254").items.length, 254);
 });
 
 Deno.test("expandGap: validates range and paging", () => {
@@ -156,52 +156,58 @@ Deno.test("expandGap: validates range and paging", () => {
     assert.fail("expected a 422");
   };
   assert.equal(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.0", "192.0.2.9")),
-    "invalid_gap: gap 192.0.2.0..192.0.2.9 is outside the usable range 192.0.2.1..192.0.2.254 of 192.0.2.0/24",
+    code(() => expandGap("203.0.113.0/24", "203.0.113.0", "203.0.113.9")),
+    "invalid_gap: gap 203.0.113.0..203.0.113.9 is outside the usable range 203.0.113.1..203.0.113.254 of 203.0.113.0/24",
   );
-  assert.match(code(() => expandGap("192.0.2.0/24", "192.0.2.250", "192.0.3.1")), /^invalid_gap/);
   assert.match(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.9", "192.0.2.2")),
+    code(() => expandGap("203.0.113.0/24", "203.0.113.250", "203.0.114.1")),
+    /^invalid_gap/,
+  );
+  assert.match(
+    code(() => expandGap("203.0.113.0/24", "203.0.113.9", "203.0.113.2")),
     /first is after last/,
   );
-  assert.match(code(() => expandGap("192.0.2.0/24", "2001:db8::1", "2001:db8::2")), /not IPv4/);
-  assert.match(code(() => expandGap("192.0.2.0/24", "192.0.2.999", "192.0.2.2")), /^invalid_ip/);
+  assert.match(code(() => expandGap("203.0.113.0/24", "2001:db8::1", "2001:db8::2")), /not IPv4/);
   assert.match(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { limit: 1025 })),
+    code(() => expandGap("203.0.113.0/24", "203.0.113.999", "203.0.113.2")),
+    /^invalid_ip/,
+  );
+  assert.match(
+    code(() => expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { limit: 1025 })),
     /^invalid_limit/,
   );
   assert.match(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { limit: 0 })),
+    code(() => expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { limit: 0 })),
     /^invalid_limit/,
   );
   assert.match(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { offset: -1 })),
+    code(() => expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { offset: -1 })),
     /^invalid_offset/,
   );
   assert.match(
-    code(() => expandGap("192.0.2.0/24", "192.0.2.2", "192.0.2.9", { offset: 1.5 })),
+    code(() => expandGap("203.0.113.0/24", "203.0.113.2", "203.0.113.9", { offset: 1.5 })),
     /^invalid_offset/,
   );
   // with includeReserved the network address is a valid gap start
   assert.equal(
-    expandGap("192.0.2.0/24", "192.0.2.0", "192.0.2.1", { includeReserved: true }).items[0],
-    "192.0.2.0",
+    expandGap("203.0.113.0/24", "203.0.113.0", "203.0.113.1", { includeReserved: true }).items[0],
+    "203.0.113.0",
   );
 });
 
 Deno.test("nextFree: lowest free usable address", () => {
-  assert.equal(nextFree("192.0.2.0/24", []), "192.0.2.1");
+  assert.equal(nextFree("203.0.113.0/24", []), "203.0.113.1");
   assert.equal(
-    nextFree("192.0.2.0/24", ["192.0.2.1", "192.0.2.2", "192.0.2.4", "192.0.2.0"]),
-    "192.0.2.3",
+    nextFree("203.0.113.0/24", ["203.0.113.1", "203.0.113.2", "203.0.113.4", "203.0.113.0"]),
+    "203.0.113.3",
   );
-  assert.equal(nextFree("192.0.2.0/30", ["192.0.2.2", "192.0.2.1"]), null);
-  assert.equal(nextFree("192.0.2.0/31", ["192.0.2.0"]), "192.0.2.1");
+  assert.equal(nextFree("203.0.113.0/30", ["203.0.113.2", "203.0.113.1"]), null);
+  assert.equal(nextFree("203.0.113.0/31", ["203.0.113.0"]), "203.0.113.1");
   assert.equal(nextFree("2001:db8::/64", ["2001:db8::1", "2001:db8::2", "junk"]), "2001:db8::3");
 });
 
 Deno.test("utilization: exact strings, floored percent", () => {
-  assert.deepEqual(utilization("192.0.2.0/24", 127, 100), {
+  assert.deepEqual(utilization("203.0.113.0/24", 127, 100), {
     size: "256",
     usable: "254",
     used: "127",
@@ -209,14 +215,14 @@ Deno.test("utilization: exact strings, floored percent", () => {
     free: "127",
     percent_used: 50,
   });
-  assert.equal(utilization("192.0.2.0/24", 253, 0).percent_used, 99.6);
-  assert.equal(utilization("192.0.2.0/24", 300, 0).free, "0");
-  assert.equal(utilization("192.0.2.0/24", 300, 0).percent_used, 100);
+  assert.equal(utilization("203.0.113.0/24", 253, 0).percent_used, 99.6);
+  assert.equal(utilization("203.0.113.0/24", 300, 0).free, "0");
+  assert.equal(utilization("203.0.113.0/24", 300, 0).percent_used, 100);
   const v6 = utilization("2001:db8::/64", 1000, 10);
   assert.equal(v6.size, "18446744073709551616");
   assert.equal(v6.usable, "18446744073709551615");
   assert.equal(v6.free, "18446744073709550615");
   assert.equal(v6.percent_used, 0);
-  assert.throws(() => utilization("192.0.2.0/24", -1, 0), /usedCount must be an integer >= 0/);
-  assert.throws(() => utilization("192.0.2.0/24", 1, 0.5), /aliveCount must be an integer >= 0/);
+  assert.throws(() => utilization("203.0.113.0/24", -1, 0), /usedCount must be an integer >= 0/);
+  assert.throws(() => utilization("203.0.113.0/24", 1, 0.5), /aliveCount must be an integer >= 0/);
 });

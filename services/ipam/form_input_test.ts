@@ -8,7 +8,7 @@ import { SubnetInputSchema } from "./input_schemas.ts";
 
 Deno.test("subnetFromForm: values, defaults, one message per bad field", () => {
   const ok = subnetFromForm({
-    cidr: " 192.0.2.0/24 ",
+    cidr: " 198.51.100.0/24 ",
     name: "Servers",
     vlan: "10",
     tags: "prod; dc1 | prod",
@@ -16,7 +16,7 @@ Deno.test("subnetFromForm: values, defaults, one message per bad field", () => {
     scan_interval_s: "",
   });
   assert.deepEqual(ok.errors, {});
-  assert.equal(ok.value?.cidr, "192.0.2.0/24");
+  assert.equal(ok.value?.cidr, "198.51.100.0/24");
   assert.equal(ok.value?.vlan, 10);
   assert.deepEqual(ok.value?.tags, ["prod", "dc1"]);
   assert.equal(ok.value?.scan_enabled, true);
@@ -40,9 +40,9 @@ Deno.test("hostFromForm and subnetToForm", () => {
   const h = hostFromForm({ ip: "2001:DB8::1", mac: "0000.5e00.5301", tags: "a;b" });
   assert.equal(h.value?.ip, "2001:db8::1");
   assert.equal(h.value?.mac, "00:00:5e:00:53:01");
-  assert.match(hostFromForm({ ip: "192.0.2.256" }).errors.ip, /octet 256 > 255/);
+  assert.match(hostFromForm({ ip: "198.51.100.256" }).errors.ip, /octet 256 > 255/);
   const form = subnetToForm(
-    SubnetInputSchema.parse({ cidr: "192.0.2.0/24", tags: ["x", "y"] }) as never,
+    SubnetInputSchema.parse({ cidr: "198.51.100.0/24", tags: ["x", "y"] }) as never,
   );
   assert.equal(form.tags, "x; y");
   assert.equal(form.vlan, "");
@@ -51,7 +51,7 @@ Deno.test("hostFromForm and subnetToForm", () => {
 
 Deno.test("validate throws the router's 422 shape; findNul names the path", () => {
   assert.equal(findNul({ a: ["ok", "x\u0000"] }), "a.1");
-  assert.throws(() => validate(SubnetInputSchema, { cidr: "192.0.2.0/24", vlan: 0 }), (e) => {
+  assert.throws(() => validate(SubnetInputSchema, { cidr: "198.51.100.0/24", vlan: 0 }), (e) => {
     assert.ok(e instanceof AppError);
     assert.equal(e.code, "validation_failed");
     assert.match(e.message, /^invalid body: vlan: vlan must be 1-4094$/);
@@ -67,17 +67,20 @@ Deno.test("uploads: raw body, multipart file, form text; strict UTF-8", async ()
     parseBody: async () => Object.fromEntries((await r.formData()).entries()),
     arrayBuffer: () => r.arrayBuffer(),
   });
-  assert.equal(await readCsvUpload(wrap(raw("ip\n192.0.2.1\n", "text/csv"))), "ip\n192.0.2.1\n");
+  assert.equal(
+    await readCsvUpload(wrap(raw("ip\n198.51.100.1\n", "text/csv"))),
+    "ip\n198.51.100.1\n",
+  );
   const fd = new FormData();
   fd.append("file", new File(["\uFEFFip\n"], "a.csv"));
   assert.equal(
     await readCsvUpload(wrap(new Request("http://x/", { method: "POST", body: fd }))),
     "ip\n",
   );
-  const text = new URLSearchParams({ csv: "cidr\n192.0.2.0/24\n" });
+  const text = new URLSearchParams({ csv: "cidr\n198.51.100.0/24\n" });
   assert.equal(
     await readCsvUpload(wrap(raw(text, "application/x-www-form-urlencoded"))),
-    "cidr\n192.0.2.0/24\n",
+    "cidr\n198.51.100.0/24\n",
   );
   await assert.rejects(readCsvUpload(wrap(raw("", "text/csv"))), /body is empty/);
   await assert.rejects(

@@ -38,7 +38,7 @@ export interface HostFilter {
   discovered?: boolean;
   /** Exact address. */
   ip?: string;
-  /** Address text or MAC starting with this (quick search on "192.0.2." or "00:00:5e"). */
+  /** Address text or MAC starting with this (quick search on "198.51.100." or "00:00:5e"). */
   prefix?: string;
   /** Exact MAC (normalized lowercase colon form). */
   mac?: string;

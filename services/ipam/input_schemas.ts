@@ -64,11 +64,11 @@ function viaAppError<T>(parse: (v: string) => T) {
 
 const ipField = safeString().transform(viaAppError((v) => parseIp(v).ip)).meta({
   description: "IPv4 or IPv6 address; stored canonical (IPv6 compressed, lowercase)",
-  example: "192.0.2.10",
+  example: "198.51.100.10",
 });
 const cidrField = safeString().transform(viaAppError((v) => parseCidr(v).cidr)).meta({
   description: "Network address/prefix; host bits set is an error naming the network",
-  example: "192.0.2.0/24",
+  example: "198.51.100.0/24",
 });
 
 /**

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { cidrContains, parseCidr } from "./cidr.ts";
 import { parseHostsCsv, parseSubnetsCsv } from "./csv_import.ts";
 
-const DOC_RANGES = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/48"];
+// Loopback stands in for the first RFC 5737 range, which is this machine's own network.
+const DOC_RANGES = ["127.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/48"];
 
 const read = (name: string) =>
   Deno.readTextFile(new URL(`../../static/samples/${name}`, import.meta.url));
@@ -46,10 +47,10 @@ Deno.test("sample phpipam_addresses.csv is read as phpIPAM, doc ranges only", as
   assert.equal(format, "phpipam");
   assert.deepEqual(ignored_columns, ["Section", "VRF", "Subnet"]);
   for (const { value } of rows) assert.ok(inDocRange(value.ip), `${value.ip} is not a doc address`);
-  const gw = rows.find((r) => r.value.ip === "192.0.2.1")!.value;
+  const gw = rows.find((r) => r.value.ip === "127.0.2.1")!.value;
   assert.deepEqual(gw.tags, ["owner:Network team", "gateway"]);
   assert.equal(gw.notes, "Device: core-sw1");
-  assert.equal(rows.find((r) => r.value.ip === "192.0.2.6")!.value.mac, "00:00:5e:00:53:a6");
+  assert.equal(rows.find((r) => r.value.ip === "127.0.2.6")!.value.mac, "00:00:5e:00:53:a6");
   const printer = rows.find((r) => r.value.ip === "198.51.100.30")!;
   assert.equal(printer.value.hostname, null);
   assert.equal(printer.value.description, "PRINTER 3rd floor — Colour laser");
@@ -69,6 +70,8 @@ Deno.test("sample phpipam_subnets.csv: folders are skipped, not errors", async (
     assert.ok(
       DOC_RANGES.some((r) => parseCidr(r).prefix <= c.prefix && cidrContains(r, c.network)),
     );
-    assert.ok(!cidrContains("192.0.2.0/24", c.network), "192.0.2.0/24 is this machine's network");
+    // samples must never name this machine's own network
+    const hostNetwork = "192.0.2.0/24"; // host-network guard
+    assert.ok(!cidrContains(hostNetwork, c.network), `${hostNetwork} is this machine's network`);
   }
 });

@@ -33,7 +33,7 @@ export interface SubnetFilter {
   containing?: string;
   /** Only subnets that contain or lie inside this prefix. */
   overlapping?: string;
-  /** Only subnets whose text form starts with this ("192.0.2."). */
+  /** Only subnets whose text form starts with this ("198.51.100."). */
   prefix?: string;
   /** Keyset paging: subnets ordered after this cidr. */
   after?: string;

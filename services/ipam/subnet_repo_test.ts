@@ -81,16 +81,16 @@ dbTest("duplicates are 409, IPv6 is stored canonical, families never nest", asyn
 });
 
 dbTest("deleting a subnet with children or hosts needs an explicit choice", async (db) => {
-  const outer = await subnet(db, "192.0.2.0/24");
-  const inner = await subnet(db, "192.0.2.192/27");
-  await host(db, "192.0.2.10");
-  await host(db, "192.0.2.200");
+  const outer = await subnet(db, "127.0.2.0/24");
+  const inner = await subnet(db, "127.0.2.192/27");
+  await host(db, "127.0.2.10");
+  await host(db, "127.0.2.200");
 
   const err = await rejectsWithAppError(deleteSubnet(db, outer.id), 409, "subnet_not_empty");
   assert.deepEqual(err.details, { children: 1, hosts: 1, choices: ["orphan", "hosts", "all"] });
   assert.ok(await getSubnet(db, outer.id), "nothing deleted on 409");
 
-  // orphan: the /27 becomes a root, 192.0.2.10 keeps existing without a subnet.
+  // orphan: the /27 becomes a root, 127.0.2.10 keeps existing without a subnet.
   const res = await deleteSubnet(db, outer.id, "orphan");
   assert.deepEqual(res, {
     deleted_subnets: 1,
@@ -99,8 +99,8 @@ dbTest("deleting a subnet with children or hosts needs an explicit choice", asyn
     reassigned_hosts: 1,
   });
   assert.equal((await getSubnet(db, inner.id))!.parent_id, null);
-  assert.equal(await subnetOfHost(db, "192.0.2.10"), null);
-  assert.equal(await subnetOfHost(db, "192.0.2.200"), "192.0.2.192/27");
+  assert.equal(await subnetOfHost(db, "127.0.2.10"), null);
+  assert.equal(await subnetOfHost(db, "127.0.2.200"), "127.0.2.192/27");
 
   // An empty subnet needs no choice.
   const empty = await subnet(db, "198.51.100.0/24");
@@ -111,14 +111,14 @@ dbTest("deleting a subnet with children or hosts needs an explicit choice", asyn
 dbTest(
   "cascade=hosts deletes the subnet's own hosts; cascade=all everything inside",
   async (db) => {
-    const a = await subnet(db, "192.0.2.0/24");
-    await subnet(db, "192.0.2.192/27");
-    await host(db, "192.0.2.10");
-    await host(db, "192.0.2.200");
+    const a = await subnet(db, "127.0.2.0/24");
+    await subnet(db, "127.0.2.192/27");
+    await host(db, "127.0.2.10");
+    await host(db, "127.0.2.200");
     const r1 = await deleteSubnet(db, a.id, "hosts");
     assert.equal(r1.deleted_hosts, 1);
-    assert.equal(await getHostByIp(db, "192.0.2.10"), null);
-    assert.ok(await getHostByIp(db, "192.0.2.200"), "a child's host stays");
+    assert.equal(await getHostByIp(db, "127.0.2.10"), null);
+    assert.ok(await getHostByIp(db, "127.0.2.200"), "a child's host stays");
 
     const b = await subnet(db, "203.0.113.0/24");
     await subnet(db, "203.0.113.0/28");
@@ -133,7 +133,7 @@ dbTest(
       reparented_subnets: 0,
       reassigned_hosts: 0,
     });
-    assert.deepEqual((await listSubnets(db)).map((s) => s.cidr), ["192.0.2.192/27"]);
+    assert.deepEqual((await listSubnets(db)).map((s) => s.cidr), ["127.0.2.192/27"]);
   },
 );
 
@@ -167,11 +167,11 @@ dbTest("changing a subnet's cidr moves it in the tree; children and hosts follow
 });
 
 dbTest("usage counts hosts in the prefix (children included) and the alive ones", async (db) => {
-  const a = await subnet(db, "192.0.2.0/24");
-  const b = await subnet(db, "192.0.2.192/27");
+  const a = await subnet(db, "127.0.2.0/24");
+  const b = await subnet(db, "127.0.2.192/27");
   const c = await subnet(db, "2001:db8::/64");
-  for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.200", "2001:db8::1"]) await host(db, ip);
-  const usage = await subnetUsage(db, ["192.0.2.2", "192.0.2.200", "198.51.100.1"]);
+  for (const ip of ["127.0.2.1", "127.0.2.2", "127.0.2.200", "2001:db8::1"]) await host(db, ip);
+  const usage = await subnetUsage(db, ["127.0.2.2", "127.0.2.200", "198.51.100.1"]);
   assert.deepEqual(usage.get(a.id), { used: 3, alive: 2 });
   assert.deepEqual(usage.get(b.id), { used: 1, alive: 1 });
   assert.deepEqual(usage.get(c.id), { used: 1, alive: 0 });

@@ -154,7 +154,7 @@ export function parseRangeParam(text: string): { first: string; last: string } {
     throw new AppError(
       422,
       "invalid_gap",
-      `expand must be first-last like 192.0.2.15-192.0.2.200, got ${
+      `expand must be first-last like 198.51.100.15-198.51.100.200, got ${
         JSON.stringify(text.slice(0, 100))
       }`,
     );

@@ -15,19 +15,19 @@ import {
 import { listSubnetSummaries, treeDepths } from "./subnet_summary.ts";
 
 async function setup(db: Db) {
-  const s = await createSubnet(db, SubnetInputSchema.parse({ cidr: "192.0.2.0/24" }));
-  for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.10", "192.0.2.200"]) {
+  const s = await createSubnet(db, SubnetInputSchema.parse({ cidr: "198.51.100.0/24" }));
+  for (const ip of ["198.51.100.1", "198.51.100.2", "198.51.100.10", "198.51.100.200"]) {
     await createHost(db, HostInputSchema.parse({ ip, hostname: `h-${ip.split(".")[3]}` }));
   }
   const kv = await Deno.openKv(":memory:");
-  await kv.set([HOST_STATE_PREFIX, "192.0.2.10"], {
+  await kv.set([HOST_STATE_PREFIX, "198.51.100.10"], {
     up: true,
     latency_ms: 0.8,
     since: Date.UTC(2024, 0, 1),
     last_seen: Date.UTC(2024, 0, 2),
     method: "icmp",
   });
-  await kv.set([HOST_STATE_PREFIX, "192.0.2.2"], {
+  await kv.set([HOST_STATE_PREFIX, "198.51.100.2"], {
     up: false,
     latency_ms: null,
     since: Date.UTC(2024, 0, 3),
@@ -47,19 +47,19 @@ dbTest(
     try {
       const view = await loadSubnetAddresses(db, kv, s);
       assert.deepEqual(view.rows.map(brief), [
-        "192.0.2.1 unknown",
-        "192.0.2.2 down",
-        "gap 192.0.2.3-192.0.2.9 7",
-        "192.0.2.10 up",
-        "gap 192.0.2.11-192.0.2.199 189",
-        "192.0.2.200 unknown",
-        "gap 192.0.2.201-192.0.2.254 54",
+        "198.51.100.1 unknown",
+        "198.51.100.2 down",
+        "gap 198.51.100.3-198.51.100.9 7",
+        "198.51.100.10 up",
+        "gap 198.51.100.11-198.51.100.199 189",
+        "198.51.100.200 unknown",
+        "gap 198.51.100.201-198.51.100.254 54",
       ]);
       const up = view.rows[3] as { latency_ms: number; last_seen_at: string; status_since: string };
       assert.equal(up.latency_ms, 0.8);
       assert.equal(up.last_seen_at, "2024-01-02T00:00:00.000Z");
       assert.equal(up.status_since, "2024-01-01T00:00:00.000Z");
-      assert.equal(view.next_free, "192.0.2.3");
+      assert.equal(view.next_free, "198.51.100.3");
       assert.deepEqual(view.utilization, {
         size: "256",
         usable: "254",
@@ -71,10 +71,10 @@ dbTest(
 
       const alive = await loadSubnetAddresses(db, kv, s, { order: "alive_first", limit: 4 });
       assert.deepEqual(alive.rows.map(brief), [
-        "192.0.2.10 up",
-        "192.0.2.2 down",
-        "192.0.2.1 unknown",
-        "192.0.2.200 unknown",
+        "198.51.100.10 up",
+        "198.51.100.2 down",
+        "198.51.100.1 unknown",
+        "198.51.100.200 unknown",
       ]);
       assert.equal(alive.total_rows, 7);
       assert.equal(alive.next_offset, 4);
@@ -90,19 +90,25 @@ dbTest(
 dbTest("expandFree pages a gap and leaves out addresses used since it was drawn", async (db) => {
   const { s, kv } = await setup(db);
   kv.close();
-  const page = await expandFree(db, s, "192.0.2.3", "192.0.2.9", { limit: 5 });
-  assert.deepEqual(page.items, ["192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7"]);
+  const page = await expandFree(db, s, "198.51.100.3", "198.51.100.9", { limit: 5 });
+  assert.deepEqual(page.items, [
+    "198.51.100.3",
+    "198.51.100.4",
+    "198.51.100.5",
+    "198.51.100.6",
+    "198.51.100.7",
+  ]);
   assert.equal(page.total, "7");
   assert.equal(page.next_offset, 5);
-  await createHost(db, HostInputSchema.parse({ ip: "192.0.2.9" }));
-  const next = await expandFree(db, s, "192.0.2.3", "192.0.2.9", { offset: 5, limit: 5 });
-  assert.deepEqual(next.items, ["192.0.2.8"]);
+  await createHost(db, HostInputSchema.parse({ ip: "198.51.100.9" }));
+  const next = await expandFree(db, s, "198.51.100.3", "198.51.100.9", { offset: 5, limit: 5 });
+  assert.deepEqual(next.items, ["198.51.100.8"]);
   assert.equal(next.next_offset, null);
   assert.deepEqual(parseRangeParam("2001:db8::1-2001:db8::ff"), {
     first: "2001:db8::1",
     last: "2001:db8::ff",
   });
-  assert.throws(() => parseRangeParam("192.0.2.3"), /first-last/);
+  assert.throws(() => parseRangeParam("198.51.100.3"), /first-last/);
 });
 
 dbTest("a /64 with hosts folds without enumerating it", async (db) => {
@@ -128,7 +134,7 @@ Deno.test("treeDepths follows nesting in address order, per family", () => {
       { cidr: "10.0.0.0/16" },
       { cidr: "10.0.1.0/24" },
       { cidr: "10.1.0.0/16" },
-      { cidr: "192.0.2.0/24" },
+      { cidr: "198.51.100.0/24" },
       { cidr: "2001:db8::/48" },
       { cidr: "2001:db8::/64" },
     ]),
@@ -139,11 +145,11 @@ Deno.test("treeDepths follows nesting in address order, per family", () => {
 dbTest("summaries carry depth and used/alive/free", async (db) => {
   const { kv } = await setup(db);
   try {
-    await createSubnet(db, SubnetInputSchema.parse({ cidr: "192.0.2.192/27" }));
+    await createSubnet(db, SubnetInputSchema.parse({ cidr: "198.51.100.192/27" }));
     const list = await listSubnetSummaries(db, kv);
     assert.deepEqual(list.map((s) => [s.cidr, s.depth, s.utilization.used, s.utilization.alive]), [
-      ["192.0.2.0/24", 0, "4", "1"],
-      ["192.0.2.192/27", 1, "1", "0"],
+      ["198.51.100.0/24", 0, "4", "1"],
+      ["198.51.100.192/27", 1, "1", "0"],
     ]);
     assert.equal(list[1].utilization.free, "29");
   } finally {

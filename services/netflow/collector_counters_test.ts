@@ -5,16 +5,22 @@ import { COUNTER_NAMES, emptyView, mergeCounters, sumCounters } from "./collecto
 Deno.test("mergeCounters joins decoder and batcher counts per exporter", () => {
   const merged = mergeCounters(
     {
-      "192.0.2.1": { ...emptyCounters(), packets: 3, records: 60, malformed: 1, sequenceGaps: 2 },
-      "192.0.2.2": { ...emptyCounters(), packets: 1, unknownTemplate: 1 },
+      "198.51.100.1": {
+        ...emptyCounters(),
+        packets: 3,
+        records: 60,
+        malformed: 1,
+        sequenceGaps: 2,
+      },
+      "198.51.100.2": { ...emptyCounters(), packets: 1, unknownTemplate: 1 },
     },
     {
-      "192.0.2.1": { inserted: 50, queueDrops: 10, insertFailed: 0 },
-      "192.0.2.3": { inserted: 0, queueDrops: 0, insertFailed: 4 },
+      "198.51.100.1": { inserted: 50, queueDrops: 10, insertFailed: 0 },
+      "198.51.100.3": { inserted: 0, queueDrops: 0, insertFailed: 4 },
     },
   );
-  assert.deepEqual(Object.keys(merged).sort(), ["192.0.2.1", "192.0.2.2", "192.0.2.3"]);
-  assert.deepEqual(merged["192.0.2.1"], {
+  assert.deepEqual(Object.keys(merged).sort(), ["198.51.100.1", "198.51.100.2", "198.51.100.3"]);
+  assert.deepEqual(merged["198.51.100.1"], {
     ...emptyView(),
     packets: 3,
     records_decoded: 60,
@@ -23,8 +29,8 @@ Deno.test("mergeCounters joins decoder and batcher counts per exporter", () => {
     sequence_gaps: 2,
     queue_drops: 10,
   });
-  assert.equal(merged["192.0.2.2"].unknown_template, 1);
-  assert.equal(merged["192.0.2.3"].insert_failed, 4);
+  assert.equal(merged["198.51.100.2"].unknown_template, 1);
+  assert.equal(merged["198.51.100.3"].insert_failed, 4);
   const total = sumCounters(Object.values(merged));
   assert.equal(total.packets, 4);
   assert.equal(total.records_inserted, 50);

@@ -16,7 +16,7 @@ import {
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [7, 2], [11, 2], [4, 1], [1, 4], [2, 4]];
 const record = (n: number) =>
   encodeRecord([
-    [4, `192.0.2.${n}`],
+    [4, `203.0.113.${n}`],
     [4, "198.51.100.1"],
     [2, 1000 + n],
     [2, 443],
@@ -27,7 +27,7 @@ const record = (n: number) =>
 const header = () => ({ sysUptime: 1000, unixSecs: Math.floor(Date.now() / 1000) });
 const v5Flows = (n: number): V5Flow[] =>
   Array.from({ length: n }, (_, i) => ({
-    src: `192.0.2.${i + 1}`,
+    src: `203.0.113.${i + 1}`,
     dst: "198.51.100.9",
     packets: 1,
     bytes: 64,
@@ -88,7 +88,7 @@ dbTest("v9 templates are saved on stop and restored by the next collector", asyn
     const rows = await db.query<{ src: string }>(
       `select host(src_addr) as src from netflow_flow order by src_addr`,
     );
-    assert.deepEqual(rows.map((r) => r.src), ["192.0.2.1", "192.0.2.2", "192.0.2.3"]);
+    assert.deepEqual(rows.map((r) => r.src), ["203.0.113.1", "203.0.113.2", "203.0.113.3"]);
   } finally {
     await second.stop();
   }

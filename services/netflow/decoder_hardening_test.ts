@@ -14,7 +14,7 @@ import {
 } from "@/tests/support/netflow/mod.ts";
 import { CLAMP_FUTURE_MS } from "./data_set_decoder.ts";
 
-const EXPORTER = "192.0.2.30";
+const EXPORTER = "203.0.113.30";
 const UNIX_SECS = 1_700_000_000;
 const HEADER_MS = UNIX_SECS * 1000;
 const UPTIME = 3_600_000;
@@ -30,7 +30,7 @@ const FIELDS: FieldSpec[] = [
 
 function record(n: number, first = UPTIME - 20_000, last = UPTIME - 5_000): Uint8Array {
   return encodeRecord([
-    [4, `192.0.2.${n}`],
+    [4, `203.0.113.${n}`],
     [4, "198.51.100.1"],
     [4, 100 * n],
     [4, n],
@@ -92,7 +92,7 @@ Deno.test("records without a source or destination address are skipped and count
   const records = decoder.decode(
     v9([
       srcOnly,
-      buildDataSet(300, [encodeRecord(one("192.0.2.1")), encodeRecord(one("192.0.2.2"))]),
+      buildDataSet(300, [encodeRecord(one("203.0.113.1")), encodeRecord(one("203.0.113.2"))]),
       buildDataSet(301, [encodeRecord(one("198.51.100.1"))]),
       buildDataSet(302, [
         encodeRecord([[6, new Uint8Array(6)], [4, 10], [4, 1]]),
@@ -105,7 +105,7 @@ Deno.test("records without a source or destination address are skipped and count
     ]),
     EXPORTER,
   );
-  assert.deepEqual(records.map((r) => [r.srcAddr, r.dstAddr]), [["192.0.2.9", "198.51.100.1"]]);
+  assert.deepEqual(records.map((r) => [r.srcAddr, r.dstAddr]), [["203.0.113.9", "198.51.100.1"]]);
   const c = decoder.counters()[EXPORTER];
   assert.equal(c.recordsSkipped, 7);
   assert.equal(c.skippedNoDstAddr, 2);
@@ -148,7 +148,7 @@ Deno.test("ipfix: a flowEndSysUpTime far ahead is clamped too", () => {
   const fields: FieldSpec[] = [[8, 4], [12, 4], [1, 8], [2, 8], [160, 8], [22, 4], [21, 4]];
   const rec = (start: number, end: number) =>
     encodeRecord([
-      [4, "192.0.2.1"],
+      [4, "203.0.113.1"],
       [4, "198.51.100.1"],
       [8, 100],
       [8, 1],

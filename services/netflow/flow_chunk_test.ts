@@ -3,10 +3,10 @@ import { chunkRecord, FlowChunkBuilder, MAX_TIME_MS, sliceChunk } from "./flow_c
 import type { FlowRecord } from "./flow_record.ts";
 
 const base: FlowRecord = {
-  exporter: "192.0.2.1",
+  exporter: "198.51.100.1",
   version: 9,
   sourceId: 7,
-  srcAddr: "192.0.2.10",
+  srcAddr: "198.51.100.10",
   dstAddr: "2001:db8::1",
   srcPort: 40000,
   dstPort: 443,
@@ -22,7 +22,7 @@ const base: FlowRecord = {
 };
 
 Deno.test("records round-trip through the columns unchanged when they are sane", () => {
-  const b = new FlowChunkBuilder("192.0.2.1", 4);
+  const b = new FlowChunkBuilder("198.51.100.1", 4);
   b.push(base, 0);
   b.push({ ...base, srcAddr: "", samplingInterval: 100 }, 0);
   assert.equal(b.size, 2);
@@ -35,7 +35,7 @@ Deno.test("records round-trip through the columns unchanged when they are sane",
 });
 
 Deno.test("hostile values become storable ones", () => {
-  const b = new FlowChunkBuilder("192.0.2.1", 2);
+  const b = new FlowChunkBuilder("198.51.100.1", 2);
   b.push({
     ...base,
     bytes: 2 ** 64,
@@ -68,12 +68,12 @@ Deno.test("hostile values become storable ones", () => {
 });
 
 Deno.test("sliceChunk copies a range that later changes do not touch", () => {
-  const b = new FlowChunkBuilder("192.0.2.1", 8);
+  const b = new FlowChunkBuilder("198.51.100.1", 8);
   for (let i = 0; i < 5; i++) b.push({ ...base, srcPort: i }, 0);
   const c = b.take();
   const s = sliceChunk(c, 1, 3);
   c.srcPort[1] = 999;
   assert.equal(s.count, 2);
   assert.deepEqual([...s.srcPort], [1, 2]);
-  assert.equal(s.exporter, "192.0.2.1");
+  assert.equal(s.exporter, "198.51.100.1");
 });

@@ -101,7 +101,7 @@ function ipfixPackets(): Uint8Array[] {
 function bench(name: string, packets: Uint8Array[]): void {
   const decoder = createFlowDecoder({ now: () => 0 });
   Deno.bench(`${name}: ${PACKETS} packets x 30 records`, () => {
-    for (const p of packets) decoder.decode(p, "192.0.2.1");
+    for (const p of packets) decoder.decode(p, "198.51.100.1");
   });
 }
 

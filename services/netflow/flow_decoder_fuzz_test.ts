@@ -39,7 +39,7 @@ function corpus(): Uint8Array[] {
   ];
   const v4Record = (n: number) =>
     encodeRecord([
-      [4, `192.0.2.${n}`],
+      [4, `203.0.113.${n}`],
       [4, "198.51.100.1"],
       [2, 1000 + n],
       [2, 80],
@@ -78,9 +78,9 @@ function corpus(): Uint8Array[] {
   ];
   const varRecord = (name: string) =>
     encodeRecord([
-      [4, "192.0.2.9"],
+      [4, "203.0.113.9"],
       ["var", name],
-      [4, "192.0.2.10"],
+      [4, "203.0.113.10"],
       ["var", new Uint8Array(300)],
       [8, 1_700_000_000_000],
       [8, 1_700_000_001_000],
@@ -101,8 +101,8 @@ function corpus(): Uint8Array[] {
   return [
     buildV5Packet({ sysUptime: 5000, unixSecs: 1_700_000_000, sequence: 0 }, [
       {
-        src: "192.0.2.1",
-        dst: "192.0.2.2",
+        src: "203.0.113.1",
+        dst: "203.0.113.2",
         packets: 1,
         bytes: 40,
         first: 1,
@@ -112,8 +112,8 @@ function corpus(): Uint8Array[] {
         protocol: 6,
       },
       {
-        src: "192.0.2.3",
-        dst: "192.0.2.4",
+        src: "203.0.113.3",
+        dst: "203.0.113.4",
         packets: 9,
         bytes: 900,
         first: 1,
@@ -226,7 +226,7 @@ Deno.test("fuzz: 100k random and mutated packets never throw and counters add up
   let now = 0;
   const maxPending = 64;
   const decoder = createFlowDecoder({ now: () => now, pendingTtlMs: 5_000, maxPending });
-  const exporters = ["192.0.2.1", "192.0.2.2", "2001:db8::1", "198.51.100.3"];
+  const exporters = ["203.0.113.1", "203.0.113.2", "2001:db8::1", "198.51.100.3"];
   // Valid packets first, so later mutations meet known templates.
   let fed = 0;
   let returned = 0;

@@ -18,7 +18,8 @@ import {
 
 const EXPORTER = "198.51.100.50";
 const FIELDS: FieldSpec[] = [[8, 4], [12, 4], [1, 4], [2, 4]];
-const rec = (n: number) => encodeRecord([[4, `192.0.2.${n}`], [4, "192.0.2.200"], [4, 99], [4, 1]]);
+const rec = (n: number) =>
+  encodeRecord([[4, `203.0.113.${n}`], [4, "203.0.113.200"], [4, 99], [4, 1]]);
 const v9 = (sets: Uint8Array[], sequence = 1) =>
   buildV9Packet({ sysUptime: 1000, unixSecs: 1_700_000_000, sequence, sourceId: 0 }, sets);
 const ipfix = (sets: Uint8Array[], sequence = 0) =>
@@ -110,7 +111,7 @@ Deno.test("hostile: variable-length fields that overflow their record or set", (
     { id: 256, fields: [[8, 4], [82, 0xffff], [12, 4]] },
     { id: 257, fields: [[8, 4], [12, 4], [82, 0xffff]] },
   ]);
-  const head = [192, 0, 2, 1];
+  const head = [203, 0, 113, 1];
   // Both templates' shortest record is 9 octets; shorter set bodies would be padding.
   const { c, records } = feed([
     // Long form claims 0xFFFF octets, set holds 9.
@@ -122,11 +123,29 @@ Deno.test("hostile: variable-length fields that overflow their record or set", (
     // One good record, then one that overflows: the good one is kept.
     ipfix([
       template,
-      rawSet(256, 4 + 13 + 10, [...head, 4, 1, 2, 3, 4, 192, 0, 2, 2, ...head, 250, 1, 2, 3, 4, 5]),
+      rawSet(256, 4 + 13 + 10, [
+        ...head,
+        4,
+        1,
+        2,
+        3,
+        4,
+        203,
+        0,
+        113,
+        2,
+        ...head,
+        250,
+        1,
+        2,
+        3,
+        4,
+        5,
+      ]),
     ]),
   ]);
   assert.equal(c.malformed, 4);
-  assert.deepEqual(records.map((r) => r.srcAddr), ["192.0.2.1"]);
+  assert.deepEqual(records.map((r) => r.srcAddr), ["203.0.113.1"]);
   assert.equal(c.internalErrors, 0);
 });
 
@@ -157,8 +176,8 @@ Deno.test("counters are kept per exporter and snapshots are copies", () => {
   const decoder = createFlowDecoder({ now: () => 0 });
   const p = buildV5Packet({ sysUptime: 1, unixSecs: 1, sequence: 0 }, [
     {
-      src: "192.0.2.1",
-      dst: "192.0.2.2",
+      src: "203.0.113.1",
+      dst: "203.0.113.2",
       packets: 1,
       bytes: 40,
       first: 0,
@@ -168,23 +187,23 @@ Deno.test("counters are kept per exporter and snapshots are copies", () => {
       protocol: 6,
     },
   ]);
-  decoder.decode(p, "192.0.2.101");
-  decoder.decode(p, "192.0.2.101");
-  decoder.decode(p, "192.0.2.102");
+  decoder.decode(p, "203.0.113.101");
+  decoder.decode(p, "203.0.113.101");
+  decoder.decode(p, "203.0.113.102");
   const snapshot = decoder.counters();
-  assert.deepEqual(Object.keys(snapshot).sort(), ["192.0.2.101", "192.0.2.102"]);
-  assert.equal(snapshot["192.0.2.101"].records, 2);
-  snapshot["192.0.2.101"].records = 99;
-  assert.equal(decoder.counters()["192.0.2.101"].records, 2);
+  assert.deepEqual(Object.keys(snapshot).sort(), ["203.0.113.101", "203.0.113.102"]);
+  assert.equal(snapshot["203.0.113.101"].records, 2);
+  snapshot["203.0.113.101"].records = 99;
+  assert.equal(decoder.counters()["203.0.113.101"].records, 2);
 });
 
 Deno.test("exporters beyond maxExporters share the '*' counters", () => {
   const decoder = createFlowDecoder({ now: () => 0, maxExporters: 2 });
-  for (const e of ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]) {
+  for (const e of ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"]) {
     decoder.decode(new Uint8Array(1), e);
   }
   const c = decoder.counters();
-  assert.deepEqual(Object.keys(c).sort(), ["*", "192.0.2.1", "192.0.2.2"]);
+  assert.deepEqual(Object.keys(c).sort(), ["*", "203.0.113.1", "203.0.113.2"]);
   assert.equal(c["*"].packets, 2);
 });
 
@@ -216,17 +235,17 @@ Deno.test("templates and options state survive export → JSON → import into a
     refused: 0,
   });
   const [r] = second.decode(v9([buildDataSet(256, [rec(4)])], 2), EXPORTER);
-  assert.equal(r.srcAddr, "192.0.2.4");
+  assert.equal(r.srcAddr, "203.0.113.4");
   assert.equal(r.samplingInterval, 50);
   const [x] = second.decode(
     ipfix([
       buildDataSet(300, [
-        encodeRecord([[4, "192.0.2.9"], ["var", "eth1"], [4, "192.0.2.10"], [1, 0]]),
+        encodeRecord([[4, "203.0.113.9"], ["var", "eth1"], [4, "203.0.113.10"], [1, 0]]),
       ]),
     ]),
     EXPORTER,
   );
-  assert.equal(x.dstAddr, "192.0.2.10");
+  assert.equal(x.dstAddr, "203.0.113.10");
   assert.deepEqual(second.exportTemplates(), snapshot);
   assert.equal(second.counters()[EXPORTER].unknownTemplate, 0);
 });

@@ -7,7 +7,7 @@ import { buildV5Packet, type V5Flow } from "@/tests/support/netflow/mod.ts";
 
 const flows = (n: number, port0 = 0): V5Flow[] =>
   Array.from({ length: n }, (_, i) => ({
-    src: "192.0.2.1",
+    src: "203.0.113.1",
     dst: "198.51.100.1",
     packets: 1,
     bytes: 100,
@@ -34,24 +34,24 @@ Deno.test("records become per-exporter chunks of the set size; flush hands on th
     chunkRecords: 4,
     onChunk: (c) => chunks.push(c),
   });
-  ingest.handle(buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(6)), "192.0.2.9");
+  ingest.handle(buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(6)), "203.0.113.9");
   ingest.handle(
     buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(1, 50)),
-    "192.0.2.8",
+    "203.0.113.8",
   );
-  ingest.handle(new Uint8Array([0, 5, 0]), "192.0.2.9"); // malformed: no records
-  assert.deepEqual(chunks.map((c) => [c.exporter, c.count]), [["192.0.2.9", 4]]);
+  ingest.handle(new Uint8Array([0, 5, 0]), "203.0.113.9"); // malformed: no records
+  assert.deepEqual(chunks.map((c) => [c.exporter, c.count]), [["203.0.113.9", 4]]);
   assert.equal(ingest.pending(), 3);
   ingest.flush();
   assert.deepEqual(chunks.map((c) => [c.exporter, c.count]), [
-    ["192.0.2.9", 4],
-    ["192.0.2.9", 2],
-    ["192.0.2.8", 1],
+    ["203.0.113.9", 4],
+    ["203.0.113.9", 2],
+    ["203.0.113.8", 1],
   ]);
   assert.equal(ingest.pending(), 0);
   assert.deepEqual([...chunks[1].srcPort], [4, 5]);
   assert.equal(lines.length, 3, "one debug line per datagram");
-  assert.match(lines[2], /^pkt exporter=192\.0\.2\.9 v=5 len=3 /);
+  assert.match(lines[2], /^pkt exporter=203\.0\.113\.9 v=5 len=3 /);
   await log.close();
 });
 
@@ -66,10 +66,10 @@ Deno.test("more exporters than open chunks: the oldest chunk is handed on early"
     maxOpenChunks: 2,
     onChunk: (c) => chunks.push(c),
   });
-  for (const e of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
+  for (const e of ["203.0.113.1", "203.0.113.2", "203.0.113.3"]) {
     ingest.handle(buildV5Packet({ sysUptime: 0, unixSecs: 0, sequence: 0 }, flows(1)), e);
   }
-  assert.deepEqual(chunks.map((c) => c.exporter), ["192.0.2.1"]);
+  assert.deepEqual(chunks.map((c) => c.exporter), ["203.0.113.1"]);
   assert.equal(ingest.pending(), 2);
   await log.close();
 });

@@ -16,10 +16,10 @@ const T = 28_333_333 * MINUTE_MS;
 
 function flow(p: Partial<FlowRecord>): FlowRecord {
   return {
-    exporter: "192.0.2.1",
+    exporter: "198.51.100.1",
     version: 9,
     sourceId: 3,
-    srcAddr: "192.0.2.10",
+    srcAddr: "198.51.100.10",
     dstAddr: "2001:db8::1",
     srcPort: 50000,
     dstPort: 443,
@@ -43,11 +43,11 @@ function chunk(exporter: string, records: FlowRecord[]) {
 }
 
 dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", async (db) => {
-  const a = chunk("192.0.2.1", [
+  const a = chunk("198.51.100.1", [
     flow({}),
     flow({ srcAddr: "", bytes: 10, packets: 1, samplingInterval: 100 }),
   ]);
-  const b = chunk("::ffff:c000:202", [flow({ protocol: 17, srcPort: 53, dstPort: 40000 })]);
+  const b = chunk("::ffff:c633:6402", [flow({ protocol: 17, srcPort: 53, dstPort: 40000 })]);
   const n = await insertFlowBatch(db, [a, b], { nowMs: T + 5000, collector: "test" });
   assert.equal(n, 3);
   const rows = await db.query<Record<string, unknown>>(
@@ -57,10 +57,10 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
      from netflow_flow order by id`,
   );
   assert.deepEqual(rows[0], {
-    exporter: "192.0.2.1",
+    exporter: "198.51.100.1",
     version: 9,
     source_id: 3,
-    src_addr: "192.0.2.10",
+    src_addr: "198.51.100.10",
     dst_addr: "2001:db8::1",
     src_port: 50000,
     dst_port: 443,
@@ -76,10 +76,10 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
   });
   assert.equal(rows[1].src_addr, null);
   assert.equal(rows[1].sampling_interval, 100);
-  assert.equal(rows[2].exporter, "::ffff:192.0.2.2");
+  assert.equal(rows[2].exporter, "::ffff:198.51.100.2");
 
   // Roll-ups: sampling applied; a second batch adds to the same minute rows.
-  await insertFlowBatch(db, [chunk("192.0.2.1", [flow({ bytes: 1, packets: 1 })])], {
+  await insertFlowBatch(db, [chunk("198.51.100.1", [flow({ bytes: 1, packets: 1 })])], {
     nowMs: T + 9000,
     collector: "test",
   });
@@ -98,7 +98,7 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
     },
     {
       minute: new Date(T),
-      src: "192.0.2.10",
+      src: "198.51.100.10",
       dst: "2001:db8::1",
       bytes: 2001,
       packets: 9,
@@ -114,8 +114,8 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
   ]);
   const exporters = await listExporters(db);
   assert.deepEqual(exporters.map((e) => [e.addr, e.records_stored]), [
-    ["192.0.2.1", 3],
-    ["::ffff:192.0.2.2", 1],
+    ["198.51.100.1", 3],
+    ["::ffff:198.51.100.2", 1],
   ]);
   assert.deepEqual(exporters[0].first_seen_at, new Date(T + 5000));
   assert.deepEqual(exporters[0].last_seen_at, new Date(T + 9000));
@@ -124,7 +124,7 @@ dbTest("insertFlowBatch stores raw rows exactly, with roll-ups and exporters", a
 dbTest("an empty batch writes nothing", async (db) => {
   assert.equal(await insertFlowBatch(db, [], { nowMs: T, collector: "x" }), 0);
   assert.equal(
-    await insertFlowBatch(db, [chunk("192.0.2.1", [])], { nowMs: T, collector: "x" }),
+    await insertFlowBatch(db, [chunk("198.51.100.1", [])], { nowMs: T, collector: "x" }),
     0,
   );
   assert.deepEqual(await db.query(`select count(*)::int as n from netflow_exporter`), [{ n: 0 }]);
@@ -133,7 +133,7 @@ dbTest("an empty batch writes nothing", async (db) => {
 dbTest("deleteExpired removes old flows in slices and old roll-up minutes", async (db) => {
   const old = Array.from({ length: 7 }, (_, i) => flow({ endMs: T - 3 * MINUTE_MS + i }));
   const fresh = [flow({ endMs: T + 1 }), flow({ endMs: T + 2 })];
-  await insertFlowBatch(db, [chunk("192.0.2.1", [...old, ...fresh])], {
+  await insertFlowBatch(db, [chunk("198.51.100.1", [...old, ...fresh])], {
     nowMs: T,
     collector: "x",
   });
@@ -160,11 +160,11 @@ dbTest("template state and exporter counters are saved and read back", async (db
   });
 
   await saveExporterCounters(db, "c1", {
-    "192.0.2.1": { packets: 5, malformed: 1 },
+    "198.51.100.1": { packets: 5, malformed: 1 },
     "*": { packets: 9 },
   }, { nowMs: T, sinceMs: T - 1000 });
   const [e] = await listExporters(db);
-  assert.equal(e.addr, "192.0.2.1");
+  assert.equal(e.addr, "198.51.100.1");
   assert.deepEqual(e.counters, { packets: 5, malformed: 1 });
   assert.deepEqual(e.counters_since, new Date(T - 1000));
   assert.equal(e.records_stored, 0);

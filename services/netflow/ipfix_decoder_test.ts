@@ -23,7 +23,7 @@ function message(sequence: number, sets: Uint8Array[], domainId = 1): Uint8Array
 
 const BASE_FIELDS: FieldSpec[] = [[8, 4], [12, 4], [7, 2], [11, 2], [4, 1], [1, 8], [2, 8]];
 const baseValues = (n: number): EncodedField[] => [
-  [4, `192.0.2.${n}`],
+  [4, `203.0.113.${n}`],
   [4, "198.51.100.1"],
   [2, 1000 + n],
   [2, 53],
@@ -60,7 +60,7 @@ Deno.test("ipfix: variable-length fields, short and long form, around enterprise
   ];
   const rec = (n: number, name: string, blob: number) =>
     encodeRecord([
-      [4, `192.0.2.${n}`],
+      [4, `203.0.113.${n}`],
       ["var", name],
       [4, "198.51.100.2"],
       ["var", new Uint8Array(blob).fill(0xab)],
@@ -82,9 +82,9 @@ Deno.test("ipfix: variable-length fields, short and long form, around enterprise
       r,
     ) => [r.srcAddr, r.dstAddr, r.srcPort, r.dstPort, r.protocol, r.bytes, r.packets]),
     [
-      ["192.0.2.1", "198.51.100.2", 2001, 443, 6, 10, 1],
-      ["192.0.2.2", "198.51.100.2", 2002, 443, 6, 20, 2],
-      ["192.0.2.3", "198.51.100.2", 2003, 443, 6, 30, 3],
+      ["203.0.113.1", "198.51.100.2", 2001, 443, 6, 10, 1],
+      ["203.0.113.2", "198.51.100.2", 2002, 443, 6, 20, 2],
+      ["203.0.113.3", "198.51.100.2", 2003, 443, 6, 30, 3],
     ],
   );
   assert.equal(records[0].version, 10);
@@ -190,7 +190,7 @@ Deno.test("ipfix: initiator/responder octets and packets, padding in data sets",
     message(0, [
       buildTemplateSet(2, [{ id: 320, fields }], 4),
       buildDataSet(320, [
-        encodeRecord([[4, "192.0.2.1"], [4, "192.0.2.2"], [8, 500], [4, 700], [4, 3], [2, 4]]),
+        encodeRecord([[4, "203.0.113.1"], [4, "203.0.113.2"], [8, 500], [4, 700], [4, 3], [2, 4]]),
       ], 3),
     ]),
     EXPORTER,

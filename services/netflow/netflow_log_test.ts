@@ -18,7 +18,7 @@ function capture() {
 const packet = buildV5Packet(
   { sysUptime: 0, unixSecs: 0, sequence: 3 },
   Array.from({ length: 2 }, (_, i) => ({
-    src: `192.0.2.${i + 1}`,
+    src: `203.0.113.${i + 1}`,
     dst: "198.51.100.1",
     packets: 1,
     bytes: 60,
@@ -34,7 +34,7 @@ Deno.test("info level: no packet lines, no hex; warnings pass", async () => {
   const { lines, sink } = capture();
   const log = await openNetflowLog({ level: "info", dumpHex: false, dumpHexLen: 8, sink });
   assert.equal(log.packetsEnabled, false);
-  log.packet("192.0.2.1", packet);
+  log.packet("203.0.113.1", packet);
   log.debug("hidden");
   log.warn("visible", { n: 1 });
   assert.deepEqual(lines, [{ level: "warn", msg: "visible", fields: { n: 1 } }]);
@@ -44,12 +44,12 @@ Deno.test("info level: no packet lines, no hex; warnings pass", async () => {
 Deno.test("debug level gives one pkt line per datagram; DUMP_HEX adds DUMP_HEX_LEN bytes", async () => {
   const { lines, sink } = capture();
   const log = await openNetflowLog({ level: "debug", dumpHex: true, dumpHexLen: 4, sink });
-  log.packet("192.0.2.7", packet);
+  log.packet("203.0.113.7", packet);
   assert.equal(lines.length, 1);
   assert.equal(lines[0].level, "debug");
   assert.equal(
     lines[0].msg,
-    "pkt exporter=192.0.2.7 v=5 len=120 count=2 seq=3 srcid=0 sets=-",
+    "pkt exporter=203.0.113.7 v=5 len=120 count=2 seq=3 srcid=0 sets=-",
   );
   assert.deepEqual(lines[0].fields, { hex: "00 05 00 02 … (+116 bytes)" });
   await log.close();
@@ -58,7 +58,7 @@ Deno.test("debug level gives one pkt line per datagram; DUMP_HEX adds DUMP_HEX_L
 Deno.test("DUMP_HEX=1 shows packets even at info level", async () => {
   const { lines, sink } = capture();
   const log = await openNetflowLog({ level: "info", dumpHex: true, dumpHexLen: 2, sink });
-  log.packet("192.0.2.7", packet);
+  log.packet("203.0.113.7", packet);
   assert.equal(lines[0]?.level, "info");
   assert.equal(lines[0]?.fields?.hex, "00 05 … (+118 bytes)");
   await log.close();
@@ -77,14 +77,14 @@ Deno.test("NETFLOW_LOG_FILE gets every line and the whole datagram in hex", asyn
       sink,
       now: () => Date.UTC(2024, 0, 2, 3, 4, 5),
     });
-    log.packet("192.0.2.7", packet);
+    log.packet("203.0.113.7", packet);
     log.info("flushed", { records: 2 });
     await log.close();
     const text = await Deno.readTextFile(path);
     const lines = text.trimEnd().split("\n");
     assert.equal(
       lines[0],
-      "2024-01-02T03:04:05.000Z DEBUG pkt exporter=192.0.2.7 v=5 len=120 count=2 seq=3 " +
+      "2024-01-02T03:04:05.000Z DEBUG pkt exporter=203.0.113.7 v=5 len=120 count=2 seq=3 " +
         "srcid=0 sets=-",
     );
     // 120 bytes = 8 hex rows, nothing cut at DUMP_HEX_LEN.
@@ -111,7 +111,7 @@ Deno.test("a full file buffer drops lines and counts them instead of growing", a
       sink: () => {},
       maxBufferedBytes: 200,
     });
-    for (let i = 0; i < 10; i++) log.packet("192.0.2.7", packet);
+    for (let i = 0; i < 10; i++) log.packet("203.0.113.7", packet);
     const stats = log.stats();
     assert.ok(stats.fileDropped > 0, JSON.stringify(stats));
     assert.equal(stats.fileLines + stats.fileDropped, 10);

@@ -10,7 +10,7 @@ import {
 } from "@/tests/support/netflow/mod.ts";
 
 const FIELDS: Array<[number, number]> = [[8, 4], [12, 4], [1, 4], [2, 4]];
-const record = encodeRecord([[4, "192.0.2.1"], [4, "198.51.100.2"], [4, 100], [4, 1]]);
+const record = encodeRecord([[4, "203.0.113.1"], [4, "198.51.100.2"], [4, 100], [4, 1]]);
 
 Deno.test("v9 summary: header fields and the set ids in order", () => {
   const packet = buildV9Packet(
@@ -28,8 +28,8 @@ Deno.test("v9 summary: header fields and the set ids in order", () => {
     truncated: false,
   });
   assert.equal(
-    formatPacketLine("192.0.2.9", s),
-    `pkt exporter=192.0.2.9 v=9 len=${packet.length} count=3 seq=77 srcid=5 sets=2[0,256]`,
+    formatPacketLine("203.0.113.9", s),
+    `pkt exporter=203.0.113.9 v=9 len=${packet.length} count=3 seq=77 srcid=5 sets=2[0,256]`,
   );
 });
 
@@ -45,8 +45,8 @@ Deno.test("IPFIX summary has no count; v5 has no sets", () => {
     { sysUptime: 0, unixSecs: 0, sequence: 12, engineType: 1, engineId: 2 },
     [
       {
-        src: "192.0.2.1",
-        dst: "192.0.2.2",
+        src: "203.0.113.1",
+        dst: "203.0.113.2",
         packets: 1,
         bytes: 40,
         first: 0,
@@ -58,8 +58,8 @@ Deno.test("IPFIX summary has no count; v5 has no sets", () => {
     ],
   );
   assert.equal(
-    formatPacketLine("192.0.2.1", summarizePacket(v5)),
-    "pkt exporter=192.0.2.1 v=5 len=72 count=1 seq=12 srcid=258 sets=-",
+    formatPacketLine("203.0.113.1", summarizePacket(v5)),
+    "pkt exporter=203.0.113.1 v=5 len=72 count=1 seq=12 srcid=258 sets=-",
   );
 });
 

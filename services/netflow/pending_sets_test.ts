@@ -5,7 +5,7 @@ import { type PendingSet, PendingSets } from "./pending_sets.ts";
 function entry(templateId: number, arrivedMs: number, size = 10, domainKey = "d"): PendingSet {
   return {
     domainKey,
-    exporter: "192.0.2.1",
+    exporter: "198.51.100.1",
     version: 9,
     sourceId: 0,
     templateId,

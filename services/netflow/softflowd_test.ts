@@ -19,7 +19,7 @@ function syntheticFlows(withIpv6: boolean): SyntheticFlow[] {
   const flows: SyntheticFlow[] = [];
   for (let i = 0; i < 240; i++) {
     flows.push({
-      src: `192.0.2.${1 + (i % 200)}`,
+      src: `127.0.2.${1 + (i % 200)}`,
       dst: `198.51.100.${1 + (i % 7)}`,
       srcPort: 20000 + i,
       dstPort: i % 3 === 0 ? 53 : 443,

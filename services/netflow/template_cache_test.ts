@@ -21,14 +21,14 @@ Deno.test("streams are keyed by exporter, version and source id; a full table ev
     maxTemplatesPerDomain: 10,
     maxSamplersPerDomain: 2,
   });
-  const a = cache.domain("192.0.2.1", 9, 0);
-  assert.equal(cache.domain("192.0.2.1", 9, 0), a);
-  const b = cache.domain("192.0.2.1", 10, 0);
+  const a = cache.domain("198.51.100.1", 9, 0);
+  assert.equal(cache.domain("198.51.100.1", 9, 0), a);
+  const b = cache.domain("198.51.100.1", 10, 0);
   assert.notEqual(b, a);
   assert.equal(cache.setTemplate(a, template(256)), null);
-  cache.domain("192.0.2.1", 9, 1); // evicts the oldest stream without templates (b), not a
-  assert.equal(cache.domain("192.0.2.1", 9, 0), a);
-  assert.notEqual(cache.domain("192.0.2.1", 10, 0), b);
+  cache.domain("198.51.100.1", 9, 1); // evicts the oldest stream without templates (b), not a
+  assert.equal(cache.domain("198.51.100.1", 9, 0), a);
+  assert.notEqual(cache.domain("198.51.100.1", 10, 0), b);
 });
 
 Deno.test("a full table of streams with live templates refuses new streams", () => {
@@ -38,13 +38,15 @@ Deno.test("a full table of streams with live templates refuses new streams", () 
     maxSamplersPerDomain: 2,
     idleMs: 1000,
   });
-  for (const id of [0, 1]) cache.setTemplate(cache.domain("192.0.2.1", 9, id, 0), template(256), 0);
-  const refused = cache.domain("192.0.2.1", 9, 2, 500);
+  for (const id of [0, 1]) {
+    cache.setTemplate(cache.domain("198.51.100.1", 9, id, 0), template(256), 0);
+  }
+  const refused = cache.domain("198.51.100.1", 9, 2, 500);
   assert.equal(refused.registered, false);
   assert.equal(cache.setTemplate(refused, template(256), 500), "stream_refused");
   assert.equal(cache.domainCount, 2);
   // Once a stream's templates went idle, it makes room.
-  assert.equal(cache.domain("192.0.2.1", 9, 3, 2000).registered, true);
+  assert.equal(cache.domain("198.51.100.1", 9, 3, 2000).registered, true);
   assert.equal(cache.domainCount, 2);
 });
 
@@ -57,13 +59,13 @@ Deno.test("templates are capped per exporter and in total; idle ones make room",
     maxTemplatesPerExporter: 4,
     idleMs: 1000,
   });
-  const a = cache.domain("192.0.2.1", 9, 0, 0);
-  const a2 = cache.domain("192.0.2.1", 9, 1, 0);
+  const a = cache.domain("198.51.100.1", 9, 0, 0);
+  const a2 = cache.domain("198.51.100.1", 9, 1, 0);
   for (const id of [256, 257]) assert.equal(cache.setTemplate(a, template(id), 0), null);
   for (const id of [256, 257]) assert.equal(cache.setTemplate(a2, template(id), 0), null);
   assert.equal(cache.setTemplate(a2, template(258), 10), "exporter_full");
   assert.equal(cache.setTemplate(a, template(256), 10), null, "a refresh is always stored");
-  const b = cache.domain("192.0.2.2", 9, 0, 0);
+  const b = cache.domain("198.51.100.2", 9, 0, 0);
   for (const id of [256, 257]) assert.equal(cache.setTemplate(b, template(id), 20), null);
   assert.equal(cache.setTemplate(b, template(258), 20), "cache_full");
   assert.equal(cache.templateCount, 6);
@@ -91,7 +93,7 @@ Deno.test("a snapshot is restored only up to the caps, and restored templates yi
     maxSamplersPerDomain: 2,
   });
   for (let sid = 0; sid < 10; sid++) {
-    const d = big.domain("192.0.2.1", 9, sid);
+    const d = big.domain("198.51.100.1", 9, sid);
     for (let id = 256; id < 266; id++) big.setTemplate(d, template(id));
   }
   const small = new TemplateCache({
@@ -108,7 +110,7 @@ Deno.test("a snapshot is restored only up to the caps, and restored templates yi
   assert.equal(small.templateCount, 25);
   // A live template evicts a restored one straight away.
   assert.equal(
-    small.setTemplate(small.domain("192.0.2.1", 9, 50, 5000), template(256), 5000),
+    small.setTemplate(small.domain("198.51.100.1", 9, 50, 5000), template(256), 5000),
     null,
   );
   assert.equal(small.templateCount, 25);
@@ -120,7 +122,7 @@ Deno.test("templates and samplers per stream are bounded, oldest evicted", () =>
     maxTemplatesPerDomain: 3,
     maxSamplersPerDomain: 2,
   });
-  const d = cache.domain("192.0.2.1", 10, 0);
+  const d = cache.domain("198.51.100.1", 10, 0);
   for (const id of [256, 257, 258, 259]) cache.setTemplate(d, template(id));
   cache.setTemplate(d, template(257)); // a refresh moves 257 to the newest position
   cache.setTemplate(d, template(260));
@@ -135,7 +137,7 @@ Deno.test("withdrawing all templates of one kind keeps the other kind", () => {
     maxTemplatesPerDomain: 10,
     maxSamplersPerDomain: 2,
   });
-  const d = cache.domain("192.0.2.1", 10, 0);
+  const d = cache.domain("198.51.100.1", 10, 0);
   cache.setTemplate(d, template(256));
   cache.setTemplate(d, template(257, true));
   cache.withdraw(d, 3, true, true);

@@ -22,7 +22,7 @@ const NOW = 28_333_333 * MINUTE_MS + 30_000;
 
 function flow(src: string, dst: string, bytes: number, p: Partial<FlowRecord> = {}): FlowRecord {
   return {
-    exporter: "192.0.2.254",
+    exporter: "127.0.2.254",
     version: 9,
     sourceId: 0,
     srcAddr: src,
@@ -44,29 +44,29 @@ function flow(src: string, dst: string, bytes: number, p: Partial<FlowRecord> = 
 
 async function seed(db: Db) {
   const [lan] = await db.query<{ id: number }>(
-    `insert into subnet (cidr, name) values ('192.0.2.0/24', 'LAN') returning id`,
+    `insert into subnet (cidr, name) values ('127.0.2.0/24', 'LAN') returning id`,
   );
   const [dmz] = await db.query<{ id: number }>(
     `insert into subnet (cidr, name) values ('198.51.100.0/24', null) returning id`,
   );
   // A more specific subnet inside LAN takes its addresses.
   const [lab] = await db.query<{ id: number }>(
-    `insert into subnet (cidr, name) values ('192.0.2.128/25', 'Lab <b>') returning id`,
+    `insert into subnet (cidr, name) values ('127.0.2.128/25', 'Lab <b>') returning id`,
   );
   await db.query(
     `insert into host (ip, subnet_id, hostname, hostname_override) values
-       ('192.0.2.10', $1, 'nas.lan', null), ('198.51.100.5', $2, 'web', 'www.example')`,
+       ('127.0.2.10', $1, 'nas.lan', null), ('198.51.100.5', $2, 'web', 'www.example')`,
     [lan.id, dmz.id],
   );
-  const b = new FlowChunkBuilder("192.0.2.254", 64);
+  const b = new FlowChunkBuilder("127.0.2.254", 64);
   for (
     const r of [
-      flow("192.0.2.10", "198.51.100.5", 5000), // LAN -> DMZ
-      flow("198.51.100.5", "192.0.2.10", 20000, { srcPort: 443, dstPort: 50000 }), // DMZ -> LAN
-      flow("192.0.2.10", "203.0.113.9", 3000, { protocol: 17, srcPort: 5353, dstPort: 53 }),
-      flow("203.0.113.9", "192.0.2.200", 1000, { endMs: NOW - 3 * MINUTE_MS }), // ext -> Lab
+      flow("127.0.2.10", "198.51.100.5", 5000), // LAN -> DMZ
+      flow("198.51.100.5", "127.0.2.10", 20000, { srcPort: 443, dstPort: 50000 }), // DMZ -> LAN
+      flow("127.0.2.10", "203.0.113.9", 3000, { protocol: 17, srcPort: 5353, dstPort: 53 }),
+      flow("203.0.113.9", "127.0.2.200", 1000, { endMs: NOW - 3 * MINUTE_MS }), // ext -> Lab
       flow("203.0.113.9", "203.0.113.10", 7, { protocol: 1, srcPort: 0, dstPort: 0x0800 }),
-      flow("192.0.2.10", "198.51.100.5", 999_999, { endMs: NOW - 2 * 3_600_000 }), // too old
+      flow("127.0.2.10", "198.51.100.5", 999_999, { endMs: NOW - 2 * 3_600_000 }), // too old
     ]
   ) b.push(r, NOW);
   await insertFlowBatch(db, [b.take()], { nowMs: NOW, collector: "t" });
@@ -79,20 +79,20 @@ dbTest("top hosts by src, dst and both, with IPAM hostnames and subnets", async 
   const src = await topHosts(db, w, "src", 10);
   assert.deepEqual(src.map((r) => [r.addr, r.bytes, r.hostname, r.subnet, r.subnet_name]), [
     ["198.51.100.5", 20000, "www.example", "198.51.100.0/24", null],
-    ["192.0.2.10", 8000, "nas.lan", "192.0.2.0/24", "LAN"],
+    ["127.0.2.10", 8000, "nas.lan", "127.0.2.0/24", "LAN"],
     ["203.0.113.9", 1007, null, null, null],
   ]);
   const dst = await topHosts(db, w, "dst", 2);
-  assert.deepEqual(dst.map((r) => [r.addr, r.bytes]), [["192.0.2.10", 20000], [
+  assert.deepEqual(dst.map((r) => [r.addr, r.bytes]), [["127.0.2.10", 20000], [
     "198.51.100.5",
     5000,
   ]]);
   const both = await topHosts(db, w, "host", 1);
   assert.deepEqual(
     [both[0].addr, both[0].bytes, both[0].bytes_sent, both[0].bytes_received, both[0].subnet_id],
-    ["192.0.2.10", 28000, 8000, 20000, ids.lan],
+    ["127.0.2.10", 28000, 8000, 20000, ids.lan],
   );
-  const lab = (await topHosts(db, w, "dst", 10)).find((r) => r.addr === "192.0.2.200");
+  const lab = (await topHosts(db, w, "dst", 10)).find((r) => r.addr === "127.0.2.200");
   assert.equal(lab?.subnet_id, ids.lab, "the most specific subnet");
 });
 
@@ -101,8 +101,8 @@ dbTest("top conversations and ports", async (db) => {
   const w = parseWindow({ window: "1h" }, NOW);
   const pairs = await topPairs(db, w, 2);
   assert.deepEqual(pairs.map((p) => [p.src_addr, p.dst_addr, p.bytes, p.src_hostname]), [
-    ["198.51.100.5", "192.0.2.10", 20000, "www.example"],
-    ["192.0.2.10", "198.51.100.5", 5000, "nas.lan"],
+    ["198.51.100.5", "127.0.2.10", 20000, "www.example"],
+    ["127.0.2.10", "198.51.100.5", 5000, "nas.lan"],
   ]);
   const ports = await topPorts(db, w, 10);
   assert.deepEqual(ports.map((p) => [p.protocol_name, p.port, p.bytes, p.flows]), [
@@ -125,7 +125,7 @@ dbTest("the matrix groups addresses by subnet with External for the rest", async
   assert.equal(edge("external", "external"), 7);
   assert.equal(m.edges.length, 5);
   const lab = m.nodes.find((n) => n.id === `subnet:${ids.lab}`);
-  assert.equal(lab?.label, "Lab <b> (192.0.2.128/25)", "labels are data; the view escapes them");
+  assert.equal(lab?.label, "Lab <b> (127.0.2.128/25)", "labels are data; the view escapes them");
   assert.equal(m.nodes.find((n) => n.id === "external")?.bytes_out, 1007);
 
   // With room for one subnet only, the others share "Other subnets".
@@ -160,15 +160,15 @@ dbTest("flows are filtered and keyset-paged newest first", async (db) => {
   const all = await listFlows(db, { window, limit: 100 });
   assert.equal(all.items.length, 5, "the 2-hour-old flow is outside the window");
   assert.equal(all.next_cursor, null);
-  const byIp = await listFlows(db, { window, ip: "192.0.2.10", limit: 100 });
+  const byIp = await listFlows(db, { window, ip: "127.0.2.10", limit: 100 });
   assert.equal(byIp.items.length, 3);
-  const within = await listFlows(db, { window, within: "192.0.2.128/25", limit: 100 });
-  assert.deepEqual(within.items.map((f) => f.dst_addr), ["192.0.2.200"]);
+  const within = await listFlows(db, { window, within: "127.0.2.128/25", limit: 100 });
+  assert.deepEqual(within.items.map((f) => f.dst_addr), ["127.0.2.200"]);
   const udp = await listFlows(db, { window, protocol: parseProtocol("UDP"), port: 53, limit: 9 });
   assert.deepEqual(udp.items.map((f) => [f.src_addr, f.src_port, f.dst_port]), [
-    ["192.0.2.10", 5353, 53],
+    ["127.0.2.10", 5353, 53],
   ]);
-  const exp = await listFlows(db, { window, exporter: "192.0.2.254", limit: 100 });
+  const exp = await listFlows(db, { window, exporter: "127.0.2.254", limit: 100 });
   assert.equal(exp.items.length, 5);
 
   const seen: number[] = [];

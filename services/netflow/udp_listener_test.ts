@@ -11,7 +11,7 @@ async function waitFor(what: string, ok: () => boolean, ms = 5000) {
 }
 
 Deno.test("exporterAddress: mapped IPv4, zones and brackets normalized", () => {
-  assert.equal(exporterAddress("::FFFF:192.0.2.1"), "192.0.2.1");
+  assert.equal(exporterAddress("::FFFF:198.51.100.1"), "198.51.100.1");
   assert.equal(exporterAddress("fe80::1%eth0"), "fe80::1");
   assert.equal(exporterAddress("[2001:DB8::1]"), "2001:db8::1");
   assert.equal(exporterAddress("127.0.0.1"), "127.0.0.1");

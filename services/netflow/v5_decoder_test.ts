@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { createFlowDecoder } from "./flow_decoder.ts";
 import { buildV5Packet, type V5Flow } from "@/tests/support/netflow/mod.ts";
 
-const EXPORTER = "192.0.2.10";
+const EXPORTER = "127.0.2.10";
 const UNIX_SECS = 1_700_000_000;
 
 function flow(overrides: Partial<V5Flow> = {}): V5Flow {
   return {
-    src: "192.0.2.1",
+    src: "127.0.2.1",
     dst: "198.51.100.7",
     inputIf: 3,
     outputIf: 4,
@@ -43,7 +43,7 @@ Deno.test("v5: decodes every field and converts uptimes to absolute ms", () => {
     exporter: EXPORTER,
     version: 5,
     sourceId: (1 << 8) | 2,
-    srcAddr: "192.0.2.1",
+    srcAddr: "127.0.2.1",
     dstAddr: "198.51.100.7",
     srcPort: 51000,
     dstPort: 443,
@@ -100,13 +100,13 @@ Deno.test("v5: sequence numbers count lost flows per exporter and engine", () =>
   send(102, 3); // in order
   send(110, 1); // flows 105..109 lost
   send(0, 1, 7); // another engine: its own stream, no gap
-  send(0, 4, 0, "192.0.2.11"); // another exporter
+  send(0, 4, 0, "127.0.2.11"); // another exporter
   send(111, 1); // in order again
   send(111, 1); // duplicate: not a loss
   const c = decoder.counters();
   assert.equal(c[EXPORTER].sequenceGaps, 1);
   assert.equal(c[EXPORTER].lostRecords, 5);
-  assert.equal(c["192.0.2.11"].sequenceGaps, 0);
+  assert.equal(c["127.0.2.11"].sequenceGaps, 0);
 });
 
 Deno.test("v5: truncated packets are counted malformed, complete records still decoded", () => {

@@ -11,7 +11,7 @@ import {
   type FieldSpec,
 } from "@/tests/support/netflow/mod.ts";
 
-const EXPORTER = "192.0.2.20";
+const EXPORTER = "127.0.2.20";
 const UNIX_SECS = 1_700_000_000;
 const HEADER_MS = UNIX_SECS * 1000;
 const UPTIME = 3_600_000;
@@ -33,7 +33,7 @@ const FIELDS: FieldSpec[] = [
 
 function record(n: number, overrides: Record<number, EncodedField> = {}): Uint8Array {
   const values: EncodedField[] = [
-    [4, `192.0.2.${n}`],
+    [4, `127.0.2.${n}`],
     [4, "198.51.100.1"],
     [2, 40000 + n],
     [2, 80],
@@ -66,7 +66,7 @@ Deno.test("v9: template and data in one packet", () => {
     exporter: EXPORTER,
     version: 9,
     sourceId: 0,
-    srcAddr: "192.0.2.2",
+    srcAddr: "127.0.2.2",
     dstAddr: "198.51.100.1",
     srcPort: 40002,
     dstPort: 80,
@@ -93,8 +93,8 @@ Deno.test("v9: data before its template is buffered, then decoded when the templ
   assert.equal(decoder.pendingCount(), 1);
   now += 5_000;
   const late = decoder.decode(packet(2, [TEMPLATE, buildDataSet(256, [record(2)])]), EXPORTER);
-  assert.deepEqual(late.map((r) => r.srcAddr).sort(), ["192.0.2.1", "192.0.2.2"]);
-  const buffered = late.find((r) => r.srcAddr === "192.0.2.1")!;
+  assert.deepEqual(late.map((r) => r.srcAddr).sort(), ["127.0.2.1", "127.0.2.2"]);
+  const buffered = late.find((r) => r.srcAddr === "127.0.2.1")!;
   // Times come from the packet that carried the buffered data, not the template's packet.
   assert.equal(buffered.startMs, HEADER_MS - 20_000);
   assert.equal(decoder.pendingCount(), 0);
@@ -123,7 +123,7 @@ Deno.test("v9: the pending buffer is bounded by count, oldest dropped first", ()
   }
   assert.equal(decoder.pendingCount(), 2);
   const late = decoder.decode(packet(4, [TEMPLATE]), EXPORTER);
-  assert.deepEqual(late.map((r) => r.srcAddr), ["192.0.2.2", "192.0.2.3"]);
+  assert.deepEqual(late.map((r) => r.srcAddr), ["127.0.2.2", "127.0.2.3"]);
   assert.equal(decoder.counters()[EXPORTER].pendingDropped, 1);
 });
 
@@ -132,14 +132,14 @@ Deno.test("v9: templates are scoped by exporter and source id", () => {
   decoder.decode(packet(1, [TEMPLATE], 1), EXPORTER);
   assert.deepEqual(decoder.decode(packet(2, [buildDataSet(256, [record(1)])], 2), EXPORTER), []);
   assert.deepEqual(
-    decoder.decode(packet(1, [buildDataSet(256, [record(1)])], 1), "192.0.2.99"),
+    decoder.decode(packet(1, [buildDataSet(256, [record(1)])], 1), "127.0.2.99"),
     [],
   );
   const ok = decoder.decode(packet(3, [buildDataSet(256, [record(1)])], 1), EXPORTER);
   assert.equal(ok.length, 1);
   assert.equal(ok[0].sourceId, 1);
   assert.equal(decoder.counters()[EXPORTER].unknownTemplate, 1);
-  assert.equal(decoder.counters()["192.0.2.99"].unknownTemplate, 1);
+  assert.equal(decoder.counters()["127.0.2.99"].unknownTemplate, 1);
 });
 
 Deno.test("v9: options data announces the sampling interval for later records", () => {
@@ -287,7 +287,7 @@ Deno.test("v9: Cisco ASA NSEL initiator/responder octets and absolute ms times",
       t,
       buildDataSet(280, [
         encodeRecord([
-          [4, "192.0.2.5"],
+          [4, "127.0.2.5"],
           [4, "203.0.113.5"],
           [2, 33000],
           [2, 443],
@@ -298,8 +298,8 @@ Deno.test("v9: Cisco ASA NSEL initiator/responder octets and absolute ms times",
           [8, created + 4_000],
         ]),
       ]),
-      buildDataSet(281, [encodeRecord([[4, "192.0.2.6"], [4, "203.0.113.6"], [4, 900], [4, 3]])]),
-      buildDataSet(282, [encodeRecord([[4, "192.0.2.7"], [4, "203.0.113.7"], [8, 800], [8, 2]])]),
+      buildDataSet(281, [encodeRecord([[4, "127.0.2.6"], [4, "203.0.113.6"], [4, 900], [4, 3]])]),
+      buildDataSet(282, [encodeRecord([[4, "127.0.2.7"], [4, "203.0.113.7"], [8, 800], [8, 2]])]),
     ]),
     EXPORTER,
   );

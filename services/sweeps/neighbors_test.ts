@@ -7,7 +7,7 @@ const SAMPLE = `198.51.100.10 dev pfabcbr lladdr 5E:2D:AA:01:02:03 REACHABLE
 198.51.100.11 dev pfabcbr lladdr 00:1b:63:84:45:e6 STALE
 198.51.100.12 dev pfabcbr  FAILED
 198.51.100.13 dev pfabcbr INCOMPLETE
-192.0.2.1 dev eth0 lladdr 02:fc:00:00:00:05 router DELAY
+203.0.113.1 dev eth0 lladdr 02:fc:00:00:00:05 router DELAY
 2001:DB8::10 dev pfabcbr lladdr 5e:2d:aa:01:02:04 PERMANENT
 fe80::1 dev eth0 lladdr 00:00:00:00:00:00 NOARP
 198.51.100.10 dev other lladdr 00:00:5e:00:53:01 STALE
@@ -16,14 +16,19 @@ garbage line
 
 Deno.test("the neighbour table gives usable MACs only, normalized", () => {
   const n = parseNeighbors(SAMPLE);
-  assert.deepEqual([...n.keys()], ["198.51.100.10", "198.51.100.11", "192.0.2.1", "2001:db8::10"]);
+  assert.deepEqual([...n.keys()], [
+    "198.51.100.10",
+    "198.51.100.11",
+    "203.0.113.1",
+    "2001:db8::10",
+  ]);
   assert.deepEqual(n.get("198.51.100.10"), {
     ip: "198.51.100.10",
     mac: "5e:2d:aa:01:02:03",
     dev: "pfabcbr",
     state: "REACHABLE",
   });
-  assert.equal(n.get("192.0.2.1")?.state, "DELAY");
+  assert.equal(n.get("203.0.113.1")?.state, "DELAY");
   assert.equal(n.get("2001:db8::10")?.mac, "5e:2d:aa:01:02:04");
 });
 

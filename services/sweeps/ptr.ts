@@ -60,7 +60,8 @@ export function ptrEligible(ip: string): boolean {
     return false;
   }
   const docs = addr.kind() === "ipv4"
-    ? ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]
+    // RFC 5737 incl. this machine's own network, which must never be looked up either
+    ? ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"] // host-network guard
     : ["2001:db8::/32"];
   return !docs.some((cidr) => addr.match(ipaddr.parseCIDR(cidr)));
 }

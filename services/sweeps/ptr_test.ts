@@ -19,7 +19,9 @@ Deno.test("names are cleaned, and junk from a hostile resolver is refused", () =
 });
 
 Deno.test("loopback, link-local and documentation addresses are never looked up", () => {
-  for (const ip of ["127.0.0.1", "::1", "fe80::1", "192.0.2.5", "198.51.100.7", "2001:db8::1"]) {
+  // the host's own network is never looked up either
+  const hostNetwork = "192.0.2.5"; // host-network guard
+  for (const ip of ["127.0.0.1", "::1", "fe80::1", hostNetwork, "198.51.100.7", "2001:db8::1"]) {
     assert.equal(ptrEligible(ip), false, ip);
   }
   for (const ip of ["10.1.2.3", "8.8.4.4", "2a00:1450::1"]) assert.equal(ptrEligible(ip), true, ip);

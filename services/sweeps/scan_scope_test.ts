@@ -24,7 +24,7 @@ Deno.test("the default scope is loopback and the private ranges", () => {
     const ip of [
       "8.8.8.8",
       "172.32.0.1",
-      "192.0.2.2",
+      "192.0.2.2", // host-network guard: this machine's own address is never in scope
       "198.51.100.1",
       "203.0.113.0/24",
       "2001:db8::1",

@@ -112,7 +112,7 @@ Deno.test("countUp over a large address list scans once and counts only those li
   using kv = await Deno.openKv(":memory:");
   const ips = Array.from({ length: 300 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
   await writeObservations(kv, ips.map((ip, i) => (i % 3 === 0 ? down(ip) : up(ip))), 1);
-  await writeObservations(kv, [up("192.0.2.1")], 1);
+  await writeObservations(kv, [up("127.0.2.1")], 1);
   assert.equal(await countUp(kv, ips), 200);
   assert.equal(await countUp(kv), 201);
 });

@@ -29,31 +29,31 @@ for (const engine of ENGINES) {
         await page.waitForFunction(() => document.activeElement?.id === "quick-search");
 
         // Add the subnet through the dashboard form; a bad CIDR first shows the error inline.
-        await page.fill("#add-cidr", "192.0.2.0/33");
+        await page.fill("#add-cidr", "198.51.100.0/33");
         await Promise.all([
           page.waitForNavigation(),
           page.click('form[action="/"] button[type="submit"]'),
         ]);
         assert.match(await page.innerText('[data-field-error="cidr"]'), /prefix \/33 > 32/);
-        await page.fill("#add-cidr", "192.0.2.0/24");
+        await page.fill("#add-cidr", "198.51.100.0/24");
         await page.fill("#add-name", "Servers");
         await Promise.all([
           page.waitForNavigation(),
           page.click('form[action="/"] button[type="submit"]'),
         ]);
         assert.ok(await page.isVisible('[data-testid="created-notice"]'));
-        assert.ok(await page.isVisible('tr[data-cidr="192.0.2.0/24"]'));
+        assert.ok(await page.isVisible('tr[data-cidr="198.51.100.0/24"]'));
 
-        const subnet = (await getSubnetByCidr(server.deps.db, "192.0.2.0/24"))!;
-        for (const ip of ["192.0.2.1", "192.0.2.10"]) {
+        const subnet = (await getSubnetByCidr(server.deps.db, "198.51.100.0/24"))!;
+        for (const ip of ["198.51.100.1", "198.51.100.10"]) {
           await createHost(
             server.deps.db,
             HostInputSchema.parse({ ip, hostname: `h${ip.at(-1)}` }),
           );
         }
         await page.goto(`${server.url}/subnets/${subnet.id}`);
-        const gapRow = page.locator('tr.gap[data-first="192.0.2.2"]');
-        assert.match(await gapRow.innerText(), /192\.0\.2\.2–192\.0\.2\.9\s*·\s*8 unused/);
+        const gapRow = page.locator('tr.gap[data-first="198.51.100.2"]');
+        assert.match(await gapRow.innerText(), /198\.51\.100\.2–198\.51\.100\.9\s*·\s*8 unused/);
 
         // Expand: the free addresses appear in place.
         await gapRow.locator("button.chip-button").click();
@@ -62,14 +62,14 @@ for (const engine of ENGINES) {
         assert.deepEqual(
           await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-ip"))),
           [
-            "192.0.2.2",
-            "192.0.2.3",
-            "192.0.2.4",
-            "192.0.2.5",
-            "192.0.2.6",
-            "192.0.2.7",
-            "192.0.2.8",
-            "192.0.2.9",
+            "198.51.100.2",
+            "198.51.100.3",
+            "198.51.100.4",
+            "198.51.100.5",
+            "198.51.100.6",
+            "198.51.100.7",
+            "198.51.100.8",
+            "198.51.100.9",
           ],
         );
         assert.equal(
@@ -78,18 +78,20 @@ for (const engine of ENGINES) {
         );
 
         // Claim one: it becomes a host.
-        await gapRow.locator('li[data-ip="192.0.2.5"] button').click();
-        await gapRow.locator('li[data-ip="192.0.2.5"] [data-testid="claimed"]').waitFor();
+        await gapRow.locator('li[data-ip="198.51.100.5"] button').click();
+        await gapRow.locator('li[data-ip="198.51.100.5"] [data-testid="claimed"]').waitFor();
         await page.screenshot({ path: await artifactPath(`ipam-expand-claim-${engine}.png`) });
         await page.reload();
-        const hostRow = page.locator("#ip-192-0-2-5");
+        const hostRow = page.locator("#ip-198-51-100-5");
         await hostRow.waitFor();
         assert.equal(await hostRow.getAttribute("data-status"), "unknown");
-        assert.ok(await page.isVisible('tr.gap[data-first="192.0.2.6"][data-last="192.0.2.9"]'));
+        assert.ok(
+          await page.isVisible('tr.gap[data-first="198.51.100.6"][data-last="198.51.100.9"]'),
+        );
         assert.equal(await page.innerText('[data-testid="used"]'), "3");
 
         // A big gap pages: 64 at a time.
-        const big = page.locator('tr.gap[data-first="192.0.2.11"]');
+        const big = page.locator('tr.gap[data-first="198.51.100.11"]');
         await big.locator("button.chip-button").click();
         await big.locator("li.free-item").nth(63).waitFor();
         await big.getByRole("button", { name: "Show 64 more" }).click();

@@ -28,12 +28,12 @@ for (const engine of ENGINES) {
         const collector = server.deps.services.netflow as Collector;
         assert.ok(collector, "the background collector is running");
         await db.query(
-          `insert into subnet (cidr, name) values ('192.0.2.0/24', 'Office LAN'),
+          `insert into subnet (cidr, name) values ('127.0.2.0/24', 'Office LAN'),
              ('198.51.100.0/24', 'Servers')`,
         );
         await db.query(
           `insert into host (ip, hostname, hostname_override) values
-             ('192.0.2.104', 'pc-104.lan', null), ('198.51.100.3', 'web', 'web.servers.lan')`,
+             ('127.0.2.104', 'pc-104.lan', null), ('198.51.100.3', 'web', 'web.servers.lan')`,
         );
 
         const flows = labFlows(false);

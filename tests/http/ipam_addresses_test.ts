@@ -108,11 +108,11 @@ appTest("a /64 folds and expands without enumerating it; next-free", async (t) =
 });
 
 appTest("next-free skips used addresses and is 409 on a full subnet", async (t) => {
-  const s = (await post(t, "/api/v1/subnets", { cidr: "192.0.2.0/30" })).body;
-  assert.equal((await get(t, `/api/v1/subnets/${s.id}/next-free`)).body.ip, "192.0.2.1");
-  await post(t, "/api/v1/hosts", { ip: "192.0.2.1" });
-  assert.equal((await get(t, `/api/v1/subnets/${s.id}/next-free`)).body.ip, "192.0.2.2");
-  await post(t, "/api/v1/hosts", { ip: "192.0.2.2" });
+  const s = (await post(t, "/api/v1/subnets", { cidr: "198.51.100.0/30" })).body;
+  assert.equal((await get(t, `/api/v1/subnets/${s.id}/next-free`)).body.ip, "198.51.100.1");
+  await post(t, "/api/v1/hosts", { ip: "198.51.100.1" });
+  assert.equal((await get(t, `/api/v1/subnets/${s.id}/next-free`)).body.ip, "198.51.100.2");
+  await post(t, "/api/v1/hosts", { ip: "198.51.100.2" });
   const full = await get(t, `/api/v1/subnets/${s.id}/next-free`);
   assert.equal(full.status, 409);
   assert.equal(full.body.error.code, "subnet_full");

@@ -35,9 +35,9 @@ appTest(
       ["/api/v1/hosts", { ip: "::ffff:198.51.100.1" }, /IPv4-mapped IPv6 address/],
       ["/api/v1/hosts", { ip: "" }, /empty/],
       ["/api/v1/hosts", { ip: "fe80::1%eth0" }, /zone ids/],
-      ["/api/v1/hosts", { ip: "192.0.2.1", mac: "00:11:22:33:44" }, /invalid MAC/],
-      ["/api/v1/hosts", { ip: "192.0.2.1", hostname: "bad host!" }, /not a DNS name/],
-      ["/api/v1/hosts", { ip: "192.0.2.1", description: "nul\u0000byte" }, /NUL/],
+      ["/api/v1/hosts", { ip: "203.0.113.1", mac: "00:11:22:33:44" }, /invalid MAC/],
+      ["/api/v1/hosts", { ip: "203.0.113.1", hostname: "bad host!" }, /not a DNS name/],
+      ["/api/v1/hosts", { ip: "203.0.113.1", description: "nul\u0000byte" }, /NUL/],
     ];
     for (const [path, json, reason] of cases) {
       const res = await t.call("POST", path, { json });
@@ -52,19 +52,19 @@ appTest(
 );
 
 appTest("CSV with BOM, CRLF, quotes, semicolons and unicode imports cleanly", async (t) => {
-  const subnets = '\uFEFFcidr;name;description\r\n192.0.2.0/24;"Zürich; café";"say ""hi"""\r\n';
+  const subnets = '\uFEFFcidr;name;description\r\n203.0.113.0/24;"Zürich; café";"say ""hi"""\r\n';
   const r1 = await importCsv(t, "subnets", subnets);
   assert.equal(r1.status, 200, JSON.stringify(r1.body));
   const s = (await (await t.call("GET", "/api/v1/subnets")).json()).items[0];
   assert.equal(s.name, "Zürich; café");
   assert.equal(s.description, 'say "hi"');
-  const hosts = 'ip,hostname,notes\r\n192.0.2.7,kiosk-🚀,"multi\r\nline"\r\n';
+  const hosts = 'ip,hostname,notes\r\n203.0.113.7,kiosk-🚀,"multi\r\nline"\r\n';
   const r2 = await importCsv(t, "hosts", hosts);
   assert.equal(r2.status, 422, "an emoji is not a DNS name");
   assert.match(r2.body.error.details.errors[0].message, /not a DNS name/);
   const r3 = await importCsv(t, "hosts", hosts.replace("kiosk-🚀", "kiosk-zürich"));
   assert.equal(r3.status, 200);
-  const h = await (await t.call("GET", "/api/v1/hosts/by-ip/192.0.2.7")).json();
+  const h = await (await t.call("GET", "/api/v1/hosts/by-ip/203.0.113.7")).json();
   assert.equal(h.hostname, "kiosk-zürich");
   assert.equal(h.notes, "multi\nline");
 });
@@ -72,11 +72,11 @@ appTest("CSV with BOM, CRLF, quotes, semicolons and unicode imports cleanly", as
 appTest(
   "wrong columns, empty files, non-UTF-8 and duplicate rows: clear errors, nothing written",
   async (t) => {
-    const wrong = await importCsv(t, "hosts", "address,name\n192.0.2.1,x\n");
+    const wrong = await importCsv(t, "hosts", "address,name\n203.0.113.1,x\n");
     assert.equal(wrong.status, 422);
     assert.equal(wrong.body.error.code, "invalid_csv");
     assert.match(wrong.body.error.message, /expected columns: ip,hostname/);
-    const unknown = await importCsv(t, "subnets", "cidr,colour\n192.0.2.0/24,red\n");
+    const unknown = await importCsv(t, "subnets", "cidr,colour\n203.0.113.0/24,red\n");
     assert.equal(unknown.status, 422);
     assert.match(unknown.body.error.message, /colour/);
     const empty = await t.call("POST", "/api/v1/import/hosts", {
@@ -95,21 +95,21 @@ appTest(
       warning: 0,
     });
     const latin1 = new Uint8Array([
-      ...new TextEncoder().encode("cidr,name\n192.0.2.0/24,Z"),
+      ...new TextEncoder().encode("cidr,name\n203.0.113.0/24,Z"),
       0xfc,
       0x0a,
     ]);
     const notUtf8 = await importCsv(t, "subnets", latin1);
     assert.equal(notUtf8.status, 422);
     assert.match(notUtf8.body.error.message, /not UTF-8/);
-    const binary = await importCsv(t, "subnets", "cidr\n192.0.2.0/24\u0000\n");
+    const binary = await importCsv(t, "subnets", "cidr\n203.0.113.0/24\u0000\n");
     assert.equal(binary.status, 422);
 
-    await importCsv(t, "subnets", "cidr\n192.0.2.0/24\n");
+    await importCsv(t, "subnets", "cidr\n203.0.113.0/24\n");
     const dups = await importCsv(
       t,
       "hosts",
-      "ip\n192.0.2.1\n192.0.2.01\n192.0.2.1\n",
+      "ip\n203.0.113.1\n203.0.113.01\n203.0.113.1\n",
       "?dry_run=true",
     );
     assert.equal(dups.status, 200);
@@ -134,7 +134,7 @@ appTest(
   "a CSV above MAX_UPLOAD_BYTES is a 413 and nothing is imported",
   async (t) => {
     const big = "ip,notes\n" +
-      Array.from({ length: 200 }, (_, i) => `192.0.2.${i},${"x".repeat(50)}`)
+      Array.from({ length: 200 }, (_, i) => `203.0.113.${i},${"x".repeat(50)}`)
         .join("\n");
     const res = await t.call("POST", "/api/v1/import/hosts", {
       body: big,
@@ -154,7 +154,7 @@ appTest("HTML and script in names are stored literally and escaped on every page
   const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
   const s = await t.call("POST", "/api/v1/subnets", {
     json: {
-      cidr: "192.0.2.0/24",
+      cidr: "203.0.113.0/24",
       name: evil,
       description: evil,
       location: evil,
@@ -165,7 +165,7 @@ appTest("HTML and script in names are stored literally and escaped on every page
   const subnet = await s.json();
   assert.equal(subnet.name, evil);
   const h = await t.call("POST", "/api/v1/hosts", {
-    json: { ip: "192.0.2.5", description: evil, notes: evil, tags: ["<i>x</i>"] },
+    json: { ip: "203.0.113.5", description: evil, notes: evil, tags: ["<i>x</i>"] },
   });
   assert.equal(h.status, 201);
   for (const path of ["/", "/subnets", `/subnets/${subnet.id}`, "/search?q=script"]) {

@@ -49,7 +49,7 @@ appTest(
       warning: 0,
     });
 
-    const db = await (await t.call("GET", "/api/v1/hosts/by-ip/192.0.2.20")).json();
+    const db = await (await t.call("GET", "/api/v1/hosts/by-ip/127.0.2.20")).json();
     assert.equal(db.notes, "Backups nightly at 02:00 UTC.\nFailover target: db-02.");
     assert.deepEqual(db.tags, ["prod", "db"]);
   },
@@ -75,8 +75,8 @@ appTest("multipart upload and phpIPAM address exports are accepted", async (t) =
 });
 
 appTest("a file with bad rows imports nothing, with every line reported", async (t) => {
-  await importCsv(t, "subnets", "cidr\n192.0.2.0/24\n");
-  const csv = "ip,hostname\r\n192.0.2.1,ok\r\n192.0.2.999,bad\r\n192.0.2.1,again\r\n";
+  await importCsv(t, "subnets", "cidr\n127.0.2.0/24\n");
+  const csv = "ip,hostname\r\n127.0.2.1,ok\r\n127.0.2.999,bad\r\n127.0.2.1,again\r\n";
   const res = await importCsv(t, "hosts", csv);
   assert.equal(res.status, 422);
   assert.equal(res.body.error.code, "import_has_errors");
@@ -88,11 +88,11 @@ appTest("a file with bad rows imports nothing, with every line reported", async 
 });
 
 appTest("exports are CSV the importer reads back, with formula cells neutralized", async (t) => {
-  await importCsv(t, "subnets", "cidr,name\n192.0.2.0/24,=cmd|'/c calc'!A1\n2001:db8::/64,v6\n");
+  await importCsv(t, "subnets", "cidr,name\n127.0.2.0/24,=cmd|'/c calc'!A1\n2001:db8::/64,v6\n");
   const hostsCsv = [
     "ip,hostname,description,tags,notes",
-    `192.0.2.1,gw,"+SUM(1,2)",a;b,"@import"`,
-    `192.0.2.2,,-10 dBm,,"tab"`,
+    `127.0.2.1,gw,"+SUM(1,2)",a;b,"@import"`,
+    `127.0.2.2,,-10 dBm,,"tab"`,
     `2001:db8::5,v6host,"<script>alert(1)</script>",,"line 1\nline 2"`,
   ].join("\n");
   assert.equal((await importCsv(t, "hosts", hostsCsv)).status, 200);
@@ -106,11 +106,11 @@ appTest("exports are CSV the importer reads back, with formula cells neutralized
   );
   const text = await res.text();
   assert.match(text, /^ip,hostname,description,tags,notes,mac\r\n/);
-  assert.match(text, /192\.0\.2\.1,gw,"'\+SUM\(1,2\)",a;b,'@import,/);
-  assert.match(text, /192\.0\.2\.2,,'-10 dBm,,tab,/);
+  assert.match(text, /127\.0\.2\.1,gw,"'\+SUM\(1,2\)",a;b,'@import,/);
+  assert.match(text, /127\.0\.2\.2,,'-10 dBm,,tab,/);
   const back = parseHostsCsv(text);
   assert.deepEqual(back.errors, []);
-  assert.equal(back.rows.find((r) => r.value.ip === "192.0.2.1")!.value.description, "+SUM(1,2)");
+  assert.equal(back.rows.find((r) => r.value.ip === "127.0.2.1")!.value.description, "+SUM(1,2)");
   assert.equal(back.rows.find((r) => r.value.ip === "2001:db8::5")!.value.notes, "line 1\nline 2");
 
   const subnets = await (await t.call("GET", "/api/v1/export/subnets.csv?family=4")).text();
@@ -118,7 +118,7 @@ appTest("exports are CSV the importer reads back, with formula cells neutralized
     subnets,
     /^cidr,name,description,vlan,tags,location,scan_enabled,scan_interval_s\r\n/,
   );
-  assert.match(subnets, /192\.0\.2\.0\/24,'=cmd\|'\/c calc'!A1,/);
+  assert.match(subnets, /127\.0\.2\.0\/24,'=cmd\|'\/c calc'!A1,/);
   assert.doesNotMatch(subnets, /2001:db8/);
 
   const filtered = await (await t.call("GET", "/api/v1/export/hosts.csv?within=2001:db8::/64"))

@@ -48,11 +48,11 @@ appTest(
 appTest(
   "subnet page: folded rows with pills and expand chips; next free; add host; edit; delete",
   async (t) => {
-    const s = await (await t.call("POST", "/api/v1/subnets", { json: { cidr: "192.0.2.0/24" } }))
+    const s = await (await t.call("POST", "/api/v1/subnets", { json: { cidr: "127.0.2.0/24" } }))
       .json();
-    await t.call("POST", "/api/v1/subnets", { json: { cidr: "192.0.2.192/27", name: "OOB" } });
-    await t.call("POST", "/api/v1/hosts", { json: { ip: "192.0.2.1", hostname: "gw" } });
-    await t.kv.set(["host_state", "192.0.2.1"], {
+    await t.call("POST", "/api/v1/subnets", { json: { cidr: "127.0.2.192/27", name: "OOB" } });
+    await t.call("POST", "/api/v1/hosts", { json: { ip: "127.0.2.1", hostname: "gw" } });
+    await t.kv.set(["host_state", "127.0.2.1"], {
       up: true,
       latency_ms: 0.42,
       since: t.clock.now - 60_000,
@@ -62,54 +62,55 @@ appTest(
     const res = await t.call("GET", `/subnets/${s.id}`);
     assert.equal(res.status, 200);
     const html = await res.text();
-    assert.match(html, /data-ip="192\.0\.2\.1" data-status="up"/);
+    assert.match(html, /data-ip="127\.0\.2\.1" data-status="up"/);
     assert.match(html, /class="pill pill-up"/);
     assert.match(html, /0\.4 ms/);
     assert.match(html, /just now/);
     assert.match(html, /data-island="ExpandChip"/);
-    assert.match(html, /192\.0\.2\.2–192\.0\.2\.254/);
+    assert.match(html, /127\.0\.2\.2–127\.0\.2\.254/);
     assert.match(html, /253 unused/);
-    assert.match(html, /data-testid="next-free-ip">192\.0\.2\.2</);
+    assert.match(html, /data-testid="next-free-ip">127\.0\.2\.2</);
     assert.match(html, /Child subnets/);
     assert.match(html, /data-island="QuickSearch"/);
 
     const claim = await submit(t, `/subnets/${s.id}`, {
       _action: "add_host",
-      ip: "192.0.2.2",
+      ip: "127.0.2.2",
       hostname: "new-host",
     });
     assert.equal(claim.status, 303);
-    assert.match(claim.headers.get("location")!, /\?host=192\.0\.2\.2#ip-192-0-2-2$/);
+    assert.match(claim.headers.get("location")!, /\?host=127\.0\.2\.2#ip-127-0-2-2$/);
     const after = await (await t.call("GET", `/subnets/${s.id}`)).text();
-    assert.match(after, /id="ip-192-0-2-2"/);
-    assert.match(after, /data-testid="next-free-ip">192\.0\.2\.3</);
+    assert.match(after, /id="ip-127-0-2-2"/);
+    assert.match(after, /data-testid="next-free-ip">127\.0\.2\.3</);
 
-    const badHost = await submit(t, `/subnets/${s.id}`, { _action: "add_host", ip: "192.0.2.2" });
+    const badHost = await submit(t, `/subnets/${s.id}`, { _action: "add_host", ip: "127.0.2.2" });
     assert.equal(badHost.status, 409);
-    assert.match(await badHost.text(), /host 192\.0\.2\.2 already exists/);
+    assert.match(await badHost.text(), /host 127\.0\.2\.2 already exists/);
 
     const edit = await submit(t, `/subnets/${s.id}`, {
       _action: "update",
-      cidr: "192.0.2.0/24",
+      cidr: "127.0.2.0/24",
       name: "Servers",
       vlan: "4095",
     });
     assert.equal(edit.status, 422);
     assert.match(await edit.text(), /vlan must be 1-4094/);
-    // 192.0.2.0/24 is outside the scan scope: scanning cannot be turned on, and the form says how.
+    // 127.0.2.0/24 is outside this test's scan scope: scanning cannot be turned on, and the form
+    // says how.
     const outside = await submit(t, `/subnets/${s.id}`, {
       _action: "update",
-      cidr: "192.0.2.0/24",
+      cidr: "127.0.2.0/24",
       scan_enabled: "on",
     });
     assert.equal(outside.status, 422);
     assert.match(
       await outside.text(),
-      /data-field-error="scan_enabled">subnet 192\.0\.2\.0\/24 is outside the scan scope.*Settings → Scan scope/,
+      /data-field-error="scan_enabled">subnet 127\.0\.2\.0\/24 is outside the scan scope.*Settings → Scan scope/,
     );
     const saved = await submit(t, `/subnets/${s.id}`, {
       _action: "update",
-      cidr: "192.0.2.0/24",
+      cidr: "127.0.2.0/24",
       name: "Servers",
       vlan: "10",
       scan_interval_s: "600",
@@ -128,10 +129,12 @@ appTest(
     assert.match(await refused.text(), /data-testid="delete-error"/);
     const gone = await submit(t, `/subnets/${s.id}`, { _action: "delete", cascade: "all" });
     assert.equal(gone.status, 303);
-    assert.match(gone.headers.get("location")!, /^\/subnets\?deleted=192\.0\.2\.0%2F24$/);
+    assert.match(gone.headers.get("location")!, /^\/subnets\?deleted=127\.0\.2\.0%2F24$/);
     assert.equal((await t.call("GET", `/subnets/${s.id}`)).status, 404);
     assert.equal((await t.call("GET", "/subnets/abc")).status, 404);
   },
+  // Only the lab range is in scope here, so the loopback subnet below is outside it.
+  { SCAN_SCOPE: "198.51.100.0/24" },
 );
 
 appTest(
@@ -161,21 +164,21 @@ appTest(
 
 appTest("search page shows hosts and subnets and links hosts to their row", async (t) => {
   const s = await (await t.call("POST", "/api/v1/subnets", {
-    json: { cidr: "192.0.2.0/24", name: "Servers" },
+    json: { cidr: "127.0.2.0/24", name: "Servers" },
   })).json();
-  await t.call("POST", "/api/v1/hosts", { json: { ip: "192.0.2.20", hostname: "db-01" } });
+  await t.call("POST", "/api/v1/hosts", { json: { ip: "127.0.2.20", hostname: "db-01" } });
   const html = await (await t.call("GET", "/search?q=db-01")).text();
-  assert.match(html, new RegExp(`href="/subnets/${s.id}#ip-192-0-2-20"`));
-  const subnetHit = await (await t.call("GET", "/search?q=192.0.2.20")).text();
+  assert.match(html, new RegExp(`href="/subnets/${s.id}#ip-127-0-2-20"`));
+  const subnetHit = await (await t.call("GET", "/search?q=127.0.2.20")).text();
   assert.match(subnetHit, /data-testid="subnet-results"/);
   assert.match(await (await t.call("GET", "/search?q=nothing-here")).text(), /Nothing found/);
   assert.equal((await t.call("GET", "/search", { as: null })).status, 303, "login first");
 });
 
 appTest("import via the UI: upload, dry-run preview, confirm, all rows written", async (t) => {
-  await t.call("POST", "/api/v1/subnets", { json: { cidr: "192.0.2.0/24" } });
+  await t.call("POST", "/api/v1/subnets", { json: { cidr: "127.0.2.0/24" } });
   const csv =
-    "ip,hostname,tags\r\n192.0.2.10,web-01,prod\r\n192.0.2.11,web-02,prod\r\n10.9.9.9,far,\r\n";
+    "ip,hostname,tags\r\n127.0.2.10,web-01,prod\r\n127.0.2.11,web-02,prod\r\n10.9.9.9,far,\r\n";
   const form = new FormData();
   form.append("_csrf", t.admin.csrf);
   form.append("kind", "hosts");
@@ -207,7 +210,7 @@ appTest("import via the UI: upload, dry-run preview, confirm, all rows written",
   assert.equal(applied.status, 200);
   assert.match(await applied.text(), /Imported 2 new and 0 updated/);
   const hosts = await (await t.call("GET", "/api/v1/hosts")).json();
-  assert.deepEqual(hosts.items.map((h: { ip: string }) => h.ip), ["192.0.2.10", "192.0.2.11"]);
+  assert.deepEqual(hosts.items.map((h: { ip: string }) => h.ip), ["127.0.2.10", "127.0.2.11"]);
 
   const broken = new FormData();
   broken.append("_csrf", t.admin.csrf);
@@ -230,11 +233,11 @@ appTest("viewers see the data but no forms", async (t) => {
       must_change_password: false,
     },
   });
-  const s = await (await t.call("POST", "/api/v1/subnets", { json: { cidr: "192.0.2.0/24" } }))
+  const s = await (await t.call("POST", "/api/v1/subnets", { json: { cidr: "127.0.2.0/24" } }))
     .json();
   const vic = await t.login("vic", "viewer-password-1");
   const dash = await (await t.call("GET", "/", { as: vic })).text();
-  assert.match(dash, /data-cidr="192\.0\.2\.0\/24"/);
+  assert.match(dash, /data-cidr="127\.0\.2\.0\/24"/);
   assert.doesNotMatch(dash, /Add a subnet/);
   const page = await (await t.call("GET", `/subnets/${s.id}`, { as: vic })).text();
   assert.doesNotMatch(page, /Claim next free address/);

@@ -122,9 +122,9 @@ appTest("duplicates are 409 (also across spellings); nesting sets parent_id", as
 });
 
 appTest("deleting a parent with children or hosts is 409 until a cascade is chosen", async (t) => {
-  const outer = (await post(t, "/api/v1/subnets", { cidr: "192.0.2.0/24" })).body;
-  await post(t, "/api/v1/subnets", { cidr: "192.0.2.128/25" });
-  await post(t, "/api/v1/hosts", { ip: "192.0.2.10" });
+  const outer = (await post(t, "/api/v1/subnets", { cidr: "127.0.2.0/24" })).body;
+  await post(t, "/api/v1/subnets", { cidr: "127.0.2.128/25" });
+  await post(t, "/api/v1/hosts", { ip: "127.0.2.10" });
   const refused = await t.call("DELETE", `/api/v1/subnets/${outer.id}`);
   assert.equal(refused.status, 409);
   const err = (await refused.json()).error;
@@ -140,17 +140,17 @@ appTest("deleting a parent with children or hosts is 409 until a cascade is chos
     reparented_subnets: 1,
     reassigned_hosts: 1,
   });
-  const host = await (await t.call("GET", "/api/v1/hosts/by-ip/192.0.2.10")).json();
+  const host = await (await t.call("GET", "/api/v1/hosts/by-ip/127.0.2.10")).json();
   assert.equal(host.subnet_id, null, "kept as an orphan");
 });
 
 appTest("list paging with limit and cursor; filters by text, tag and family", async (t) => {
-  for (const cidr of ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/64"]) {
+  for (const cidr of ["127.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/64"]) {
     await post(t, "/api/v1/subnets", { cidr, tags: cidr.includes(":") ? ["v6"] : ["v4"] });
   }
   const first = await (await t.call("GET", "/api/v1/subnets?limit=2")).json();
   assert.deepEqual(first.items.map((s: { cidr: string }) => s.cidr), [
-    "192.0.2.0/24",
+    "127.0.2.0/24",
     "198.51.100.0/24",
   ]);
   assert.equal(first.next_cursor, "198.51.100.0/24");
@@ -186,7 +186,7 @@ appTest("viewers read subnets but cannot change them; everything needs login", a
   assert.equal((await t.call("GET", "/api/v1/subnets", { as: vera })).status, 200);
   const denied = await t.call("POST", "/api/v1/subnets", {
     as: vera,
-    json: { cidr: "192.0.2.0/24" },
+    json: { cidr: "127.0.2.0/24" },
   });
   assert.equal(denied.status, 403);
 });

@@ -15,14 +15,14 @@ const LOOPBACK_COLLECTOR = { NETFLOW_BIND_HOST: "127.0.0.1", NETFLOW_BIND_PORT: 
 
 async function seed(t: TestApp) {
   const now = t.clock.now;
-  await t.db.query(`insert into subnet (cidr, name) values ('192.0.2.0/24', 'LAN')`);
-  await t.db.query(`insert into host (ip, hostname) values ('192.0.2.10', 'nas')`);
-  const b = new FlowChunkBuilder("192.0.2.254", 8);
+  await t.db.query(`insert into subnet (cidr, name) values ('127.0.2.0/24', 'LAN')`);
+  await t.db.query(`insert into host (ip, hostname) values ('127.0.2.10', 'nas')`);
+  const b = new FlowChunkBuilder("127.0.2.254", 8);
   const base: FlowRecord = {
-    exporter: "192.0.2.254",
+    exporter: "127.0.2.254",
     version: 9,
     sourceId: 0,
-    srcAddr: "192.0.2.10",
+    srcAddr: "127.0.2.10",
     dstAddr: "203.0.113.5",
     srcPort: 40000,
     dstPort: 443,
@@ -40,12 +40,12 @@ async function seed(t: TestApp) {
   b.push({
     ...base,
     srcAddr: "203.0.113.5",
-    dstAddr: "192.0.2.10",
+    dstAddr: "127.0.2.10",
     bytes: 900,
     srcPort: 443,
     dstPort: 40000,
   }, now);
-  b.push({ ...base, dstAddr: "192.0.2.11", bytes: 100, protocol: 17, dstPort: 53 }, now);
+  b.push({ ...base, dstAddr: "127.0.2.11", bytes: 100, protocol: 17, dstPort: 53 }, now);
   await insertFlowBatch(t.db, [b.take()], { nowMs: now, collector: "elsewhere" });
 }
 
@@ -59,7 +59,7 @@ appTest("top, matrix and series answer for a window", async (t) => {
   assert.deepEqual(
     body.items.map((i: { addr: string; hostname: string }) => [i.addr, i.hostname]),
     [
-      ["192.0.2.10", "nas"],
+      ["127.0.2.10", "nas"],
       ["203.0.113.5", null],
     ],
   );
@@ -76,14 +76,14 @@ appTest("top, matrix and series answer for a window", async (t) => {
   );
   const pairs = await (await t.call("GET", "/api/v1/netflow/top?by=pair&limit=1")).json();
   assert.deepEqual([pairs.items[0].src_addr, pairs.items[0].dst_addr], [
-    "192.0.2.10",
+    "127.0.2.10",
     "203.0.113.5",
   ]);
 
   const matrix = await (await t.call("GET", "/api/v1/netflow/matrix?window=15m")).json();
   assert.deepEqual(matrix.nodes.map((n: { label: string }) => n.label).sort(), [
     "External",
-    "LAN (192.0.2.0/24)",
+    "LAN (127.0.2.0/24)",
   ]);
   const internal = matrix.edges.find((e: { src: string; dst: string }) => e.src === e.dst);
   assert.equal(internal.bytes, 100);
@@ -105,11 +105,11 @@ appTest("flows: filters, paging and 422 for bad input", async (t) => {
     await (await t.call("GET", `/api/v1/netflow/flows?subnet=${subnet.id}&proto=udp`))
       .json();
   assert.deepEqual(bySubnet.items.map((f: { dst_port: number }) => f.dst_port), [53]);
-  const page = await (await t.call("GET", "/api/v1/netflow/flows?limit=2&ip=192.0.2.10")).json();
+  const page = await (await t.call("GET", "/api/v1/netflow/flows?limit=2&ip=127.0.2.10")).json();
   assert.equal(page.items.length, 2);
   const next = await (await t.call(
     "GET",
-    `/api/v1/netflow/flows?limit=2&ip=192.0.2.10&cursor=${page.next_cursor}`,
+    `/api/v1/netflow/flows?limit=2&ip=127.0.2.10&cursor=${page.next_cursor}`,
   )).json();
   assert.equal(next.items.length, 1);
   assert.equal(next.next_cursor, null);
@@ -143,7 +143,7 @@ appTest("exporters: stored ones, and live counters of the running collector", as
     const s = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
     await s.send(
       buildV5Packet({ sysUptime: 10, unixSecs: Math.floor(Date.now() / 1000), sequence: 0 }, [{
-        src: "192.0.2.10",
+        src: "127.0.2.10",
         dst: "198.51.100.1",
         packets: 1,
         bytes: 40,
@@ -178,7 +178,7 @@ appTest("exporters: stored ones, and live counters of the running collector", as
     const body = await live();
     assert.equal(body.collector.state, "listening");
     assert.equal(body.collector.port, collector.port);
-    const stored = body.items.find((i) => i.exporter === "192.0.2.254")!;
+    const stored = body.items.find((i) => i.exporter === "127.0.2.254")!;
     assert.deepEqual([stored.live, stored.records_stored], [false, 3]);
     const mine = body.items.find((i) => i.exporter === "127.0.0.1")!;
     assert.equal(mine.live, true);

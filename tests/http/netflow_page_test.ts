@@ -7,16 +7,16 @@ import { FlowChunkBuilder, type FlowRecord, insertFlowBatch } from "@/services/n
 appTest("the traffic page shows the map, talkers and escapes subnet names", async (t) => {
   const now = t.clock.now;
   await t.db.query(
-    `insert into subnet (cidr, name) values ('192.0.2.0/24', '<script>alert(1)</script>'),
+    `insert into subnet (cidr, name) values ('127.0.2.0/24', '<script>alert(1)</script>'),
        ('198.51.100.0/24', 'Servers')`,
   );
-  await t.db.query(`insert into host (ip, hostname) values ('192.0.2.7', 'desk<img>')`);
-  const b = new FlowChunkBuilder("192.0.2.254", 4);
+  await t.db.query(`insert into host (ip, hostname) values ('127.0.2.7', 'desk<img>')`);
+  const b = new FlowChunkBuilder("127.0.2.254", 4);
   const r: FlowRecord = {
-    exporter: "192.0.2.254",
+    exporter: "127.0.2.254",
     version: 5,
     sourceId: 0,
-    srcAddr: "192.0.2.7",
+    srcAddr: "127.0.2.7",
     dstAddr: "198.51.100.20",
     srcPort: 50000,
     dstPort: 22,
@@ -45,7 +45,7 @@ appTest("the traffic page shows the map, talkers and escapes subnet names", asyn
   assert.ok(html.includes("&lt;script>alert(1)&lt;/script>"));
   assert.ok(!html.includes("desk<img>") && html.includes("desk&lt;img>"));
   assert.match(html, /data-testid="top-talkers"/);
-  assert.match(html, /data-addr="192\.0\.2\.7"/);
+  assert.match(html, /data-addr="127\.0\.2\.7"/);
   assert.match(html, /tcp\/22/);
   assert.match(html, /124 kB|123 kB/);
 });

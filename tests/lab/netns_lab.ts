@@ -71,7 +71,10 @@ interface LabState {
   links: string[];
 }
 
-const TEST_NETS_V4 = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+const TEST_NETS_V4 = ["198.51.100.0/24", "203.0.113.0/24"];
+// host-network guard: 192.0.2.0/24 (TEST-NET-1) is this machine's own eth0 network; a lab on it
+// would hijack the host's route, so it is refused by name even though RFC 5737 reserves it.
+const HOST_NETWORK_V4 = "192.0.2.0/24"; // host-network guard
 const TEST_NET_V6 = "2001:db8::/32";
 const STATE_DIRS = ["/run/pingfold-lab", "/tmp/pingfold-lab"];
 const NFT_TABLE = "pingfold_lab";
@@ -351,6 +354,9 @@ function planAddresses(opts: LabOptions) {
   const first = ipaddr.IPv4.parse(opts.hosts[0].ip);
   const subnetAddr = ipaddr.IPv4.networkAddressFromCIDR(`${first}/24`).toString();
   const subnet = `${subnetAddr}/24`;
+  if (subnet === HOST_NETWORK_V4) {
+    throw new Error(`lab hosts must never be in ${subnet}: it is this machine's own network`);
+  }
   if (!TEST_NETS_V4.includes(subnet)) {
     throw new Error(
       `lab hosts must be in a TEST-NET range (${TEST_NETS_V4.join(", ")}), got ${subnet}`,

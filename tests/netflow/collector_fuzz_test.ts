@@ -36,7 +36,7 @@ const FIELDS: FieldSpec[] = [
 ];
 const record = (n: number) =>
   encodeRecord([
-    [4, `192.0.2.${n % 250}`],
+    [4, `127.0.2.${n % 250}`],
     [4, "198.51.100.1"],
     [2, 1000 + n],
     [2, 80],
@@ -56,7 +56,7 @@ function corpus(): Uint8Array[] {
   const ipfixFields: FieldSpec[] = [...FIELDS.slice(0, 8), [152, 8], [153, 8]];
   const ipfixRecord = (n: number) =>
     encodeRecord([
-      [4, `192.0.2.${n}`],
+      [4, `127.0.2.${n}`],
       [4, "198.51.100.2"],
       [2, 2000 + n],
       [2, 443],
@@ -70,7 +70,7 @@ function corpus(): Uint8Array[] {
   return [
     buildV5Packet({ ...header, sequence: 1 }, [
       {
-        src: "192.0.2.1",
+        src: "127.0.2.1",
         dst: "198.51.100.1",
         packets: 2,
         bytes: 120,

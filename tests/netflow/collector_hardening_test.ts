@@ -19,7 +19,7 @@ const v5 = (n: number) =>
   buildV5Packet(
     { sysUptime: 1000, unixSecs: Math.floor(Date.now() / 1000), sequence: n },
     [{
-      src: "192.0.2.1",
+      src: "203.0.113.1",
       dst: "198.51.100.9",
       packets: 1,
       bytes: 64,

@@ -84,7 +84,7 @@ export function labFlows(v4Only: boolean, salt = 0): SyntheticFlow[] {
   const flows: SyntheticFlow[] = [];
   for (let i = 0; i < 180; i++) {
     flows.push({
-      src: `192.0.2.${1 + (i % 60)}`,
+      src: `127.0.2.${1 + (i % 60)}`,
       dst: `198.51.100.${1 + (i % 9)}`,
       srcPort: 20000 + salt + i,
       dstPort: i % 3 === 0 ? 53 : 443,
@@ -96,7 +96,7 @@ export function labFlows(v4Only: boolean, salt = 0): SyntheticFlow[] {
   for (let i = 0; i < 20; i++) {
     flows.push({
       src: `203.0.113.${1 + i}`,
-      dst: `192.0.2.${100 + (i % 5)}`,
+      dst: `127.0.2.${100 + (i % 5)}`,
       srcPort: 40000 + salt + i,
       dstPort: 22,
       protocol: 6,

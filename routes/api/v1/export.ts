@@ -18,7 +18,7 @@ const common = {
   tag: queryText(64).optional(),
   within: safeString().optional().openapi({
     description: "Only rows inside this prefix",
-    example: "192.0.2.0/24",
+    example: "198.51.100.0/24",
   }),
   bom: boolQuery("Start with a UTF-8 BOM (helps Excel with non-ASCII text)"),
 };

@@ -65,7 +65,7 @@ api.openapi(
         }),
         within: safeString().optional().openapi({
           description: "Hosts inside this prefix, child subnets included",
-          example: "192.0.2.0/24",
+          example: "198.51.100.0/24",
         }),
         tag: queryText(64).optional(),
         q: queryText(200).optional().openapi({
@@ -132,7 +132,7 @@ api.openapi(
     security,
     request: {
       params: z.object({
-        ip: safeString().openapi({ param: { name: "ip", in: "path" }, example: "192.0.2.10" }),
+        ip: safeString().openapi({ param: { name: "ip", in: "path" }, example: "198.51.100.10" }),
       }),
     },
     responses: { 200: jsonResponse(HostSchema, "The host"), ...errorResponses },

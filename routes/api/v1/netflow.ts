@@ -179,7 +179,7 @@ api.openapi(
           `a subnet id is at most ${MAX_ID}`,
         ).optional().openapi({
           description: "Either end is inside this subnet (id) or prefix (CIDR)",
-          example: "192.0.2.0/24",
+          example: "198.51.100.0/24",
         }),
         port: intParam(0, 65535).optional().openapi({
           description: "Either port",

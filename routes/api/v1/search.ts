@@ -15,12 +15,12 @@ api.openapi(
     summary: "Search hosts and subnets",
     description: "`q` is read as: an address (exact host, or hosts starting with it, and the " +
       "subnets containing it), a CIDR (hosts inside, subnets overlapping), an address or MAC " +
-      "prefix (`192.0.2.`, `2001:db8:`, `00:00:5e`), a MAC, `tag:<name>`, or text matched " +
+      "prefix (`198.51.100.`, `2001:db8:`, `00:00:5e`), a MAC, `tag:<name>`, or text matched " +
       "in hostname, description, notes, tags, subnet name and location.",
     security,
     request: {
       query: z.object({
-        q: queryText(200).trim().min(1, "q is required").openapi({ example: "192.0.2." }),
+        q: queryText(200).trim().min(1, "q is required").openapi({ example: "198.51.100." }),
         limit: intParam(1, 1000).optional().openapi({
           description: "Most hosts and most subnets returned (each); default 50",
         }),

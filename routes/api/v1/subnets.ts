@@ -212,7 +212,7 @@ const AddressesQuery = z.object({
   }),
   expand: safeString().optional().openapi({
     description: "first-last of one gap: returns its real free addresses instead, paged",
-    example: "192.0.2.15-192.0.2.200",
+    example: "198.51.100.15-198.51.100.200",
   }),
   offset: intParam(0).optional(),
   limit: intParam(1, 1000).optional().openapi({ example: 100 }),

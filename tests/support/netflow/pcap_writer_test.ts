@@ -35,7 +35,7 @@ function readFrames(pcap: Uint8Array): Frame[] {
 
 const FLOWS: SyntheticFlow[] = [
   {
-    src: "192.0.2.1",
+    src: "203.0.113.1",
     dst: "198.51.100.2",
     srcPort: 40000,
     dstPort: 80,
@@ -43,7 +43,7 @@ const FLOWS: SyntheticFlow[] = [
     packets: 3,
     payloadSizes: [0, 1460, 33],
   },
-  { src: "192.0.2.3", dst: "198.51.100.4", srcPort: 53, dstPort: 53, protocol: 17, packets: 2 },
+  { src: "203.0.113.3", dst: "198.51.100.4", srcPort: 53, dstPort: 53, protocol: 17, packets: 2 },
   {
     src: "2001:db8::1",
     dst: "2001:db8::2",
@@ -100,7 +100,7 @@ Deno.test("buildPcap writes valid IPv4 header and TCP/UDP checksums, IPv6 length
 Deno.test("buildPcap rejects invalid flows with a message saying what was expected", () => {
   const base = FLOWS[0];
   const cases: Array<[Partial<SyntheticFlow>, RegExp]> = [
-    [{ src: "192.0.2.300" }, /not a valid IPv4 or IPv6 address/],
+    [{ src: "203.0.113.300" }, /not a valid IPv4 or IPv6 address/],
     [{ dst: "2001:db8::1" }, /mixes IPv4 and IPv6/],
     [{ srcPort: 70000 }, /expected 0\.\.65535/],
     [{ protocol: 1 as 6 }, /expected 6 \(TCP\) or 17 \(UDP\)/],
