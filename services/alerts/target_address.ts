@@ -22,7 +22,7 @@ const BLOCKED: ReadonlyArray<readonly [string, string]> = [
   ["255.255.255.255/32", "broadcast"],
   ["240.0.0.0/4", "reserved"],
   // Documentation ranges never host a real receiver.
-  ["192.0.2.0/24", "a documentation range"],
+  ["192.0.2.0/24", "a documentation range"], // host-network guard
   ["198.51.100.0/24", "a documentation range"],
   ["203.0.113.0/24", "a documentation range"],
   ["2001:db8::/32", "a documentation range"],

@@ -18,7 +18,7 @@ Deno.test("loopback, link-local, metadata, unspecified and multicast are refused
       ["224.0.0.251", "multicast"],
       ["ff02::1", "multicast"],
       ["::ffff:127.0.0.1", "loopback"],
-      ["192.0.2.10", "documentation"],
+      ["192.0.2.10", "documentation"], // host-network guard: refused, never contacted
     ]
   ) {
     const r = refusal(ip, none);
