@@ -1,5 +1,5 @@
 // /api/v1/alerts/rules: which events (kinds + filters) go to which targets.
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { createRule, deleteRule, getRule, listRules, updateRule } from "@/services/alerts/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { listResponse, wholeList } from "@/web/api_paging.ts";
