@@ -15,7 +15,7 @@ Deno.test({
       const want = 1024 * 1024;
       const r = setReceiveBuffer(port, want);
       assert.equal(r.requested, want);
-      assert.ok(r.effective !== null, r.note);
+      assert.ok(r.effective !== null, r.note ?? "");
       // The kernel reports twice what it granted, and grants at most rmem_max.
       assert.equal(r.effective, 2 * Math.min(want, rmemMax()), JSON.stringify(r));
       const huge = setReceiveBuffer(port, rmemMax() * 4);

@@ -34,7 +34,7 @@ Deno.test("the listener hands every datagram over and survives a throwing handle
   try {
     assert.ok(listener.port > 0);
     if (Deno.build.os === "linux") {
-      assert.ok(listener.recvBuffer?.effective, listener.recvBuffer?.note);
+      assert.ok(listener.recvBuffer?.effective, listener.recvBuffer?.note ?? "");
     }
     const to = { transport: "udp" as const, hostname: "127.0.0.1", port: listener.port };
     await sender.send(new Uint8Array([1, 2, 3]), to);
