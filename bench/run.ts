@@ -4,6 +4,7 @@ import { benchDiscovery } from "./discovery_bench.ts";
 import { benchHostDrawer } from "./host_drawer_bench.ts";
 import { benchNetflow } from "./netflow_bench.ts";
 import { benchNetflowFlood } from "./netflow_flood_bench.ts";
+import { benchOperations } from "./operations_bench.ts";
 
 interface Row {
   suite: string;
@@ -23,6 +24,7 @@ const suites: Array<[string, () => Promise<Raw[]>]> = [
   ["ports", () => benchHostDrawer()],
   ["netflow", () => benchNetflow()],
   ["netflow-flood", () => benchNetflowFlood(quick)],
+  ["operations", () => benchOperations(quick)],
 ];
 
 function normalize(suite: string, r: Raw): Row {

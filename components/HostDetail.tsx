@@ -1,16 +1,21 @@
 // Everything about one host (state, uptime and sparkline, ports, facts, edit form, events): the body
 // of the host page and of the drawer island, which both render it from the same JSON-able data.
 import type { ComponentType, JSX } from "preact";
+import type { HostInventoryView } from "@/services/operations/mod.ts";
+import type { ActionRunnerProps } from "../islands/ActionRunner.tsx";
+import { HostInventory } from "./HostInventory.tsx";
 import type { HostDetail as HostDetailData } from "@/services/dashboard/mod.ts";
 import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
+import SnmpSettingsForm, { type SnmpSettingsFormProps } from "../islands/SnmpSettingsForm.tsx";
 import { StatusPill } from "./StatusPill.tsx";
 import { HostEvents } from "./HostEvents.tsx";
 import { HostPorts } from "./HostPorts.tsx";
 import { HostUptime } from "./HostUptime.tsx";
 import { formatUtc, tagsToText, timeAgo } from "../shared/host_detail_format.ts";
 import { formatLatency } from "../shared/state_view.ts";
+import { HostNameSources, type SnmpNameView } from "./HostNameSources.tsx";
 
 /** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */
 export interface HostView {
@@ -19,6 +24,10 @@ export interface HostView {
   /** Server clock (ms) the view was made at, so "5m ago" reads the same on both sides. */
   now: number;
   can_edit: boolean;
+  /** Server, organization, indicators and runnable actions (inventory and operations). */
+  inventory?: HostInventoryView;
+  /** Every name source and the winner, with the last SNMP read. */
+  names: SnmpNameView;
 }
 
 /** The interactive parts: plain components in the drawer, island-wrapped on the server page. */
@@ -26,6 +35,8 @@ export interface HostDetailParts {
   Sparkline: ComponentType<SparklineProps>;
   EditForm: ComponentType<HostEditFormProps>;
   ScanButton: ComponentType<PortScanButtonProps>;
+  ActionRunner: ComponentType<ActionRunnerProps>;
+  SnmpForm: ComponentType<SnmpSettingsFormProps>;
 }
 
 export interface HostDetailProps {
@@ -44,7 +55,10 @@ export interface HostDetailProps {
   reloadOnSave?: boolean;
 }
 
-/** The name a person sees: their override, else the discovered (PTR) or entered hostname. */
+/**
+ * The name a person sees: their override, else the hostname (reverse DNS, typed, or SNMP's sysName
+ * when neither exists; services/snmp/names.ts has the full precedence).
+ */
 export function hostDisplayName(h: { hostname: string | null; hostname_override: string | null }) {
   return h.hostname_override ?? h.hostname ?? null;
 }
@@ -74,6 +88,7 @@ export function HostDetail(p: HostDetailProps) {
   const SparklinePart = p.parts?.Sparkline ?? Sparkline;
   const EditPart = p.parts?.EditForm ?? HostEditForm;
   const ScanPart = p.parts?.ScanButton ?? PortScanButton;
+  const SnmpPart = p.parts?.SnmpForm ?? SnmpSettingsForm;
   const name = hostDisplayName(h);
   const Title = p.level === 1 ? "h1" : "h2";
   const Sub = p.level === 1 ? "h2" : "h3";
@@ -147,10 +162,9 @@ export function HostDetail(p: HostDetailProps) {
             </Fact>
             <Fact label="MAC" mono>{h.mac}</Fact>
             <Fact label="Vendor">{h.vendor}</Fact>
-            <Fact label="PTR name" mono>{h.hostname}</Fact>
-            <Fact label="Name override" mono>{h.hostname_override}</Fact>
             <Fact label="Checked by">{s.method}</Fact>
           </dl>
+          <HostNameSources view={p.view.names} now={now} headingId={sid("names")} />
           {h.notes && (
             <div class="hd-notes">
               <p class="hd-label">Notes</p>
@@ -158,6 +172,16 @@ export function HostDetail(p: HostDetailProps) {
             </div>
           )}
         </section>
+
+        {p.view.inventory && (
+          <HostInventory
+            hostId={h.id}
+            inv={p.view.inventory}
+            Sub={Sub}
+            idPrefix={p.headingId}
+            {...(p.parts?.ActionRunner ? { Runner: p.parts.ActionRunner } : {})}
+          />
+        )}
 
         {p.view.can_edit && (
           <section class="hd-section" aria-labelledby={sid("edit")}>
@@ -176,6 +200,18 @@ export function HostDetail(p: HostDetailProps) {
               {...(p.saved ? { saved: true } : {})}
               {...(p.onChanged ? { onSaved: p.onChanged } : {})}
               {...(p.reloadOnSave ? { reloadOnSave: true } : {})}
+            />
+          </section>
+        )}
+
+        {p.view.can_edit && (
+          <section class="hd-section" aria-labelledby={sid("snmp")}>
+            <Sub id={sid("snmp")} class="hd-h">SNMP</Sub>
+            <SnmpPart
+              hostId={h.id}
+              settings={p.view.names.settings}
+              effectiveFrom={p.view.names.effectiveFrom}
+              {...(p.onChanged ? { onDone: p.onChanged } : { reloadOnDone: true })}
             />
           </section>
         )}

@@ -22,6 +22,8 @@ export interface LayoutProps {
 const NAV = [
   { href: "/", label: "Dashboard" },
   { href: "/subnets", label: "Subnets" },
+  { href: "/inventory/servers", label: "Inventory" },
+  { href: "/operations/scans", label: "Operations" },
   { href: "/netflow", label: "NetFlow" },
   { href: "/scanner", label: "Scanner" },
   { href: "/settings", label: "Settings" },

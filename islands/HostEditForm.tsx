@@ -14,7 +14,7 @@ export interface HostEditValues {
 export interface HostEditFormProps extends Record<string, unknown> {
   hostId: number;
   values: HostEditValues;
-  /** The discovered (PTR) name the override wins over, shown as a hint. */
+  /** The hostname the override wins over (reverse DNS, typed, or SNMP), shown as a hint. */
   ptrName: string | null;
   /** Token for the no-JavaScript form post (the island reads the page's meta tag instead). */
   csrf: string;
@@ -143,7 +143,9 @@ export default function HostEditForm(p: HostEditFormProps) {
       <input type="hidden" name="_action" value="update" />
       {errors._ && <p role="alert" class="alert">{errors._}</p>}
       {field("hostname_override", "Hostname", {
-        hint: p.ptrName ? `Overrides the PTR name ${p.ptrName}` : "Shown instead of the PTR name",
+        hint: p.ptrName
+          ? `Overrides the discovered name ${p.ptrName}`
+          : "Shown instead of a discovered (DNS or SNMP) name",
         mono: true,
       })}
       {field("description", "Description")}

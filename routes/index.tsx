@@ -19,6 +19,13 @@ import { aliveCountText, AliveFilterBar, AliveTable } from "@/components/AliveHo
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import KeyboardNav from "@/islands/KeyboardNav.tsx";
 import FilterBar from "@/islands/FilterBar.tsx";
+import {
+  INDICATOR_STATUSES,
+  indicatorCounts,
+  type IndicatorStatus,
+  listIndicatorRows,
+} from "@/services/inventory/mod.ts";
+import { IndicatorPanel } from "@/components/IndicatorPanel.tsx";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 const HostDrawerIsland = island("HostDrawer", HostDrawer);
@@ -34,12 +41,18 @@ interface DashboardState {
 async function render(c: AppContext, state: DashboardState, status = 200) {
   const { db, kv } = c.get("deps");
   const upIps = await listUpIps(kv);
-  const filters = parseAliveQuery(c.req.query());
-  const [subnets, totals, alive, options] = await Promise.all([
+  const { indicator, ...aliveQuery } = c.req.query();
+  const filters = parseAliveQuery(aliveQuery);
+  const indicatorStatus = (INDICATOR_STATUSES as readonly string[]).includes(indicator ?? "")
+    ? indicator as IndicatorStatus
+    : null;
+  const [subnets, totals, alive, options, indicatorTotals, indicatorRows] = await Promise.all([
     listSubnetSummaries(db, kv, {}, { upIps }),
     hostTotals(db, upIps),
     listAliveHosts(db, kv, filters.filter, upIps),
     aliveFilterOptions(db),
+    indicatorCounts(db),
+    listIndicatorRows(db, { status: indicatorStatus ?? undefined, limit: 50 }),
   ]);
   const created = subnets.find((s) => s.id === state.createdId);
   const canEdit = c.get("user")?.role !== "viewer";
@@ -92,6 +105,7 @@ async function render(c: AppContext, state: DashboardState, status = 200) {
           caption="Subnets with used, alive and free addresses"
         />
       </section>
+      <IndicatorPanel counts={indicatorTotals} rows={indicatorRows} status={indicatorStatus} />
       <section class="card alive-section" id="alive" aria-labelledby="alive-title">
         <div class="flex flex-wrap items-center gap-2 mb-2">
           <h2 id="alive-title" class="text-lg font-bold">Alive now</h2>

@@ -10,6 +10,11 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   { bin: "nft", pkg: "nftables", paths: ["/usr/sbin/nft", "/sbin/nft"] },
   { bin: "iptables", pkg: "iptables", paths: ["/usr/sbin/iptables", "/sbin/iptables"] },
   { bin: "python3", pkg: "python3", paths: ["/usr/bin/python3", "/usr/local/bin/python3"] },
+  // Actions run under setsid (own process group); the operations lab test's script uses curl.
+  { bin: "setsid", pkg: "util-linux", paths: ["/usr/bin/setsid", "/bin/setsid"] },
+  { bin: "curl", pkg: "curl", paths: ["/usr/bin/curl"] },
+  { bin: "snmpd", pkg: "snmpd", paths: ["/usr/sbin/snmpd"] },
+  { bin: "arp-scan", pkg: "arp-scan", paths: ["/usr/sbin/arp-scan", "/usr/bin/arp-scan"] },
 ];
 
 function exists(path: string): boolean {

@@ -7,6 +7,11 @@ import { createPorts, type Ports, type PortScheduler } from "@/services/portscan
 import type { Db } from "@/services/store/mod.ts";
 import { createDiscovery, type Discovery, type Scheduler } from "@/services/sweeps/mod.ts";
 import { createTaskRunner, type TaskRunner } from "@/services/tasks/mod.ts";
+import {
+  createOperations,
+  type Operations,
+  operationsSettings,
+} from "@/services/operations/mod.ts";
 
 /** What every part of the app is built on: configuration, stores, clock. */
 export interface Core {
@@ -35,6 +40,8 @@ export interface Services {
   /** The NetFlow collector running in this process, if any. */
   netflow: Collector | null;
   healthExtras: HealthExtras | undefined;
+  /** Ad-hoc checks, action runs (own concurrency cap) and their limits. Tests may replace it. */
+  operations: Operations;
 }
 
 /** Long-running work started beside the HTTP server (services/background.ts). */
@@ -53,6 +60,7 @@ class AppServices implements Services {
   #tasks?: TaskRunner;
   #sweeps?: Discovery;
   #ports?: Ports;
+  #operations?: Operations;
   sweepScheduler: Scheduler | null = null;
   portScheduler: PortScheduler | null = null;
   netflow: Collector | null = null;
@@ -75,6 +83,20 @@ class AppServices implements Services {
   }
   set ports(p: Ports) {
     this.#ports = p;
+  }
+  get operations(): Operations {
+    const d = this.#deps;
+    return this.#operations ??= createOperations({
+      db: d.db,
+      kv: d.kv,
+      now: d.now,
+      tasks: this.tasks,
+      settings: operationsSettings(d.cfg),
+      envScope: d.cfg.SCAN_SCOPE,
+    });
+  }
+  set operations(o: Operations) {
+    this.#operations = o;
   }
 }
 

@@ -6,6 +6,7 @@ import { island } from "@/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";
 import { loadHostDetail } from "@/services/dashboard/mod.ts";
+import { hostSnmpOverview } from "@/services/snmp/mod.ts";
 import {
   fieldErrors,
   findNul,
@@ -20,11 +21,16 @@ import { textToTags } from "@/shared/host_detail_format.ts";
 import Sparkline from "@/islands/Sparkline.tsx";
 import HostEditForm, { type HostEditValues } from "@/islands/HostEditForm.tsx";
 import PortScanButton from "@/islands/PortScanButton.tsx";
+import ActionRunner from "@/islands/ActionRunner.tsx";
+import { hostInventory } from "@/services/operations/mod.ts";
+import SnmpSettingsForm from "@/islands/SnmpSettingsForm.tsx";
 
 const parts = {
   Sparkline: island("Sparkline", Sparkline),
   EditForm: island("HostEditForm", HostEditForm),
   ScanButton: island("PortScanButton", PortScanButton),
+  ActionRunner: island("ActionRunner", ActionRunner),
+  SnmpForm: island("SnmpSettingsForm", SnmpSettingsForm),
 };
 
 /** The same rules as PATCH /api/v1/hosts/{id}: the override is checked like a hostname. */
@@ -42,11 +48,20 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
   const deps = c.get("deps");
   const detail = await loadHostDetail(deps, id);
   const subnet = detail.host.subnet_id ? await getSubnet(deps.db, detail.host.subnet_id) : null;
+  const snmp = await hostSnmpOverview(deps.db, id);
+  const poll = snmp.last_poll;
   return {
     detail,
     subnet: subnet ? { id: subnet.id, cidr: subnet.cidr, name: subnet.name } : null,
     now: deps.now(),
     can_edit: c.get("user")?.role !== "viewer",
+    inventory: await hostInventory(deps.db, id, c.get("user")?.role ?? "viewer"),
+    names: {
+      names: snmp.names,
+      poll: poll && { status: poll.status, error: poll.error, polled_at: poll.polled_at },
+      settings: snmp.settings,
+      effectiveFrom: snmp.effective?.scope ?? null,
+    },
   };
 }
 

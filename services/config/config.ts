@@ -54,6 +54,14 @@ export const ConfigSchema = z.object({
   SCAN_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
   MAX_SWEEP_PREFIX: int(1, 32).default(16),
   PTR_LOOKUP_ENABLED: bool.default(true),
+  ARP_SCAN_ENABLED: bool.default(false),
+  ARP_SCAN_TIMEOUT_MS: int(10, 10_000).default(500),
+  ARP_SCAN_RETRIES: int(1, 10).default(2),
+  SNMP_ENABLED: bool.default(true),
+  SNMP_TIMEOUT_MS: int(100, 60_000).default(2000),
+  SNMP_RETRIES: int(0, 5).default(1),
+  SNMP_CONCURRENCY: int(1, 256).default(16),
+  SNMP_POLL_INTERVAL_MINUTES: int(1, 60 * 24 * 30).default(60),
   /** Ranges Pingfold may probe until an admin sets them in Settings; unset: loopback + private. */
   SCAN_SCOPE: cidrListText.optional(),
   HISTORY_RAW_DAYS: int(1, 3650).default(7),
@@ -80,11 +88,16 @@ export const ConfigSchema = z.object({
   DUMP_HEX: bool.default(false),
   DUMP_HEX_LEN: int(1, 65535).default(64),
   NETFLOW_LOG_FILE: z.string().min(1).optional(),
+  ACTIONS_DIR: z.string().min(1).optional(),
+  ACTION_MAX_CONCURRENT: int(1, 64).default(4),
+  ACTION_OUTPUT_MAX_BYTES: int(1024, 16 * 1024 * 1024).default(256 * 1024),
+  ADHOC_RATE_PER_MINUTE: int(1, 100_000).default(30),
 });
 
-export type Config = Omit<z.infer<typeof ConfigSchema>, "NETFLOW_BIND_HOST"> & {
+export type Config = Omit<z.infer<typeof ConfigSchema>, "NETFLOW_BIND_HOST" | "ACTIONS_DIR"> & {
   KV_PATH: string;
   NETFLOW_BIND_HOST: string;
+  ACTIONS_DIR: string;
 };
 
 export class ConfigError extends Error {}
@@ -100,10 +113,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const c = result.data;
+  const dataDir = c.DATA_DIR.replace(/\/$/, "");
   return {
     ...c,
-    KV_PATH: c.KV_PATH ?? `${c.DATA_DIR.replace(/\/$/, "")}/kv.sqlite3`,
+    KV_PATH: c.KV_PATH ?? `${dataDir}/kv.sqlite3`,
     NETFLOW_BIND_HOST: c.NETFLOW_BIND_HOST ?? c.HOST,
+    ACTIONS_DIR: c.ACTIONS_DIR ?? `${dataDir}/actions`,
   };
 }
 

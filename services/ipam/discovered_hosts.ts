@@ -151,7 +151,7 @@ export async function setHostnames(
 ): Promise<void> {
   if (rows.length === 0) return;
   await q.query(
-    `update host h set hostname = u.hostname
+    `update host h set hostname = u.hostname, hostname_source = 'ptr'
      from unnest($1::bigint[], $2::text[]) as u(id, hostname)
      where h.id = u.id`,
     [rows.map((r) => r.id), rows.map((r) => r.hostname)],

@@ -76,7 +76,7 @@ export {
 } from "./csv_export.ts";
 
 export { CSV_COLUMNS_DOC, HOST_CSV_COLUMNS, SUBNET_CSV_COLUMNS } from "./csv_columns.ts";
-export { neutralizeCell } from "./csv_cells.ts";
+export { joinTags, neutralizeCell, restoreCell, splitTags } from "./csv_cells.ts";
 
 // Storage and services (SQL + KV): subnets, hosts, the folded view, search, import/export.
 export {

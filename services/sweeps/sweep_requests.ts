@@ -17,11 +17,13 @@ import { readNeighbors } from "./neighbors.ts";
 import { loadOuiTable } from "./oui_vendor.ts";
 import { createPtrLookup, systemPtrResolver } from "./ptr.ts";
 import { rollUp, type RollupResult } from "./rollup.ts";
-import { assertInScope } from "./scan_scope.ts";
+import { assertInScope, inScope } from "./scan_scope.ts";
 import { readScanScope } from "./scan_scope_repo.ts";
 import { planSweep } from "./sweep_plan.ts";
 import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
 import type { ScanRun } from "./run_log_repo.ts";
+import { createArpSweep } from "@/services/arp/mod.ts";
+import { createSnmpPoller, netSnmpSessionFactory, type SnmpPoller } from "@/services/snmp/mod.ts";
 
 export interface Discovery {
   env: DiscoveryEnv;
@@ -30,6 +32,8 @@ export interface Discovery {
   scanNowLimiter: RateLimiter;
   /** Roll-up settings (HISTORY_RAW_DAYS). */
   rawDays: number;
+  /** SNMP names: polled after sweeps (when SNMP_ENABLED) and on demand. */
+  snmp: SnmpPoller;
 }
 
 /** A manual sweep waits this long for a scheduled one of the same subnet to finish. */
@@ -40,6 +44,22 @@ const LEASE_TTL_MS = 5 * 60_000;
 export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {}): Discovery {
   const cfg = deps.cfg;
   const live = overrides.live ?? createLiveHub();
+  // SNMP and ARP ask the scope in force per batch, like sweeps (env.scope, overridable in tests).
+  const scopeCheck = async () => {
+    const scope = await env.scope();
+    return (ip: string) => inScope(ip, scope);
+  };
+  const snmp = overrides.snmp ?? createSnmpPoller({
+    db: deps.db,
+    now: deps.now,
+    factory: netSnmpSessionFactory,
+    timeoutMs: cfg.SNMP_TIMEOUT_MS,
+    retries: cfg.SNMP_RETRIES,
+    concurrency: cfg.SNMP_CONCURRENCY,
+    intervalMs: cfg.SNMP_POLL_INTERVAL_MINUTES * 60_000,
+    enabled: cfg.SNMP_ENABLED,
+    scope: scopeCheck,
+  });
   const env: DiscoveryEnv = {
     db: deps.db,
     kv: deps.kv,
@@ -55,17 +75,27 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
       ? createPtrLookup({ kv: deps.kv, resolve: systemPtrResolver, now: deps.now })
       : null,
     neighbors: () => readNeighbors(runCommand),
+    arp: cfg.ARP_SCAN_ENABLED
+      ? createArpSweep({
+        runner: runCommand,
+        timeoutMs: cfg.ARP_SCAN_TIMEOUT_MS,
+        retries: cfg.ARP_SCAN_RETRIES,
+        scope: scopeCheck,
+      })
+      : null,
     oui: loadOuiTable,
     instance: crypto.randomUUID(),
     scope: () => readScanScope(deps.db, cfg.SCAN_SCOPE),
     ...overrides,
     live,
+    snmp,
   };
   const discovery: Discovery = {
     env,
     live,
     scanNowLimiter: createRequestLimiter(deps.kv, "scan_now", deps.now),
     rawDays: cfg.HISTORY_RAW_DAYS,
+    snmp,
   };
   deps.services.sweeps = discovery;
   return discovery;

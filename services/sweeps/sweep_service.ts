@@ -17,6 +17,8 @@ import {
 import type { Neighbor } from "./neighbors.ts";
 import { type OuiTable, vendorOf } from "./oui_vendor.ts";
 import type { PtrLookup } from "./ptr.ts";
+import type { SnmpPoller } from "@/services/snmp/mod.ts";
+import { type ArpAnswer, type ArpSweep, mergeArpAnswers } from "@/services/arp/mod.ts";
 import { insertRun, type RunTrigger, type ScanRun } from "./run_log_repo.ts";
 import { assertInScope, inScope, parseScanScope, type ScanScope } from "./scan_scope.ts";
 import { planSweep } from "./sweep_plan.ts";
@@ -46,6 +48,10 @@ export interface DiscoveryEnv {
   live: LiveHub | null;
   /** Reverse DNS; null when PTR_LOOKUP_ENABLED is off. */
   ptr: PtrLookup | null;
+  /** SNMP names for alive hosts with SNMP settings (it does nothing when SNMP_ENABLED is off). */
+  snmp?: SnmpPoller | null;
+  /** The optional active ARP pass for subnets on a local interface (ARP_SCAN_ENABLED). */
+  arp?: ArpSweep | null;
   /** The kernel neighbour table; null to skip MAC discovery. */
   neighbors: (() => Promise<Map<string, Neighbor>>) | null;
   oui: () => Promise<OuiTable>;
@@ -184,6 +190,7 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
   };
 
   let res: SweepResult;
+  let arp: Map<string, ArpAnswer> | null = null;
   try {
     const grant = await env.budget.acquire(job.count, opts.signal);
     try {
@@ -201,6 +208,23 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
         ...(opts.signal && { signal: opts.signal }),
         ...(env.dial && { dial: env.dial }),
       });
+      if (env.arp && job.kind === "subnet" && !opts.signal?.aborted) {
+        const pass = await env.arp.scan(job.target, job.targets, opts.signal);
+        if (pass.iface) {
+          const merged = mergeArpAnswers(res.results, pass.found);
+          res = {
+            ...res,
+            results: merged.results,
+            errors: [...res.errors, ...pass.errors],
+            notes: [
+              ...res.notes,
+              ...pass.notes,
+              `ARP on ${pass.iface}: ${pass.found.size} answered, ${merged.arpOnly} to ARP only`,
+            ],
+          };
+          arp = pass.found;
+        }
+      }
     } finally {
       grant.release();
     }
@@ -229,19 +253,29 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
     await record("failed", res, null, { errors: [`storing results failed: ${errorText(err)}`] });
     throw err;
   }
-  const notes = await enrich(env, outcome).catch((err) => [`enrichment failed: ${errorText(err)}`]);
+  const notes = await enrich(env, outcome, arp).catch((
+    err,
+  ) => [`enrichment failed: ${errorText(err)}`]);
   return await record("succeeded", res, outcome, { notes });
 }
 
 /** MAC + vendor from the neighbour table and names from reverse DNS for hosts that answered. */
-async function enrich(env: DiscoveryEnv, outcome: ApplyOutcome): Promise<string[]> {
+async function enrich(
+  env: DiscoveryEnv,
+  outcome: ApplyOutcome,
+  arp: Map<string, ArpAnswer> | null,
+): Promise<string[]> {
   const notes: string[] = [];
   const upHosts = outcome.transitions.filter((t) => t.next.up).map((t) => outcome.hosts.get(t.ip)!)
     .filter(Boolean);
   if (upHosts.length === 0) return notes;
 
-  if (env.neighbors) {
-    const table = await env.neighbors();
+  if (env.neighbors || arp) {
+    const table = env.neighbors ? await env.neighbors() : new Map<string, Neighbor>();
+    // ARP answers fill in hosts the kernel never talked to (they dropped every probe).
+    for (const a of arp?.values() ?? []) {
+      if (!table.has(a.ip)) table.set(a.ip, { ip: a.ip, mac: a.mac, dev: "", state: "ARP" });
+    }
     const changed = upHosts.filter((h) => {
       const n = table.get(h.ip);
       return n !== undefined && n.mac !== h.mac;
@@ -283,6 +317,11 @@ async function enrich(env: DiscoveryEnv, outcome: ApplyOutcome): Promise<string[
     if (pending > 0) {
       notes.push(`reverse DNS for ${pending} more hosts follows in later sweeps`);
     }
+  }
+
+  if (env.snmp) {
+    const s = await env.snmp.pollAfterSweep(upHosts.map((h) => h.id));
+    if (s.polled > 0) notes.push(`SNMP read ${s.ok} of ${s.polled} hosts, ${s.renamed} renamed`);
   }
   return notes;
 }

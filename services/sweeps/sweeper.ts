@@ -61,8 +61,11 @@ export interface SweepHostResult {
   up: boolean;
   /** Round-trip time of the answer that proved the host up; null when down. */
   latencyMs: number | null;
-  /** The method that answered (when up) or the last one that tried (when down). */
-  method: SweepMethod;
+  /**
+   * The method that answered (when up) or the last one that tried (when down); "arp" when only
+   * the optional ARP pass (services/arp) found the host.
+   */
+  method: SweepMethod | "arp";
 }
 
 export interface SweepResult {

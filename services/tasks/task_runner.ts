@@ -24,6 +24,8 @@ export interface TaskContext {
   id: string;
   /** Reports progress from 0 to 1 with an optional human note ("124/254 hosts"). */
   progress(fraction: number, note?: string): Promise<void>;
+  /** Aborted when someone cancels the task (POST /api/v1/tasks/{id}/cancel). */
+  signal: AbortSignal;
 }
 
 export type TaskWork = (ctx: TaskContext) => Promise<unknown>;
@@ -59,8 +61,22 @@ export interface TaskRunner {
   submit(opts: SubmitOptions, work: TaskWork): Promise<{ id: string; deduped: boolean }>;
   get(id: string): Promise<Task>;
   list(opts?: { kind?: string; status?: TaskStatus; limit?: number }): Promise<Task[]>;
+  /**
+   * Cancels a queued or running task of this process: a queued one never starts, a running one
+   * sees its signal aborted and ends failed with "cancelled". False when it is not open here.
+   */
+  cancel(id: string, by?: string | null): Promise<boolean>;
   /** Resolves when every task submitted so far has finished (tests, shutdown). */
   drain(): Promise<void>;
+}
+
+/** Open tasks of this process by id, shared by every runner so any one of them can cancel. */
+const openTasks = new Map<string, OpenTask>();
+
+interface OpenTask {
+  abort: AbortController;
+  queued: boolean;
+  by?: string | null;
 }
 
 export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}): TaskRunner {
@@ -83,9 +99,16 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
   };
 
   const execute = async (id: string, work: TaskWork) => {
+    const open = openTasks.get(id);
+    if (!open || open.abort.signal.aborted) {
+      openTasks.delete(id);
+      return; // cancelled while queued: already marked failed
+    }
+    open.queued = false;
     await db.query("update task set status = 'running', started_at = now() where id = $1", [id]);
     const ctx: TaskContext = {
       id,
+      signal: open.abort.signal,
       progress: async (fraction, note) => {
         const p = Math.max(0, Math.min(1, fraction));
         await db.query("update task set progress = $2, note = $3 where id = $1", [
@@ -97,18 +120,25 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
     };
     try {
       const result = await work(ctx);
+      if (open.abort.signal.aborted) throw new AppError(409, "cancelled", cancelledText(open));
       await db.query(
         `update task set status = 'succeeded', progress = 1, result = $2::jsonb, finished_at = now()
          where id = $1`,
         [id, JSON.stringify(result ?? null)],
       );
     } catch (e) {
-      const message = e instanceof AppError ? e.message : `${(e as Error)?.message ?? e}`;
+      const message = open.abort.signal.aborted
+        ? cancelledText(open)
+        : e instanceof AppError
+        ? e.message
+        : `${(e as Error)?.message ?? e}`;
       if (!(e instanceof AppError)) log.error("task failed", { id, error: String(e) });
       await db.query(
         "update task set status = 'failed', error = $2, finished_at = now() where id = $1",
         [id, message.slice(0, 2000)],
       );
+    } finally {
+      openTasks.delete(id);
     }
   };
 
@@ -128,6 +158,7 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
          values ($1, $2, 'queued', $3, $4, $5)`,
         [id, o.kind, o.target ?? null, o.dedupeKey ?? null, o.createdBy ?? null],
       );
+      openTasks.set(id, { abort: new AbortController(), queued: true });
       queue.push(() => execute(id, work));
       pump();
       return { id, deduped: false };
@@ -149,10 +180,28 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
       );
       return rows.map(toTask);
     },
+    async cancel(id, by) {
+      const open = openTasks.get(id);
+      if (!open || open.abort.signal.aborted) return false;
+      open.by = by ?? null;
+      open.abort.abort();
+      if (open.queued) {
+        await db.query(
+          `update task set status = 'failed', error = $2, finished_at = now()
+           where id = $1 and status = 'queued'`,
+          [id, cancelledText(open)],
+        );
+      }
+      return true;
+    },
     async drain() {
       while (inFlight.size || queue.length) await Promise.all([...inFlight]);
     },
   };
+}
+
+function cancelledText(open: { by?: string | null }): string {
+  return open.by ? `cancelled by ${open.by}` : "cancelled";
 }
 
 /** Tasks that were running when the process stopped can never finish: say so. */

@@ -176,6 +176,12 @@ for (const engine of ENGINES) {
           await page.evaluate(() => document.activeElement?.closest(".drawer") !== null),
           "focus moves into the drawer",
         );
+        // Name sources are listed, strongest first (nothing named this host yet).
+        const sources = drawer.locator('[data-testid="name-sources"] [data-source]');
+        assert.deepEqual(
+          await sources.evaluateAll((els) => els.map((e) => e.getAttribute("data-source"))),
+          ["override", "ptr", "entered", "snmp"],
+        );
         await drawer.locator('[data-testid="portscan-now"]').click();
         const chip = drawer.locator('[data-testid="port-chips"] li[data-port="8080"]');
         await chip.waitFor({ timeout: 90_000 });

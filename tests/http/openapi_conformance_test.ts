@@ -9,8 +9,18 @@ import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
 import { createPorts } from "@/services/portscans/mod.ts";
 import { FlowChunkBuilder, type FlowRecord, insertFlowBatch } from "@/services/netflow/mod.ts";
 
-// Sweeps and pings only reach loopback; port scans use the scripted nmap (no packets sent).
-const ENV = { PTR_LOOKUP_ENABLED: "0", PING_TIMEOUT_MS: "300", NMAP_ARGS: "-Pn -sT -p 22,80" };
+// Sweeps and pings only reach loopback; port scans use the scripted nmap (no packets sent), except
+// ad-hoc ones (inventory/operations), which are only ever given loopback addresses (see PROBING).
+const DATA_DIR = Deno.makeTempDirSync({ prefix: "pf_conformance_" });
+Deno.mkdirSync(`${DATA_DIR}/actions`);
+Deno.writeTextFileSync(`${DATA_DIR}/actions/echo.sh`, '#!/bin/sh\necho "$@"\n');
+Deno.chmodSync(`${DATA_DIR}/actions/echo.sh`, 0o755);
+const ENV = {
+  PTR_LOOKUP_ENABLED: "0",
+  PING_TIMEOUT_MS: "300",
+  NMAP_ARGS: "-Pn -sT -p 22,80",
+  DATA_DIR,
+};
 
 type Json = Record<string, unknown>;
 type Schema = Json;
@@ -26,6 +36,9 @@ interface Seeded {
   hostIps: string[];
   subnetIds: number[];
   taskIds: string[];
+  /** Inventory and operations rows, by the path prefix that reads them. */
+  byPrefix: Record<string, string[]>;
+  indicatorNames: string[];
 }
 
 async function ok(res: Response, what: string): Promise<Json> {
@@ -139,14 +152,62 @@ async function seed(t: TestApp, onAnswer?: OnAnswer): Promise<Seeded> {
     "user",
   );
 
+  // Inventory and operations: an organization, a server holding the NAS, indicators, an action
+  // run on the NAS, and ad-hoc checks of loopback (a ping, a sweep task, a port scan).
+  const org = await ok(await post("/api/v1/organizations", { name: "Acme", code: "AC" }), "org");
+  const server = await ok(
+    await post("/api/v1/servers", { name: "nas", organization_id: org.id, addresses: [nas.ip] }),
+    "server",
+  );
+  await ok(
+    await t.call("PUT", `/api/v1/hosts/${nas.id}/indicators/disk`, {
+      json: { value: 91, unit: "%", thresholds: { warning_above: 80, critical_above: 95 } },
+    }),
+    "host indicator",
+  );
+  await ok(
+    await t.call("PUT", `/api/v1/servers/${server.id}/indicators/load`, { json: { value: "low" } }),
+    "server indicator",
+  );
+  const action = await ok(
+    await post("/api/v1/actions", { name: "echo", executable: "echo.sh", args: ["{ip}"] }),
+    "action",
+  );
+  const run = await ok(await post(`/api/v1/actions/${action.id}/run`, { host_id: nas.id }), "run");
+  await t.deps.services.operations.actions.tasks.drain();
+  taskIds.push(run.task_id as string);
+  const ping = await ok(await post("/api/v1/scans/ping", { target: "127.0.0.1" }), "ad-hoc ping");
+  taskIds.push(
+    await drained(t, await post("/api/v1/scans/sweep", { target: "127.0.0.0/30" }), "ad-hoc sweep"),
+  );
+  const ports = await ok(
+    await post("/api/v1/scans/portscan", { target: "127.0.0.1", ports: "22,80" }),
+    "ad-hoc port scan",
+  );
+
   const hosts = await t.db.query<{ id: number; ip: string }>(
     `select id, host(ip) as ip from host order by id`,
   );
+  const ids = (...xs: unknown[]) => xs.map(String);
   return {
     hostIds: hosts.map((h) => Number(h.id)),
     hostIps: hosts.map((h) => h.ip),
     subnetIds: [Number(loop.id), Number(lan.id), Number(v6.id)],
     taskIds,
+    byPrefix: {
+      "/api/v1/organizations/": ids(org.id),
+      "/api/compat/entreprises/": ids(org.id),
+      "/api/v1/servers/": ids(server.id),
+      "/api/compat/serveurs/": ids(server.id),
+      "/api/v1/actions/": ids(action.id),
+      "/api/v1/action_runs/": ids(run.run_id),
+      "/api/v1/scans/": ids(ping.id, ports.id),
+      "/api/compat/scans/": ids(ping.id, ports.id),
+      "/api/compat/export/scan/": ids(ports.id),
+      "/api/compat/host/": ids(nas.id),
+      "/api/compat/tasks/": taskIds,
+    },
+    indicatorNames: ["disk", "load"],
   };
 }
 
@@ -226,8 +287,17 @@ const QUERY_VALUES: Record<string, string[]> = {
 /** Required parameters that need a value for the call to make sense. */
 const REQUIRED_DEFAULTS: Record<string, string> = { q: "198.51" };
 
+/** Paths that probe the address they name: only loopback may go there outside a lab. */
+const PROBING = /^\/api\/compat\/(ping|scan|scan_ports|scan_ports_async)\//;
+
 function pathValues(path: string, name: string, seeded: Seeded): string[] {
+  if (name === "ip" && PROBING.test(path)) return seeded.hostIps.filter((ip) => /^127\./.test(ip));
   if (name === "ip") return seeded.hostIps;
+  if (name === "name") return seeded.indicatorNames;
+  if (name === "id" || name === "host_id") {
+    const prefix = Object.keys(seeded.byPrefix).find((p) => path.startsWith(p));
+    if (prefix) return seeded.byPrefix[prefix];
+  }
   if (path.startsWith("/api/v1/hosts/")) return seeded.hostIds.map(String);
   if (path.startsWith("/api/v1/subnets/")) return seeded.subnetIds.map(String);
   if (path.startsWith("/api/v1/tasks/")) return seeded.taskIds;
@@ -319,9 +389,12 @@ function hasItems(body: unknown): boolean | null {
 /** The document's path template that `url` is an instance of. */
 function templateOf(doc: Doc, url: string): string {
   const path = url.split("?")[0];
-  const found = Object.keys(doc.paths).find((p) =>
-    new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path)
-  );
+  // A literal path (/scans/ping) wins over a template that also matches it (/scans/{id}).
+  const found = path in doc.paths
+    ? path
+    : Object.keys(doc.paths).find((p) =>
+      new RegExp(`^${p.replace(/\{[^}]+\}/g, "[^/]+")}$`).test(path)
+    );
   assert.ok(found, `${url} is not in the document`);
   return found;
 }

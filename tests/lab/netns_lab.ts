@@ -90,6 +90,7 @@ export const LAB_TOOLS: Record<string, string> = {
   ping: "iputils-ping",
   python3: "python3",
   setpriv: "util-linux",
+  curl: "curl",
 };
 
 /**

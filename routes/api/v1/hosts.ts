@@ -210,5 +210,7 @@ import { deleteStates } from "@/services/sweeps/mod.ts";
 registerHostDiscoveryRoutes(api);
 import { registerHostPortRoutes } from "@/routes/api/v1/_port_routes.ts";
 registerHostPortRoutes(api);
+import { registerHostSnmpRoutes } from "./_snmp_routes.ts";
+registerHostSnmpRoutes(api);
 
 export default api;

@@ -306,5 +306,7 @@ api.openapi(
 
 import { registerSubnetDiscoveryRoutes } from "@/routes/api/v1/_sweep_routes.ts";
 registerSubnetDiscoveryRoutes(api);
+import { registerSubnetSnmpRoutes } from "./_snmp_routes.ts";
+registerSubnetSnmpRoutes(api);
 
 export default api;
