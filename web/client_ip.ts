@@ -2,9 +2,16 @@
 // saw (the right-most X-Forwarded-For entry not itself a trusted proxy) and its scheme.
 import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
-import ipaddr from "ipaddr.js";
+import {
+  cidrContains,
+  parseCidr,
+  type ParsedCidr,
+  type ParsedIp,
+  parseIpLenient,
+  unmapIpv4,
+} from "@/services/ipam/mod.ts";
 
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+type Range = ParsedCidr;
 
 export interface ProxyTrust {
   /** TRUST_PROXY: honour forwarding headers at all. */
@@ -17,7 +24,7 @@ export interface ProxyTrust {
 export function parseCidrList(text: string): Range[] {
   return text.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
     try {
-      return ipaddr.parseCIDR(s) as Range;
+      return parseCidr(s, { normalize: true });
     } catch {
       throw new RangeError(`invalid CIDR "${s}"`);
     }
@@ -25,21 +32,17 @@ export function parseCidrList(text: string): Range[] {
 }
 
 /** Parses an address, unwrapping IPv4-mapped IPv6 and a port or brackets a proxy may add. */
-function parseAddr(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+function parseAddr(text: string): ParsedIp | null {
   let s = text.trim();
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(s);
   if (bracketed) s = bracketed[1];
   else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(s)) s = s.slice(0, s.lastIndexOf(":"));
-  if (!ipaddr.isValid(s)) return null;
-  const a = ipaddr.parse(s);
-  return a.kind() === "ipv6" && (a as ipaddr.IPv6).isIPv4MappedAddress()
-    ? (a as ipaddr.IPv6).toIPv4Address()
-    : a;
+  const a = parseIpLenient(s, { anyIpv4Form: true });
+  return a && unmapIpv4(a);
 }
 
-function inRanges(addr: ipaddr.IPv4 | ipaddr.IPv6 | null, ranges: Range[]): boolean {
-  return !!addr &&
-    ranges.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+function inRanges(addr: ParsedIp | null, ranges: Range[]): boolean {
+  return !!addr && ranges.some((net) => cidrContains(net, addr));
 }
 
 function peerAddress(c: Context): string | null {
@@ -58,9 +61,9 @@ export function clientFromForwarded(header: string, ranges: Range[]): string | n
   const entries = header.split(",").map((s) => s.trim()).filter(Boolean);
   for (let i = entries.length - 1; i >= 0; i--) {
     const addr = parseAddr(entries[i]);
-    if (!inRanges(addr, ranges)) return addr ? addr.toString() : entries[i].slice(0, 64);
+    if (!inRanges(addr, ranges)) return addr ? addr.ip : entries[i].slice(0, 64);
   }
-  return entries.length ? parseAddr(entries[0])!.toString() : null;
+  return entries.length ? parseAddr(entries[0])!.ip : null;
 }
 
 export interface RequestOrigin {

@@ -1,10 +1,9 @@
 // POST /import/apply: the confirmed import, all rows in one transaction, then its report.
 import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
-import { AppError } from "@/services/errors.ts";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
-import { LineTables, ReportSummary, UploadForm } from "@/components/ImportViews.tsx";
-import { readChoices } from "./preview.tsx";
+import { LineTables, ReportSummary } from "@/components/ImportViews.tsx";
+import { importFailed, readChoices } from "./preview.tsx";
 
 export async function POST(c: AppContext) {
   const csrf = c.get("csrfToken") ?? "";
@@ -38,15 +37,6 @@ export async function POST(c: AppContext) {
       </div>,
     );
   } catch (e) {
-    if (!(e instanceof AppError) || e.status >= 500 || e.status === 403) throw e;
-    return page(
-      c,
-      "Import",
-      <div class="flex flex-col gap-4 max-w-4xl">
-        <h1 class="text-2xl font-bold">Import</h1>
-        <UploadForm csrf={csrf} choices={choices} error={`Nothing was imported: ${e.message}`} />
-      </div>,
-      e.status,
-    );
+    return importFailed(c, csrf, choices, e, "Nothing was imported: ");
   }
 }

@@ -57,15 +57,29 @@ export async function POST(c: AppContext) {
       </div>,
     );
   } catch (e) {
-    if (!(e instanceof AppError) || e.status >= 500 || e.status === 403) throw e;
-    return page(
-      c,
-      "Import",
-      <div class="flex flex-col gap-4 max-w-4xl">
-        <h1 class="text-2xl font-bold">Import</h1>
-        <UploadForm csrf={csrf} choices={choices} error={e.message} />
-      </div>,
-      e.status,
-    );
+    return importFailed(c, csrf, choices, e, "");
   }
+}
+
+/**
+ * The upload form again with the reason a user error stopped the import (its own status);
+ * anything else (a 5xx, a 403) is rethrown for the app's error handler.
+ */
+export function importFailed(
+  c: AppContext,
+  csrf: string,
+  choices: ImportChoices | undefined,
+  e: unknown,
+  lead: string,
+) {
+  if (!(e instanceof AppError) || e.status >= 500 || e.status === 403) throw e;
+  return page(
+    c,
+    "Import",
+    <div class="flex flex-col gap-4 max-w-4xl">
+      <h1 class="text-2xl font-bold">Import</h1>
+      <UploadForm csrf={csrf} choices={choices} error={`${lead}${e.message}`} />
+    </div>,
+    e.status,
+  );
 }

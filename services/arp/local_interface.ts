@@ -1,6 +1,6 @@
 // Which local interface a subnet is on: the kernel's IPv4 addresses (`ip -j -4 addr show`), and the
 // one whose network holds the subnet or whose address lies inside it. Off-link subnets get none.
-import ipaddr from "ipaddr.js";
+import { cidrContains, parseCidr, type ParsedCidr, parseIpLenient } from "@/services/ipam/mod.ts";
 import type { CommandRunner } from "@/services/jobs/mod.ts";
 
 export interface InterfaceAddress {
@@ -35,18 +35,23 @@ export function parseInterfaceAddresses(json: string): InterfaceAddress[] {
 
 /** The interface an IPv4 subnet is directly attached to, or null (IPv6 and off-link: null). */
 export function interfaceFor(subnet: string, addrs: readonly InterfaceAddress[]): string | null {
-  let net: [ipaddr.IPv4 | ipaddr.IPv6, number];
+  let net: ParsedCidr;
   try {
-    net = ipaddr.parseCIDR(subnet);
+    net = parseCidr(subnet, { normalize: true });
   } catch {
     return null;
   }
-  if (net[0].kind() !== "ipv4") return null;
+  if (net.family !== 4) return null;
   for (const a of addrs) {
-    const [addr, len] = ipaddr.IPv4.parseCIDR(a.cidr);
-    const ifaceNet: [ipaddr.IPv4, number] = [ipaddr.IPv4.networkAddressFromCIDR(a.cidr), len];
-    const subnetInsideIface = net[1] >= len && (net[0] as ipaddr.IPv4).match(ifaceNet);
-    const ifaceInsideSubnet = addr.match(net as [ipaddr.IPv4, number]);
+    let iface: ParsedCidr;
+    try {
+      iface = parseCidr(a.cidr, { normalize: true });
+    } catch {
+      continue;
+    }
+    const addr = parseIpLenient(a.cidr.slice(0, a.cidr.indexOf("/")));
+    const subnetInsideIface = net.prefix >= iface.prefix && cidrContains(iface, net.network);
+    const ifaceInsideSubnet = addr !== null && cidrContains(net, addr);
     if (subnetInsideIface || ifaceInsideSubnet) return a.ifname;
   }
   return null;

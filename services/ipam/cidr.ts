@@ -307,12 +307,77 @@ export function usableSize(cidr: string | ParsedCidr): bigint {
  * because a sweep target must not depend on which interface the scanner happens to use.
  */
 export function normalizeIp(text: string): { ip: string; family: 4 | 6 } | null {
+  const parsed = parseIpLenient(text);
+  return parsed && { ip: parsed.ip, family: parsed.family };
+}
+
+export interface LenientOptions {
+  /**
+   * Also take the IPv4 forms `inet_aton` reads ("127.1", "0x7f.0.0.1", octal "010.0.0.1"), as
+   * networking stacks and proxies do. Off by default: a sweep target or scope entry is a dotted quad.
+   */
+  anyIpv4Form?: boolean;
+}
+
+/**
+ * A literal address in canonical form with its numeric value, or null. Unlike `parseIp` it keeps
+ * IPv4-mapped IPv6 addresses (as IPv6) and never throws; zone ids are refused. IPv4 must be a
+ * dotted quad unless `anyIpv4Form`.
+ */
+export function parseIpLenient(text: string, opts: LenientOptions = {}): ParsedIp | null {
+  if (typeof text !== "string") return null;
   const trimmed = text.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(trimmed)) {
-    return { ip: ipaddr.IPv4.parse(trimmed).toString(), family: 4 };
+  if (
+    opts.anyIpv4Form ? ipaddr.IPv4.isValid(trimmed) : ipaddr.IPv4.isValidFourPartDecimal(trimmed)
+  ) {
+    const a = ipaddr.IPv4.parse(trimmed);
+    return { ip: a.toString(), family: 4, value: bytesToBigInt(a.toByteArray()) };
   }
   if (ipaddr.IPv6.isValid(trimmed) && !trimmed.includes("%")) {
-    return { ip: ipaddr.IPv6.parse(trimmed).toRFC5952String(), family: 6 };
+    const a = ipaddr.IPv6.parse(trimmed);
+    return { ip: a.toRFC5952String(), family: 6, value: bytesToBigInt(a.toByteArray()) };
   }
   return null;
+}
+
+const MAPPED_PREFIX = 0xffffn << 32n;
+
+/** True for an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`). */
+export function isIpv4Mapped(ip: Pick<ParsedIp, "family" | "value">): boolean {
+  return ip.family === 6 && ip.value >> 32n === 0xffffn;
+}
+
+/** The IPv4 address an IPv4-mapped IPv6 address carries; any other address unchanged. */
+export function unmapIpv4(ip: ParsedIp): ParsedIp {
+  if (!isIpv4Mapped(ip)) return ip;
+  const value = ip.value - MAPPED_PREFIX;
+  return { ip: bigIntToIp(value, 4), family: 4, value };
+}
+
+/** The address in network byte order (4 or 16 bytes). */
+export function ipToBytes(ip: Pick<ParsedIp, "family" | "value">): number[] {
+  const width = ip.family === 4 ? 4 : 16;
+  return Array.from(
+    { length: width },
+    (_, i) => Number((ip.value >> BigInt(8 * (width - 1 - i))) & 0xffn),
+  );
+}
+
+/** Canonical text of 4 (IPv4) or 16 (IPv6) bytes in network order. @throws RangeError */
+export function bytesToIp(bytes: ArrayLike<number>): string {
+  if (bytes.length !== 4 && bytes.length !== 16) {
+    throw new RangeError(`an address has 4 or 16 bytes, not ${bytes.length}`);
+  }
+  return bigIntToIp(bytesToBigInt(Array.from(bytes)), bytes.length === 4 ? 4 : 6);
+}
+
+/** The prefix length of a dotted IPv4 netmask ("255.255.255.0" → 24), or null if it is not one. */
+export function netmaskToPrefix(mask: string): number | null {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(mask)) return null;
+  return ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask();
+}
+
+/** The bit mask of the host part of a prefix (all ones below the prefix). */
+export function hostBits(family: IpFamily, prefix: number): bigint {
+  return hostMask(family, prefix);
 }

@@ -1,8 +1,8 @@
 // Parses host and subnet CSV files (Pingfold or phpIPAM columns) into validated rows with per-line errors.
 import { parse } from "csv-parse/sync";
-import ipaddr from "ipaddr.js";
 import type { z } from "zod";
 import { AppError } from "@/services/errors.ts";
+import { bigIntToIp, netmaskToPrefix } from "./cidr.ts";
 import { restoreCell, splitTags } from "./csv_cells.ts";
 import {
   HOST_CSV_COLUMNS,
@@ -423,12 +423,7 @@ function decimalAddress(subnet: string): string | undefined {
   if (!/^\d{1,39}$/.test(subnet)) return undefined;
   const n = BigInt(subnet);
   if (n > IPV6_MAX) return undefined;
-  const width = n <= IPV4_MAX ? 4 : 16;
-  const bytes = Array.from(
-    { length: width },
-    (_, i) => Number((n >> BigInt(8 * (width - 1 - i))) & 0xffn),
-  );
-  return ipaddr.fromByteArray(bytes).toString();
+  return bigIntToIp(n, n <= IPV4_MAX ? 4 : 6);
 }
 
 /**
@@ -450,10 +445,8 @@ function phpipamCidr(subnet: string, mask: string | undefined): string | { error
   if (subnet.includes("/") || !mask) return subnet;
   subnet = decimalAddress(subnet) ?? subnet;
   if (/^\d+$/.test(mask)) return `${subnet}/${mask}`;
-  if (ipaddr.IPv4.isValidFourPartDecimal(mask)) {
-    const prefix = ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask();
-    if (prefix !== null) return `${subnet}/${prefix}`;
-  }
+  const prefix = netmaskToPrefix(mask);
+  if (prefix !== null) return `${subnet}/${prefix}`;
   return { error: `mask ${JSON.stringify(mask)} is neither a prefix length nor a netmask` };
 }
 

@@ -216,12 +216,19 @@ function parseV9Templates(
       pos += count * 4;
       continue;
     }
-    const fields: TemplateField[] = new Array(count);
-    for (let i = 0; i < count; i++, pos += 4) {
-      fields[i] = { id: view.getUint16(pos), length: view.getUint16(pos + 2), enterprise: 0 };
-    }
+    const fields = readV9Fields(view, pos, count);
+    pos += count * 4;
     accept(compileTemplate(id, fields, 0, false, false), ctx, env);
   }
+}
+
+/** `count` NetFlow v9 field specifiers (type, length; 4 bytes each) starting at `pos`. */
+function readV9Fields(view: DataView, pos: number, count: number): TemplateField[] {
+  const fields: TemplateField[] = new Array(count);
+  for (let i = 0; i < count; i++, pos += 4) {
+    fields[i] = { id: view.getUint16(pos), length: view.getUint16(pos + 2), enterprise: 0 };
+  }
+  return fields;
 }
 
 function parseV9OptionsTemplates(
@@ -251,10 +258,8 @@ function parseV9OptionsTemplates(
       pos += count * 4;
       continue;
     }
-    const fields: TemplateField[] = new Array(count);
-    for (let i = 0; i < count; i++, pos += 4) {
-      fields[i] = { id: view.getUint16(pos), length: view.getUint16(pos + 2), enterprise: 0 };
-    }
+    const fields = readV9Fields(view, pos, count);
+    pos += count * 4;
     accept(compileTemplate(id, fields, scopeLength / 4, true, false), ctx, env);
   }
 }

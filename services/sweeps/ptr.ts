@@ -1,5 +1,11 @@
 // Reverse DNS (PTR) names for hosts, cached in KV with a TTL; the resolver is injected.
-import ipaddr from "ipaddr.js";
+import {
+  cidrContains,
+  ipToBytes,
+  parseCidr,
+  parseIpLenient,
+  unmapIpv4,
+} from "@/services/ipam/mod.ts";
 import { createProbeBudget } from "@/services/jobs/mod.ts";
 
 /** Returns the PTR names of a reverse name ("10.100.51.198.in-addr.arpa."); [] when none. */
@@ -54,26 +60,34 @@ export const ptrKey = (ip: string): Deno.KvKey => ["ptr", ip];
  * for which resolvers are told to answer locally anyway (RFC 6303).
  */
 export function ptrEligible(ip: string): boolean {
-  if (!ipaddr.isValid(ip)) return false;
-  const addr = ipaddr.process(ip);
-  if (["loopback", "linkLocal", "unspecified", "multicast", "broadcast"].includes(addr.range())) {
-    return false;
-  }
-  const docs = addr.kind() === "ipv4"
-    // RFC 5737 incl. this machine's own network, which must never be looked up either
-    ? ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"] // host-network guard
-    : ["2001:db8::/32"];
-  return !docs.some((cidr) => addr.match(ipaddr.parseCIDR(cidr)));
+  const parsed = parseIpLenient(ip, { anyIpv4Form: true });
+  if (!parsed) return false;
+  const addr = unmapIpv4(parsed);
+  return !NO_PTR[addr.family].some((cidr) => cidrContains(cidr, addr));
 }
 
-/** The in-addr.arpa / ip6.arpa name PTR records live under. */
+/** Loopback, link-local, unspecified, multicast, broadcast, then the documentation ranges. */
+const NO_PTR = {
+  4: [
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "0.0.0.0/8",
+    "224.0.0.0/4",
+    "255.255.255.255/32",
+    "192.0.2.0/24", // host-network guard: this machine's own network is never looked up
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+  ].map((c) => parseCidr(c)),
+  6: ["::1/128", "fe80::/10", "::/128", "ff00::/8", "2001:db8::/32"].map((c) => parseCidr(c)),
+};
+
+/** The in-addr.arpa / ip6.arpa name PTR records live under. @throws TypeError on a non-address */
 export function reverseName(ip: string): string {
-  const addr = ipaddr.parse(ip);
-  if (addr.kind() === "ipv4") {
-    return `${(addr as ipaddr.IPv4).octets.slice().reverse().join(".")}.in-addr.arpa.`;
-  }
-  const hex = (addr as ipaddr.IPv6).toByteArray()
-    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  const addr = parseIpLenient(ip, { anyIpv4Form: true });
+  if (!addr) throw new TypeError(`not an IP address: ${JSON.stringify(ip)}`);
+  const bytes = ipToBytes(addr);
+  if (addr.family === 4) return `${bytes.reverse().join(".")}.in-addr.arpa.`;
+  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
   return `${[...hex].reverse().join(".")}.ip6.arpa.`;
 }
 

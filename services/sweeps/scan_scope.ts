@@ -1,6 +1,12 @@
 // The scan scope: the only address ranges Pingfold may ever probe. Pure; the one owner of the rule.
-import ipaddr from "ipaddr.js";
 import { AppError } from "@/services/errors.ts";
+import {
+  bytesToIp,
+  ipToBytes,
+  isIpv4Mapped,
+  parseIpLenient,
+  unmapIpv4,
+} from "@/services/ipam/mod.ts";
 
 /** Loopback and the private ranges: what a fresh install may probe (SCAN_SCOPE's default). */
 export const DEFAULT_SCAN_SCOPE: readonly string[] = [
@@ -47,31 +53,21 @@ function toRange(text: string): Range | null {
   const slash = t.indexOf("/");
   const addrText = slash < 0 ? t : t.slice(0, slash);
   // Dotted quads only: "10.1" or "0x0a000001" are not what anyone means in a scope.
-  if (!ipaddr.IPv4.isValidFourPartDecimal(addrText) && !ipaddr.IPv6.isValid(addrText)) return null;
-  try {
-    if (slash < 0) {
-      const a = unmap(ipaddr.parse(t));
-      return { family: family(a), bytes: a.toByteArray(), prefix: a.kind() === "ipv4" ? 32 : 128 };
-    }
-    if (!/^\d{1,3}$/.test(t.slice(slash + 1))) return null;
-    const [a, prefix] = ipaddr.parseCIDR(t);
-    // An IPv4-mapped IPv6 range (::ffff:10.0.0.0/104) is the IPv4 range it maps.
-    if (a.kind() === "ipv6" && (a as ipaddr.IPv6).isIPv4MappedAddress() && prefix >= 96) {
-      return networkOf({ family: 4, bytes: unmap(a).toByteArray(), prefix: prefix - 96 });
-    }
-    return networkOf({ family: family(a), bytes: a.toByteArray(), prefix });
-  } catch {
-    return null;
+  const parsed = parseIpLenient(addrText);
+  if (!parsed) return null;
+  if (slash < 0) {
+    const a = unmapIpv4(parsed);
+    return { family: a.family, bytes: ipToBytes(a), prefix: a.family === 4 ? 32 : 128 };
   }
+  if (!/^\d{1,3}$/.test(t.slice(slash + 1))) return null;
+  const prefix = Number(t.slice(slash + 1));
+  if (prefix > (parsed.family === 4 ? 32 : 128)) return null;
+  // An IPv4-mapped IPv6 range (::ffff:10.0.0.0/104) is the IPv4 range it maps.
+  if (isIpv4Mapped(parsed) && prefix >= 96) {
+    return networkOf({ family: 4, bytes: ipToBytes(unmapIpv4(parsed)), prefix: prefix - 96 });
+  }
+  return networkOf({ family: parsed.family, bytes: ipToBytes(parsed), prefix });
 }
-
-function unmap(a: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
-  return a.kind() === "ipv6" && (a as ipaddr.IPv6).isIPv4MappedAddress()
-    ? (a as ipaddr.IPv6).toIPv4Address()
-    : a;
-}
-
-const family = (a: ipaddr.IPv4 | ipaddr.IPv6): 4 | 6 => (a.kind() === "ipv4" ? 4 : 6);
 
 /** The range with its host bits cleared. */
 function networkOf(r: Range): Range {
@@ -83,9 +79,7 @@ function networkOf(r: Range): Range {
 }
 
 function rangeText(r: Range): string {
-  const addr = ipaddr.fromByteArray(r.bytes);
-  const text = r.family === 4 ? addr.toString() : (addr as ipaddr.IPv6).toRFC5952String();
-  return `${text}/${r.prefix}`;
+  return `${bytesToIp(r.bytes)}/${r.prefix}`;
 }
 
 /** Whether range `outer` contains range `inner` (same family, shorter or equal prefix). */

@@ -1,7 +1,6 @@
 // Turns a subnet and its known hosts into the exact list of addresses a sweep may probe.
-import ipaddr from "ipaddr.js";
 import { AppError } from "@/services/errors.ts";
-import { normalizeIp } from "@/services/ipam/mod.ts";
+import { bigIntToIp, hostBits, parseIpLenient } from "@/services/ipam/mod.ts";
 
 /** Largest IPv4 subnet swept by default: a /16 (65,534 addresses). */
 export const DEFAULT_MAX_SWEEP_PREFIX = 16;
@@ -55,9 +54,10 @@ export function planSweep(
   opts: PlanOptions = {},
 ): SweepPlan {
   const maxSweepPrefix = opts.maxSweepPrefix ?? DEFAULT_MAX_SWEEP_PREFIX;
-  const { addr, prefix, family } = parseSubnet(cidr);
-  const canonical = `${family === 4 ? addr.toString() : toV6String(addr)}/${prefix}`;
-  const excluded = insidePrefixes(opts.exclude ?? [], addr, prefix, family);
+  const subnet = parseSubnet(cidr);
+  const { prefix, family } = subnet;
+  const canonical = `${bigIntToIp(subnet.first, family)}/${prefix}`;
+  const excluded = insidePrefixes(opts.exclude ?? [], subnet);
 
   if (prefix === 0) {
     throw new AppError(
@@ -79,7 +79,7 @@ export function planSweep(
         { cidr: canonical, prefix, max_sweep_prefix: maxSweepPrefix },
       );
     }
-    const network = v4ToNumber(addr as ipaddr.IPv4);
+    const network = Number(subnet.first);
     const size = 2 ** (32 - prefix);
     const [first, last] = prefix >= 31
       ? [network, network + size - 1]
@@ -95,16 +95,16 @@ export function planSweep(
     };
   }
 
-  const inside = new Map<string, number[]>();
+  const inside = new Map<string, bigint>();
   for (const host of knownHosts) {
-    const parsed = normalizeIp(host);
+    const parsed = parseIpLenient(host);
     if (!parsed || parsed.family !== 6) continue;
-    const hostAddr = ipaddr.IPv6.parse(parsed.ip);
-    if (!hostAddr.match(addr as ipaddr.IPv6, prefix)) continue;
-    if (excluded.some((e) => hostAddr.match(e.addr as ipaddr.IPv6, e.prefix))) continue;
-    inside.set(parsed.ip, hostAddr.toByteArray());
+    if (!within(parsed.value, subnet)) continue;
+    if (excluded.some((e) => within(parsed.value, e))) continue;
+    inside.set(parsed.ip, parsed.value);
   }
-  const targets = [...inside.entries()].sort((a, b) => compareBytes(a[1], b[1])).map(([ip]) => ip);
+  const targets = [...inside.entries()].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([ip]) => ip);
   return {
     cidr: canonical,
     family,
@@ -115,42 +115,42 @@ export function planSweep(
   };
 }
 
-interface Excluded {
-  cidr: string;
-  addr: ipaddr.IPv4 | ipaddr.IPv6;
+/** A parsed prefix: its network address and the host-part mask. */
+interface Prefix {
+  first: bigint;
+  mask: bigint;
   prefix: number;
+  family: 4 | 6;
+}
+
+interface Excluded extends Prefix {
+  cidr: string;
   /** IPv4: the inclusive numeric range. */
   v4?: [number, number];
 }
 
+const within = (value: bigint, p: Prefix) => (value & ~p.mask) === p.first;
+
 /** The prefixes of `list` inside the subnet (the subnet itself included), parsed. */
-function insidePrefixes(
-  list: Iterable<string>,
-  addr: ipaddr.IPv4 | ipaddr.IPv6,
-  prefix: number,
-  family: 4 | 6,
-): Excluded[] {
+function insidePrefixes(list: Iterable<string>, subnet: Prefix): Excluded[] {
   const out: Excluded[] = [];
   for (const text of list) {
-    let e: ReturnType<typeof parseSubnet>;
+    let e: Prefix;
     try {
       e = parseSubnet(text);
     } catch {
       continue;
     }
-    if (e.family !== family || e.prefix < prefix) continue;
-    if (family === 4) {
-      if (!(e.addr as ipaddr.IPv4).match(addr as ipaddr.IPv4, prefix)) continue;
-      const start = v4ToNumber(e.addr as ipaddr.IPv4);
-      out.push({
-        cidr: `${e.addr.toString()}/${e.prefix}`,
-        addr: e.addr,
-        prefix: e.prefix,
-        v4: [start, start + 2 ** (32 - e.prefix) - 1],
-      });
-    } else if ((e.addr as ipaddr.IPv6).match(addr as ipaddr.IPv6, prefix)) {
-      out.push({ cidr: `${toV6String(e.addr)}/${e.prefix}`, addr: e.addr, prefix: e.prefix });
+    if (e.family !== subnet.family || e.prefix < subnet.prefix || !within(e.first, subnet)) {
+      continue;
     }
+    const cidr = `${bigIntToIp(e.first, e.family)}/${e.prefix}`;
+    out.push(
+      e.family === 4 ? { ...e, cidr, v4: [Number(e.first), Number(e.first | e.mask)] } : {
+        ...e,
+        cidr,
+      },
+    );
   }
   return out;
 }
@@ -190,9 +190,7 @@ class Ipv4Range implements Iterable<string> {
   }
 }
 
-function parseSubnet(
-  cidr: string,
-): { addr: ipaddr.IPv4 | ipaddr.IPv6; prefix: number; family: 4 | 6 } {
+function parseSubnet(cidr: string): Prefix {
   const text = cidr.trim();
   const expected = 'expected a subnet such as "198.51.100.0/24" or "2001:db8::/64"';
   const slash = text.indexOf("/");
@@ -205,7 +203,7 @@ function parseSubnet(
   }
   const addrText = text.slice(0, slash);
   const prefixText = text.slice(slash + 1);
-  const parsed = normalizeIp(addrText);
+  const parsed = parseIpLenient(addrText);
   if (!parsed) {
     throw new AppError(
       422,
@@ -222,39 +220,22 @@ function parseSubnet(
     );
   }
   const prefix = Number(prefixText);
-  const addr = ipaddr.parse(parsed.ip);
-  const network = parsed.family === 4
-    ? ipaddr.IPv4.networkAddressFromCIDR(`${parsed.ip}/${prefix}`)
-    : ipaddr.IPv6.networkAddressFromCIDR(`${parsed.ip}/${prefix}`);
-  if (compareBytes(network.toByteArray(), addr.toByteArray()) !== 0) {
-    const fixed = parsed.family === 4 ? network.toString() : toV6String(network);
+  const mask = hostBits(parsed.family, prefix);
+  const first = parsed.value & ~mask;
+  if (first !== parsed.value) {
     throw new AppError(
       422,
       "invalid_cidr",
-      `invalid CIDR "${cidr}": host bits are set; the subnet is ${fixed}/${prefix}`,
+      `invalid CIDR "${cidr}": host bits are set; the subnet is ${
+        bigIntToIp(first, parsed.family)
+      }/${prefix}`,
     );
   }
-  return { addr, prefix, family: parsed.family };
-}
-
-function toV6String(addr: ipaddr.IPv4 | ipaddr.IPv6): string {
-  return (addr as ipaddr.IPv6).toRFC5952String();
-}
-
-function v4ToNumber(addr: ipaddr.IPv4): number {
-  const [a, b, c, d] = addr.octets;
-  return ((a * 256 + b) * 256 + c) * 256 + d;
+  return { first, mask, prefix, family: parsed.family };
 }
 
 function numberToV4(n: number): string {
   return `${Math.floor(n / 16777216) % 256}.${Math.floor(n / 65536) % 256}.${
     Math.floor(n / 256) % 256
   }.${n % 256}`;
-}
-
-function compareBytes(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return a[i] - b[i];
-  }
-  return a.length - b.length;
 }

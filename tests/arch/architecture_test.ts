@@ -117,6 +117,13 @@ Deno.test("each services/<domain>/ is entered only through its mod.ts", () => {
   assert.deepEqual(bad, [], `imports reaching past a mod.ts:\n${show(bad)}`);
 });
 
+Deno.test("IP/CIDR parsing has one owner: only services/ipam/cidr.ts imports ipaddr.js", () => {
+  const bad = imports.filter((i) =>
+    /^(npm:\/?)?ipaddr\.js(@|\/|$)/.test(i.spec) && i.file !== "services/ipam/cidr.ts"
+  );
+  assert.deepEqual(bad, [], `ipaddr.js outside services/ipam/cidr.ts:\n${show(bad)}`);
+});
+
 Deno.test("the import scanner sees the forms we write", () => {
   const found = importsOf(
     "services/sweeps/x.ts",

@@ -9,7 +9,13 @@
 //
 // Every lab writes a state file (owner pid + what it created) before creating anything; the next
 // createLab() removes whatever a crashed run left behind.
-import ipaddr from "ipaddr.js";
+import {
+  bigIntToIp,
+  cidrContains,
+  parseCidr,
+  type ParsedIp,
+  parseIpLenient,
+} from "@/services/ipam/mod.ts";
 
 export interface LabServiceSpec {
   /** TCP port a small HTTP server listens on inside the host's namespace (IPv4 and IPv6). */
@@ -350,10 +356,16 @@ async function removeByPrefix(tag: string): Promise<void> {
   }
 }
 
+/** An address of one family (IPv4 in any inet_aton form), or an Error naming it. */
+function address(text: string, family: 4 | 6): ParsedIp {
+  const parsed = parseIpLenient(text, { anyIpv4Form: true });
+  if (!parsed || parsed.family !== family) throw new Error(`not an IPv${family} address: ${text}`);
+  return parsed;
+}
+
 function planAddresses(opts: LabOptions) {
-  const first = ipaddr.IPv4.parse(opts.hosts[0].ip);
-  const subnetAddr = ipaddr.IPv4.networkAddressFromCIDR(`${first}/24`).toString();
-  const subnet = `${subnetAddr}/24`;
+  const net4 = parseCidr(`${address(opts.hosts[0].ip, 4).ip}/24`, { normalize: true });
+  const subnet = net4.cidr;
   if (subnet === HOST_NETWORK_V4) {
     throw new Error(`lab hosts must never be in ${subnet}: it is this machine's own network`);
   }
@@ -362,27 +374,24 @@ function planAddresses(opts: LabOptions) {
       `lab hosts must be in a TEST-NET range (${TEST_NETS_V4.join(", ")}), got ${subnet}`,
     );
   }
-  const inV4 = (a: string) => ipaddr.IPv4.parse(a).match(ipaddr.IPv4.parseCIDR(subnet));
-  const hostIp = opts.hostIp ?? subnetAddr.replace(/\.0$/, ".1");
+  const inV4 = (a: string) => cidrContains(net4, address(a, 4));
+  const hostIp = opts.hostIp ?? net4.network.replace(/\.0$/, ".1");
   const v6Hosts = opts.hosts.filter((h) => h.ip6);
-  let subnet6: string | null = null;
+  let net6: ReturnType<typeof parseCidr> | null = null;
   let hostIp6: string | null = null;
   if (v6Hosts.length > 0) {
-    const net = ipaddr.IPv6.networkAddressFromCIDR(`${v6Hosts[0].ip6}/64`);
-    subnet6 = `${net.toRFC5952String()}/64`;
-    if (!net.match(ipaddr.IPv6.parseCIDR(TEST_NET_V6))) {
-      throw new Error(`lab IPv6 hosts must be in ${TEST_NET_V6}, got ${subnet6}`);
+    net6 = parseCidr(`${address(v6Hosts[0].ip6!, 6).ip}/64`, { normalize: true });
+    if (!cidrContains(TEST_NET_V6, net6.network)) {
+      throw new Error(`lab IPv6 hosts must be in ${TEST_NET_V6}, got ${net6.cidr}`);
     }
-    const parts = [...net.parts];
-    parts[7] = 1;
-    hostIp6 = opts.hostIp6 ?? new ipaddr.IPv6(parts).toRFC5952String();
+    hostIp6 = opts.hostIp6 ?? bigIntToIp(net6.first + 1n, 6);
   }
-  const inV6 = (a: string) =>
-    subnet6 !== null && ipaddr.IPv6.parse(a).match(ipaddr.IPv6.parseCIDR(subnet6));
+  const subnet6 = net6?.cidr ?? null;
+  const inV6 = (a: string) => net6 !== null && cidrContains(net6, address(a, 6));
   const seen = new Set<string>([hostIp, ...(hostIp6 ? [hostIp6] : [])]);
   const hosts = opts.hosts.map((h) => {
-    const v4 = ipaddr.IPv4.parse(h.ip).toString();
-    const v6 = h.ip6 ? ipaddr.IPv6.parse(h.ip6).toRFC5952String() : null;
+    const v4 = address(h.ip, 4).ip;
+    const v6 = h.ip6 ? address(h.ip6, 6).ip : null;
     if (!inV4(v4)) throw new Error(`lab host ${v4} is outside ${subnet}`);
     if (v6 && !inV6(v6)) throw new Error(`lab host ${v6} is outside ${subnet6}`);
     for (const a of [v4, v6]) {
@@ -402,7 +411,7 @@ async function ensureUnused(subnet: string, subnet6: string | null): Promise<voi
   for (const [family, cidr] of checks) {
     const res = await run("ip", ["-j", family, "route", "show", "table", "all"]);
     const routes = JSON.parse(res.stdout || "[]") as Array<{ dst: string; dev?: string }>;
-    const net = ipaddr.parseCIDR(cidr);
+    const net = parseCidr(cidr);
     for (const route of routes) {
       if (
         !route.dst || route.dst === "default" || route.dst.startsWith("fe80") ||
@@ -413,14 +422,14 @@ async function ensureUnused(subnet: string, subnet6: string | null): Promise<voi
       const dst = route.dst.includes("/")
         ? route.dst
         : `${route.dst}/${family === "-4" ? 32 : 128}`;
-      let other: [ipaddr.IPv4 | ipaddr.IPv6, number];
+      let other: ReturnType<typeof parseCidr>;
       try {
-        other = ipaddr.parseCIDR(dst);
+        other = parseCidr(dst, { normalize: true });
       } catch {
         continue;
       }
-      if (other[0].kind() !== net[0].kind()) continue;
-      const overlaps = other[0].match(net) || net[0].match(other);
+      if (other.family !== net.family) continue;
+      const overlaps = other.first <= net.last && net.first <= other.last;
       if (overlaps) {
         throw new Error(
           `lab subnet ${cidr} is already routed on this machine (${route.dst} dev ${route.dev}); ` +

@@ -1,6 +1,6 @@
 // Builds NetFlow v5 / v9 / IPFIX export packets byte by byte, for tests, fuzzing and
 // benchmarks of the decoder (and of listeners that wrap it).
-import ipaddr from "ipaddr.js";
+import { ipToBytes, parseIpLenient } from "@/services/ipam/mod.ts";
 import { AppError } from "@/services/errors.ts";
 
 /** A field value: unsigned integer, address text, or raw bytes. */
@@ -210,8 +210,9 @@ function encodeField(len: number | "var", value: FieldValue): Uint8Array {
 }
 
 function addressBytes(text: string, len: number): Uint8Array {
-  if (!ipaddr.isValid(text)) invalidField(`"${text}" is not an IP address`);
-  const bytes = ipaddr.parse(text).toByteArray();
+  const addr = parseIpLenient(text, { anyIpv4Form: true });
+  if (!addr) invalidField(`"${text}" is not an IP address`);
+  const bytes = ipToBytes(addr);
   if (bytes.length !== len) invalidField(`address ${text} does not fit ${len} octets`);
   return Uint8Array.from(bytes);
 }

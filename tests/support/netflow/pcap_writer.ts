@@ -1,6 +1,6 @@
 // Builds classic pcap files of synthetic TCP/UDP flows (for exporter tests and benchmarks),
 // and reports the exact totals an honest flow exporter must account for.
-import ipaddr from "ipaddr.js";
+import { ipToBytes, parseIpLenient } from "@/services/ipam/mod.ts";
 import { AppError } from "@/services/errors.ts";
 
 /** One unidirectional flow: `packets` frames from src:srcPort to dst:dstPort. */
@@ -166,14 +166,15 @@ function parseFlow(flow: SyntheticFlow): ParsedFlow {
 }
 
 function parseAddress(text: string): number[] {
-  if (!ipaddr.isValid(text)) {
+  const addr = parseIpLenient(text, { anyIpv4Form: true });
+  if (!addr) {
     throw new AppError(
       422,
       "invalid_flow",
       `address "${text}" is not a valid IPv4 or IPv6 address`,
     );
   }
-  return ipaddr.parse(text).toByteArray();
+  return ipToBytes(addr);
 }
 
 function transportHeader(p: ParsedFlow): number {

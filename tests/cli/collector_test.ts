@@ -12,7 +12,7 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "pingfold-collector-cli-" });
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("./collector.ts", import.meta.url).pathname],
+      args: ["run", "-A", new URL("../../scripts/collector.ts", import.meta.url).pathname],
       cwd: dir, // no .env here
       env: {
         DATA_DIR: join(dir, "data"),

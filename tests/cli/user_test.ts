@@ -9,9 +9,9 @@ import {
   getSession,
 } from "@/services/auth/mod.ts";
 
-const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-const USER = new URL("./user.ts", import.meta.url).pathname;
-const TOKEN = new URL("./token.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const USER = new URL("../../scripts/user.ts", import.meta.url).pathname;
+const TOKEN = new URL("../../scripts/token.ts", import.meta.url).pathname;
 
 interface Run {
   code: number;
