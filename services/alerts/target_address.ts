@@ -1,7 +1,13 @@
 // SSRF guard for alert targets: which resolved addresses a delivery may connect to.
 import { lookup as dnsLookup } from "node:dns/promises";
-import ipaddr from "ipaddr.js";
-import { cidrContains, parseCidr, type ParsedCidr, tryParseIp } from "@/services/ipam/mod.ts";
+import {
+  cidrContains,
+  parseCidr,
+  type ParsedCidr,
+  parseIpLenient,
+  tryParseIp,
+  unmapIpv4,
+} from "@/services/ipam/mod.ts";
 
 /**
  * Refused unless ALERT_TARGET_ALLOW lists them. Private LAN ranges (10/8, 172.16/12, 192.168/16,
@@ -45,11 +51,10 @@ export function parseAllowList(text: string): ParsedCidr[] {
 
 /** IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it maps. */
 function canonical(address: string): string | null {
-  try {
-    return ipaddr.process(address.replace(/^\[|\]$/g, "").replace(/%.*$/, "")).toString();
-  } catch {
-    return null;
-  }
+  const ip = parseIpLenient(address.replace(/^\[|\]$/g, "").replace(/%.*$/, ""), {
+    anyIpv4Form: true,
+  });
+  return ip ? unmapIpv4(ip).ip : null;
 }
 
 /** Why `address` is refused, or null when a delivery may connect to it. */
