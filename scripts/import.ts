@@ -1,4 +1,5 @@
 // CLI: `deno task import hosts|subnets FILE` — the same CSV import as the API, with a dry-run preview.
+import { assertInScope, readScanScope } from "@/services/sweeps/mod.ts";
 import { parseArgs } from "node:util";
 import { loadConfig } from "@/services/config/config.ts";
 import { type Db, migrate, openDb } from "@/services/store/mod.ts";
@@ -26,6 +27,8 @@ export interface ImportCliIo {
   read(path: string): Promise<Uint8Array>;
   maxBytes: number;
   print(line: string): void;
+  /** Refuses scanning outside the scan scope (as the API does); absent in unit tests. */
+  checkScan?: (cidr: string) => void;
 }
 
 function reportLines(r: ImportReport): string[] {
@@ -88,6 +91,7 @@ export async function runImport(args: string[], io: ImportCliIo): Promise<number
       skipErrors: values["skip-errors"],
       allowOrphan: values["allow-orphan"],
       onExisting,
+      checkScan: io.checkScan,
     });
   } catch (e) {
     const details = e instanceof AppError ? e.details as { errors?: ImportReport["errors"] } : null;
@@ -127,8 +131,10 @@ if (import.meta.main) {
     let status = 1;
     try {
       await migrate(db);
+      const scope = await readScanScope(db, cfg.SCAN_SCOPE);
       status = await runImport(Deno.args, {
         db,
+        checkScan: (cidr) => assertInScope(cidr, scope, "subnet"),
         read: readAll,
         maxBytes: cfg.MAX_UPLOAD_BYTES,
         print: (line) => console.log(line),

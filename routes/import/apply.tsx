@@ -1,4 +1,5 @@
 // POST /import/apply: the confirmed import, all rows in one transaction, then its report.
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
 import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import { importCsv, readCsvUpload } from "@/services/ipam/mod.ts";
@@ -15,6 +16,7 @@ export async function POST(c: AppContext) {
       allowOrphan: choices.allow_orphan,
       onExisting: choices.on_existing,
       skipErrors: form.skip_errors === "1",
+      checkScan: await scanEnableCheck(c.get("deps")),
     });
     return page(
       c,

@@ -1,4 +1,5 @@
 // POST /import/preview: dry-runs an uploaded CSV and shows what would change, with a confirm button.
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
 import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import { AppError } from "@/services/errors.ts";
@@ -36,6 +37,7 @@ export async function POST(c: AppContext) {
       dryRun: true,
       allowOrphan: choices.allow_orphan,
       onExisting: choices.on_existing,
+      checkScan: await scanEnableCheck(c.get("deps")),
     });
     return page(
       c,

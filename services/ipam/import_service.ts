@@ -28,6 +28,8 @@ export interface ImportOptions {
   /** What a row matching an existing ip/cidr does: merge its non-empty cells (default) or nothing. */
   onExisting?: "update" | "skip";
   maxRows?: number;
+  /** Subnets: throws (an AppError) when scanning may not be turned on for a CIDR (scan scope). */
+  checkScan?: (cidr: string) => void;
 }
 
 export interface ImportRowPlan {
@@ -367,7 +369,33 @@ async function planSubnets(
     if (merged) updates.push({ ...merged, cidr: value.cidr, id: existing.id });
   }
   const errors = [...parsed.errors];
-  return { report: makeReport("subnets", parsed, opts, rows, errors), creates, updates };
+  // A row that would leave scanning on outside the scan scope is an error of that row, as the
+  // same change through the form or the API is a 422.
+  const refused = new Set<string>();
+  if (opts.checkScan) {
+    const lineOf = new Map(parsed.rows.map((r) => [r.value.cidr, r.line]));
+    for (const s of [...creates, ...updates]) {
+      if (!s.scan_enabled) continue;
+      try {
+        opts.checkScan(s.cidr);
+      } catch (err) {
+        refused.add(s.cidr);
+        errors.push({ line: lineOf.get(s.cidr) ?? 0, message: (err as Error).message });
+      }
+    }
+  }
+  const keep = <T extends { cidr: string }>(list: T[]) => list.filter((s) => !refused.has(s.cidr));
+  return {
+    report: makeReport(
+      "subnets",
+      parsed,
+      opts,
+      rows.filter((r) => !refused.has(r.key)),
+      errors.sort((a, b) => a.line - b.line),
+    ),
+    creates: keep(creates),
+    updates: keep(updates),
+  };
 }
 
 async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {

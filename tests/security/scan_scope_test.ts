@@ -297,3 +297,37 @@ appTest("the Settings page shows the scope and saves it through the form (audite
   const rows = await t.db.query(`select 1 from audit_log where action = 'settings.scan_scope'`);
   assert.equal(rows.length, 1);
 }, SCOPE);
+
+appTest(
+  "a CSV import cannot turn scanning on outside the scope (row errors, skip_errors keeps the rest)",
+  async (t) => {
+    const csv = "cidr,name,scan_enabled\n" +
+      "198.51.100.0/25,inside,true\n" +
+      "203.0.113.0/26,outside,true\n" +
+      "203.0.113.64/26,outside but not scanned,false\n";
+    const post = async (query: string) =>
+      await json(
+        await t.call("POST", `/api/v1/import/subnets${query}`, {
+          body: csv,
+          headers: { "content-type": "text/csv" },
+        }),
+      );
+    const refused = await post("");
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    const dry = await post("?dry_run=true");
+    assert.equal(dry.status, 200);
+    assert.equal(dry.body.errors.length, 1);
+    assert.equal(dry.body.errors[0].line, 3);
+    assert.match(dry.body.errors[0].message, /203\.0\.113\.0\/26 is outside the scan scope/);
+    const applied = await post("?skip_errors=true");
+    assert.equal(applied.status, 200, JSON.stringify(applied.body));
+    const rows = await t.db.query<{ cidr: string; scan_enabled: boolean }>(
+      `select cidr::text as cidr, scan_enabled from subnet order by cidr`,
+    );
+    assert.deepEqual(rows.map((r) => `${r.cidr}:${r.scan_enabled}`), [
+      "198.51.100.0/25:true",
+      "203.0.113.64/26:false",
+    ]);
+  },
+  SCOPE,
+);

@@ -1,4 +1,5 @@
 // /api/v1/import: CSV import of hosts and subnets, with a dry-run preview; the real run is all-or-nothing.
+import { scanEnableCheck } from "@/services/sweeps/mod.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import { importCsv, type ImportKind, readCsvUpload } from "@/services/ipam/mod.ts";
 import { boolQuery, ImportReportSchema, isTrue } from "@/web/ipam_schemas.ts";
@@ -55,6 +56,7 @@ async function handle(c: AppContext, kind: ImportKind) {
     skipErrors: isTrue(query.skip_errors),
     allowOrphan: isTrue(query.allow_orphan),
     onExisting: query.on_existing,
+    checkScan: await scanEnableCheck(c.get("deps")),
   });
   return c.json(report, 200);
 }
