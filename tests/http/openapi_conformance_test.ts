@@ -152,6 +152,34 @@ async function seed(t: TestApp, onAnswer?: OnAnswer): Promise<Seeded> {
     "user",
   );
 
+  // Alerts: a target (never contacted here), a rule for indicator changes, a mute and a Send test;
+  // the NAS's indicator below then records an indicator_status event and queues its delivery.
+  const target = await ok(
+    await post("/api/v1/alerts/targets", {
+      name: "ops",
+      kind: "webhook",
+      url: "https://hooks.example.net/pingfold",
+    }),
+    "alert target",
+  );
+  const rule = await ok(
+    await post("/api/v1/alerts/rules", {
+      name: "indicators",
+      events: ["indicator_status"],
+      target_ids: [target.id],
+    }),
+    "alert rule",
+  );
+  await ok(
+    await post("/api/v1/alerts/silences", {
+      kind: "mute",
+      host_id: alive.id,
+      ends_at: new Date(Date.now() + 3600_000).toISOString(),
+    }),
+    "alert silence",
+  );
+  await ok(await post(`/api/v1/alerts/targets/${target.id}/test`), "alert send test");
+
   // Inventory and operations: an organization, a server holding the NAS, indicators, an action
   // run on the NAS, and ad-hoc checks of loopback (a ping, a sweep task, a port scan).
   const org = await ok(await post("/api/v1/organizations", { name: "Acme", code: "AC" }), "org");
@@ -195,6 +223,8 @@ async function seed(t: TestApp, onAnswer?: OnAnswer): Promise<Seeded> {
     subnetIds: [Number(loop.id), Number(lan.id), Number(v6.id)],
     taskIds,
     byPrefix: {
+      "/api/v1/alerts/targets/": ids(target.id),
+      "/api/v1/alerts/rules/": ids(rule.id),
       "/api/v1/organizations/": ids(org.id),
       "/api/compat/entreprises/": ids(org.id),
       "/api/v1/servers/": ids(server.id),
