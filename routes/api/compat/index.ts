@@ -63,6 +63,7 @@ import {
   intParam,
   jsonBody,
   jsonResponse,
+  safeString,
   security,
 } from "@/web/api_schemas.ts";
 import type { AppContext } from "@/web/env.ts";
@@ -76,7 +77,7 @@ const idp = (name: string) =>
     param: { name, in: "path" },
     example: 1,
   });
-const ipp = z.string().min(1).max(64).openapi({
+const ipp = safeString().min(1).max(64).openapi({
   param: { name: "ip", in: "path" },
   example: "127.0.0.1",
 });
@@ -87,19 +88,19 @@ const ops = (c: AppContext) => c.get("deps").services.operations;
 
 const CompatHost = z.object({
   id: z.number().int(),
-  ip: z.string(),
-  hostname: z.string().nullable(),
-  description: z.string().nullable(),
-  notes: z.string().nullable(),
-  tags: z.array(z.string()),
+  ip: safeString(),
+  hostname: safeString().nullable(),
+  description: safeString().nullable(),
+  notes: safeString().nullable(),
+  tags: z.array(safeString()),
   subnet_id: z.number().int().nullable(),
   server_id: z.number().int().nullable(),
-  server: z.string().nullable(),
+  server: safeString().nullable(),
   entreprise_id: z.number().int().nullable(),
-  entreprise: z.string().nullable(),
+  entreprise: safeString().nullable(),
   status: z.enum(["up", "down", "unknown"]),
   latency_ms: z.number().nullable(),
-  last_seen: z.string().nullable(),
+  last_seen: safeString().nullable(),
 }).openapi("CompatHost");
 
 async function compatHosts(c: AppContext, hosts: HostRecord[]) {
@@ -131,29 +132,29 @@ async function compatHosts(c: AppContext, hosts: HostRecord[]) {
 const oneHost = async (c: AppContext, h: HostRecord) => (await compatHosts(c, [h]))[0];
 
 const CompatIndicator = z.object({
-  name: z.string(),
-  value: z.union([z.number(), z.string()]).nullable(),
-  unit: z.string(),
-  status: z.string(),
-  source: z.string(),
-  updated_at: z.string(),
+  name: safeString(),
+  value: z.union([z.number(), safeString()]).nullable(),
+  unit: safeString(),
+  status: safeString(),
+  source: safeString(),
+  updated_at: safeString(),
 }).openapi("CompatIndicator");
 const compatIndicator = indicatorSummary;
 
 const CompatScan = z.object({
   id: z.number().int(),
-  kind: z.string(),
-  target: z.string(),
+  kind: safeString(),
+  target: safeString(),
   host_id: z.number().int().nullable(),
-  status: z.string(),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
-  summary: z.record(z.string(), z.unknown()),
+  status: safeString(),
+  started_at: safeString(),
+  finished_at: safeString().nullable(),
+  summary: z.record(safeString(), z.unknown()),
   open_ports: z.array(z.object({
     port: z.number().int(),
-    proto: z.string(),
-    state: z.string(),
-    service: z.string(),
+    proto: safeString(),
+    state: safeString(),
+    service: safeString(),
   })),
 }).openapi("CompatScan");
 const compatScan = (r: ScanResult) => ({
@@ -174,18 +175,18 @@ const compatScan = (r: ScanResult) => ({
 });
 
 const Queued = z.object({
-  task_id: z.string(),
+  task_id: safeString(),
   status: z.literal("queued"),
-  target: z.string(),
+  target: safeString(),
 }).openapi("CompatQueued");
 
 const CompatEntreprise = z.object({
   id: z.number().int(),
-  name: z.string(),
-  code: z.string().nullable(),
-  contacts: z.array(z.object({ name: z.string(), email: z.string(), phone: z.string() })),
-  notes: z.string(),
-  tags: z.array(z.string()),
+  name: safeString(),
+  code: safeString().nullable(),
+  contacts: z.array(z.object({ name: safeString(), email: safeString(), phone: safeString() })),
+  notes: safeString(),
+  tags: z.array(safeString()),
   serveurs: z.number().int(),
 }).openapi("CompatEntreprise");
 const compatEntreprise = (o: Organization) => ({
@@ -200,16 +201,16 @@ const compatEntreprise = (o: Organization) => ({
 
 const CompatServeur = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: safeString(),
   entreprise_id: z.number().int().nullable(),
-  role: z.string(),
-  os: z.string(),
-  location: z.string(),
-  rack: z.string(),
-  serial: z.string(),
-  notes: z.string(),
-  tags: z.array(z.string()),
-  addresses: z.array(z.string()),
+  role: safeString(),
+  os: safeString(),
+  location: safeString(),
+  rack: safeString(),
+  serial: safeString(),
+  notes: safeString(),
+  tags: z.array(safeString()),
+  addresses: z.array(safeString()),
 }).openapi("CompatServeur");
 const compatServeur = (s: Server) => ({
   id: s.id,
@@ -269,11 +270,11 @@ api.openapi(
 );
 
 const CompatHostBody = z.object({
-  ip: z.string().min(1).max(64),
-  hostname: z.string().max(253).nullable().optional(),
-  description: z.string().max(2000).nullable().optional(),
-  notes: z.string().max(10000).nullable().optional(),
-  tags: z.array(z.string().max(64)).max(50).optional(),
+  ip: safeString().min(1).max(64),
+  hostname: safeString().max(253).nullable().optional(),
+  description: safeString().max(2000).nullable().optional(),
+  notes: safeString().max(10000).nullable().optional(),
+  tags: z.array(safeString().max(64)).max(50).optional(),
   server_id: z.number().int().positive().nullable().optional(),
 });
 
@@ -345,9 +346,9 @@ api.openapi(
 
 const CompatAction = z.object({
   id: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  args: z.array(z.string()),
+  name: safeString(),
+  description: safeString(),
+  args: z.array(safeString()),
   timeout: z.number().int(),
   editors_may_run: z.boolean(),
 }).openapi("CompatAction");
@@ -385,7 +386,7 @@ api.openapi(
     request: { params: z.object({ id: idp("id"), host_id: idp("host_id") }) },
     responses: {
       202: jsonResponse(
-        z.object({ task_id: z.string(), run_id: z.number().int(), status: z.literal("queued") }),
+        z.object({ task_id: safeString(), run_id: z.number().int(), status: z.literal("queued") }),
         "Queued",
       ),
       ...errorResponses,
@@ -467,7 +468,7 @@ for (const word of ["indicators", "indicator"]) {
         }),
       },
       responses: {
-        200: jsonResponse(z.object({ deleted: z.boolean(), name: z.string() }), "Deleted"),
+        200: jsonResponse(z.object({ deleted: z.boolean(), name: safeString() }), "Deleted"),
         ...errorResponses,
       },
     }),
@@ -492,9 +493,9 @@ api.openapi(
     responses: {
       200: jsonResponse(
         z.object({
-          ip: z.string(),
+          ip: safeString(),
           alive: z.boolean(),
-          method: z.string().nullable(),
+          method: safeString().nullable(),
           latency_ms: z.number().nullable(),
           scan_id: z.number().int(),
         }).openapi("CompatPing"),
@@ -546,7 +547,7 @@ api.openapi(
     security,
     request: {
       params: z.object({ ip: ipp }),
-      query: z.object({ ports: z.string().max(2000).default("1-100") }),
+      query: z.object({ ports: safeString().max(2000).default("1-100") }),
     },
     responses: { 200: jsonResponse(CompatScan, "Result"), ...errorResponses },
   }),
@@ -570,7 +571,7 @@ api.openapi(
     security,
     request: {
       params: z.object({ ip: ipp }),
-      query: z.object({ ports: z.string().max(2000).optional() }),
+      query: z.object({ ports: safeString().max(2000).optional() }),
     },
     responses: { 202: jsonResponse(Queued, "Queued"), ...errorResponses },
   }),
@@ -624,17 +625,17 @@ api.openapi(
     summary: "A task's state",
     security,
     request: {
-      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
+      params: z.object({ id: safeString().openapi({ param: { name: "id", in: "path" } }) }),
     },
     responses: {
       200: jsonResponse(
         z.object({
-          id: z.string(),
-          kind: z.string(),
-          status: z.string(),
+          id: safeString(),
+          kind: safeString(),
+          status: safeString(),
           progress: z.number(),
           result: z.unknown(),
-          error: z.string().nullable(),
+          error: safeString().nullable(),
         }).openapi("CompatTask"),
         "The task",
       ),
@@ -671,7 +672,7 @@ api.openapi(
           scans: z.number().int(),
           open_ports: z.number().int(),
           top_ports: z.array(z.object({ port: z.number().int(), count: z.number().int() })),
-          top_services: z.array(z.object({ service: z.string(), count: z.number().int() })),
+          top_services: z.array(z.object({ service: safeString(), count: z.number().int() })),
         }).openapi("CompatStats"),
         "Stats",
       ),
@@ -713,7 +714,7 @@ api.openapi(
         description: "The file",
         content: {
           "application/json": { schema: z.unknown() },
-          "text/csv": { schema: z.string() },
+          "text/csv": { schema: safeString() },
         },
       },
       ...errorResponses,

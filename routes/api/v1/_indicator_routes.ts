@@ -12,7 +12,7 @@ import {
   upsertIndicator,
 } from "@/services/inventory/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, jsonBody, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 import { IndicatorChangeSchema, IndicatorSchema, pathIdParam } from "./_inventory_schemas.ts";
 
 export function indicatorRoutes(kind: "hosts" | "servers") {
@@ -126,7 +126,7 @@ export function indicatorRoutes(kind: "hosts" | "servers") {
       security,
       request: { params: Named },
       responses: {
-        200: jsonResponse(z.object({ deleted: z.boolean(), name: z.string() }), "Deleted"),
+        200: jsonResponse(z.object({ deleted: z.boolean(), name: safeString() }), "Deleted"),
         ...errorResponses,
       },
     }),

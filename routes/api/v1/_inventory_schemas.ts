@@ -1,55 +1,59 @@
 // OpenAPI schemas of the inventory and operations API (organizations, servers, indicators,
 // actions, runs, scan results); the domain's plain zod inputs are reused for request bodies.
 import { z } from "@hono/zod-openapi";
-import { idParam } from "@/web/api_schemas.ts";
+import { idParam, safeString } from "@/web/api_schemas.ts";
 import { INDICATOR_STATUSES } from "@/services/inventory/mod.ts";
 import { RUN_STATUSES } from "@/services/operations/mod.ts";
 
-export const ContactOut = z.object({ name: z.string(), email: z.string(), phone: z.string() });
+export const ContactOut = z.object({
+  name: safeString(),
+  email: safeString(),
+  phone: safeString(),
+});
 
 export const OrganizationSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
-  code: z.string().nullable(),
+  name: safeString(),
+  code: safeString().nullable(),
   contacts: z.array(ContactOut),
-  notes: z.string(),
-  tags: z.array(z.string()),
+  notes: safeString(),
+  tags: z.array(safeString()),
   server_count: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("Organization");
 
 export const ServerSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: safeString(),
   organization_id: z.number().int().nullable(),
-  organization_name: z.string().nullable(),
-  role: z.string(),
-  os: z.string(),
-  location: z.string(),
-  rack: z.string(),
-  serial: z.string(),
-  notes: z.string(),
-  tags: z.array(z.string()),
+  organization_name: safeString().nullable(),
+  role: safeString(),
+  os: safeString(),
+  location: safeString(),
+  rack: safeString(),
+  serial: safeString(),
+  notes: safeString(),
+  tags: z.array(safeString()),
   addresses: z.array(z.object({
     host_id: z.number().int(),
-    ip: z.string(),
-    hostname: z.string().nullable(),
+    ip: safeString(),
+    hostname: safeString().nullable(),
   })),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("Server");
 
 export const ServerDetailSchema = ServerSchema.extend({
   addresses: z.array(z.object({
     host_id: z.number().int(),
-    ip: z.string(),
-    hostname: z.string().nullable(),
+    ip: safeString(),
+    hostname: safeString().nullable(),
     status: z.enum(["up", "down", "unknown"]),
     latency_ms: z.number().nullable(),
-    status_since: z.string().nullable(),
+    status_since: safeString().nullable(),
     open_ports: z.array(
-      z.object({ port: z.number().int(), proto: z.string(), service: z.string() }),
+      z.object({ port: z.number().int(), proto: safeString(), service: safeString() }),
     ),
     uptime_24h: z.number().nullable(),
   })),
@@ -59,90 +63,90 @@ export const IndicatorSchema = z.object({
   id: z.number().int(),
   host_id: z.number().int().nullable(),
   server_id: z.number().int().nullable(),
-  name: z.string(),
-  value: z.union([z.number(), z.string()]).nullable(),
-  unit: z.string(),
+  name: safeString(),
+  value: z.union([z.number(), safeString()]).nullable(),
+  unit: safeString(),
   status: z.enum(INDICATOR_STATUSES),
-  source: z.string(),
-  thresholds: z.record(z.string(), z.number()).nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
+  source: safeString(),
+  thresholds: z.record(safeString(), z.number()).nullable(),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("Indicator");
 
 export const IndicatorChangeSchema = z.object({
-  ts: z.string(),
-  value: z.union([z.number(), z.string()]).nullable(),
+  ts: safeString(),
+  value: z.union([z.number(), safeString()]).nullable(),
   status: z.enum(INDICATOR_STATUSES),
-  source: z.string(),
+  source: safeString(),
 }).openapi("IndicatorChange");
 
 export const ActionSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
-  description: z.string(),
-  executable: z.string(),
-  args: z.array(z.string()),
+  name: safeString(),
+  description: safeString(),
+  executable: safeString(),
+  args: z.array(safeString()),
   timeout_s: z.number().int(),
   editors_may_run: z.boolean(),
-  placeholders: z.array(z.string()),
-  created_at: z.string(),
-  updated_at: z.string(),
+  placeholders: z.array(safeString()),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("Action");
 
 export const ActionRunSchema = z.object({
   id: z.number().int(),
   action_id: z.number().int().nullable(),
-  action_name: z.string(),
+  action_name: safeString(),
   host_id: z.number().int().nullable(),
-  target: z.string(),
-  argv: z.array(z.string()),
-  task_id: z.string().nullable(),
-  username: z.string().nullable(),
+  target: safeString(),
+  argv: z.array(safeString()),
+  task_id: safeString().nullable(),
+  username: safeString().nullable(),
   status: z.enum(RUN_STATUSES),
   exit_code: z.number().int().nullable(),
-  stdout: z.string(),
-  stderr: z.string(),
+  stdout: safeString(),
+  stderr: safeString(),
   stdout_truncated: z.boolean(),
   stderr_truncated: z.boolean(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
+  created_at: safeString(),
+  started_at: safeString().nullable(),
+  finished_at: safeString().nullable(),
   duration_ms: z.number().int().nullable(),
 }).openapi("ActionRun");
 
 export const RunAcceptedSchema = z.object({
-  task_id: z.string(),
+  task_id: safeString(),
   run_id: z.number().int(),
   deduped: z.boolean(),
 }).openapi("RunAccepted");
 
 export const OpenPortSchema = z.object({
   port: z.number().int(),
-  proto: z.string(),
-  state: z.string(),
-  service: z.string(),
-  product: z.string(),
-  version: z.string(),
+  proto: safeString(),
+  state: safeString(),
+  service: safeString(),
+  product: safeString(),
+  version: safeString(),
 });
 
 export const ScanResultSchema = z.object({
   id: z.number().int(),
   kind: z.enum(["ping", "sweep", "port_scan"]),
-  target: z.string(),
+  target: safeString(),
   host_id: z.number().int().nullable(),
   source: z.enum(["adhoc", "schedule", "manual"]),
-  started_at: z.string(),
-  finished_at: z.string().nullable(),
+  started_at: safeString(),
+  finished_at: safeString().nullable(),
   status: z.enum(["running", "succeeded", "failed", "aborted"]),
-  summary: z.record(z.string(), z.unknown()),
+  summary: z.record(safeString(), z.unknown()),
   open_ports: z.array(OpenPortSchema),
-  task_id: z.string().nullable(),
-  username: z.string().nullable(),
+  task_id: safeString().nullable(),
+  username: safeString().nullable(),
 }).openapi("ScanResult");
 
 export const TaskStartedSchema = z.object({
-  task_id: z.string(),
-  target: z.string(),
+  task_id: safeString(),
+  target: safeString(),
   deduped: z.boolean(),
 }).openapi("TaskStarted");
 
@@ -156,5 +160,8 @@ export const pathIdParam = (name: string) =>
   });
 
 /** Keyset cursor of id-ordered lists: the id of the last row of the previous page. */
-export const idCursor = z.string().regex(/^\d{1,15}$/, "must be the next_cursor of a previous page")
+export const idCursor = safeString().regex(
+  /^\d{1,15}$/,
+  "must be the next_cursor of a previous page",
+)
   .optional();

@@ -14,10 +14,17 @@ import {
   subnetSnmpOverview,
 } from "@/services/snmp/mod.ts";
 import type { AppEnv } from "@/web/env.ts";
-import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/web/api_schemas.ts";
 
 const secret = (what: string) =>
-  z.string().max(256).nullable().optional().openapi({
+  safeString().max(256).nullable().optional().openapi({
     description: `${what}; write-only (never returned). Omit to keep the stored one, null to clear`,
   });
 
@@ -28,7 +35,7 @@ export const SnmpSettingsBody = z.object({
   version: z.enum(["v2c", "v3"]),
   port: z.number().int().min(1).max(65535).default(161),
   community: secret("v2c community"),
-  v3_user: z.string().max(32).nullable().optional().openapi({ description: "v3 user name" }),
+  v3_user: safeString().max(32).nullable().optional().openapi({ description: "v3 user name" }),
   auth_protocol: z.enum(AUTH_PROTOCOLS).nullable().optional().openapi({
     description: "v3 authentication; null for noAuthNoPriv",
   }),
@@ -47,40 +54,40 @@ export const SnmpSettingsSchema = z.object({
   enabled: z.boolean(),
   version: z.enum(["v2c", "v3"]),
   port: z.number().int(),
-  v3_user: z.string().nullable(),
+  v3_user: safeString().nullable(),
   auth_protocol: z.enum(AUTH_PROTOCOLS).nullable(),
   priv_protocol: z.enum(PRIV_PROTOCOLS).nullable(),
   security_level: z.enum(["community", "noAuthNoPriv", "authNoPriv", "authPriv"]),
   has_community: z.boolean(),
   has_auth_key: z.boolean(),
   has_priv_key: z.boolean(),
-  updated_at: z.string(),
+  updated_at: safeString(),
 }).openapi("SnmpSettings");
 
 export const SnmpPollSchema = z.object({
   host_id: z.number().int(),
-  polled_at: z.string(),
+  polled_at: safeString(),
   status: z.enum(["ok", "timeout", "auth_failed", "error"]),
-  error: z.string().nullable(),
-  sys_name: z.string().nullable().openapi({
+  error: safeString().nullable(),
+  sys_name: safeString().nullable().openapi({
     description: "As the device sent it, control characters removed, ≤ 255 characters",
   }),
-  sys_descr: z.string().nullable(),
+  sys_descr: safeString().nullable(),
   settings_from: z.enum(["host", "subnet"]),
   duration_ms: z.number().int(),
-  last_ok_at: z.string().nullable(),
+  last_ok_at: safeString().nullable(),
 }).openapi("SnmpPoll");
 
 const NameSourceEnum = z.enum(NAME_PRECEDENCE as [string, ...string[]]);
 export const HostNamesSchema = z.object({
-  shown: z.string().nullable().openapi({ description: "The name the UI shows" }),
+  shown: safeString().nullable().openapi({ description: "The name the UI shows" }),
   winner: NameSourceEnum.nullable(),
-  candidates: z.array(z.object({ source: NameSourceEnum, name: z.string().nullable() })).openapi({
+  candidates: z.array(z.object({ source: NameSourceEnum, name: safeString().nullable() })).openapi({
     description: "Strongest first: override (typed by a person) > ptr (reverse DNS) > entered " +
       "(typed or imported DNS name) > snmp (sysName, made DNS-safe)",
   }),
-  sys_name: z.string().nullable(),
-  sys_descr: z.string().nullable(),
+  sys_name: safeString().nullable(),
+  sys_descr: safeString().nullable(),
 }).openapi("HostNames");
 
 const HostSnmpSchema = z.object({
@@ -100,7 +107,7 @@ const SubnetSnmpSchema = z.object({
 
 const PollResultSchema = z.object({
   poll: SnmpPollSchema,
-  renamed: z.object({ from: z.string().nullable(), to: z.string() }).nullable(),
+  renamed: z.object({ from: safeString().nullable(), to: safeString() }).nullable(),
   names: HostNamesSchema,
 }).openapi("SnmpPollResult");
 

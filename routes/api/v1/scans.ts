@@ -20,13 +20,14 @@ import {
   intParam,
   jsonBody,
   jsonResponse,
+  safeString,
   security,
 } from "@/web/api_schemas.ts";
 import { idCursor, ScanResultSchema, TaskStartedSchema } from "./_inventory_schemas.ts";
 
 const api = apiRouter();
 const tags = ["scans"];
-const Target = z.string().min(1).max(64).openapi({ example: "127.0.0.1" });
+const Target = safeString().min(1).max(64).openapi({ example: "127.0.0.1" });
 
 api.openapi(
   createRoute({
@@ -39,7 +40,7 @@ api.openapi(
       query: z.object({
         recent: intParam(1, 1000).optional(),
         kind: z.enum(["ping", "sweep", "port_scan"]).optional(),
-        target: z.string().max(64).optional(),
+        target: safeString().max(64).optional(),
         host_id: idParam().optional(),
         source: z.enum(["adhoc", "schedule", "manual"]).optional(),
         limit: intParam(1, 1000).optional(),
@@ -92,7 +93,7 @@ api.openapi(
         description: "The result as a file",
         content: {
           "application/json": { schema: ScanResultSchema },
-          "text/csv": { schema: z.string() },
+          "text/csv": { schema: safeString() },
         },
       },
       ...errorResponses,
@@ -180,7 +181,7 @@ api.openapi(
     request: {
       body: jsonBody(z.object({
         target: Target,
-        ports: z.string().max(2000).default("1-1024").openapi({ example: "22,80,443" }),
+        ports: safeString().max(2000).default("1-1024").openapi({ example: "22,80,443" }),
         async: z.boolean().default(false),
       })),
     },

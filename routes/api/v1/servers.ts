@@ -23,6 +23,7 @@ import {
   intParam,
   jsonBody,
   jsonResponse,
+  safeString,
   security,
 } from "@/web/api_schemas.ts";
 import { queryText } from "@/web/ipam_schemas.ts";
@@ -137,7 +138,7 @@ api.openapi(
       body: jsonBody(
         z.object({
           host_id: z.number().int().positive().optional(),
-          ip: z.string().max(64).optional(),
+          ip: safeString().max(64).optional(),
         }),
       ),
     },

@@ -4,15 +4,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { StatsSchema } from "@/web/port_schemas.ts";
 import { loadStats } from "@/services/dashboard/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, intParam, jsonResponse, security } from "@/web/api_schemas.ts";
+import { errorResponses, intParam, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 import { inventoryStats } from "@/services/operations/mod.ts";
 
 const api = apiRouter();
 
 const Top = z.object({
   port: z.number().int(),
-  proto: z.string(),
-  service: z.string(),
+  proto: safeString(),
+  service: safeString(),
   hosts: z.number().int(),
   observations: z.number().int(),
 });
@@ -33,8 +33,8 @@ const FullStatsSchema = StatsSchema.extend({
   }),
   action_runs: z.object({ total: z.number().int(), failed: z.number().int() }),
   window: z.object({
-    name: z.string(),
-    since: z.string().nullable(),
+    name: safeString(),
+    since: safeString().nullable(),
     scans: z.number().int(),
     port_observations: z.number().int(),
     top_open_ports: z.array(Top),
@@ -58,7 +58,7 @@ api.openapi(
     request: {
       query: z.object({
         top: intParam(1, 100).default(10),
-        window: z.string().max(10).default("all"),
+        window: safeString().max(10).default("all"),
       }),
     },
     responses: { 200: jsonResponse(FullStatsSchema, "Statistics"), ...errorResponses },

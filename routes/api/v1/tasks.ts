@@ -71,7 +71,7 @@ api.openapi(
     summary: "Cancel a queued or running task of this instance (409 when it is not open)",
     security,
     request: {
-      params: z.object({ id: z.string().openapi({ param: { name: "id", in: "path" } }) }),
+      params: z.object({ id: safeString().openapi({ param: { name: "id", in: "path" } }) }),
     },
     responses: { 200: jsonResponse(TaskSchema, "The task"), ...errorResponses },
   }),

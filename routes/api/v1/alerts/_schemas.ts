@@ -1,53 +1,54 @@
 // OpenAPI/zod schemas of the alerts API (targets, rules, silences, deliveries, events).
+import { safeString } from "@/web/api_schemas.ts";
 import { z } from "@hono/zod-openapi";
 import { EVENT_KINDS, SILENCE_KINDS, TARGET_KINDS } from "@/services/alerts/mod.ts";
 
-const Ref = z.object({ id: z.number().int(), name: z.string().nullable() });
+const Ref = z.object({ id: z.number().int(), name: safeString().nullable() });
 
 export const AlertEventSchema = z.object({
   id: z.number().int().nullable().openapi({ description: "Event id; null for test deliveries" }),
   kind: z.enum([...EVENT_KINDS, "test"]),
-  ts: z.string().openapi({ example: "2026-12-01T10:00:00.000Z" }),
-  summary: z.string().openapi({
+  ts: safeString().openapi({ example: "2026-12-01T10:00:00.000Z" }),
+  summary: safeString().openapi({
     example: "db1 (10.0.0.5) is down in lab 10.0.0.0/24 (2 missed checks)",
   }),
-  subnet: z.object({ id: z.number().int(), cidr: z.string(), name: z.string().nullable() })
+  subnet: z.object({ id: z.number().int(), cidr: safeString(), name: safeString().nullable() })
     .nullable(),
   host: z.object({
     id: z.number().int(),
-    ip: z.string(),
-    hostname: z.string().nullable(),
-    tags: z.array(z.string()),
-    url: z.string(),
+    ip: safeString(),
+    hostname: safeString().nullable(),
+    tags: z.array(safeString()),
+    url: safeString(),
   }).nullable(),
   server: Ref.nullable(),
   organization: Ref.nullable(),
-  detail: z.record(z.string(), z.unknown()).openapi({
+  detail: z.record(safeString(), z.unknown()).openapi({
     description: "Kind-specific fields: host_down {misses}, host_up {down_for_s, misses}, " +
       "port_* {port, proto, service, product, version}, service_changed {port, proto, from, to}, " +
       "indicator_status {indicator, status, previous_status, value, unit}, scan_failing " +
       "{scan, target, failures, last_error}, exporter_silent {exporter, last_seen_at, silent_for_s}",
   }),
-  url: z.string(),
+  url: safeString(),
   version: z.literal(1),
 }).openapi("AlertEvent");
 
-const name = z.string().trim().min(1).max(100);
-const tag = z.string().trim().min(1).max(64);
+const name = safeString().trim().min(1).max(100);
+const tag = safeString().trim().min(1).max(64);
 const id = z.number().int().positive();
 
 export const TargetSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: safeString(),
   kind: z.enum(TARGET_KINDS),
-  url: z.string().openapi({ description: "Shown in full to admins; others see the origin only" }),
+  url: safeString().openapi({ description: "Shown in full to admins; others see the origin only" }),
   enabled: z.boolean(),
   has_secret: z.literal(true),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("AlertTarget");
 
-const secret = z.string().min(8).max(200).openapi({
+const secret = safeString().min(8).max(200).openapi({
   description: "Write-only: signs every request; never returned (on create, omitted → one is " +
     "generated and returned once as `secret`)",
 });
@@ -55,7 +56,7 @@ const secret = z.string().min(8).max(200).openapi({
 export const TargetCreate = z.object({
   name,
   kind: z.enum(TARGET_KINDS),
-  url: z.string().trim().min(1).max(2000).openapi({
+  url: safeString().trim().min(1).max(2000).openapi({
     example: "https://hooks.example.net/pingfold",
     description: "http(s) URL; for `email`, comma-separated addresses",
   }),
@@ -67,18 +68,18 @@ export const TargetPatch = TargetCreate.partial().strict().openapi("AlertTargetP
 
 export const RuleSchema = z.object({
   id: z.number().int(),
-  name: z.string(),
+  name: safeString(),
   enabled: z.boolean(),
   events: z.array(z.enum(EVENT_KINDS)),
   subnet_id: z.number().int().nullable(),
-  tag: z.string().nullable(),
+  tag: safeString().nullable(),
   host_id: z.number().int().nullable(),
   server_id: z.number().int().nullable(),
   down_after: z.number().int(),
   flap_window_s: z.number().int(),
   target_ids: z.array(z.number().int()),
-  created_at: z.string(),
-  updated_at: z.string(),
+  created_at: safeString(),
+  updated_at: safeString(),
 }).openapi("AlertRule");
 
 export const RuleCreate = z.object({
@@ -105,14 +106,14 @@ export const SilenceSchema = z.object({
   kind: z.enum(SILENCE_KINDS),
   host_id: z.number().int().nullable(),
   subnet_id: z.number().int().nullable(),
-  tag: z.string().nullable(),
-  starts_at: z.string().nullable(),
-  ends_at: z.string().nullable(),
-  daily_from: z.string().nullable(),
-  daily_to: z.string().nullable(),
-  time_zone: z.string(),
-  reason: z.string(),
-  created_at: z.string(),
+  tag: safeString().nullable(),
+  starts_at: safeString().nullable(),
+  ends_at: safeString().nullable(),
+  daily_from: safeString().nullable(),
+  daily_to: safeString().nullable(),
+  time_zone: safeString(),
+  reason: safeString(),
+  created_at: safeString(),
 }).openapi("AlertSilence");
 
 export const SilenceCreate = z.object({
@@ -123,29 +124,29 @@ export const SilenceCreate = z.object({
   host_id: id.nullable().optional(),
   subnet_id: id.nullable().optional(),
   tag: tag.nullable().optional(),
-  starts_at: z.string().max(40).nullable().optional(),
-  ends_at: z.string().max(40).nullable().optional(),
-  daily_from: z.string().max(5).nullable().optional().openapi({ example: "22:00" }),
-  daily_to: z.string().max(5).nullable().optional().openapi({ example: "07:00" }),
-  time_zone: z.string().max(64).optional().openapi({ example: "Europe/Berlin" }),
-  reason: z.string().max(500).optional(),
+  starts_at: safeString().max(40).nullable().optional(),
+  ends_at: safeString().max(40).nullable().optional(),
+  daily_from: safeString().max(5).nullable().optional().openapi({ example: "22:00" }),
+  daily_to: safeString().max(5).nullable().optional().openapi({ example: "07:00" }),
+  time_zone: safeString().max(64).optional().openapi({ example: "Europe/Berlin" }),
+  reason: safeString().max(500).optional(),
 }).strict().openapi("AlertSilenceCreate");
 
 export const DeliverySchema = z.object({
   id: z.number().int(),
-  uuid: z.string().openapi({ description: "The idempotency key sent as X-Pingfold-Delivery" }),
+  uuid: safeString().openapi({ description: "The idempotency key sent as X-Pingfold-Delivery" }),
   event_id: z.number().int().nullable(),
   target_id: z.number().int(),
   rule_id: z.number().int().nullable(),
-  kind: z.string(),
+  kind: safeString(),
   status: z.enum(["queued", "sending", "succeeded", "failed"]),
   attempts: z.number().int(),
   max_attempts: z.number().int(),
-  next_attempt_at: z.string(),
+  next_attempt_at: safeString(),
   last_status: z.number().int().nullable(),
-  last_error: z.string().nullable(),
+  last_error: safeString().nullable(),
   latency_ms: z.number().int().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  succeeded_at: z.string().nullable(),
+  created_at: safeString(),
+  updated_at: safeString(),
+  succeeded_at: safeString().nullable(),
 }).openapi("AlertDelivery");

@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listDeliveries } from "@/services/alerts/mod.ts";
 import { cursorOf, limitQuery } from "@/web/port_schemas.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, security } from "@/web/api_schemas.ts";
+import { errorResponses, idParam, safeString, security } from "@/web/api_schemas.ts";
 import { keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { DeliverySchema } from "./_schemas.ts";
 
@@ -22,10 +22,10 @@ api.openapi(
       query: z.object({
         limit: limitQuery(100),
         cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
-        target_id: z.coerce.number().int().positive().optional(),
-        event_id: z.coerce.number().int().positive().optional(),
+        target_id: idParam().optional(),
+        event_id: idParam().optional(),
         status: z.enum(["queued", "sending", "succeeded", "failed"]).optional(),
-        kind: z.string().max(40).optional(),
+        kind: safeString().max(40).optional(),
       }),
     },
     responses: { 200: pageResponse(DeliverySchema, "Deliveries"), ...errorResponses },

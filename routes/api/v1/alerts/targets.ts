@@ -1,5 +1,5 @@
 // /api/v1/alerts/targets: where deliveries go (webhook, Slack, Discord, Teams, ntfy, e-mail).
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { requireRole } from "@/services/auth/mod.ts";
 import {
   createTarget,
@@ -11,7 +11,14 @@ import {
 } from "@/services/alerts/mod.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { listResponse, wholeList } from "@/web/api_paging.ts";
-import { errorResponses, IdParam, jsonBody, jsonResponse, security } from "@/web/api_schemas.ts";
+import {
+  errorResponses,
+  IdParam,
+  jsonBody,
+  jsonResponse,
+  safeString,
+  security,
+} from "@/web/api_schemas.ts";
 import { DeliverySchema, TargetCreate, TargetPatch, TargetSchema } from "./_schemas.ts";
 
 const api = apiRouter();
@@ -48,7 +55,7 @@ api.openapi(
     request: { body: jsonBody(TargetCreate) },
     responses: {
       201: jsonResponse(
-        TargetSchema.extend({ secret: z.string().optional() }),
+        TargetSchema.extend({ secret: safeString().optional() }),
         "Created (secret only when generated)",
       ),
       ...errorResponses,

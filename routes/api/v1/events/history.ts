@@ -4,14 +4,14 @@ import { EVENT_KINDS, isEventKind, listEvents } from "@/services/alerts/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { cursorOf, limitQuery } from "@/web/port_schemas.ts";
 import { apiRouter } from "@/web/api_router.ts";
-import { errorResponses, security } from "@/web/api_schemas.ts";
+import { errorResponses, idParam, safeString, security } from "@/web/api_schemas.ts";
 import { keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { AlertEventSchema } from "../alerts/_schemas.ts";
 
 const api = apiRouter();
 
 const time = (field: string) =>
-  z.string().max(40).refine((v) => Number.isFinite(Date.parse(v)), `${field}: expected ISO 8601`)
+  safeString().max(40).refine((v) => Number.isFinite(Date.parse(v)), `${field}: expected ISO 8601`)
     .optional();
 
 api.openapi(
@@ -28,9 +28,9 @@ api.openapi(
       query: z.object({
         limit: limitQuery(100),
         cursor: cursorOf((c) => /^\d{1,15}$/.test(c)),
-        kind: z.string().max(300).optional().openapi({ example: "host_down,host_up" }),
-        subnet_id: z.coerce.number().int().positive().optional(),
-        host_id: z.coerce.number().int().positive().optional(),
+        kind: safeString().max(300).optional().openapi({ example: "host_down,host_up" }),
+        subnet_id: idParam().optional(),
+        host_id: idParam().optional(),
         since: time("since"),
         until: time("until"),
       }),

@@ -14,18 +14,18 @@ api.use("*", async (c, next) => {
 const tags = ["settings"];
 
 const ScanScopeSchema = z.object({
-  cidrs: z.array(z.string()).openapi({
+  cidrs: z.array(safeString()).openapi({
     description: "Ranges that may be probed; nothing outside them ever is",
     example: ["127.0.0.0/8", "10.0.0.0/8", "fd00::/8"],
   }),
   source: z.enum(["settings", "env", "default"]).openapi({
     description: "settings: set here; env: SCAN_SCOPE; default: loopback and private ranges",
   }),
-  fallback: z.array(z.string()).openapi({
+  fallback: z.array(safeString()).openapi({
     description: "What applies without a setting here (SCAN_SCOPE or the default)",
   }),
-  updated_at: z.string().nullable(),
-  updated_by: z.string().nullable(),
+  updated_at: safeString().nullable(),
+  updated_by: safeString().nullable(),
 }).openapi("ScanScope");
 
 api.openapi(
