@@ -15,4 +15,4 @@ ENV HOST=0.0.0.0 PORT=8000 DATA_DIR=/app/data NETFLOW_BIND_HOST=0.0.0.0
 VOLUME ["/app/data"]
 EXPOSE 8000 2055/udp
 HEALTHCHECK CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health'); Deno.exit(r.ok ? 0 : 1)"]
-CMD ["deno", "run", "-A", "--unstable-kv", "--unstable-cron", "--unstable-net", "main.ts"]
+CMD ["deno", "run", "-A", "--unstable-kv", "--unstable-cron", "--unstable-net", "--v8-flags=--max-semi-space-size=2,--no-liftoff,--wasm-lazy-compilation", "main.ts"]

@@ -3,7 +3,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "@/services/errors.ts";
-import { audit } from "@/services/auth/mod.ts";
+import { audit, describeChange } from "@/services/auth/mod.ts";
+import { changeFacts } from "@/web/audit_facts.ts";
+import { forgetReads } from "@/services/store/mod.ts";
 import type { AppEnv, Deps, PageHandler } from "@/web/env.ts";
 import { errorResponse } from "@/web/http_errors.ts";
 import { ErrorSchema } from "@/web/api_schemas.ts";
@@ -94,10 +96,13 @@ export function createApp(deps: Deps): OpenAPIHono<AppEnv> {
   // 6. Audit every successful mutation (who, what, when).
   app.use("*", async (c, next) => {
     await next();
+    // Whatever a write changed shows on the next read: memoized read models are forgotten.
+    if (UNSAFE.has(c.req.method)) forgetReads(deps.db);
     if (UNSAFE.has(c.req.method) && c.res.status < 400 && c.get("user")) {
       await audit(deps.db, {
         username: c.get("user")?.username ?? null,
         action: `${c.req.method} ${c.req.path}`,
+        detail: { summary: describeChange(await changeFacts(c)) },
         clientIp: c.get("clientIp"),
       });
     }

@@ -51,19 +51,23 @@ import * as $48 from "./routes/search.tsx";
 import * as $49 from "./routes/settings/index.tsx";
 import * as $50 from "./routes/settings/scan-scope.tsx";
 import * as $51 from "./routes/settings/tokens/index.tsx";
-import * as $52 from "./routes/subnets/index.tsx";
-import * as $53 from "./routes/alerts/rules/[id]/delete.tsx";
-import * as $54 from "./routes/alerts/silences/[id]/delete.tsx";
-import * as $55 from "./routes/alerts/targets/[id]/delete.tsx";
-import * as $56 from "./routes/alerts/targets/[id]/test.tsx";
-import * as $57 from "./routes/api/v1/hosts/[id]/indicators.ts";
-import * as $58 from "./routes/api/v1/servers/[id]/indicators.ts";
-import * as $59 from "./routes/hosts/[id].tsx";
-import * as $60 from "./routes/inventory/organizations/[id].tsx";
-import * as $61 from "./routes/inventory/servers/[id].tsx";
-import * as $62 from "./routes/operations/scans/[id].tsx";
-import * as $63 from "./routes/settings/tokens/[id]/revoke.tsx";
-import * as $64 from "./routes/subnets/[id].tsx";
+import * as $52 from "./routes/settings/users.tsx";
+import * as $53 from "./routes/subnets/index.tsx";
+import * as $54 from "./routes/alerts/rules/[id]/delete.tsx";
+import * as $55 from "./routes/alerts/silences/[id]/delete.tsx";
+import * as $56 from "./routes/alerts/targets/[id]/delete.tsx";
+import * as $57 from "./routes/alerts/targets/[id]/test.tsx";
+import * as $58 from "./routes/api/v1/hosts/[id]/indicators.ts";
+import * as $59 from "./routes/api/v1/hosts/[id]/timeline.ts";
+import * as $60 from "./routes/api/v1/hosts/[id]/traffic.ts";
+import * as $61 from "./routes/api/v1/servers/[id]/indicators.ts";
+import * as $62 from "./routes/hosts/[id].tsx";
+import * as $63 from "./routes/inventory/organizations/[id].tsx";
+import * as $64 from "./routes/inventory/servers/[id].tsx";
+import * as $65 from "./routes/operations/scans/[id].tsx";
+import * as $66 from "./routes/settings/tokens/[id]/revoke.tsx";
+import * as $67 from "./routes/subnets/[id].tsx";
+import * as $68 from "./routes/subnets/[id]/rows.tsx";
 
 export const routes = [
   { path: "/account/password", api: false, module: $0 },
@@ -118,17 +122,21 @@ export const routes = [
   { path: "/settings", api: false, module: $49 },
   { path: "/settings/scan-scope", api: false, module: $50 },
   { path: "/settings/tokens", api: false, module: $51 },
-  { path: "/subnets", api: false, module: $52 },
-  { path: "/alerts/rules/:id/delete", api: false, module: $53 },
-  { path: "/alerts/silences/:id/delete", api: false, module: $54 },
-  { path: "/alerts/targets/:id/delete", api: false, module: $55 },
-  { path: "/alerts/targets/:id/test", api: false, module: $56 },
-  { path: "/api/v1/hosts/:id/indicators", api: true, module: $57 },
-  { path: "/api/v1/servers/:id/indicators", api: true, module: $58 },
-  { path: "/hosts/:id", api: false, module: $59 },
-  { path: "/inventory/organizations/:id", api: false, module: $60 },
-  { path: "/inventory/servers/:id", api: false, module: $61 },
-  { path: "/operations/scans/:id", api: false, module: $62 },
-  { path: "/settings/tokens/:id/revoke", api: false, module: $63 },
-  { path: "/subnets/:id", api: false, module: $64 },
+  { path: "/settings/users", api: false, module: $52 },
+  { path: "/subnets", api: false, module: $53 },
+  { path: "/alerts/rules/:id/delete", api: false, module: $54 },
+  { path: "/alerts/silences/:id/delete", api: false, module: $55 },
+  { path: "/alerts/targets/:id/delete", api: false, module: $56 },
+  { path: "/alerts/targets/:id/test", api: false, module: $57 },
+  { path: "/api/v1/hosts/:id/indicators", api: true, module: $58 },
+  { path: "/api/v1/hosts/:id/timeline", api: true, module: $59 },
+  { path: "/api/v1/hosts/:id/traffic", api: true, module: $60 },
+  { path: "/api/v1/servers/:id/indicators", api: true, module: $61 },
+  { path: "/hosts/:id", api: false, module: $62 },
+  { path: "/inventory/organizations/:id", api: false, module: $63 },
+  { path: "/inventory/servers/:id", api: false, module: $64 },
+  { path: "/operations/scans/:id", api: false, module: $65 },
+  { path: "/settings/tokens/:id/revoke", api: false, module: $66 },
+  { path: "/subnets/:id", api: false, module: $67 },
+  { path: "/subnets/:id/rows", api: false, module: $68 },
 ];

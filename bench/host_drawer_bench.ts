@@ -3,7 +3,7 @@
 // 720 hourly port snapshots with their change events, and up/down flips.
 //
 // Run: deno run -A --unstable-kv bench/host_drawer_bench.ts   (PGlite in memory; nothing is scanned)
-import { migrate, openPglite } from "@/services/store/mod.ts";
+import { migrate, openKvStateStore, openPglite } from "@/services/store/mod.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { loadHostDetail } from "@/services/dashboard/mod.ts";
 import { hostStateKey, insertEvents, type NewEvent, rollUp } from "@/services/sweeps/mod.ts";
@@ -48,7 +48,7 @@ function portsAt(h: number): PortObservation[] {
 export async function benchHostDrawer(): Promise<BenchResult[]> {
   setLogLevel("error");
   const db = await openPglite("memory://");
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     await migrate(db);
     const now = Date.UTC(2026, 0, 31, 12, 0);

@@ -10,7 +10,7 @@
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { createApiToken, ensureDefaultAdmin } from "@/services/auth/mod.ts";
-import { migrate, openPglite } from "@/services/store/mod.ts";
+import { migrate, openKvStateStore, openPglite } from "@/services/store/mod.ts";
 import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
@@ -63,7 +63,7 @@ export async function benchOperations(quick: boolean): Promise<BenchResult[]> {
   setLogLevel("error");
   const db = await openPglite("memory://");
   await migrate(db);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const dataDir = await Deno.makeTempDir({ prefix: "pf_bench_ops_" });
   const cfg = parseConfig({
     DISABLE_SCHEDULER: "1",

@@ -6,6 +6,9 @@ import { benchNetflow } from "./netflow_bench.ts";
 import { benchNetflowFlood } from "./netflow_flood_bench.ts";
 import { benchOperations } from "./operations_bench.ts";
 import { benchAlerts } from "./alerts_bench.ts";
+import { benchClusterIngest } from "./cluster_ingest_bench.ts";
+import { benchFleet } from "./fleet_bench.ts";
+import { benchLoad } from "./load_bench.ts";
 
 interface Row {
   suite: string;
@@ -20,13 +23,16 @@ type Raw = { name: string; ms?: number; value?: number; unit?: string; note?: st
 const quick = Deno.env.get("BENCH_QUICK") === "1";
 
 const suites: Array<[string, () => Promise<Raw[]>]> = [
-  ["ipam", () => benchIpamRender()],
+  ["ipam", () => benchIpamRender(quick)],
   ["discovery", () => benchDiscovery(quick ? 1 : 3)],
   ["ports", () => benchHostDrawer()],
   ["netflow", () => benchNetflow()],
   ["netflow-flood", () => benchNetflowFlood(quick)],
   ["operations", () => benchOperations(quick)],
   ["alerts", () => benchAlerts(quick)],
+  ["cluster", () => benchClusterIngest(quick)],
+  ["fleet", () => benchFleet(quick)],
+  ["load", () => benchLoad(quick)],
 ];
 
 function normalize(suite: string, r: Raw): Row {

@@ -1,6 +1,5 @@
-// Server-rendered alert views: a table of events (feed, dashboard) and the "Down now" list.
-import type { AlertEvent, DownHost } from "@/services/alerts/mod.ts";
-import { formatAge } from "@/shared/state_view.ts";
+// Server-rendered alert views: a table of events (feed, dashboard).
+import type { AlertEvent } from "@/services/alerts/mod.ts";
 import { EventRow } from "./EventRow.tsx";
 
 export function EventTable(p: { events: AlertEvent[]; caption: string; live?: boolean }) {
@@ -18,29 +17,5 @@ export function EventTable(p: { events: AlertEvent[]; caption: string; live?: bo
         {p.events.map((e) => <EventRow key={e.id ?? e.ts} e={e} />)}
       </tbody>
     </table>
-  );
-}
-
-export function DownNow(p: { hosts: DownHost[]; total: number; now: number }) {
-  if (p.hosts.length === 0) {
-    return <p class="muted" data-testid="down-empty">Nothing is down.</p>;
-  }
-  return (
-    <ul class="flex flex-col gap-1" data-testid="down-now">
-      {p.hosts.map((h) => (
-        <li class="flex flex-wrap gap-2 items-baseline">
-          <span class="pill pill-down">Down</span>
-          <a class="link mono" href={`/hosts/${h.host_id}`}>{h.ip}</a>
-          {h.hostname && <span>{h.hostname}</span>}
-          <span class="muted text-sm">
-            down for {formatAge(p.now - Date.parse(h.since))}
-            {h.subnet_cidr && ` · ${h.subnet_cidr}`}
-          </span>
-        </li>
-      ))}
-      {p.total > p.hosts.length && (
-        <li class="muted text-sm">and {p.total - p.hosts.length} more</li>
-      )}
-    </ul>
   );
 }

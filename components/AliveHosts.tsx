@@ -3,7 +3,8 @@
 import type { AliveFilterOptions, AliveFilterValues, AliveHost } from "@/services/dashboard/mod.ts";
 import { StatusPill } from "./StatusPill.tsx";
 import { portLabel, portProduct } from "../shared/host_detail_format.ts";
-import { formatCount } from "../shared/format_count.ts";
+import type { ComponentType } from "preact";
+import type { PingButtonProps } from "../islands/PingButton.tsx";
 
 /** Port chips shown per row before "+N more". */
 const CHIPS_PER_ROW = 6;
@@ -96,9 +97,12 @@ function PortChips(p: { h: AliveHost }) {
   );
 }
 
-export function AliveTable(p: { hosts: AliveHost[] }) {
+export function AliveTable(
+  p: { hosts: AliveHost[]; id?: string; Ping?: ComponentType<PingButtonProps> },
+) {
+  const Ping = p.Ping;
   return (
-    <table class="table alive-table" data-testid="alive-table">
+    <table class="table alive-table" data-testid="alive-table" id={p.id}>
       <caption class="sr-only">
         Hosts that answer now; press Enter on a row or click it for details
       </caption>
@@ -110,6 +114,11 @@ export function AliveTable(p: { hosts: AliveHost[] }) {
           <th scope="col">Services</th>
           <th scope="col">Subnet</th>
           <th scope="col">Tags</th>
+          {Ping && (
+            <th scope="col">
+              <span class="sr-only">Actions</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -126,13 +135,15 @@ export function AliveTable(p: { hosts: AliveHost[] }) {
               <td>
                 <a href={`/hosts/${h.id}`} class="link mono">{h.ip}</a>
                 {/* Phones hide the Name column and show the name here instead. */}
-                {name && <div class="alive-name-sm">{name}</div>}
+                {name && <div class="alive-name-sm" data-field="name">{name}</div>}
               </td>
               <td>
                 <StatusPill state="up" latencyMs={h.latency_ms} since={h.since} />
               </td>
               <td>
-                {name ?? <span class="muted">—</span>}
+                <span data-field="name" data-empty="—" class={name ? undefined : "muted"}>
+                  {name ?? "—"}
+                </span>
                 {h.description && <div class="text-sm muted">{h.description}</div>}
               </td>
               <td>
@@ -144,6 +155,11 @@ export function AliveTable(p: { hosts: AliveHost[] }) {
                   : <span class="muted">none</span>}
               </td>
               <td>{h.tags.map((t) => <span key={t} class="chip">{t}</span>)}</td>
+              {Ping && (
+                <td>
+                  <Ping hostId={h.id} ip={h.ip} compact />
+                </td>
+              )}
             </tr>
           );
         })}
@@ -152,8 +168,4 @@ export function AliveTable(p: { hosts: AliveHost[] }) {
   );
 }
 
-/** "Showing 500 of 1,234" when the list is cut; "3 hosts" otherwise. */
-export function aliveCountText(shown: number, total: number): string {
-  if (shown < total) return `Showing ${formatCount(shown)} of ${formatCount(total)} alive hosts`;
-  return `${formatCount(total)} ${total === 1 ? "host" : "hosts"}`;
-}
+export { aliveCountText } from "../shared/alive_count_text.ts";

@@ -9,12 +9,18 @@ import Sparkline, { type SparklineProps } from "../islands/Sparkline.tsx";
 import HostEditForm, { type HostEditFormProps } from "../islands/HostEditForm.tsx";
 import PortScanButton, { type PortScanButtonProps } from "../islands/PortScanButton.tsx";
 import SnmpSettingsForm, { type SnmpSettingsFormProps } from "../islands/SnmpSettingsForm.tsx";
+import PingButton, { type PingButtonProps } from "../islands/PingButton.tsx";
+import HostManage, { type HostManageProps } from "../islands/HostManage.tsx";
+import { lastSeenText, latencyText } from "../shared/live_cells.ts";
 import { StatusPill } from "./StatusPill.tsx";
 import { HostEvents } from "./HostEvents.tsx";
+import { HostTraffic } from "./HostTraffic.tsx";
+import { HostTimeline } from "./HostTimeline.tsx";
+import type { HostTraffic as HostTrafficData } from "@/services/netflow/mod.ts";
+import type { TimelinePage } from "@/services/dashboard/mod.ts";
 import { HostPorts } from "./HostPorts.tsx";
 import { HostUptime } from "./HostUptime.tsx";
 import { formatUtc, tagsToText, timeAgo } from "../shared/host_detail_format.ts";
-import { formatLatency } from "../shared/state_view.ts";
 import { HostNameSources, type SnmpNameView } from "./HostNameSources.tsx";
 
 /** What the host page renders and the drawer fetches (`GET /hosts/{id}?format=json`). */
@@ -28,6 +34,8 @@ export interface HostView {
   inventory?: HostInventoryView;
   /** Every name source and the winner, with the last SNMP read. */
   names: SnmpNameView;
+  /** The host's story: NetFlow traffic and its timeline. */
+  story?: { traffic: HostTrafficData; timeline: TimelinePage };
 }
 
 /** The interactive parts: plain components in the drawer, island-wrapped on the server page. */
@@ -37,6 +45,8 @@ export interface HostDetailParts {
   ScanButton: ComponentType<PortScanButtonProps>;
   ActionRunner: ComponentType<ActionRunnerProps>;
   SnmpForm: ComponentType<SnmpSettingsFormProps>;
+  Ping: ComponentType<PingButtonProps>;
+  Manage: ComponentType<HostManageProps>;
 }
 
 export interface HostDetailProps {
@@ -49,15 +59,17 @@ export interface HostDetailProps {
   /** A rejected no-JavaScript save: what was typed and why it failed. */
   edit?: { values: HostEditFormProps["values"]; errors: Record<string, string> };
   saved?: boolean;
-  /** Drawer: reload the data after a save or a port scan. */
-  onChanged?: () => void;
+  /** Drawer: reload the data after a save or a port scan (with the saved host, when there is one). */
+  onChanged?: (host?: Record<string, unknown>) => void;
+  /** Drawer: the host was deleted. */
+  onDeleted?: (id: number) => void;
   /** Drawer: the edit form reloads the page after saving (full page). */
   reloadOnSave?: boolean;
 }
 
 /**
  * The name a person sees: their override, else the hostname (reverse DNS, typed, or SNMP's sysName
- * when neither exists; services/snmp/names.ts has the full precedence).
+ * when neither exists). Pages use view.names.names.shown (shared/host_name.ts) instead.
  */
 export function hostDisplayName(h: { hostname: string | null; hostname_override: string | null }) {
   return h.hostname_override ?? h.hostname ?? null;
@@ -89,11 +101,13 @@ export function HostDetail(p: HostDetailProps) {
   const EditPart = p.parts?.EditForm ?? HostEditForm;
   const ScanPart = p.parts?.ScanButton ?? PortScanButton;
   const SnmpPart = p.parts?.SnmpForm ?? SnmpSettingsForm;
-  const name = hostDisplayName(h);
+  const PingPart = p.parts?.Ping ?? PingButton;
+  const ManagePart = p.parts?.Manage ?? HostManage;
+  // The name in force by the shared rule (shared/host_name.ts), so page, drawer and form agree.
+  const name = p.view.names.names.shown;
   const Title = p.level === 1 ? "h1" : "h2";
   const Sub = p.level === 1 ? "h2" : "h3";
   const sid = (part: string) => `${p.headingId}-${part}`;
-  const latency = s.status === "up" ? formatLatency(s.latency_ms) : null;
 
   return (
     <article class="host-detail" data-host-id={h.id} data-status={s.status}>
@@ -105,6 +119,7 @@ export function HostDetail(p: HostDetailProps) {
           {name && <span class="mono" data-testid="hd-ip">{h.ip}</span>}
           <span data-testid="hd-status">
             <StatusPill
+              ip={h.ip}
               state={s.status}
               latencyMs={s.latency_ms}
               since={s.since}
@@ -116,6 +131,7 @@ export function HostDetail(p: HostDetailProps) {
               {subnet.cidr}
             </a>
           )}
+          {p.view.can_edit && <PingPart hostId={h.id} ip={h.ip} />}
         </p>
         {h.description && <p class="hd-desc">{h.description}</p>}
         {h.tags.length > 0 && (
@@ -132,6 +148,7 @@ export function HostDetail(p: HostDetailProps) {
           <SparklinePart
             points={detail.sparkline}
             label="Latency and availability, last 24 hours"
+            samples={detail.uptime.h24.samples}
           />
         </section>
 
@@ -153,12 +170,18 @@ export function HostDetail(p: HostDetailProps) {
             <Fact label="Status since">
               {s.since ? <When iso={s.since} now={now} /> : null}
             </Fact>
-            <Fact label="Latency">{latency}</Fact>
+            <Fact label="Latency">
+              <span data-live="latency" data-live-ip={h.ip}>
+                {latencyText(s.status === "up", s.latency_ms)}
+              </span>
+            </Fact>
             <Fact label="First seen">
               <When iso={h.first_seen_at} now={now} />
             </Fact>
             <Fact label="Last seen">
-              <When iso={s.last_seen ?? h.last_seen_at} now={now} />
+              <span data-live="last-seen" data-live-ip={h.ip}>
+                {lastSeenText(s.last_seen ?? h.last_seen_at, now)}
+              </span>
             </Fact>
             <Fact label="MAC" mono>{h.mac}</Fact>
             <Fact label="Vendor">{h.vendor}</Fact>
@@ -188,7 +211,7 @@ export function HostDetail(p: HostDetailProps) {
             <Sub id={sid("edit")} class="hd-h">Edit</Sub>
             <EditPart
               hostId={h.id}
-              ptrName={h.hostname}
+              names={p.view.names.names}
               csrf={p.csrf}
               values={p.edit?.values ?? {
                 hostname_override: h.hostname_override ?? "",
@@ -200,6 +223,21 @@ export function HostDetail(p: HostDetailProps) {
               {...(p.saved ? { saved: true } : {})}
               {...(p.onChanged ? { onSaved: p.onChanged } : {})}
               {...(p.reloadOnSave ? { reloadOnSave: true } : {})}
+            />
+          </section>
+        )}
+
+        {p.view.can_edit && (
+          <section class="hd-section" aria-labelledby={sid("manage")}>
+            <Sub id={sid("manage")} class="hd-h">Manage</Sub>
+            <ManagePart
+              hostId={h.id}
+              ip={h.ip}
+              mac={h.mac}
+              subnetId={h.subnet_id}
+              {...(p.onChanged ? {} : { reloadOnSave: true })}
+              {...(p.onChanged ? { onSaved: p.onChanged } : {})}
+              {...(p.onDeleted ? { onDeleted: p.onDeleted } : {})}
             />
           </section>
         )}
@@ -220,6 +258,19 @@ export function HostDetail(p: HostDetailProps) {
           <Sub id={sid("events")} class="hd-h">Events</Sub>
           <HostEvents events={detail.events} now={now} />
         </section>
+
+        {p.view.story && (
+          <>
+            <section class="hd-section hd-wide" aria-labelledby={sid("traffic")}>
+              <Sub id={sid("traffic")} class="hd-h">Traffic</Sub>
+              <HostTraffic traffic={p.view.story.traffic} />
+            </section>
+            <section class="hd-section hd-wide" id="timeline" aria-labelledby={sid("timeline")}>
+              <Sub id={sid("timeline")} class="hd-h">Timeline</Sub>
+              <HostTimeline hostId={h.id} page={p.view.story.timeline} now={now} />
+            </section>
+          </>
+        )}
       </div>
     </article>
   );

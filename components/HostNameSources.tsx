@@ -1,15 +1,9 @@
 // Where a host's name can come from, strongest first, with the one shown marked, plus what SNMP
 // last said (sysDescr, poll outcome). Device strings are untrusted: rendered as text only.
-import type { HostNameSources as Names, NameSource, PollRecord } from "@/services/snmp/mod.ts";
+import type { HostNameSources as Names, PollRecord } from "@/services/snmp/mod.ts";
 import { timeAgo } from "../shared/host_detail_format.ts";
+import { NAME_SOURCE_LABELS as LABELS, nameInForceText } from "../shared/host_name.ts";
 import type { SnmpSettingsSummary } from "../islands/SnmpSettingsForm.tsx";
-
-const LABELS: Record<NameSource, string> = {
-  override: "Override (typed)",
-  ptr: "Reverse DNS (PTR)",
-  entered: "DNS name (typed or imported)",
-  snmp: "SNMP sysName",
-};
 
 export interface SnmpNameView {
   names: Names;
@@ -25,6 +19,7 @@ export function HostNameSources(p: { view: SnmpNameView; now: number; headingId:
   return (
     <div class="hd-names" data-testid="name-sources">
       <p class="hd-label" id={p.headingId}>Name sources (strongest first)</p>
+      <p class="text-sm" data-testid="name-in-force">{nameInForceText(names)}</p>
       <dl class="hd-facts" aria-labelledby={p.headingId}>
         {names.candidates.map((c) => (
           <div class="hd-fact" key={c.source} data-source={c.source}>
@@ -32,7 +27,7 @@ export function HostNameSources(p: { view: SnmpNameView; now: number; headingId:
             <dd class="mono">
               {c.name ?? <span class="muted">—</span>}
               {names.winner === c.source && (
-                <span class="chip ml-2" data-testid="name-winner">shown</span>
+                <span class="chip ml-2" data-testid="name-winner">in force</span>
               )}
             </dd>
           </div>

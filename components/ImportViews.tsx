@@ -1,6 +1,14 @@
 // The CSV import screens: upload form, dry-run preview with a confirm button, and the final report.
+import { uiWords } from "../shared/ui_words.ts";
 import { Csrf } from "@/components/CsrfField.tsx";
-import { CSV_COLUMNS_DOC, type ImportReport } from "@/services/ipam/mod.ts";
+import {
+  batchesSentence,
+  CSV_COLUMNS_DOC,
+  DEFAULT_MAX_ROWS,
+  type ImportReport,
+  type KeptUpload,
+  UPLOAD_TTL_MS,
+} from "@/services/ipam/mod.ts";
 
 export interface ImportChoices {
   kind: "hosts" | "subnets";
@@ -43,9 +51,9 @@ export function UploadForm(p: { csrf: string; choices?: ImportChoices; error?: s
           <input type="checkbox" name="allow_orphan" value="1" checked={ch.allow_orphan} />
           Hosts outside every subnet are allowed (otherwise they are reported as errors)
         </label>
-        <label class="flex items-center gap-2">
+        <label class="flex flex-wrap items-center gap-2">
           Rows whose address or CIDR already exists:
-          <select name="on_existing" class="input">
+          <select name="on_existing" class="input max-w-full">
             <option value="update" selected={ch.on_existing === "update"}>
               update them with the non-empty cells
             </option>
@@ -77,12 +85,32 @@ export function UploadForm(p: { csrf: string; choices?: ImportChoices; error?: s
   );
 }
 
+/** A batched file's preview: how it will be imported, instead of refusing it. */
+export function BatchNotice(p: { report: ImportReport }) {
+  const sentence = batchesSentence(p.report);
+  if (!sentence) return null;
+  const b = p.report.batches!;
+  return (
+    <p class="notice" data-testid="import-batches">
+      {sentence}. The file has more rows than one preview holds ({DEFAULT_MAX_ROWS.toLocaleString(
+        "en-US",
+      )}), so the lists below show the first {b.list_limit.toLocaleString("en-US")} entries of each.
+      {" "}
+      {p.report.summary.error > 0
+        ? "Rows with errors are skipped; each batch is written in its own transaction."
+        : "Each batch is written in its own transaction."}
+    </p>
+  );
+}
+
 export function ReportSummary(p: { report: ImportReport }) {
   const s = p.report.summary;
   const item = (label: string, n: number, testId: string) => (
     <div class="flex flex-col">
       <dt class="text-sm muted">{label}</dt>
-      <dd class="text-xl font-semibold tabular-nums" data-testid={testId}>{n}</dd>
+      <dd class="text-xl font-semibold tabular-nums" data-testid={testId}>
+        {n.toLocaleString("en-US")}
+      </dd>
     </div>
   );
   return (
@@ -104,22 +132,24 @@ function LineTable(
   return (
     <div>
       <h3 class="font-bold mb-1">{p.title}</h3>
-      <table class="table" data-testid={p.testId}>
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col">{p.what}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.rows.map((r) => (
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={p.title}>
+        <table class="table" data-testid={p.testId}>
+          <thead>
             <tr>
-              <td class="tabular-nums">{r.line}</td>
-              <td>{r.text}</td>
+              <th scope="col">Line</th>
+              <th scope="col">{p.what}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {p.rows.map((r) => (
+              <tr>
+                <td class="tabular-nums">{r.line}</td>
+                <td>{r.text}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
@@ -136,13 +166,13 @@ export function LineTables(p: { report: ImportReport }) {
         title="Rows with errors"
         testId="import-errors"
         what="Problem"
-        rows={r.errors.map((e) => ({ line: e.line, text: e.message }))}
+        rows={r.errors.map((e) => ({ line: e.line, text: uiWords(e.message) }))}
       />
       <LineTable
         title="Rows imported with a warning"
         testId="import-warnings"
         what="Warning"
-        rows={r.warnings.map((w) => ({ line: w.line, text: w.message }))}
+        rows={r.warnings.map((w) => ({ line: w.line, text: uiWords(w.message) }))}
       />
       <LineTable
         title="Skipped phpIPAM folders (not subnets)"
@@ -160,31 +190,54 @@ export function RowTable(p: { report: ImportReport }) {
   return (
     <div>
       <h3 class="font-bold mb-1">Rows</h3>
-      <table class="table" data-testid="import-rows">
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col">Action</th>
-            <th scope="col">{p.report.kind === "hosts" ? "Address" : "Subnet"}</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr data-action={r.action}>
-              <td class="tabular-nums">{r.line}</td>
-              <td>{r.action}</td>
-              <td class="mono">{r.key}</td>
-              <td class="muted">
-                {r.changes ? `changes ${r.changes.join(", ")}` : r.reason ?? ""}
-              </td>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Rows">
+        <table class="table" data-testid="import-rows">
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Action</th>
+              <th scope="col">{p.report.kind === "hosts" ? "Address" : "Subnet"}</th>
+              <th scope="col">Details</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr data-action={r.action}>
+                <td class="tabular-nums">{r.line}</td>
+                <td>{r.action}</td>
+                <td class="mono">{r.key}</td>
+                <td class="muted">
+                  {r.diff?.length
+                    ? (
+                      <ul data-testid="row-diff">
+                        {r.diff.map((d) => (
+                          <li>
+                            <span class="font-semibold">{d.field}</span>:{" "}
+                            <del class="wrap-anywhere">{d.from || "(empty)"}</del> →{" "}
+                            <ins class="wrap-anywhere">{d.to || "(empty)"}</ins>
+                          </li>
+                        ))}
+                      </ul>
+                    )
+                    : r.changes
+                    ? `changes ${r.changes.join(", ")}`
+                    : r.reason ?? ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {p.report.rows.length > rows.length && (
         <p class="muted text-sm mt-1">
           {p.report.rows.length - rows.length} more rows not shown.
+        </p>
+      )}
+      {p.report.batches && p.report.batches.rows > rows.length && (
+        <p class="muted text-sm mt-1" data-testid="rows-shown">
+          The first {rows.length.toLocaleString("en-US")} of{" "}
+          {p.report.batches.rows.toLocaleString("en-US")}{" "}
+          rows are shown; the counts above cover the whole file.
         </p>
       )}
     </div>
@@ -192,29 +245,36 @@ export function RowTable(p: { report: ImportReport }) {
 }
 
 export function ConfirmForm(
-  p: { csrf: string; csv: string; choices: ImportChoices; report: ImportReport },
+  p: { csrf: string; upload: KeptUpload | null; choices: ImportChoices; report: ImportReport },
 ) {
   const s = p.report.summary;
   const writes = s.create + s.update;
   const hidden = (name: string, value: string) => <input type="hidden" name={name} value={value} />;
   return (
+    // The file stays on the server: the form names it by id, so the page stays small.
     <form method="post" action="/import/apply" class="flex flex-wrap items-center gap-3">
       <Csrf token={p.csrf} />
       {hidden("kind", p.choices.kind)}
       {hidden("on_existing", p.choices.on_existing)}
       {p.choices.allow_orphan && hidden("allow_orphan", "1")}
       {s.error > 0 && hidden("skip_errors", "1")}
-      <textarea name="csv" hidden aria-hidden="true">{p.csv}</textarea>
-      {writes === 0
+      {p.upload && hidden("upload_id", p.upload.id)}
+      {writes === 0 || !p.upload
         ? <p class="muted">Nothing to import.</p>
         : (
           <button type="submit" class="btn" data-testid="confirm-import">
-            {s.error > 0
-              ? `Import ${writes} row(s), skipping ${s.error} with errors`
-              : `Import ${writes} row(s)`}
+            {`Import ${writes.toLocaleString("en-US")} row(s)`}
+            {p.report.batches ? " in batches" : ""}
+            {s.error > 0 ? `, skipping ${s.error.toLocaleString("en-US")} with errors` : ""}
           </button>
         )}
       <a class="btn btn-quiet" href="/import">Choose another file</a>
+      {p.upload && writes > 0 && (
+        <p class="text-sm muted basis-full" data-testid="upload-kept">
+          The file is kept on the server for {UPLOAD_TTL_MS / 60_000}{" "}
+          minutes, until you confirm; after that, upload it again.
+        </p>
+      )}
     </form>
   );
 }

@@ -2,6 +2,7 @@
 // matching indicators, worst first, each linking to its host or server.
 import type { IndicatorRow, IndicatorStatus } from "@/services/inventory/mod.ts";
 import { Pill } from "./InventoryUi.tsx";
+import { DataTable } from "@/components/DataTable.tsx";
 
 const ORDER: IndicatorStatus[] = ["critical", "warning", "unknown", "ok"];
 
@@ -38,43 +39,34 @@ export function IndicatorPanel(p: {
           ))}
         </nav>
       </div>
-      {p.rows.length === 0
-        ? <p class="muted">No indicator is {p.status}.</p>
-        : (
-          <table class="table inv-table" data-testid="indicator-table">
-            <thead>
-              <tr>
-                <th>Status</th>
-                <th>Where</th>
-                <th>Name</th>
-                <th>Value</th>
-                <th>Source</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.rows.map((r) => (
-                <tr key={r.id} data-host-id={r.host_id ?? undefined}>
-                  <td>
-                    <Pill status={r.status} />
-                  </td>
-                  <td class="mono">
-                    <a
-                      class="link"
-                      href={r.host_id ? `/hosts/${r.host_id}` : `/inventory/servers/${r.server_id}`}
-                    >
-                      {r.owner}
-                    </a>
-                  </td>
-                  <td class="mono">{r.name}</td>
-                  <td>{String(r.value ?? "")} {r.unit}</td>
-                  <td>{r.source}</td>
-                  <td>{r.updated_at.replace("T", " ").slice(0, 19)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      {p.rows.length === 0 ? <p class="muted">No indicator is {p.status}.</p> : (
+        <DataTable
+          label="Indicators"
+          testId="indicator-table"
+          class="inv-table"
+          columns={["Status", "Where", "Name", "Value", "Source", "Updated"]}
+        >
+          {p.rows.map((r) => (
+            <tr key={r.id} data-host-id={r.host_id ?? undefined}>
+              <td>
+                <Pill status={r.status} />
+              </td>
+              <td class="mono">
+                <a
+                  class="link"
+                  href={r.host_id ? `/hosts/${r.host_id}` : `/inventory/servers/${r.server_id}`}
+                >
+                  {r.owner}
+                </a>
+              </td>
+              <td class="mono">{r.name}</td>
+              <td>{String(r.value ?? "")} {r.unit}</td>
+              <td>{r.source}</td>
+              <td>{r.updated_at.replace("T", " ").slice(0, 19)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
     </section>
   );
 }

@@ -1,5 +1,5 @@
-// Small server-rendered pieces the inventory and operations pages share: notices, text fields,
-// the status pill of an indicator or a run, and the hidden CSRF field.
+// Small server-rendered pieces the inventory and operations pages share: notices, the status
+// pill of an indicator or a run, cards (and, re-exported, the hidden CSRF field and text fields).
 import type { ComponentChildren } from "preact";
 
 export function Notice(p: { error?: string | null; ok?: string | null }) {
@@ -12,44 +12,8 @@ export function Notice(p: { error?: string | null; ok?: string | null }) {
   return null;
 }
 
-export function Csrf(p: { token: string }) {
-  return <input type="hidden" name="_csrf" value={p.token} />;
-}
-
-export function Field(p: {
-  name: string;
-  label: string;
-  value?: string | null;
-  type?: string;
-  required?: boolean;
-  wide?: boolean;
-  textarea?: boolean;
-  placeholder?: string;
-}) {
-  const id = `f-${p.name}`;
-  return (
-    <label class={`flex flex-col text-sm ${p.wide ? "w-full" : ""}`} for={id}>
-      {p.label}
-      {p.textarea
-        ? (
-          <textarea class="input" id={id} name={p.name} rows={3} placeholder={p.placeholder}>
-            {p.value ?? ""}
-          </textarea>
-        )
-        : (
-          <input
-            class="input"
-            id={id}
-            name={p.name}
-            type={p.type ?? "text"}
-            value={p.value ?? ""}
-            required={p.required}
-            placeholder={p.placeholder}
-          />
-        )}
-    </label>
-  );
-}
+export { Csrf } from "./CsrfField.tsx";
+export { Field, SelectField } from "./FormFields.tsx";
 
 const PILL: Record<string, string> = {
   ok: "pill pill-up",

@@ -22,6 +22,7 @@ export interface LayoutProps {
 const NAV = [
   { href: "/", label: "Dashboard" },
   { href: "/subnets", label: "Subnets" },
+  { href: "/import", label: "Import" },
   { href: "/inventory/servers", label: "Inventory" },
   { href: "/operations/scans", label: "Operations" },
   { href: "/netflow", label: "NetFlow" },
@@ -29,7 +30,6 @@ const NAV = [
   { href: "/events", label: "Events" },
   { href: "/alerts", label: "Alerts" },
   { href: "/settings", label: "Settings" },
-  { href: "/docs", label: "API" },
 ];
 
 function isCurrent(path: string, href: string) {
@@ -52,11 +52,11 @@ export function Layout(p: LayoutProps) {
       <body class="min-h-screen flex flex-col">
         <a href="#main" class="skip-link">Skip to content</a>
         <header class="site-header">
-          <div class="flex flex-wrap items-center gap-3 px-4 py-2 max-w-7xl mx-auto w-full">
+          <div class="flex flex-wrap items-center gap-2 px-4 py-2 max-w-7xl mx-auto w-full">
             <a href="/" class="brand font-bold text-lg">Pingfold</a>
             {p.user && (
               <nav aria-label="Main" class="flex-1 min-w-0">
-                <ul class="flex flex-wrap gap-1">
+                <ul class="flex flex-wrap gap-0.5">
                   {NAV.map((n) => (
                     <li>
                       <a
@@ -78,8 +78,8 @@ export function Layout(p: LayoutProps) {
                   id="quick-search"
                   name="q"
                   type="search"
-                  placeholder="Search (press /)"
-                  class="input w-44"
+                  placeholder="Search (/)"
+                  class="input header-search"
                   autocomplete="off"
                 />
               </form>
@@ -87,9 +87,15 @@ export function Layout(p: LayoutProps) {
             <ThemeToggleIsland theme={p.theme} contrast={p.contrast} />
             {p.user && (
               <form method="post" action="/logout" class="flex items-center gap-2">
-                <span class="muted text-sm">{p.user.username} ({p.user.role})</span>
+                <span class="muted text-sm user-label">{p.user.username} ({p.user.role})</span>
                 <input type="hidden" name="_csrf" value={p.csrfToken ?? ""} />
-                <button type="submit" class="btn btn-quiet">Log out</button>
+                <button
+                  type="submit"
+                  class="btn btn-quiet"
+                  title={`Log out ${p.user.username} (${p.user.role})`}
+                >
+                  Log out
+                </button>
               </form>
             )}
           </div>
@@ -100,6 +106,12 @@ export function Layout(p: LayoutProps) {
         {p.user && <QuickSearchIsland />}
         <footer class="site-footer px-4 py-3 text-sm muted text-center">
           Pingfold {p.version}
+          {p.user && (
+            <>
+              {" · "}
+              <a class="link" href="/docs">API reference</a>
+            </>
+          )}
         </footer>
       </body>
     </html>

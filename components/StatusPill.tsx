@@ -1,6 +1,6 @@
 // A host's live state as a pill: Up (with latency), Down or Unknown; plain props so islands can use it too.
 
-import { formatLatency as formatLatencyText, pillView } from "@/shared/state_view.ts";
+import { formatLatency as formatLatencyText, pillText, pillView } from "@/shared/state_view.ts";
 
 export type PillState = "up" | "down" | "unknown";
 
@@ -11,9 +11,11 @@ export interface StatusPillProps {
   since?: number | string | null;
   /** When the host last answered (same forms); lets a live island keep the tooltip current. */
   lastSeen?: number | string | null;
+  /** The host's address: lets the live island find and patch this pill. */
+  ip?: string;
 }
 
-const LABEL: Record<PillState, string> = { up: "Up", down: "Down", unknown: "Unknown" };
+const STATES: readonly PillState[] = ["up", "down", "unknown"];
 
 /** "0.4 ms", "12 ms": the same text the live island writes when it patches a pill. */
 export function formatLatency(ms: number): string {
@@ -27,7 +29,7 @@ function toMs(value: number | string | null | undefined): number | null {
 }
 
 export function StatusPill(p: StatusPillProps) {
-  const status: PillState = p.state in LABEL ? p.state : "unknown";
+  const status: PillState = STATES.includes(p.state) ? p.state : "unknown";
   const since = toMs(p.since);
   const lastSeen = toMs(p.lastSeen);
   // The same text the live island writes (shared/state_view.ts), so a patch changes nothing else.
@@ -40,15 +42,13 @@ export function StatusPill(p: StatusPillProps) {
     },
     Date.now(),
   );
-  const label = view?.label ?? LABEL[status];
-  const latency = status === "up" && typeof p.latencyMs === "number"
-    ? formatLatency(p.latencyMs)
-    : null;
+  const { label, latency } = pillText(status, p.latencyMs);
   return (
     <span
       class={`pill pill-${status}`}
       title={view?.title}
       data-status={status}
+      data-host-ip={p.ip}
       data-since={since ?? undefined}
       data-last-seen={lastSeen ?? undefined}
     >

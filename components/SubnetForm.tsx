@@ -1,4 +1,5 @@
 // Add/edit subnet form with server-side validation messages shown next to each field.
+import { uiWords } from "../shared/ui_words.ts";
 export interface SubnetFormProps {
   action: string;
   csrf: string;
@@ -9,6 +10,8 @@ export interface SubnetFormProps {
   /** Hidden `_action` value for pages with several forms. */
   formAction?: string;
   idPrefix?: string;
+  /** The interval a subnet gets when the field is left empty (SCAN_SWEEP_INTERVAL_MINUTES). */
+  defaultIntervalS?: number;
   /** Compact: only cidr, name, vlan, tags on one line (the dashboard). */
   compact?: boolean;
   /** Editing an existing subnet: offer what to do with hosts a new cidr leaves outside. */
@@ -46,7 +49,9 @@ function Field(p: {
       />
       {p.hint && !p.error && <span class="text-xs muted">{p.hint}</span>}
       {p.error && (
-        <span id={errId} class="field-error text-sm" data-field-error={p.name}>{p.error}</span>
+        <span id={errId} class="field-error text-sm" data-field-error={p.name}>
+          {uiWords(p.error)}
+        </span>
       )}
     </label>
   );
@@ -115,7 +120,15 @@ export function SubnetForm(p: SubnetFormProps) {
             label="Scan interval (s)"
             value={v.scan_interval_s}
             error={e.scan_interval_s}
-            placeholder="300"
+            placeholder={`${p.defaultIntervalS ?? 300} (default)`}
+          />
+          <Field
+            id={id("site")}
+            name="site"
+            label="Site"
+            value={v.site}
+            error={e.site}
+            placeholder="local"
           />
         </div>
       )}
@@ -159,7 +172,7 @@ export function SubnetForm(p: SubnetFormProps) {
       {["scan_enabled", "orphans"].map((name) =>
         e[name] && (
           <p id={id(`${name}-error`)} class="field-error text-sm" data-field-error={name}>
-            {e[name]}
+            {uiWords(e[name])}
           </p>
         )
       )}

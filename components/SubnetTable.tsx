@@ -1,7 +1,9 @@
 // The subnets table: the tree by indentation, with used/alive/free and a utilization bar per row.
 import type { SubnetSummary } from "@/services/ipam/mod.ts";
 import { formatCount } from "../shared/format_count.ts";
+import { intervalWords } from "../shared/scan_interval.ts";
 import { UtilizationBar } from "./UtilizationBar.tsx";
+import { SweepButton } from "./SweepButton.tsx";
 
 export interface SubnetTableProps {
   subnets: SubnetSummary[];
@@ -10,9 +12,20 @@ export interface SubnetTableProps {
   /** A row to highlight (just created). */
   highlightId?: number;
   caption?: string;
+  /** A "Sweep now" button per row (the page adds the SweepNow island once). */
+  sweep?: boolean;
+  /** Set when a filter is applied: the empty state then says nothing matches it. */
+  filter?: string;
 }
 
 export function SubnetTable(p: SubnetTableProps) {
+  if (p.subnets.length === 0 && p.filter) {
+    return (
+      <p class="muted" data-testid="no-subnets">
+        No subnet matches {p.filter}. <a class="link" href="/subnets">Show all subnets</a>
+      </p>
+    );
+  }
   if (p.subnets.length === 0) {
     return (
       <p class="muted" data-testid="no-subnets">
@@ -37,6 +50,7 @@ export function SubnetTable(p: SubnetTableProps) {
             <th scope="col" class="text-right">Free</th>
             <th scope="col" class="w-40">Utilization</th>
             {p.detailed && <th scope="col" class="hide-sm">Scan</th>}
+            {p.sweep && <th scope="col">Sweep</th>}
           </tr>
         </thead>
         <tbody>
@@ -78,7 +92,14 @@ export function SubnetTable(p: SubnetTableProps) {
               </td>
               {p.detailed && (
                 <td class="hide-sm">
-                  {s.scan_enabled ? `every ${s.scan_interval_s}s` : <span class="muted">off</span>}
+                  {s.scan_enabled
+                    ? `every ${intervalWords(s.scan_interval_s)}`
+                    : <span class="muted">off</span>}
+                </td>
+              )}
+              {p.sweep && (
+                <td class="whitespace-nowrap">
+                  <SweepButton subnetId={s.id} cidr={s.cidr} compact />
                 </td>
               )}
             </tr>

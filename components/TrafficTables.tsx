@@ -144,7 +144,18 @@ export function ExportersTable(p: { rows: ExporterView[]; collector: CollectorSt
               {c.recv_buffer?.effective
                 ? `, receive buffer ${formatBytes(c.recv_buffer.effective)}`
                 : ""}
-              {`, queue ${formatCount(c.queue)} / ${formatCount(c.queue_max)}`}
+              {`, queue ${formatCount(c.queue)}`}
+              {", spool "}
+              <span data-testid="spool-depth">
+                {`${formatCount(c.spool_files)} batches, ${formatBytes(c.spool_bytes)} of ${
+                  formatBytes(c.spool_max_bytes)
+                }`}
+              </span>
+              {c.spool_refused_datagrams > 0 && (
+                <strong class="run-failed">
+                  {` (${formatCount(c.spool_refused_datagrams)} datagrams refused: spool full)`}
+                </strong>
+              )}
               {", kernel drops "}
               <strong data-testid="kernel-drops" class={c.kernel_drops > 0 ? "run-failed" : ""}>
                 {formatCount(c.kernel_drops)}

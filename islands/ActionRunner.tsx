@@ -1,5 +1,6 @@
 // Island: run an action on a host from its drawer or page: POST /api/v1/actions/{id}/run, then
 // follow /api/v1/action_runs/{run_id} and show the live output, the status and the exit code.
+import { uiErrorOf } from "../shared/ui_words.ts";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 export interface ActionRunnerProps extends Record<string, unknown> {
@@ -26,7 +27,7 @@ function csrfToken(): string {
 
 async function errorText(res: Response): Promise<string> {
   const body = await res.json().catch(() => null);
-  return body?.error?.message ?? `HTTP ${res.status}`;
+  return uiErrorOf(body, `HTTP ${res.status}`);
 }
 
 export default function ActionRunner(p: ActionRunnerProps) {

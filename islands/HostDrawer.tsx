@@ -4,6 +4,7 @@
 // same HostDetail the full page /hosts/{id} renders, from GET /hosts/{id}?format=json.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { HostDetail, type HostView } from "../components/HostDetail.tsx";
+import { patchHostRows, removeHostRows, type SavedHost } from "../shared/live_cells.ts";
 
 export interface HostDrawerProps extends Record<string, unknown> {
   /** Reload the drawer this often while it is open (ms); 0 turns it off. */
@@ -83,6 +84,7 @@ export default function HostDrawer(p: HostDrawerProps) {
   const opener = useRef<HTMLElement | null>(null);
   const panel = useRef<HTMLDivElement | null>(null);
   const hasView = useRef(false);
+  const shownIp = useRef<string | null>(null);
 
   const open = useCallback((id: number, from: HTMLElement | null) => {
     opener.current = from;
@@ -103,6 +105,22 @@ export default function HostDrawer(p: HostDrawerProps) {
   }, []);
 
   const refresh = useCallback(() => setReloads((n) => n + 1), []);
+
+  // A save in the drawer also rewrites the row behind it, and tells the page's other islands.
+  const changed = useCallback((host?: Record<string, unknown>) => {
+    if (host && typeof host.id === "number") {
+      patchHostRows(document, host as unknown as SavedHost);
+      document.dispatchEvent(new CustomEvent("pf:host-changed", { detail: { id: host.id } }));
+    }
+    refresh();
+  }, [refresh]);
+
+  const deleted = useCallback((id: number) => {
+    opener.current = null; // its row is about to go
+    removeHostRows(document, id);
+    document.dispatchEvent(new CustomEvent("pf:host-changed", { detail: { id, deleted: true } }));
+    setHostId(null);
+  }, []);
 
   // Who opens it: clicks on rows and address links, and KeyboardNav's event.
   useEffect(() => {
@@ -134,6 +152,7 @@ export default function HostDrawer(p: HostDrawerProps) {
     fetchView(hostId, ctl.signal)
       .then((view) => {
         hasView.current = true;
+        shownIp.current = view.detail.host.ip;
         setLoad({ kind: "ready", view });
       })
       .catch((err) => {
@@ -180,7 +199,21 @@ export default function HostDrawer(p: HostDrawerProps) {
       watch.observe(row, { attributes: true, attributeFilter: ["data-status"] })
     );
     const timer = p.refreshMs === 0 ? null : setInterval(refresh, p.refreshMs ?? 30_000);
+    // A live event about this host (new latency, last seen, a flip) re-reads it, coalesced.
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const onHosts = (e: Event) => {
+      const ip = shownIp.current;
+      const changes = (e as CustomEvent<{ changes: Array<{ ip: string }> }>).detail?.changes ?? [];
+      if (!ip || pending !== null || !changes.some((c) => c.ip === ip)) return;
+      pending = setTimeout(() => {
+        pending = null;
+        refresh();
+      }, 200);
+    };
+    document.addEventListener("pf:hosts", onHosts);
     return () => {
+      document.removeEventListener("pf:hosts", onHosts);
+      if (pending !== null) clearTimeout(pending);
       document.removeEventListener("keydown", onKey);
       document.documentElement.classList.remove("drawer-open");
       watch.disconnect();
@@ -231,7 +264,8 @@ export default function HostDrawer(p: HostDrawerProps) {
             level={2}
             headingId="drawer-title"
             csrf={csrfToken()}
-            onChanged={refresh}
+            onChanged={changed}
+            onDeleted={deleted}
           />
         )}
       </div>

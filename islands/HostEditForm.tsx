@@ -1,8 +1,10 @@
 // Island: edit a host's name, description, tags and notes in place. Without JavaScript it is a
 // plain POST form (/hosts/{id}); with it, it saves through PATCH /api/v1/hosts/{id} and shows the
 // API's 422 messages next to their fields.
+import { uiErrorOf, uiWords } from "../shared/ui_words.ts";
 import { useState } from "preact/hooks";
 import { textToTags } from "../shared/host_detail_format.ts";
+import { type HostNames, nameUnderOverride, overrideHint } from "../shared/host_name.ts";
 
 export interface HostEditValues {
   hostname_override: string;
@@ -14,8 +16,8 @@ export interface HostEditValues {
 export interface HostEditFormProps extends Record<string, unknown> {
   hostId: number;
   values: HostEditValues;
-  /** The hostname the override wins over (reverse DNS, typed, or SNMP), shown as a hint. */
-  ptrName: string | null;
+  /** Every name source and the one in force (shared/host_name.ts): the field's hint and placeholder. */
+  names: HostNames;
   /** Token for the no-JavaScript form post (the island reads the page's meta tag instead). */
   csrf: string;
   /** Field → message, from a rejected no-JavaScript post. */
@@ -47,9 +49,9 @@ function issuesToErrors(body: unknown): Record<string, string> {
   for (const i of issues as Array<{ path?: string; message?: string }>) {
     const field = String(i.path ?? "").split(".")[0];
     const key = (FIELDS as readonly string[]).includes(field) ? field : "_";
-    out[key] ??= String(i.message ?? "invalid value");
+    out[key] ??= uiWords(String(i.message ?? "invalid value"));
   }
-  if (Object.keys(out).length === 0) out._ = err?.message ?? "the server refused the change";
+  if (Object.keys(out).length === 0) out._ = uiErrorOf(body, "The server refused the change");
   return out;
 }
 
@@ -86,7 +88,7 @@ export default function HostEditForm(p: HostEditFormProps) {
         return;
       }
       if (!res.ok) {
-        const message = body?.error?.message ?? `HTTP ${res.status}`;
+        const message = uiErrorOf(body, `HTTP ${res.status}`);
         setStatus({ kind: "error", message });
         return;
       }
@@ -101,7 +103,7 @@ export default function HostEditForm(p: HostEditFormProps) {
   const field = (
     name: keyof HostEditValues,
     label: string,
-    opts: { hint?: string; multiline?: boolean; mono?: boolean } = {},
+    opts: { hint?: string; multiline?: boolean; mono?: boolean; placeholder?: string } = {},
   ) => {
     const error = errors[name];
     const described = [error ? `${id(name)}-error` : "", opts.hint ? `${id(name)}-hint` : ""]
@@ -110,6 +112,7 @@ export default function HostEditForm(p: HostEditFormProps) {
       id: id(name),
       name,
       value: values[name],
+      ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
       class: `input${opts.mono ? " mono" : ""}`,
       "aria-invalid": error ? ("true" as const) : undefined,
       "aria-describedby": described,
@@ -143,9 +146,10 @@ export default function HostEditForm(p: HostEditFormProps) {
       <input type="hidden" name="_action" value="update" />
       {errors._ && <p role="alert" class="alert">{errors._}</p>}
       {field("hostname_override", "Hostname", {
-        hint: p.ptrName
-          ? `Overrides the discovered name ${p.ptrName}`
-          : "Shown instead of a discovered (DNS or SNMP) name",
+        hint: overrideHint(p.names),
+        // An empty override shows the name in force underneath, greyed, so the form never looks
+        // as if the host had no name.
+        placeholder: nameUnderOverride(p.names)?.name ?? "",
         mono: true,
       })}
       {field("description", "Description")}

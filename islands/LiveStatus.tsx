@@ -3,9 +3,12 @@
 // One per page. It patches server-rendered pills in place, found by address: an element with
 // `data-host-ip="…"` (the pill itself) or a row `tr[data-ip="…"]` holding a `.pill`. So pages need
 // no client framework around their tables, and a pill rendered by the server looks the same after.
+// Each batch is also re-sent as a `pf:hosts` document event (detail: the changes), so other islands
+// (the dashboard board, the alive list, cells of Last seen and latency) follow the same stream.
 import { useEffect, useState } from "preact/hooks";
 import { LiveDot } from "@/components/LiveDot.tsx";
 import { pillView } from "../shared/state_view.ts";
+import { type LiveHostChange, patchLiveCells } from "../shared/live_cells.ts";
 
 export interface LiveStatusProps extends Record<string, unknown> {
   /** Only hosts inside this subnet (children included) count and stream; absent = all. */
@@ -18,23 +21,18 @@ export interface LiveStatusProps extends Record<string, unknown> {
   watchRuns?: boolean;
 }
 
-interface Change {
-  ip: string;
-  up: boolean;
-  prev_up: boolean | null;
-  latency_ms: number | null;
-  since: number;
-  last_seen: number | null;
-}
+type Change = LiveHostChange;
 
 const REFRESH_TITLES_MS = 30_000;
+const DRAWER = "[data-testid=host-drawer]";
 
 function pillsFor(ip: string): HTMLElement[] {
   const found = new Set<HTMLElement>();
   const q = CSS.escape(ip);
   document.querySelectorAll<HTMLElement>(`[data-host-ip="${q}"]`).forEach((el) => found.add(el));
   document.querySelectorAll<HTMLElement>(`tr[data-ip="${q}"] .pill`).forEach((el) => found.add(el));
-  return [...found];
+  // The drawer is Preact's to render: it re-reads its host on the same event instead.
+  return [...found].filter((el) => !el.closest(DRAWER));
 }
 
 /** Rewrites one pill like the server would render it for this state. */
@@ -100,8 +98,10 @@ export default function LiveStatus(props: LiveStatusProps) {
       let delta = 0;
       for (const c of changes) {
         for (const pill of pillsFor(c.ip)) patchPill(pill, c, now);
+        patchLiveCells(document, c, now);
         delta += (c.up ? 1 : 0) - (c.prev_up ? 1 : 0);
       }
+      document.dispatchEvent(new CustomEvent("pf:hosts", { detail: { changes } }));
       if (delta !== 0) setAlive((n) => (n === null ? n : Math.max(0, n + delta)));
     });
     if (props.watchRuns) source.addEventListener("run", () => setNewRuns((n) => n + 1));

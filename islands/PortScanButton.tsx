@@ -1,6 +1,15 @@
-// Island: "Scan ports now" for one host: queues an nmap scan (202 + task), follows the task, then
-// refreshes what shows the ports (the drawer's callback, or a reload on the full page).
+// Island: "Scan ports now" for one host, over a chosen port list (top 100, top 1000, or typed
+// ports; always inside the server's nmap allowlist): queues an nmap scan (202 + task), follows the
+// task, then refreshes what shows the ports (the drawer's callback, or a reload on the full page).
 import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  nmapErrorText,
+  PORT_CHOICES,
+  type PortChoice,
+  portListProblem,
+  portScanArgs,
+} from "../shared/port_scan_text.ts";
+import { actionErrorText } from "../shared/action_text.ts";
 
 export interface PortScanButtonProps extends Record<string, unknown> {
   hostId: number;
@@ -26,11 +35,13 @@ function csrfToken(): string {
 
 async function errorText(res: Response): Promise<string> {
   const body = await res.json().catch(() => null);
-  return body?.error?.message ?? `HTTP ${res.status}`;
+  return actionErrorText(res.status, body, "port scan");
 }
 
 export default function PortScanButton(p: PortScanButtonProps) {
   const [state, setState] = useState<State>({ kind: "idle" });
+  const [choice, setChoice] = useState<PortChoice>("scheduled");
+  const [ports, setPorts] = useState("");
   const alive = useRef(true);
   useEffect(() => () => {
     alive.current = false;
@@ -46,7 +57,10 @@ export default function PortScanButton(p: PortScanButtonProps) {
       if (!res.ok) return setState({ kind: "error", message: await errorText(res) });
       const task = await res.json();
       if (task.status === "failed") {
-        return setState({ kind: "error", message: task.error ?? "the scan failed" });
+        return setState({
+          kind: "error",
+          message: nmapErrorText(task.error) || "The scan failed.",
+        });
       }
       if (task.status === "succeeded") {
         const open = task.result?.open_ports;
@@ -63,7 +77,12 @@ export default function PortScanButton(p: PortScanButtonProps) {
     }
   };
 
-  const start = async () => {
+  const start = async (e?: Event) => {
+    e?.preventDefault();
+    if (choice === "custom") {
+      const problem = portListProblem(ports);
+      if (problem) return setState({ kind: "error", message: problem });
+    }
     try {
       const res = await fetch(`/api/v1/hosts/${p.hostId}/portscan`, {
         method: "POST",
@@ -72,7 +91,7 @@ export default function PortScanButton(p: PortScanButtonProps) {
           accept: "application/json",
           "x-csrf-token": csrfToken(),
         },
-        body: "{}",
+        body: JSON.stringify(choice === "scheduled" ? {} : { args: portScanArgs(choice, ports) }),
       });
       if (res.status !== 202) return setState({ kind: "error", message: await errorText(res) });
       const { task_id } = await res.json();
@@ -83,21 +102,49 @@ export default function PortScanButton(p: PortScanButtonProps) {
     }
   };
 
+  const id = (part: string) => `host-${p.hostId}-scan-${part}`;
   return (
-    <span class="hd-scan">
+    <form
+      class="hd-scan flex flex-wrap items-end gap-2"
+      onSubmit={start}
+      data-testid="portscan-form"
+    >
+      <label class="flex flex-col text-sm" for={id("choice")}>
+        Ports
+        <select
+          id={id("choice")}
+          class="input"
+          value={choice}
+          onChange={(e) => setChoice((e.currentTarget as HTMLSelectElement).value as PortChoice)}
+        >
+          {PORT_CHOICES.map((c) => <option key={c.value} value={c.value}>{c.label}</option>)}
+        </select>
+      </label>
+      {choice === "custom" && (
+        <label class="flex flex-col text-sm" for={id("ports")}>
+          Port list
+          <input
+            id={id("ports")}
+            class="input mono"
+            autocomplete="off"
+            placeholder="22,80,443,8000-8100"
+            value={ports}
+            onInput={(e) => setPorts((e.currentTarget as HTMLInputElement).value)}
+          />
+        </label>
+      )}
       <button
-        type="button"
+        type="submit"
         class="btn btn-quiet btn-small"
         data-testid="portscan-now"
         disabled={state.kind === "running"}
-        onClick={start}
       >
         {state.kind === "running" ? "Scanning ports…" : "Scan ports now"}
       </button>
-      <span role="status" class="hd-status">
+      <span role="status" class="hd-status" data-testid="portscan-status" data-state={state.kind}>
         {state.kind === "done" ? state.message : ""}
         {state.kind === "error" ? <span class="field-error">{state.message}</span> : ""}
       </span>
-    </span>
+    </form>
   );
 }

@@ -1,6 +1,7 @@
 // Island: a host's own SNMP settings (v2c community or v3 user/auth/privacy) and "Read now".
 // Secrets are write-only: the form shows whether one is stored, never its value; a blank secret
 // field keeps the stored one. Saves through PUT /api/v1/hosts/{id}/snmp, reads through …/poll.
+import { uiErrorOf } from "../shared/ui_words.ts";
 import { useEffect, useState } from "preact/hooks";
 
 /** The parts of the API's SnmpSettings the form shows (no secrets exist in it). */
@@ -71,7 +72,7 @@ export default function SnmpSettingsForm(p: SnmpSettingsFormProps) {
       body: body === undefined ? "{}" : JSON.stringify(body),
     });
     const json = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(json?.error?.message ?? `HTTP ${res.status}`);
+    if (!res.ok) throw new Error(uiErrorOf(json, `HTTP ${res.status}`));
     return json;
   };
   const done = () => {

@@ -11,6 +11,18 @@ export interface SparklineProps extends Record<string, unknown> {
   label: string;
   width?: number;
   height?: number;
+  /** Checks behind the chart (the 24-hour uptime's samples); few are said out loud. */
+  samples?: number;
+}
+
+/** Below this many checks a chart mostly shows gaps: the caption says how many it has. */
+export const FEW_SAMPLES = 20;
+
+/** "only 3 checks so far" when there are few, "" otherwise. */
+export function fewSamplesText(samples: number | undefined): string {
+  if (samples === undefined || samples >= FEW_SAMPLES) return "";
+  if (samples === 0) return "no checks yet";
+  return `only ${samples} ${samples === 1 ? "check" : "checks"} so far`;
 }
 
 const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
@@ -26,10 +38,13 @@ export default function Sparkline(p: SparklineProps) {
   const height = p.height ?? 40;
   const g = sparkGeometry(p.points, width, height);
   const [active, setActive] = useState<number | null>(null);
-  const summary = g.sampledBuckets === 0
-    ? "no sweeps in the last 24 hours"
-    : `${g.downBuckets} of ${g.sampledBuckets} sampled intervals with downtime` +
-      (g.maxLatency !== null ? `, latency up to ${formatLatency(g.maxLatency)}` : "");
+  const few = fewSamplesText(p.samples);
+  const summary =
+    (g.sampledBuckets === 0
+      ? "no sweeps in the last 24 hours"
+      : `${g.downBuckets} of ${g.sampledBuckets} sampled intervals with downtime` +
+        (g.maxLatency !== null ? `, latency up to ${formatLatency(g.maxLatency)}` : "")) +
+    (few && g.sampledBuckets > 0 ? ` (${few})` : "");
 
   const point = (e: PointerEvent) => {
     const svg = e.currentTarget as SVGSVGElement;
@@ -58,7 +73,12 @@ export default function Sparkline(p: SparklineProps) {
   const shown = active !== null ? p.points[active] : null;
   const step = width / Math.max(1, p.points.length);
   return (
-    <figure class="sparkline" data-testid="sparkline" data-down-buckets={g.downBuckets}>
+    <figure
+      class="sparkline"
+      data-testid="sparkline"
+      data-down-buckets={g.downBuckets}
+      data-samples={p.samples}
+    >
       <svg
         viewBox={`0 0 ${width} ${height}`}
         width={width}

@@ -1,6 +1,6 @@
 // Island: follows one tracked task (GET /api/v1/tasks/{id}) and shows its progress bar and note,
 // then the outcome with a link to the scan result it produced.
-import { useEffect, useState } from "preact/hooks";
+import { useFollowedTask } from "../shared/task_follow.ts";
 
 export interface TaskProgressProps extends Record<string, unknown> {
   taskId: string;
@@ -18,27 +18,7 @@ const POLL_MS = 700;
 const MAX_POLLS = 6000;
 
 export default function TaskProgress(p: TaskProgressProps) {
-  const [task, setTask] = useState<TaskView | null>(null);
-  useEffect(() => {
-    let alive = true;
-    (async () => {
-      for (let i = 0; i < MAX_POLLS && alive; i++) {
-        const res = await fetch(`/api/v1/tasks/${encodeURIComponent(p.taskId)}`, {
-          headers: { accept: "application/json" },
-        }).catch(() => null);
-        if (res?.ok) {
-          const t = await res.json() as TaskView;
-          if (!alive) return;
-          setTask(t);
-          if (t.status === "succeeded" || t.status === "failed") return;
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    })();
-    return () => {
-      alive = false;
-    };
-  }, [p.taskId]);
+  const task = useFollowedTask<TaskView>(p.taskId, { pollMs: POLL_MS, maxPolls: MAX_POLLS });
 
   const pct = Math.round((task?.progress ?? 0) * 100);
   return (

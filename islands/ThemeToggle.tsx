@@ -28,14 +28,16 @@ export default function ThemeToggle(props: ThemeToggleProps) {
   };
 
   return (
-    <span class="flex gap-2">
+    <span class="flex gap-1">
       <button
         type="button"
         class="btn btn-quiet"
         aria-pressed={theme === "dark"}
         onClick={toggleTheme}
+        title="Dark mode"
       >
-        Dark mode
+        <span aria-hidden="true">☾</span>
+        <span class="sr-only">Dark mode</span>
       </button>
       <button
         type="button"
@@ -43,8 +45,10 @@ export default function ThemeToggle(props: ThemeToggleProps) {
         aria-pressed={contrast === "high"}
         onClick={toggleContrast}
         data-testid="contrast-toggle"
+        title="High contrast"
       >
-        High contrast
+        <span aria-hidden="true">◐</span>
+        <span class="sr-only">High contrast</span>
       </button>
     </span>
   );

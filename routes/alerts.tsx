@@ -1,6 +1,8 @@
 // GET /alerts: targets (with Send test and their delivery log), rules and silences, with forms.
 import type { AppContext } from "@/web/env.ts";
+import { PostButton } from "@/components/PostButton.tsx";
 import { Csrf } from "@/components/CsrfField.tsx";
+import { Field, SelectField } from "@/components/FormFields.tsx";
 import { page } from "@/web/render.tsx";
 import {
   type Delivery,
@@ -17,6 +19,7 @@ import {
   TARGET_KINDS,
   targetHealth,
 } from "@/services/alerts/mod.ts";
+import { DataTable } from "@/components/DataTable.tsx";
 
 export interface AlertsPageState {
   error?: string;
@@ -52,91 +55,89 @@ function Targets(p: {
       {p.targets.length === 0
         ? <p class="muted mb-2">No targets yet: add one to receive alerts.</p>
         : (
-          <div class="overflow-x-auto">
-            <table class="table" data-testid="targets">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" class="hide-sm">URL</th>
-                  <th scope="col">Last delivery</th>
-                  <th scope="col">Sent · queued · failed</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
+          <DataTable
+            label="Alert targets"
+            testId="targets"
+            columns={[
+              "Name",
+              "Kind",
+              { label: "URL", class: "hide-sm" },
+              "Last delivery",
+              "Sent · queued · failed",
+            ]}
+            actions
+          >
+            {p.targets.map((t) => {
+              const h = p.health.get(t.id);
+              return (
+                <tr data-target-id={t.id}>
+                  <td>
+                    <a class="link" href={`/alerts?target=${t.id}#deliveries`}>{t.name}</a>
+                    {!t.enabled && <span class="muted">(disabled)</span>}
+                  </td>
+                  <td>{t.kind}</td>
+                  <td class="hide-sm mono text-sm break-all">{t.url}</td>
+                  <td>
+                    {h?.last
+                      ? (
+                        <span title={h.last.last_error ?? ""}>
+                          <DeliveryStatus d={h.last} /> {when(h.last.updated_at)}
+                        </span>
+                      )
+                      : <span class="muted">never</span>}
+                  </td>
+                  <td class="tabular-nums">
+                    {h ? `${h.succeeded} · ${h.queued} · ${h.failed}` : "0 · 0 · 0"}
+                  </td>
+                  <td class="flex gap-1">
+                    {p.canEdit && (
+                      <PostButton
+                        csrf={p.csrf}
+                        action={`/alerts/targets/${t.id}/test`}
+                        label="Send test"
+                      />
+                    )}
+                    {p.admin && (
+                      <PostButton
+                        csrf={p.csrf}
+                        action={`/alerts/targets/${t.id}/delete`}
+                        label="Delete"
+                      />
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {p.targets.map((t) => {
-                  const h = p.health.get(t.id);
-                  return (
-                    <tr data-target-id={t.id}>
-                      <td>
-                        <a class="link" href={`/alerts?target=${t.id}#deliveries`}>{t.name}</a>
-                        {!t.enabled && <span class="muted">(disabled)</span>}
-                      </td>
-                      <td>{t.kind}</td>
-                      <td class="hide-sm mono text-sm break-all">{t.url}</td>
-                      <td>
-                        {h?.last
-                          ? (
-                            <span title={h.last.last_error ?? ""}>
-                              <DeliveryStatus d={h.last} /> {when(h.last.updated_at)}
-                            </span>
-                          )
-                          : <span class="muted">never</span>}
-                      </td>
-                      <td class="tabular-nums">
-                        {h ? `${h.succeeded} · ${h.queued} · ${h.failed}` : "0 · 0 · 0"}
-                      </td>
-                      <td class="flex gap-1">
-                        {p.canEdit && (
-                          <form method="post" action={`/alerts/targets/${t.id}/test`}>
-                            <Csrf token={p.csrf} />
-                            <button class="btn btn-quiet" type="submit">Send test</button>
-                          </form>
-                        )}
-                        {p.admin && (
-                          <form method="post" action={`/alerts/targets/${t.id}/delete`}>
-                            <Csrf token={p.csrf} />
-                            <button class="btn btn-quiet" type="submit">Delete</button>
-                          </form>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
       {p.admin && (
         <form method="post" action="/alerts/targets" class="flex flex-wrap gap-2 items-end mt-3">
           <Csrf token={p.csrf} />
-          <label class="flex flex-col text-sm">
-            Name
-            <input class="input" name="name" required maxLength={100} placeholder="ops webhook" />
-          </label>
-          <label class="flex flex-col text-sm">
-            Kind
-            <select class="input" name="kind">
-              {TARGET_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-            </select>
-          </label>
-          <label class="flex flex-col text-sm flex-1 min-w-64">
-            URL (or e-mail addresses)
-            <input
-              class="input"
-              name="url"
-              required
-              maxLength={2000}
-              placeholder="https://hooks.example.net/pingfold"
-            />
-          </label>
-          <label class="flex flex-col text-sm">
-            Secret (empty: generate)
-            <input class="input" name="secret" type="password" autocomplete="new-password" />
-          </label>
+          <Field
+            label="Name"
+            id="t-name"
+            name="name"
+            required
+            maxLength={100}
+            placeholder="ops webhook"
+          />
+          <SelectField label="Kind" id="t-kind" name="kind" options={TARGET_KINDS} />
+          <Field
+            label="URL (or e-mail addresses)"
+            id="t-url"
+            labelClass="flex-1 min-w-64"
+            name="url"
+            required
+            maxLength={2000}
+            placeholder="https://hooks.example.net/pingfold"
+          />
+          <Field
+            label="Secret (empty: generate)"
+            id="t-secret"
+            name="secret"
+            type="password"
+            autocomplete="new-password"
+          />
           <button class="btn" type="submit">Add target</button>
         </form>
       )}
@@ -152,86 +153,80 @@ function Rules(p: { rules: Rule[]; targets: Target[]; csrf: string; canEdit: boo
       {p.rules.length === 0
         ? <p class="muted mb-2">No rules yet: events are recorded in the feed, nothing is sent.</p>
         : (
-          <div class="overflow-x-auto">
-            <table class="table" data-testid="rules">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Events</th>
-                  <th scope="col">Filters</th>
-                  <th scope="col">Down after</th>
-                  <th scope="col">Targets</th>
-                  <th scope="col">
-                    <span class="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.rules.map((r) => (
-                  <tr data-rule-id={r.id}>
-                    <td>{r.name}{!r.enabled && <span class="muted">(disabled)</span>}</td>
-                    <td class="text-sm">{r.events.join(", ")}</td>
-                    <td class="text-sm">
-                      {[
-                        r.subnet_id && `subnet ${r.subnet_id}`,
-                        r.tag && `tag ${r.tag}`,
-                        r.host_id && `host ${r.host_id}`,
-                        r.server_id && `server ${r.server_id}`,
-                      ].filter(Boolean).join(", ") || "everything"}
-                    </td>
-                    <td>
-                      {r.down_after} misses
-                      {r.flap_window_s > 0 && `, 1 pair / ${Math.round(r.flap_window_s / 60)} min`}
-                    </td>
-                    <td>{r.target_ids.map((id) => names.get(id) ?? `#${id}`).join(", ")}</td>
-                    <td>
-                      {p.canEdit && (
-                        <form method="post" action={`/alerts/rules/${r.id}/delete`}>
-                          <Csrf token={p.csrf} />
-                          <button class="btn btn-quiet" type="submit">Delete</button>
-                        </form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Alert rules"
+            testId="rules"
+            columns={["Name", "Events", "Filters", "Down after", "Targets"]}
+            actions
+          >
+            {p.rules.map((r) => (
+              <tr data-rule-id={r.id}>
+                <td>{r.name}{!r.enabled && <span class="muted">(disabled)</span>}</td>
+                <td class="text-sm">{r.events.join(", ")}</td>
+                <td class="text-sm">
+                  {[
+                    r.subnet_id && `subnet ${r.subnet_id}`,
+                    r.tag && `tag ${r.tag}`,
+                    r.host_id && `host ${r.host_id}`,
+                    r.server_id && `server ${r.server_id}`,
+                  ].filter(Boolean).join(", ") || "everything"}
+                </td>
+                <td>
+                  {r.down_after} misses
+                  {r.flap_window_s > 0 && `, 1 pair / ${Math.round(r.flap_window_s / 60)} min`}
+                </td>
+                <td>{r.target_ids.map((id) => names.get(id) ?? `#${id}`).join(", ")}</td>
+                <td>
+                  {p.canEdit && (
+                    <PostButton
+                      csrf={p.csrf}
+                      action={`/alerts/rules/${r.id}/delete`}
+                      label="Delete"
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       {p.canEdit && p.targets.length > 0 && (
         <form method="post" action="/alerts/rules" class="flex flex-col gap-2 mt-3">
           <Csrf token={p.csrf} />
           <div class="flex flex-wrap gap-2 items-end">
-            <label class="flex flex-col text-sm">
-              Name
-              <input
-                class="input"
-                name="name"
-                required
-                maxLength={100}
-                placeholder="servers down"
-              />
-            </label>
-            <label class="flex flex-col text-sm">
-              Subnet id
-              <input class="input" name="subnet_id" inputMode="numeric" size={6} />
-            </label>
-            <label class="flex flex-col text-sm">
-              Tag
-              <input class="input" name="tag" maxLength={64} size={10} />
-            </label>
-            <label class="flex flex-col text-sm">
-              Host id
-              <input class="input" name="host_id" inputMode="numeric" size={6} />
-            </label>
-            <label class="flex flex-col text-sm">
-              Down after (misses)
-              <input class="input" name="down_after" type="number" min={1} max={100} value="2" />
-            </label>
-            <label class="flex flex-col text-sm">
-              Flap window (s)
-              <input class="input" name="flap_window_s" type="number" min={0} value="900" />
-            </label>
+            <Field
+              label="Name"
+              id="r-name"
+              name="name"
+              required
+              maxLength={100}
+              placeholder="servers down"
+            />
+            <Field
+              label="Subnet id"
+              id="r-subnet-id"
+              name="subnet_id"
+              inputMode="numeric"
+              size={6}
+            />
+            <Field label="Tag" id="r-tag" name="tag" maxLength={64} size={10} />
+            <Field label="Host id" id="r-host-id" name="host_id" inputMode="numeric" size={6} />
+            <Field
+              label="Down after (misses)"
+              id="r-down-after"
+              name="down_after"
+              type="number"
+              min={1}
+              max={100}
+              value="2"
+            />
+            <Field
+              label="Flap window (s)"
+              id="r-flap-window-s"
+              name="flap_window_s"
+              type="number"
+              min={0}
+              value="900"
+            />
           </div>
           <fieldset class="flex flex-wrap gap-3">
             <legend class="text-sm">Events</legend>
@@ -272,97 +267,63 @@ function Silences(p: { silences: Silence[]; csrf: string; canEdit: boolean }) {
         Covered events are still recorded in the feed; nothing is sent.
       </p>
       {p.silences.length > 0 && (
-        <div class="overflow-x-auto">
-          <table class="table" data-testid="silences">
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">For</th>
-                <th scope="col">When</th>
-                <th scope="col">Reason</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.silences.map((s) => (
-                <tr>
-                  <td>{s.kind}</td>
-                  <td>
-                    {s.host_id
-                      ? `host ${s.host_id}`
-                      : s.subnet_id
-                      ? `subnet ${s.subnet_id}`
-                      : s.tag
-                      ? `tag ${s.tag}`
-                      : "everything"}
-                  </td>
-                  <td class="text-sm">
-                    {s.kind === "quiet"
-                      ? `daily ${s.daily_from}–${s.daily_to} ${s.time_zone}`
-                      : `${when(s.starts_at)} → ${when(s.ends_at)} UTC`}
-                  </td>
-                  <td>{s.reason}</td>
-                  <td>
-                    {p.canEdit && (
-                      <form method="post" action={`/alerts/silences/${s.id}/delete`}>
-                        <Csrf token={p.csrf} />
-                        <button class="btn btn-quiet" type="submit">End</button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Silences"
+          testId="silences"
+          columns={["Kind", "For", "When", "Reason"]}
+          actions
+        >
+          {p.silences.map((s) => (
+            <tr>
+              <td>{s.kind}</td>
+              <td>
+                {s.host_id
+                  ? `host ${s.host_id}`
+                  : s.subnet_id
+                  ? `subnet ${s.subnet_id}`
+                  : s.tag
+                  ? `tag ${s.tag}`
+                  : "everything"}
+              </td>
+              <td class="text-sm">
+                {s.kind === "quiet"
+                  ? `daily ${s.daily_from}–${s.daily_to} ${s.time_zone}`
+                  : `${when(s.starts_at)} → ${when(s.ends_at)} UTC`}
+              </td>
+              <td>{s.reason}</td>
+              <td>
+                {p.canEdit && (
+                  <PostButton
+                    csrf={p.csrf}
+                    action={`/alerts/silences/${s.id}/delete`}
+                    label="End"
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {p.canEdit && (
         <form method="post" action="/alerts/silences" class="flex flex-wrap gap-2 items-end mt-3">
           <Csrf token={p.csrf} />
-          <label class="flex flex-col text-sm">
-            Kind
-            <select class="input" name="kind">
-              {SILENCE_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
-            </select>
-          </label>
-          <label class="flex flex-col text-sm">
-            Host id
-            <input class="input" name="host_id" inputMode="numeric" size={6} />
-          </label>
-          <label class="flex flex-col text-sm">
-            Subnet id
-            <input class="input" name="subnet_id" inputMode="numeric" size={6} />
-          </label>
-          <label class="flex flex-col text-sm">
-            Tag
-            <input class="input" name="tag" maxLength={64} size={10} />
-          </label>
-          <label class="flex flex-col text-sm">
-            From (UTC)
-            <input class="input" name="starts_at" type="datetime-local" />
-          </label>
-          <label class="flex flex-col text-sm">
-            Until (UTC)
-            <input class="input" name="ends_at" type="datetime-local" />
-          </label>
-          <label class="flex flex-col text-sm">
-            Daily from
-            <input class="input" name="daily_from" type="time" />
-          </label>
-          <label class="flex flex-col text-sm">
-            Daily to
-            <input class="input" name="daily_to" type="time" />
-          </label>
-          <label class="flex flex-col text-sm">
-            Time zone
-            <input class="input" name="time_zone" value="UTC" maxLength={64} size={12} />
-          </label>
-          <label class="flex flex-col text-sm">
-            Reason
-            <input class="input" name="reason" maxLength={500} />
-          </label>
+          <SelectField label="Kind" id="s-kind" name="kind" options={SILENCE_KINDS} />
+          <Field label="Host id" id="s-host-id" name="host_id" inputMode="numeric" size={6} />
+          <Field label="Subnet id" id="s-subnet-id" name="subnet_id" inputMode="numeric" size={6} />
+          <Field label="Tag" id="s-tag" name="tag" maxLength={64} size={10} />
+          <Field label="From (UTC)" id="s-starts-at" name="starts_at" type="datetime-local" />
+          <Field label="Until (UTC)" id="s-ends-at" name="ends_at" type="datetime-local" />
+          <Field label="Daily from" id="s-daily-from" name="daily_from" type="time" />
+          <Field label="Daily to" id="s-daily-to" name="daily_to" type="time" />
+          <Field
+            label="Time zone"
+            id="s-time-zone"
+            name="time_zone"
+            value="UTC"
+            maxLength={64}
+            size={12}
+          />
+          <Field label="Reason" id="s-reason" name="reason" maxLength={500} />
           <button class="btn" type="submit">Add</button>
         </form>
       )}
@@ -379,38 +340,35 @@ function DeliveryLog(p: { deliveries: Delivery[]; target: Target | null }) {
       {p.deliveries.length === 0
         ? <p class="muted" data-testid="deliveries-empty">No deliveries yet.</p>
         : (
-          <div class="overflow-x-auto">
-            <table class="table" data-testid="deliveries">
-              <thead>
-                <tr>
-                  <th scope="col">Queued (UTC)</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">HTTP</th>
-                  <th scope="col">Latency</th>
-                  <th scope="col">Last error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.deliveries.map((d) => (
-                  <tr data-delivery-id={d.id} data-status={d.status}>
-                    <td class="mono text-sm">{when(d.created_at)}</td>
-                    <td>{d.kind}</td>
-                    <td>
-                      <DeliveryStatus d={d} />
-                    </td>
-                    <td class="tabular-nums">{d.attempts} / {d.max_attempts}</td>
-                    <td>{d.last_status ?? "—"}</td>
-                    <td class="tabular-nums">
-                      {d.latency_ms === null ? "—" : `${d.latency_ms} ms`}
-                    </td>
-                    <td class="text-sm break-all">{d.last_error ?? ""}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            label="Deliveries"
+            testId="deliveries"
+            columns={[
+              "Queued (UTC)",
+              "Event",
+              "Status",
+              "Attempts",
+              "HTTP",
+              "Latency",
+              "Last error",
+            ]}
+          >
+            {p.deliveries.map((d) => (
+              <tr data-delivery-id={d.id} data-status={d.status}>
+                <td class="mono text-sm">{when(d.created_at)}</td>
+                <td>{d.kind}</td>
+                <td>
+                  <DeliveryStatus d={d} />
+                </td>
+                <td class="tabular-nums">{d.attempts} / {d.max_attempts}</td>
+                <td>{d.last_status ?? "—"}</td>
+                <td class="tabular-nums">
+                  {d.latency_ms === null ? "—" : `${d.latency_ms} ms`}
+                </td>
+                <td class="text-sm break-all">{d.last_error ?? ""}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
     </section>
   );

@@ -24,14 +24,14 @@ export function GET(c: AppContext) {
   return page(
     c,
     "API reference",
-    <article aria-labelledby="docs-title">
+    <article aria-labelledby="docs-title" class="wrap-anywhere">
       <h1 id="docs-title" class="text-2xl font-bold mb-2">{doc.info.title} {doc.info.version}</h1>
       <p class="mb-2">{doc.info.description}</p>
       <p class="mb-4">
         <a class="link" href="/openapi.json">Download openapi.json</a>
       </p>
       <nav aria-label="Endpoints" class="card mb-4">
-        <ul class="mono text-sm">
+        <ul class="mono text-sm wrap-anywhere">
           {paths.flatMap(([path, ops]) =>
             Object.keys(ops).map((m) => (
               <li>

@@ -4,6 +4,11 @@ import { page } from "@/web/render.tsx";
 import { hostsWithStatus, quickSearch } from "@/services/ipam/mod.ts";
 import { hostAnchor } from "@/components/AddressRows.tsx";
 import { StatusPill } from "@/components/StatusPill.tsx";
+import { island } from "@/web/islands.tsx";
+import PingButton from "@/islands/PingButton.tsx";
+import { DataTable } from "@/components/DataTable.tsx";
+
+const PingButtonIsland = island("PingButton", PingButton);
 
 const KIND_TEXT: Record<string, string> = {
   ip: "address",
@@ -18,6 +23,7 @@ export async function GET(c: AppContext) {
   const q = (c.req.query("q") ?? "").replaceAll("\u0000", "").trim().slice(0, 200);
   const { db, kv } = c.get("deps");
   const found = q ? await quickSearch(db, q, { limit: 200 }) : null;
+  const canPing = c.get("user")?.role !== "viewer";
   const hosts = found ? await hostsWithStatus(kv, found.hosts) : [];
   return page(
     c,
@@ -52,71 +58,74 @@ export async function GET(c: AppContext) {
       {found && found.subnets.length > 0 && (
         <section class="card" aria-labelledby="sr-subnets">
           <h2 id="sr-subnets" class="text-lg font-bold mb-2">Subnets</h2>
-          <table class="table" data-testid="subnet-results">
-            <thead>
+          <DataTable
+            label="Subnets found"
+            testId="subnet-results"
+            columns={["Subnet", "Name", { label: "Location", class: "hide-sm" }, {
+              label: "Tags",
+              class: "hide-sm",
+            }]}
+            actions={canPing}
+          >
+            {found.subnets.map((s) => (
               <tr>
-                <th scope="col">Subnet</th>
-                <th scope="col">Name</th>
-                <th scope="col" class="hide-sm">Location</th>
-                <th scope="col" class="hide-sm">Tags</th>
+                <td class="mono">
+                  <a class="link" href={`/subnets/${s.id}`}>{s.cidr}</a>
+                </td>
+                <td>{s.name ?? ""}</td>
+                <td class="hide-sm">{s.location ?? ""}</td>
+                <td class="hide-sm">
+                  {s.tags.map((t) => <span key={t} class="chip mr-1">{t}</span>)}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {found.subnets.map((s) => (
-                <tr>
-                  <td class="mono">
-                    <a class="link" href={`/subnets/${s.id}`}>{s.cidr}</a>
-                  </td>
-                  <td>{s.name ?? ""}</td>
-                  <td class="hide-sm">{s.location ?? ""}</td>
-                  <td class="hide-sm">
-                    {s.tags.map((t) => <span key={t} class="chip mr-1">{t}</span>)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </section>
       )}
       {found && hosts.length > 0 && (
         <section class="card" aria-labelledby="sr-hosts">
           <h2 id="sr-hosts" class="text-lg font-bold mb-2">Hosts</h2>
-          <table class="table" data-testid="host-results">
-            <thead>
-              <tr>
-                <th scope="col">Address</th>
-                <th scope="col">Status</th>
-                <th scope="col">Hostname</th>
-                <th scope="col" class="hide-sm">Description</th>
-                <th scope="col" class="hide-sm">MAC</th>
-                <th scope="col" class="hide-sm">Tags</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hosts.map((h) => (
-                <tr data-ip={h.ip}>
-                  <td class="mono">
-                    {h.subnet_id
-                      ? (
-                        <a class="link" href={`/subnets/${h.subnet_id}#${hostAnchor(h.ip)}`}>
-                          {h.ip}
-                        </a>
-                      )
-                      : h.ip}
-                  </td>
+          <DataTable
+            label="Hosts found"
+            testId="host-results"
+            columns={["Address", "Status", "Hostname", { label: "Description", class: "hide-sm" }, {
+              label: "MAC",
+              class: "hide-sm",
+            }, { label: "Tags", class: "hide-sm" }]}
+            actions={canPing}
+          >
+            {hosts.map((h) => (
+              <tr data-ip={h.ip}>
+                <td class="mono">
+                  {h.subnet_id
+                    ? (
+                      <a class="link" href={`/subnets/${h.subnet_id}#${hostAnchor(h.ip)}`}>
+                        {h.ip}
+                      </a>
+                    )
+                    : h.ip}
+                </td>
+                <td>
+                  <StatusPill
+                    state={h.status}
+                    latencyMs={h.latency_ms}
+                    since={h.status_since}
+                  />
+                </td>
+                <td>{h.hostname_override ?? h.hostname ?? ""}</td>
+                <td class="hide-sm">{h.description ?? ""}</td>
+                <td class="hide-sm mono">{h.mac ?? ""}</td>
+                <td class="hide-sm">
+                  {h.tags.map((t) => <span key={t} class="chip mr-1">{t}</span>)}
+                </td>
+                {canPing && (
                   <td>
-                    <StatusPill state={h.status} latencyMs={h.latency_ms} since={h.status_since} />
+                    <PingButtonIsland hostId={h.id} ip={h.ip} compact />
                   </td>
-                  <td>{h.hostname_override ?? h.hostname ?? ""}</td>
-                  <td class="hide-sm">{h.description ?? ""}</td>
-                  <td class="hide-sm mono">{h.mac ?? ""}</td>
-                  <td class="hide-sm">
-                    {h.tags.map((t) => <span key={t} class="chip mr-1">{t}</span>)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         </section>
       )}
       {found && hosts.length === 0 && found.subnets.length === 0 && (

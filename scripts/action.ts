@@ -1,5 +1,6 @@
 // CLI: `deno task action list` and `deno task action run NAME HOST` — run an action on a host (its
 // address or id) as the CLI user, print its output and exit with its exit code.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import { parseArgs } from "node:util";
 import type { Config } from "@/services/config/config.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -59,7 +60,7 @@ export async function runAction(args: string[], db: Db, cfg: Config): Promise<nu
   const [name, host, ...extra] = picked.rest;
   if (!name || !host) throw new UsageError("run needs an action name and a host");
   if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     const ops = createOperations({
       db,

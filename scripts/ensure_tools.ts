@@ -5,6 +5,8 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   { bin: "ping", pkg: "iputils-ping", paths: ["/usr/bin/ping", "/bin/ping"] },
   { bin: "chromium", pkg: "chromium", paths: ["/usr/bin/chromium"] },
   { bin: "softflowd", pkg: "softflowd", paths: ["/usr/sbin/softflowd", "/usr/bin/softflowd"] },
+  // The host-story lab test captures lab traffic with dumpcap for softflowd to export.
+  { bin: "dumpcap", pkg: "wireshark-common", paths: ["/usr/bin/dumpcap"] },
   { bin: "nfcapd", pkg: "nfdump", paths: ["/usr/bin/nfcapd", "/usr/sbin/nfcapd"] },
   { bin: "ip", pkg: "iproute2", paths: ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"] },
   { bin: "nft", pkg: "nftables", paths: ["/usr/sbin/nft", "/sbin/nft"] },
@@ -13,8 +15,18 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
   // Actions run under setsid (own process group); the operations lab test's script uses curl.
   { bin: "setsid", pkg: "util-linux", paths: ["/usr/bin/setsid", "/bin/setsid"] },
   { bin: "curl", pkg: "curl", paths: ["/usr/bin/curl"] },
+  // NATS JetStream: the state store's NATS KV engine and the scale-out tests.
+  {
+    bin: "nats-server",
+    pkg: "nats-server",
+    paths: ["/usr/sbin/nats-server", "/usr/bin/nats-server"],
+  },
   { bin: "snmpd", pkg: "snmpd", paths: ["/usr/sbin/snmpd"] },
   { bin: "arp-scan", pkg: "arp-scan", paths: ["/usr/sbin/arp-scan", "/usr/bin/arp-scan"] },
+  // tests/deploy validates the compose files (no engine needed) and the NATS server config.
+  { bin: "docker-compose", pkg: "docker-compose", paths: ["/usr/bin/docker-compose"] },
+  // `deno task bench load` (run by .ci/run after the tests) drives the server with wrk.
+  { bin: "wrk", pkg: "wrk", paths: ["/usr/bin/wrk"] },
   // The SMTP sink of the e-mail alert tests (/usr/bin/python3 -m aiosmtpd).
   {
     bin: "aiosmtpd",

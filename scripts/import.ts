@@ -5,7 +5,15 @@ import { loadConfig } from "@/services/config/config.ts";
 import { type Db, migrate, openDb } from "@/services/store/mod.ts";
 import { audit } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
-import { decodeUtf8, importCsv, type ImportReport } from "@/services/ipam/mod.ts";
+import {
+  decodeUtf8,
+  exceedsPreview,
+  importCsv,
+  type ImportOptions,
+  type ImportReport,
+  previewCsv,
+  runAudited,
+} from "@/services/ipam/mod.ts";
 
 const USAGE = `usage: deno task import <hosts|subnets> <file.csv | -> [options]
 
@@ -16,7 +24,9 @@ const USAGE = `usage: deno task import <hosts|subnets> <file.csv | -> [options]
   --json                 print the report as JSON
 
 Columns: see docs/ipam.md (Pingfold's own, or a phpIPAM address/subnet export). The import is
-all-or-nothing: with any bad row nothing is written unless --skip-errors is given.
+all-or-nothing: with any bad row nothing is written unless --skip-errors is given. A file of
+more than 10,000 rows is checked whole, then written in batches of 5,000 (one transaction
+each) with progress on standard error; the report lists the first 1,000 errors.
 Exit status: 0 done (or a clean dry run), 1 errors.`;
 
 export class UsageError extends Error {}
@@ -29,6 +39,10 @@ export interface ImportCliIo {
   print(line: string): void;
   /** Refuses scanning outside the scan scope (as the API does); absent in unit tests. */
   checkScan?: (cidr: string) => void;
+  /** SCAN_SWEEP_INTERVAL_MINUTES × 60: the interval of a new subnet whose row gives none. */
+  defaultIntervalS?: number;
+  /** Where a batched import's progress lines go (standard error); none when absent. */
+  progress?(line: string): void;
 }
 
 function reportLines(r: ImportReport): string[] {
@@ -38,6 +52,12 @@ function reportLines(r: ImportReport): string[] {
     `${r.kind} (${r.format} columns${r.dry_run ? ", dry run" : ""}): ${verb} create ${s.create}, ` +
     `update ${s.update}, skip ${s.skip}; ${s.error} row(s) with errors`,
   ];
+  if (r.batches) {
+    lines.push(
+      `${r.batches.rows} rows in ${r.batches.count} batches of ${r.batches.batch_size}` +
+        (s.error > r.errors.length ? `; the first ${r.errors.length} errors follow` : ""),
+    );
+  }
   if (r.ignored_columns.length) lines.push(`ignored columns: ${r.ignored_columns.join(", ")}`);
   for (const e of r.errors) lines.push(`line ${e.line}: ${e.message}`);
   for (const w of r.warnings) lines.push(`line ${w.line}: warning: ${w.message}`);
@@ -85,14 +105,26 @@ export async function runImport(args: string[], io: ImportCliIo): Promise<number
     );
   }
   let report: ImportReport;
+  const text = decodeUtf8(bytes);
+  const opts: ImportOptions = {
+    dryRun: values["dry-run"],
+    skipErrors: values["skip-errors"],
+    allowOrphan: values["allow-orphan"],
+    onExisting: onExisting as ImportOptions["onExisting"],
+    checkScan: io.checkScan,
+    defaultIntervalS: io.defaultIntervalS,
+  };
+  const batched = exceedsPreview(kind, text);
   try {
-    report = await importCsv(io.db, kind, decodeUtf8(bytes), {
-      dryRun: values["dry-run"],
-      skipErrors: values["skip-errors"],
-      allowOrphan: values["allow-orphan"],
-      onExisting,
-      checkScan: io.checkScan,
-    });
+    if (!batched) report = await importCsv(io.db, kind, text, opts);
+    else if (opts.dryRun) report = await previewCsv(io.db, kind, text, opts);
+    else {
+      // The batched import writes its own audit entry (also when it stops half way).
+      report = await runAudited(io.db, kind, text, {
+        ...opts,
+        onProgress: (p) => io.progress?.(p.note),
+      }, { username: null, via: "cli" });
+    }
   } catch (e) {
     const details = e instanceof AppError ? e.details as { errors?: ImportReport["errors"] } : null;
     if (e instanceof AppError && details?.errors) {
@@ -106,7 +138,7 @@ export async function runImport(args: string[], io: ImportCliIo): Promise<number
     }
     throw e;
   }
-  if (!report.dry_run) {
+  if (!report.dry_run && !batched) {
     await audit(io.db, {
       username: null,
       action: "ipam.import",
@@ -135,9 +167,11 @@ if (import.meta.main) {
       status = await runImport(Deno.args, {
         db,
         checkScan: (cidr) => assertInScope(cidr, scope, "subnet"),
+        defaultIntervalS: cfg.SCAN_SWEEP_INTERVAL_MINUTES * 60,
         read: readAll,
         maxBytes: cfg.MAX_UPLOAD_BYTES,
         print: (line) => console.log(line),
+        progress: (line) => console.error(line),
       });
     } finally {
       await db.close();

@@ -91,3 +91,34 @@ dbTest(
     assert.equal(subnets.trim().split("\r\n").length, 4);
   },
 );
+
+dbTest("import of a file above the preview cap runs in batches with progress lines", async (db) => {
+  const rows = Array.from({ length: 12_000 }, (_, i) => `10.40.${i >> 8 & 255}.${i & 255},h${i}`);
+  rows[11_000] = "10.40.300.1,bad"; // line 11,002
+  const files = { "big.csv": ["ip,hostname", ...rows].join("\n"), "net.csv": "cidr\n10.40.0.0/16" };
+  assert.equal(await runImport(["subnets", "net.csv"], io(db, files).cli), 0);
+  const refused = io(db, files);
+  assert.equal(await runImport(["hosts", "big.csv"], refused.cli), 1);
+  assert.ok(
+    refused.lines.includes('line 11002: invalid IP "10.40.300.1": octet 300 > 255'),
+    refused.lines.join("\n"),
+  );
+  assert.equal((await listHosts(db)).length, 0);
+  const progress: string[] = [];
+  const run = io(db, files);
+  run.cli.progress = (line) => progress.push(line);
+  assert.equal(await runImport(["hosts", "big.csv", "--skip-errors"], run.cli), 0);
+  assert.match(run.lines[0], /did create 11999, update 0, skip 0; 1 row\(s\) with errors/);
+  assert.equal(run.lines[1], "12000 rows in 3 batches of 5000");
+  assert.deepEqual(progress.filter((l) => l.startsWith("imported")), [
+    "imported 0 of 12,000 rows",
+    "imported 5,000 of 12,000 rows",
+    "imported 10,000 of 12,000 rows",
+    "imported 12,000 of 12,000 rows",
+  ]);
+  const [logged] = await db.query<{ detail: { summary: { create: number }; batched: boolean } }>(
+    "select detail from audit_log where action = 'ipam.import' and target = 'hosts'",
+  );
+  assert.equal(logged.detail.summary.create, 11_999);
+  assert.equal(logged.detail.batched, true);
+});

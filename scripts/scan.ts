@@ -1,5 +1,6 @@
 // CLI: `deno task scan <ip|cidr> [--ports LIST] [--json]` — an ad-hoc ping (address), sweep
 // (prefix) or port scan (--ports) of an in-scope target, stored as a scan result like the API's.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import { parseArgs } from "node:util";
 import type { Config } from "@/services/config/config.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -92,7 +93,7 @@ export async function runScan(args: string[], db: Db, cfg: Config): Promise<Scan
   const [target, ...extra] = positionals;
   if (!target) throw new UsageError("give an address or a prefix to scan");
   if (extra.length) throw new UsageError(`one target at a time, got also ${extra.join(" ")}`);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     const settings = operationsSettings(cfg);
     const ops = createOperations({

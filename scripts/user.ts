@@ -1,6 +1,7 @@
 // CLI for user accounts: add, passwd, role, list, delete (e.g. when locked out of the web UI).
 import { parseArgs } from "node:util";
-import { type Db, openKv } from "@/services/store/mod.ts";
+import { type Db, openStateStore } from "@/services/store/mod.ts";
+import type { Config } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   audit,
@@ -81,12 +82,13 @@ async function requireUser(db: Db, username: string | undefined): Promise<User> 
 }
 
 // Password, role and account changes end the user's web sessions, as they do in the UI.
-async function endSessions(kvPath: string, userId: number): Promise<number> {
-  const kv = await openKv(kvPath);
+// The state store in force (Deno KV file, or NATS KV when STATE_STORE=nats), so they end everywhere.
+async function endSessions(cfg: Config, userId: number): Promise<number> {
+  const kv = await openStateStore(cfg, { name: "pingfold-user-cli" });
   try {
     return await destroyUserSessions(kv, userId);
   } finally {
-    kv.close();
+    await kv.close();
   }
 }
 
@@ -135,7 +137,7 @@ async function main(args: string[]): Promise<void> {
         const user = await requireUser(db, rest[0]);
         const password = await readPassword(values.password);
         await setPassword(db, user.id, password, { mustChange: values["must-change"] });
-        const ended = await endSessions(cfg.KV_PATH, user.id);
+        const ended = await endSessions(cfg, user.id);
         await audit(db, { ...by, action: "user.password", target: `user:${user.username}` });
         console.log(
           `password changed for ${JSON.stringify(user.username)}; ${ended} session(s) ended`,
@@ -151,7 +153,7 @@ async function main(args: string[]): Promise<void> {
           );
         }
         await setRole(db, user.id, role);
-        await endSessions(cfg.KV_PATH, user.id);
+        await endSessions(cfg, user.id);
         await audit(db, {
           ...by,
           action: "user.role",
@@ -181,7 +183,7 @@ async function main(args: string[]): Promise<void> {
       case "delete": {
         const user = await requireUser(db, rest[0]);
         await deleteUser(db, user.id);
-        await endSessions(cfg.KV_PATH, user.id);
+        await endSessions(cfg, user.id);
         await audit(db, { ...by, action: "user.delete", target: `user:${user.username}` });
         console.log(`deleted ${JSON.stringify(user.username)} and their API tokens`);
         break;

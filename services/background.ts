@@ -4,24 +4,31 @@ import { startDiscoveryScheduler, startLiveShutdownHook } from "@/services/sweep
 import { startPortScanScheduler } from "@/services/portscans/mod.ts";
 import { startNetflowCollector } from "@/services/netflow/mod.ts";
 import { startAlerts } from "@/services/alerts/mod.ts";
+import { hasRole, isClustered, type Role } from "@/services/config/config.ts";
 
 export type { BackgroundTask };
 
 type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
 
-/** Domains add their starters here; each returns null when disabled by config. */
+/**
+ * Domains add their starters here, with the role that runs them; each returns null when disabled
+ * by config. ROLE=all (the single box) has every role, so every starter runs as before. Scaled out
+ * (NATS_URL), sweeps and port scans go through the cluster instead (services/cluster).
+ */
 // Port scans first: their start-up check of NMAP_ARGS refuses a bad value before anything starts.
-const starters: Starter[] = [
-  startPortScanScheduler,
-  startLiveShutdownHook,
-  startDiscoveryScheduler,
-  startNetflowCollector,
-  startAlerts,
+const starters: Array<{ role: Role; start: Starter; local?: true }> = [
+  // Scaled out, port scans run at the hosts' sites: services/cluster starts the scheduler then.
+  { role: "scheduler", start: (deps) => startPortScanScheduler(deps), local: true },
+  { role: "web", start: startLiveShutdownHook },
+  { role: "scheduler", start: startDiscoveryScheduler, local: true },
+  { role: "collector", start: startNetflowCollector },
+  { role: "scheduler", start: startAlerts },
 ];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {
   const running: BackgroundTask[] = [];
-  for (const start of starters) {
+  for (const { role, start, local } of starters) {
+    if (!hasRole(deps.cfg, role) || (local && isClustered(deps.cfg))) continue;
     const task = await start(deps);
     if (task) running.push(task);
   }

@@ -5,7 +5,7 @@ import { type Alerts, createAlerts } from "@/services/alerts/mod.ts";
 import type { Config } from "@/services/config/config.ts";
 import { type Collector } from "@/services/netflow/mod.ts";
 import { createPorts, type Ports, type PortScheduler } from "@/services/portscans/mod.ts";
-import type { Db } from "@/services/store/mod.ts";
+import type { Db, StateStore } from "@/services/store/mod.ts";
 import { createDiscovery, type Discovery, type Scheduler } from "@/services/sweeps/mod.ts";
 import { createTaskRunner, type TaskRunner } from "@/services/tasks/mod.ts";
 import {
@@ -18,7 +18,7 @@ import {
 export interface Core {
   cfg: Config;
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   /** Milliseconds since the epoch; tests pass their own clock. */
   now: () => number;
   version: string;

@@ -35,19 +35,30 @@ export function formatLatency(ms: number | null): string | null {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
+const LABEL = { up: "Up", down: "Down", unknown: "Unknown" } as const;
+
+/**
+ * The visible text of a pill (label and latency badge) for a status: the one function both the
+ * server-rendered pill and the live-patched one use, so a patch never changes the wording.
+ */
+export function pillText(
+  status: PillView["status"],
+  latencyMs: number | null | undefined,
+): Pick<PillView, "label" | "latency"> {
+  return {
+    label: LABEL[status] ?? LABEL.unknown,
+    latency: status === "up" ? formatLatency(latencyMs ?? null) : null,
+  };
+}
+
 export function pillView(state: PillState | null | undefined, now: number): PillView {
-  if (!state) return { status: "unknown", label: "Unknown", title: "never checked", latency: null };
+  if (!state) return { status: "unknown", ...pillText("unknown", null), title: "never checked" };
   const ago = formatAge(now - state.since);
   if (state.up) {
-    return {
-      status: "up",
-      label: "Up",
-      title: `up ${ago} ago`,
-      latency: formatLatency(state.latency_ms),
-    };
+    return { status: "up", ...pillText("up", state.latency_ms), title: `up ${ago} ago` };
   }
   const seen = state.last_seen === null
     ? "never seen up"
     : `last seen ${formatAge(now - state.last_seen)} ago`;
-  return { status: "down", label: "Down", title: `down ${ago} ago (${seen})`, latency: null };
+  return { status: "down", ...pillText("down", null), title: `down ${ago} ago (${seen})` };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatAge, formatLatency, pillView } from "./state_view.ts";
+import { formatAge, formatLatency, pillText, pillView } from "./state_view.ts";
 
 Deno.test("ages are coarse and never negative", () => {
   assert.equal(formatAge(-5), "0s");
@@ -43,4 +43,13 @@ Deno.test("pills say up, down (with how long ago) or unknown", () => {
     pillView({ up: false, latency_ms: null, since: now, last_seen: null }, now).title,
     "down 0s ago (never seen up)",
   );
+});
+
+Deno.test("pillText is the one wording of pills, server-rendered and live", () => {
+  assert.deepEqual(pillText("up", 0.42), { label: "Up", latency: "0.4 ms" });
+  assert.deepEqual(pillText("down", 12), { label: "Down", latency: null });
+  assert.deepEqual(pillText("unknown", null), { label: "Unknown", latency: null });
+  const now = 1_800_000_000_000;
+  const live = pillView({ up: true, latency_ms: 0.42, since: now - 5000, last_seen: now }, now);
+  assert.deepEqual({ label: live.label, latency: live.latency }, pillText("up", 0.42));
 });

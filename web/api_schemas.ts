@@ -54,6 +54,9 @@ export const UserSchema = z.object({
   username: safeString(),
   role: z.enum(["admin", "editor", "viewer"]),
   must_change_password: z.boolean(),
+  disabled: z.boolean().openapi({
+    description: "A disabled user cannot log in; their sessions and API tokens stop working",
+  }),
 }).openapi("User");
 
 export const IdParam = z.object({

@@ -1,7 +1,7 @@
 // Who is calling: a session cookie or a bearer token; plus the gates that follow from it.
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { authenticateToken, getSession, getUser } from "@/services/auth/mod.ts";
+import { authenticateToken, getSession, getSessionUser } from "@/services/auth/mod.ts";
 import { AppError, forbidden, unauthorized } from "@/services/errors.ts";
 import type { AppEnv } from "./env.ts";
 import { sessionCookieName } from "./session_cookie.ts";
@@ -59,7 +59,8 @@ export function identify(): MiddlewareHandler<AppEnv> {
         now: now(),
         idleMs: cfg.SESSION_IDLE_MINUTES * 60_000,
       });
-      const user = session ? await getUser(db, session.userId) : null;
+      const found = session ? await getSessionUser(db, session.userId) : null;
+      const user = found?.disabled ? null : found; // a disabled user's sessions end at once
       if (session && user) {
         c.set("user", user);
         c.set("sessionId", sid);

@@ -30,6 +30,10 @@ export const SubnetSchema = z.object({
   }),
   scan_enabled: z.boolean(),
   scan_interval_s: z.number().int(),
+  site: safeString().openapi({
+    description: "The site whose scanners sweep this subnet (ROLE=scanner with that SITE)",
+    example: "local",
+  }),
   created_at: safeString(),
   updated_at: safeString(),
   utilization: UtilizationSchema.optional(),
@@ -44,7 +48,12 @@ const subnetFields = {
   location: nullableText("≤ 200 characters", "DC-1 row A"),
   scan_enabled: z.boolean().optional().openapi({ description: "Default false" }),
   scan_interval_s: z.number().int().optional().openapi({
-    description: "Seconds between sweeps, 30-604800; default 300",
+    description:
+      "Seconds between sweeps, 30-604800; default SCAN_SWEEP_INTERVAL_MINUTES × 60 (300)",
+  }),
+  site: safeString().optional().openapi({
+    description: "Site whose scanners sweep it: 1-63 letters, digits, - or _; default local",
+    example: "local",
   }),
   normalize: z.boolean().optional().openapi({
     description: "Accept host bits (10.0.0.5/24) and store the network (10.0.0.0/24) " +
@@ -145,6 +154,8 @@ export const ImportReportSchema = z.object({
     action: z.enum(["create", "update", "skip"]),
     key: safeString(),
     changes: z.array(safeString()).optional(),
+    diff: z.array(z.object({ field: safeString(), from: safeString(), to: safeString() }))
+      .optional().openapi({ description: "Per changed field: the stored and the imported value" }),
     reason: safeString().optional(),
   })),
   errors: z.array(z.object({ line: z.number().int(), message: safeString() })),
@@ -156,7 +167,24 @@ export const ImportReportSchema = z.object({
     description: "phpIPAM folder rows: they group subnets and have no address, so they are " +
       "skipped, not errors",
   }),
+  batches: z.object({
+    rows: z.number().int().openapi({ description: "Data rows in the file" }),
+    batch_size: z.number().int(),
+    count: z.number().int().openapi({ description: "How many batches" }),
+    list_limit: z.number().int().openapi({
+      description: "errors, warnings, skipped_folders (and a dry run's rows) hold at most " +
+        "this many entries; summary counts the whole file",
+    }),
+  }).optional().openapi({
+    description: "Only for a file above the preview cap: it is (or was) imported in batches",
+  }),
 }).openapi("ImportReport");
+
+export const ImportTaskAcceptedSchema = z.object({
+  task_id: safeString(),
+  task_url: safeString().openapi({ description: "GET it for progress, note and result" }),
+  batch_size: z.number().int(),
+}).openapi("ImportTaskAccepted");
 
 /** `limit` (1-1000, default 100) and an opaque `cursor`, as every list takes. */
 export const pagingQuery = {

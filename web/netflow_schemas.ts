@@ -65,6 +65,15 @@ export const CollectorSchema = z.object({
   persist: z.boolean(),
   queue: z.number().int(),
   queue_max: z.number().int(),
+  spool_files: z.number().int().openapi({
+    description: "Receive batches in the on-disk spool (waiting, or handed on and not yet stored)",
+  }),
+  spool_bytes: z.number().int(),
+  spool_datagrams: z.number().int(),
+  spool_max_bytes: z.number().int(),
+  spool_refused_datagrams: z.number().int().openapi({
+    description: "Datagrams refused because the spool was full (NETFLOW_SPOOL_MAX_BYTES)",
+  }),
   inserts: z.number().int(),
   last_insert_ms: z.number(),
   insert_retries: z.number().int(),

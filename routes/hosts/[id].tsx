@@ -5,7 +5,8 @@ import { page } from "@/web/render.tsx";
 import { island } from "@/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";
-import { loadHostDetail } from "@/services/dashboard/mod.ts";
+import { hostTimeline, loadHostDetail } from "@/services/dashboard/mod.ts";
+import { hostTraffic, parseWindow } from "@/services/netflow/mod.ts";
 import { hostSnmpOverview } from "@/services/snmp/mod.ts";
 import {
   fieldErrors,
@@ -16,7 +17,7 @@ import {
   requireHost,
   updateHost,
 } from "@/services/ipam/mod.ts";
-import { HostDetail, hostDisplayName, type HostView } from "@/components/HostDetail.tsx";
+import { HostDetail, type HostView } from "@/components/HostDetail.tsx";
 import { textToTags } from "@/shared/host_detail_format.ts";
 import Sparkline from "@/islands/Sparkline.tsx";
 import HostEditForm, { type HostEditValues } from "@/islands/HostEditForm.tsx";
@@ -24,6 +25,9 @@ import PortScanButton from "@/islands/PortScanButton.tsx";
 import ActionRunner from "@/islands/ActionRunner.tsx";
 import { hostInventory } from "@/services/operations/mod.ts";
 import SnmpSettingsForm from "@/islands/SnmpSettingsForm.tsx";
+import PingButton from "@/islands/PingButton.tsx";
+import HostManage from "@/islands/HostManage.tsx";
+import LiveStatus from "@/islands/LiveStatus.tsx";
 
 const parts = {
   Sparkline: island("Sparkline", Sparkline),
@@ -31,7 +35,10 @@ const parts = {
   ScanButton: island("PortScanButton", PortScanButton),
   ActionRunner: island("ActionRunner", ActionRunner),
   SnmpForm: island("SnmpSettingsForm", SnmpSettingsForm),
+  Ping: island("PingButton", PingButton),
+  Manage: island("HostManage", HostManage),
 };
+const LiveStatusIsland = island("LiveStatus", LiveStatus);
 
 /** The same rules as PATCH /api/v1/hosts/{id}: the override is checked like a hostname. */
 const HostEditSchema = HostPatchSchema.pick({ description: true, tags: true, notes: true })
@@ -50,6 +57,14 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
   const subnet = detail.host.subnet_id ? await getSubnet(deps.db, detail.host.subnet_id) : null;
   const snmp = await hostSnmpOverview(deps.db, id);
   const poll = snmp.last_poll;
+  // ?timeline=<cursor> pages the timeline (the "Older" link); anything else is the first page.
+  const cursor = /^[0-9a-z_.]{1,64}$/.test(c.req.query("timeline") ?? "")
+    ? c.req.query("timeline")
+    : undefined;
+  const [traffic, timeline] = await Promise.all([
+    hostTraffic(deps.db, detail.host.ip, parseWindow({ window: "1h" }, deps.now()), 5),
+    hostTimeline(deps.db, id, { limit: 20, cursor }),
+  ]);
   return {
     detail,
     subnet: subnet ? { id: subnet.id, cidr: subnet.cidr, name: subnet.name } : null,
@@ -62,6 +77,7 @@ async function hostView(c: AppContext, id: number): Promise<HostView> {
       settings: snmp.settings,
       effectiveFrom: snmp.effective?.scope ?? null,
     },
+    story: { traffic, timeline },
   };
 }
 
@@ -72,7 +88,7 @@ function render(
   status = 200,
 ) {
   const h = view.detail.host;
-  const name = hostDisplayName(h);
+  const name = view.names.names.shown;
   return page(
     c,
     name ? `${name} (${h.ip})` : h.ip,
@@ -90,6 +106,10 @@ function render(
           )}
         </ol>
       </nav>
+      {/* Keeps the pill, Last seen and latency of this host live. */}
+      <div class="mb-2">
+        <LiveStatusIsland alive={null} subnetId={view.subnet?.id ?? null} />
+      </div>
       {opts.saved && <p class="notice mb-3" role="status" data-testid="notice">Changes saved.</p>}
       <HostDetail
         view={view}

@@ -1,5 +1,7 @@
 // GET/POST /operations/actions: the actions defined, and (admins) defining or deleting one.
+import { uiWords } from "@/shared/ui_words.ts";
 import type { AppContext } from "@/web/env.ts";
+import { PostButton } from "@/components/PostButton.tsx";
 import { page } from "@/web/render.tsx";
 import { requireRole } from "@/services/auth/mod.ts";
 import { validate } from "@/services/ipam/mod.ts";
@@ -13,6 +15,7 @@ import {
 import { AppError } from "@/services/errors.ts";
 import { Card, Csrf, Field, Notice } from "@/components/InventoryUi.tsx";
 import { type Form, idOf, text, userError } from "../inventory/_forms.ts";
+import { DataTable } from "@/components/DataTable.tsx";
 
 async function render(
   c: AppContext,
@@ -35,37 +38,31 @@ async function render(
       <h1 class="text-2xl font-bold">Actions</h1>
       <Notice error={state.error} ok={state.ok} />
       <Card title={`${actions.length} actions`} id="actions-title">
-        <table class="table inv-table" data-testid="actions-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Command</th>
-              <th>Timeout</th>
-              <th>Editors may run</th>
-              <th></th>
+        <DataTable
+          label="Actions"
+          testId="actions-table"
+          class="inv-table"
+          columns={["Name", "Command", "Timeout", "Editors may run", ""]}
+        >
+          {actions.map((a) => (
+            <tr key={a.id}>
+              <td title={a.description}>{a.name}</td>
+              <td class="mono">{[a.executable, ...a.args].join(" ")}</td>
+              <td>{a.timeout_s} s</td>
+              <td>{a.editors_may_run ? "yes" : "no"}</td>
+              <td>
+                {isAdmin && (
+                  <PostButton
+                    csrf={csrf}
+                    fields={{ _action: "delete", id: String(a.id) }}
+                    label="Delete"
+                    small
+                  />
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {actions.map((a) => (
-              <tr key={a.id}>
-                <td title={a.description}>{a.name}</td>
-                <td class="mono">{[a.executable, ...a.args].join(" ")}</td>
-                <td>{a.timeout_s} s</td>
-                <td>{a.editors_may_run ? "yes" : "no"}</td>
-                <td>
-                  {isAdmin && (
-                    <form method="post">
-                      <Csrf token={csrf} />
-                      <input type="hidden" name="_action" value="delete" />
-                      <input type="hidden" name="id" value={String(a.id)} />
-                      <button class="btn btn-quiet btn-small" type="submit">Delete</button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
         <p class="text-sm muted mt-2">
           Run an action from a host's page or drawer. Executables live in{" "}
           <span class="mono">{dir}</span>.
@@ -135,6 +132,6 @@ export async function POST(c: AppContext) {
     return render(c, { ok: `Action ${a.name} defined.` });
   } catch (err) {
     const e = userError(err);
-    return render(c, { error: e.message, values: form }, e.status);
+    return render(c, { error: uiWords(e.message), values: form }, e.status);
   }
 }

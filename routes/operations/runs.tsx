@@ -3,6 +3,7 @@ import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import { listActions, listRuns, RUN_STATUSES, type RunStatus } from "@/services/operations/mod.ts";
 import { Card, Field, Pill } from "@/components/InventoryUi.tsx";
+import { DataTable } from "@/components/DataTable.tsx";
 
 const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 const idQuery = (v: string | undefined) => (v && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
@@ -58,47 +59,45 @@ export async function GET(c: AppContext) {
           </form>
         }
       >
-        <table class="table inv-table" data-testid="runs-table">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Action</th>
-              <th>Target</th>
-              <th>User</th>
-              <th>Status</th>
-              <th>Exit</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Output</th>
+        <DataTable
+          label="Action runs"
+          testId="runs-table"
+          class="inv-table"
+          columns={[
+            "#",
+            "Action",
+            "Target",
+            "User",
+            "Status",
+            "Exit",
+            "Started",
+            "Duration",
+            "Output",
+          ]}
+        >
+          {runs.slice(0, 200).map((r) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td>{r.action_name}</td>
+              <td class="mono">
+                {r.host_id ? <a class="link" href={`/hosts/${r.host_id}`}>{r.target}</a> : r.target}
+              </td>
+              <td>{r.username ?? ""}</td>
+              <td>
+                <Pill status={r.status} />
+              </td>
+              <td class="mono">{r.exit_code ?? ""}</td>
+              <td>{(r.started_at ?? r.created_at).replace("T", " ").slice(0, 19)}</td>
+              <td>{r.duration_ms === null ? "" : `${(r.duration_ms / 1000).toFixed(1)} s`}</td>
+              <td>
+                <details>
+                  <summary class="link">show</summary>
+                  <pre class="hd-pre action-output">{r.stdout}{r.stderr ? `\n${r.stderr}` : ""}</pre>
+                </details>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {runs.slice(0, 200).map((r) => (
-              <tr key={r.id}>
-                <td>{r.id}</td>
-                <td>{r.action_name}</td>
-                <td class="mono">
-                  {r.host_id
-                    ? <a class="link" href={`/hosts/${r.host_id}`}>{r.target}</a>
-                    : r.target}
-                </td>
-                <td>{r.username ?? ""}</td>
-                <td>
-                  <Pill status={r.status} />
-                </td>
-                <td class="mono">{r.exit_code ?? ""}</td>
-                <td>{(r.started_at ?? r.created_at).replace("T", " ").slice(0, 19)}</td>
-                <td>{r.duration_ms === null ? "" : `${(r.duration_ms / 1000).toFixed(1)} s`}</td>
-                <td>
-                  <details>
-                    <summary class="link">show</summary>
-                    <pre class="hd-pre action-output">{r.stdout}{r.stderr ? `\n${r.stderr}` : ""}</pre>
-                  </details>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Card>
     </div>,
   );

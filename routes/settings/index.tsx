@@ -19,7 +19,7 @@ function Tokens(p: { tokens: ApiTokenInfo[]; csrf: string; created?: string }) {
       {p.created && (
         <p class="notice mb-2" role="status">
           New token (shown once, copy it now):{" "}
-          <code class="mono" data-testid="new-token">{p.created}</code>
+          <code class="mono wrap-anywhere" data-testid="new-token">{p.created}</code>
         </p>
       )}
       <form method="post" action="/settings/tokens" class="flex flex-wrap gap-2 mb-3">
@@ -35,39 +35,41 @@ function Tokens(p: { tokens: ApiTokenInfo[]; csrf: string; created?: string }) {
         />
         <button class="btn" type="submit">Create token</button>
       </form>
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Owner</th>
-            <th scope="col" class="hide-sm">Last used</th>
-            <th scope="col">State</th>
-            <th scope="col">
-              <span class="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.tokens.map((t) => (
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="API tokens">
+        <table class="table">
+          <thead>
             <tr>
-              <td>{t.name}</td>
-              <td class="mono">{t.prefix}…</td>
-              <td>{t.username}</td>
-              <td class="hide-sm">{t.last_used_at ?? "never"}</td>
-              <td>{t.revoked_at ? "revoked" : "active"}</td>
-              <td>
-                {!t.revoked_at && (
-                  <form method="post" action={`/settings/tokens/${t.id}/revoke`}>
-                    <Csrf token={p.csrf} />
-                    <button class="btn btn-quiet" type="submit">Revoke</button>
-                  </form>
-                )}
-              </td>
+              <th scope="col">Name</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Owner</th>
+              <th scope="col" class="hide-sm">Last used</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {p.tokens.map((t) => (
+              <tr>
+                <td>{t.name}</td>
+                <td class="mono">{t.prefix}…</td>
+                <td>{t.username}</td>
+                <td class="hide-sm">{t.last_used_at ?? "never"}</td>
+                <td>{t.revoked_at ? "revoked" : "active"}</td>
+                <td>
+                  {!t.revoked_at && (
+                    <form method="post" action={`/settings/tokens/${t.id}/revoke`}>
+                      <Csrf token={p.csrf} />
+                      <button class="btn btn-quiet" type="submit">Revoke</button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -134,31 +136,124 @@ function ScanScopeForm(p: { setting: ScanScopeSetting; csrf: string; state?: Sco
   );
 }
 
-function Users(p: { users: User[]; csrf: string }) {
+export interface UsersFormState {
+  notice?: string;
+  error?: string;
+}
+
+const ROLE_NAMES = ["admin", "editor", "viewer"] as const;
+
+function RoleSelect(p: { id: string; value?: string }) {
+  return (
+    <select id={p.id} name="role" class="input">
+      {ROLE_NAMES.map((r) => <option key={r} value={r} selected={p.value === r}>{r}</option>)}
+    </select>
+  );
+}
+
+function Users(p: { users: User[]; csrf: string; meId: number; state?: UsersFormState }) {
   return (
     <section class="card mb-4" aria-labelledby="users-title">
       <h2 id="users-title" class="text-xl font-bold mb-2">Users</h2>
-      <table class="table mb-3">
-        <thead>
-          <tr>
-            <th scope="col">Username</th>
-            <th scope="col">Role</th>
-            <th scope="col">Password</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.users.map((u) => (
+      {p.state?.notice && (
+        <p class="notice mb-2" role="status" data-testid="users-notice">{p.state.notice}</p>
+      )}
+      {p.state?.error && (
+        <p class="field-error mb-2" role="alert" data-testid="users-error">{p.state.error}</p>
+      )}
+      <div class="table-scroll mb-3" tabIndex={0} role="region" aria-label="Users">
+        <table class="table">
+          <thead>
             <tr>
-              <td>{u.username}</td>
-              <td>{u.role}</td>
-              <td>{u.must_change_password ? "must change" : "set"}</td>
+              <th scope="col">Username</th>
+              <th scope="col">Role</th>
+              <th scope="col">Password</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <p class="muted text-sm">
-        Manage users with <code class="mono">deno task user</code> or the{" "}
-        <a class="link" href="/docs#post-/api/v1/users">users API</a>.
+          </thead>
+          <tbody>
+            {p.users.map((u) => (
+              <tr data-user={u.username}>
+                <td>{u.username}</td>
+                <td>
+                  <form method="post" action="/settings/users" class="flex gap-1 items-center">
+                    <Csrf token={p.csrf} />
+                    <input type="hidden" name="_action" value="role" />
+                    <input type="hidden" name="user_id" value={String(u.id)} />
+                    <label for={`role-${u.id}`} class="sr-only">Role of {u.username}</label>
+                    <RoleSelect id={`role-${u.id}`} value={u.role} />
+                    <button class="btn btn-quiet" type="submit">Set role</button>
+                  </form>
+                </td>
+                <td>
+                  <form method="post" action="/settings/users" class="flex gap-1 items-center">
+                    <Csrf token={p.csrf} />
+                    <input type="hidden" name="_action" value="password" />
+                    <input type="hidden" name="user_id" value={String(u.id)} />
+                    <label for={`pw-${u.id}`} class="sr-only">New password for {u.username}</label>
+                    <input
+                      id={`pw-${u.id}`}
+                      class="input w-36"
+                      type="password"
+                      name="password"
+                      autocomplete="new-password"
+                      required
+                      placeholder={u.must_change_password ? "must change" : "new password"}
+                    />
+                    <button class="btn btn-quiet" type="submit">Reset</button>
+                  </form>
+                </td>
+                <td>{u.disabled ? "disabled" : "active"}</td>
+                <td>
+                  {u.id !== p.meId && (
+                    <form method="post" action="/settings/users">
+                      <Csrf token={p.csrf} />
+                      <input type="hidden" name="user_id" value={String(u.id)} />
+                      <button
+                        class="btn btn-quiet"
+                        type="submit"
+                        name="_action"
+                        value={u.disabled ? "enable" : "disable"}
+                      >
+                        {u.disabled ? "Enable" : "Disable"}
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <form method="post" action="/settings/users" class="flex flex-wrap gap-2 items-end">
+        <Csrf token={p.csrf} />
+        <input type="hidden" name="_action" value="create" />
+        <label class="flex flex-col text-sm">
+          Username
+          <input class="input" name="username" required maxLength={64} autocomplete="off" />
+        </label>
+        <label class="flex flex-col text-sm">
+          First password
+          <input
+            class="input"
+            type="password"
+            name="password"
+            required
+            autocomplete="new-password"
+          />
+        </label>
+        <label class="flex flex-col text-sm">
+          Role
+          <RoleSelect id="new-user-role" value="viewer" />
+        </label>
+        <button class="btn" type="submit">Add user</button>
+      </form>
+      <p class="muted text-sm mt-2">
+        A new or reset password must be changed at the next login. Disabling logs the user out and
+        stops their API tokens; their history stays.
       </p>
     </section>
   );
@@ -168,26 +263,31 @@ function Audit(p: { entries: AuditEntry[] }) {
   return (
     <section class="card" aria-labelledby="audit-title">
       <h2 id="audit-title" class="text-xl font-bold mb-2">Audit log (latest 50)</h2>
-      <table class="table text-sm">
-        <thead>
-          <tr>
-            <th scope="col">When (UTC)</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col" class="hide-sm">From</th>
-          </tr>
-        </thead>
-        <tbody>
-          {p.entries.map((e) => (
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Audit log">
+        <table class="table text-sm">
+          <thead>
             <tr>
-              <td class="mono">{e.ts.replace("T", " ").slice(0, 19)}</td>
-              <td>{e.username ?? "—"}</td>
-              <td class="mono">{e.action}</td>
-              <td class="hide-sm">{e.client_ip ?? ""}</td>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col" class="hide-sm">From</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {p.entries.map((e) => (
+              <tr>
+                <td class="mono">{e.ts.replace("T", " ").slice(0, 19)}</td>
+                <td>{e.username ?? "—"}</td>
+                <td>
+                  {(e.detail as { summary?: string } | null)?.summary ?? e.action}
+                  <span class="muted mono text-xs hide-sm">{` ${e.action}`}</span>
+                </td>
+                <td class="hide-sm">{e.client_ip ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -197,6 +297,7 @@ export async function renderSettings(
   created?: string,
   status = 200,
   scope?: ScopeFormState,
+  usersState?: UsersFormState,
 ) {
   const { db, cfg } = c.get("deps");
   const user = c.get("user")!;
@@ -218,7 +319,7 @@ export async function renderSettings(
       </p>
       <Tokens tokens={tokens} csrf={csrf} created={created} />
       {scopeSetting && <ScanScopeForm setting={scopeSetting} csrf={csrf} state={scope} />}
-      {isAdmin && <Users users={users} csrf={csrf} />}
+      {isAdmin && <Users users={users} csrf={csrf} meId={user.id} state={usersState} />}
       {isAdmin && <Audit entries={audit} />}
     </div>,
     status,

@@ -1,17 +1,18 @@
 // GET/POST /subnets/:id: one subnet's folded address view, next free address, add host, edit and delete.
-import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import { uiWords } from "@/shared/ui_words.ts";
+import { subnetWriteOptions } from "@/services/sweeps/mod.ts";
+import { intervalWords, sweptEveryS } from "@/shared/scan_interval.ts";
+import { formIntervalProblem } from "./_interval.ts";
 import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import { island } from "@/web/islands.tsx";
 import { AppError, notFound } from "@/services/errors.ts";
 import { strictId } from "@/services/input_rules.ts";
 import {
-  type AddressOrder,
   createHostFromForm,
   type DeleteCascade,
   deleteSubnet,
   listSubnets,
-  loadSubnetAddresses,
   requireSubnet,
   type SubnetAddresses,
   subnetContents,
@@ -22,6 +23,8 @@ import {
   updateSubnetFromForm,
 } from "@/services/ipam/mod.ts";
 import { AddressRows, hostAnchor } from "@/components/AddressRows.tsx";
+import { WindowNav } from "@/components/WindowNav.tsx";
+import { SweepButton } from "@/components/SweepButton.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { UtilizationBar } from "@/components/UtilizationBar.tsx";
@@ -29,16 +32,24 @@ import { formatCount } from "@/shared/format_count.ts";
 import LiveStatus from "@/islands/LiveStatus.tsx";
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import KeyboardNav from "@/islands/KeyboardNav.tsx";
+import AddressTable from "@/islands/AddressTable.tsx";
+import SweepNow from "@/islands/SweepNow.tsx";
+import { loadWindow, type WindowParams, windowParams } from "./_window.ts";
+import { cachedPage } from "@/web/page_cache.ts";
+import { type Db, memoRead, type StateStore } from "@/services/store/mod.ts";
 
 const LiveStatusIsland = island("LiveStatus", LiveStatus);
 const HostDrawerIsland = island("HostDrawer", HostDrawer);
 const KeyboardNavIsland = island("KeyboardNav", KeyboardNav);
-
-/** Rows per page: a /16 with 5,000 hosts (about 10,000 rows with its gaps) fits on one page. */
-export const PAGE_ROWS = 12_000;
+const AddressTableIsland = island("AddressTable", AddressTable);
+const SweepNowIsland = island("SweepNow", SweepNow);
 
 interface PageState {
   notice?: string;
+  /** Just created: offer the first sweep and a schedule at once. */
+  created?: boolean;
+  /** The schedule offer's error (outside the scan scope, a bad interval). */
+  scheduleError?: string;
   edit?: { values: Record<string, string>; errors: Record<string, string> };
   host?: { values: Record<string, string>; errors: Record<string, string> };
   deleteError?: string;
@@ -57,7 +68,7 @@ function Csrf(p: { c: AppContext }) {
 }
 
 function FieldError(p: { id: string; message?: string }) {
-  return p.message ? <span id={p.id} class="field-error text-sm">{p.message}</span> : null;
+  return p.message ? <span id={p.id} class="field-error text-sm">{uiWords(p.message)}</span> : null;
 }
 
 function HostForm(
@@ -106,8 +117,10 @@ function HostForm(
   );
 }
 
-function Header(p: { s: SubnetRecord; ancestors: SubnetRecord[] }) {
+function Header(p: { s: SubnetRecord; ancestors: SubnetRecord[]; minIntervalS: number }) {
   const s = p.s;
+  // What the scheduler really keeps (its floor and its tick), not only what was typed.
+  const every = sweptEveryS(s.scan_interval_s, p.minIntervalS);
   return (
     <header class="flex flex-col gap-1">
       <nav aria-label="Breadcrumb" class="text-sm">
@@ -125,13 +138,21 @@ function Header(p: { s: SubnetRecord; ancestors: SubnetRecord[] }) {
       </nav>
       <h1 class="text-2xl font-bold">
         <span class="mono" data-testid="subnet-cidr">{s.cidr}</span>
-        {s.name && <span class="font-normal">· {s.name}</span>}
+        {s.name && <span class="font-normal">{` · ${s.name}`}</span>}
       </h1>
       {s.description && <p>{s.description}</p>}
       <p class="text-sm muted flex flex-wrap gap-3">
         {s.vlan !== null && <span>VLAN {s.vlan}</span>}
         {s.location && <span>{s.location}</span>}
-        <span>{s.scan_enabled ? `Scanned every ${s.scan_interval_s}s` : "Not scanned"}</span>
+        <span data-testid="scan-interval">
+          {!s.scan_enabled
+            ? "Not scanned"
+            : every === s.scan_interval_s
+            ? `Scanned every ${intervalWords(every)}`
+            : `Scanned every ${intervalWords(every)} (set to ${
+              intervalWords(s.scan_interval_s)
+            }, which the scheduler cannot keep)`}
+        </span>
         {s.tags.length > 0 && (
           <span>{s.tags.map((t) => <span key={t} class="chip mr-1">{t}</span>)}</span>
         )}
@@ -149,7 +170,7 @@ function Usage(p: { view: SubnetAddresses }) {
     </div>
   );
   return (
-    <div class="flex flex-col gap-2">
+    <div class="flex flex-col gap-2" data-testid="usage">
       <dl class="flex flex-wrap gap-6">
         {stat("Usable", u.usable, "usable")}
         {stat("Used", u.used, "used")}
@@ -186,6 +207,56 @@ function NextFree(p: { c: AppContext; s: SubnetRecord; ip: string | null }) {
       />
       <button type="submit" class="btn">Claim next free address</button>
     </form>
+  );
+}
+
+/** Choices of "Scan every …": whole minutes, as the scheduler starts sweeps once a minute. */
+const SCHEDULE_CHOICES: Array<[number, string]> = [
+  [60, "minute"],
+  [300, "5 minutes"],
+  [900, "15 minutes"],
+  [3600, "hour"],
+  [21600, "6 hours"],
+  [86400, "day"],
+];
+
+/** Right after creating a subnet: sweep it now, or have it scanned on a schedule. */
+function CreatedOffer(p: { c: AppContext; s: SubnetRecord; error?: string }) {
+  const current = p.s.scan_interval_s;
+  return (
+    <section
+      class="card flex flex-col gap-3"
+      aria-labelledby="offer-title"
+      data-testid="created-offer"
+    >
+      <h2 id="offer-title" class="text-lg font-bold">
+        Subnet <span class="mono">{p.s.cidr}</span> added. What next?
+      </h2>
+      <div class="flex flex-wrap items-end gap-4">
+        <SweepButton subnetId={p.s.id} cidr={p.s.cidr} />
+        <form
+          method="post"
+          action={`/subnets/${p.s.id}`}
+          class="flex flex-wrap items-end gap-2"
+          data-testid="schedule-form"
+        >
+          <Csrf c={p.c} />
+          <input type="hidden" name="_action" value="schedule" />
+          <label class="flex flex-col text-sm" for="offer-interval">
+            Scan every
+            <select id="offer-interval" name="scan_interval_s" class="input">
+              {SCHEDULE_CHOICES.map(([secs, words]) => (
+                <option value={secs} selected={secs === current}>{words}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="btn btn-quiet">
+            {p.s.scan_enabled ? "Change schedule" : "Scan on this schedule"}
+          </button>
+        </form>
+      </div>
+      {p.error && <p role="alert" class="alert" data-testid="schedule-error">{p.error}</p>}
+    </section>
   );
 }
 
@@ -227,36 +298,69 @@ function DeleteForm(
   );
 }
 
-async function render(c: AppContext, id: number, state: PageState = {}, status = 200) {
-  const { db, kv, now } = c.get("deps");
+/** Everything the page shows of one subnet and window, read in one round of queries. */
+async function readPage(
+  deps: { db: Db; kv: StateStore },
+  id: number,
+  params: WindowParams,
+  canEdit: boolean,
+) {
+  const { db, kv } = deps;
   const s = await requireSubnet(db, id);
-  const order: AddressOrder = c.req.query("order") === "alive_first" ? "alive_first" : "address";
-  const offsetParam = Number(c.req.query("offset") ?? 0);
-  const offset = Number.isSafeInteger(offsetParam) && offsetParam > 0 ? offsetParam : 0;
-  const [view, related] = await Promise.all([
-    loadSubnetAddresses(db, kv, s, { order, offset, limit: PAGE_ROWS }),
+  // Asked at once: under a streaming fleet each query waits its turn at the database.
+  const [win, related, contents] = await Promise.all([
+    loadWindow(db, kv, s, params),
     Promise.all([
       listSubnets(db, { containing: s.cidr }),
       listSubnets(db, { within: s.cidr }),
     ]),
+    canEdit ? subnetContents(db, s.id) : { children: 0, hosts: 0 },
   ]);
   const ancestors = related[0].filter((a) => a.id !== s.id);
   const childRecords = related[1].filter((x) => x.parent_id === s.id);
   const children: SubnetSummary[] = childRecords.length
     ? (await summarizeSubnets(db, kv, childRecords)).map((x) => ({ ...x, depth: 0 }))
     : [];
-  const contents = canEditRole(c) ? await subnetContents(db, s.id) : { children: 0, hosts: 0 };
+  return { s, win, ancestors, children, contents };
+}
+
+const hasState = (p: PageState) =>
+  Object.values(p).some((v) => v !== undefined && v !== false && v !== "");
+
+async function render(c: AppContext, id: number, state: PageState = {}, status = 200) {
+  const { db, kv, now } = c.get("deps");
   const canEdit = canEditRole(c);
-  const pageLink = (o: number) => `/subnets/${s.id}?order=${order}&offset=${o}`;
-  return page(
-    c,
-    s.cidr,
+  const params = windowParams(c);
+  // A plain view is a memoized read of live state, drawn once per result (web/page_cache.ts):
+  // while a fleet's verdicts stream in, a /17's page is otherwise rebuilt on every request.
+  const data = hasState(state) || status !== 200
+    ? await readPage({ db, kv }, id, params, canEdit)
+    : await memoRead(
+      db,
+      JSON.stringify(["subnet_page", id, params, canEdit]),
+      () => readPage({ db, kv }, id, params, canEdit),
+      { live: true },
+    );
+  const { s, win, ancestors, children, contents } = data;
+  const { view, order } = win;
+  const body = () => (
     <div class="flex flex-col gap-4">
-      <Header s={s} ancestors={ancestors} />
+      <Header
+        s={s}
+        ancestors={ancestors}
+        minIntervalS={c.get("deps").cfg.SCAN_ICMP_INTERVAL_SECONDS}
+      />
       {state.notice && <p class="notice" role="status" data-testid="notice">{state.notice}</p>}
+      {canEdit && state.created && <CreatedOffer c={c} s={s} error={state.scheduleError} />}
       <section class="card flex flex-col gap-3" aria-label="Utilization">
         <Usage view={view} />
         <LiveStatusIsland subnetId={s.id} alive={Number(view.utilization.alive)} />
+        {canEdit && !state.created && (
+          <p class="flex flex-wrap items-center gap-2">
+            <SweepButton subnetId={s.id} cidr={s.cidr} />
+          </p>
+        )}
+        {canEdit && <SweepNowIsland />}
         {canEdit && <NextFree c={c} s={s} ip={view.next_free} />}
         <p class="flex flex-wrap gap-2">
           <a class="btn btn-quiet" href={`/api/v1/export/hosts.csv?subnet_id=${s.id}`} download>
@@ -292,24 +396,32 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
           </nav>
           <KeyboardNavIsland rowsLabel="address list" />
         </div>
+        <WindowNav
+          base={`/subnets/${s.id}`}
+          order={order}
+          view={view}
+          limit={win.limit}
+          at={win.at}
+          atError={win.atError}
+        />
         <div class="overflow-x-auto">
-          <AddressRows subnetId={s.id} rows={view.rows} now={now()} canClaim={canEdit} />
+          <AddressRows
+            subnetId={s.id}
+            rows={view.rows}
+            now={now()}
+            canPing={canEdit}
+            focusKey={view.at_row
+              ? (view.at_row.kind === "host" ? view.at_row.ip : view.at_row.first)
+              : null}
+          />
         </div>
-        {(view.offset > 0 || view.next_offset !== null) && (
-          <nav aria-label="Pages" class="flex gap-2 mt-2">
-            {view.offset > 0 && (
-              <a class="btn btn-quiet" href={pageLink(Math.max(0, view.offset - PAGE_ROWS))}>
-                Previous rows
-              </a>
-            )}
-            <span class="muted">
-              Rows {view.offset + 1}–{view.offset + view.rows.length} of {view.total_rows}
-            </span>
-            {view.next_offset !== null && (
-              <a class="btn btn-quiet" href={pageLink(view.next_offset)}>Next rows</a>
-            )}
-          </nav>
-        )}
+        <AddressTableIsland
+          subnetId={s.id}
+          order={order}
+          offset={view.offset}
+          limit={win.limit}
+          canClaim={canEdit}
+        />
       </section>
       {canEdit && (
         <section class="card" aria-labelledby="add-host-title">
@@ -363,22 +475,30 @@ async function render(c: AppContext, id: number, state: PageState = {}, status =
         </section>
       )}
       <HostDrawerIsland />
-    </div>,
-    status,
+    </div>
   );
+  return hasState(state) || status !== 200
+    ? page(c, s.cidr, body(), status)
+    : cachedPage(c, data, s.cidr, body);
 }
 
 const NOTICES: Record<string, string> = {
   created: "Subnet added.",
   updated: "Changes saved.",
+  scheduled: "Scanning on: the schedule is shown under the subnet's name.",
 };
 
 export function GET(c: AppContext) {
   const id = subnetId(c);
   const key = Object.keys(NOTICES).find((k) => c.req.query(k) !== undefined);
   const host = c.req.query("host");
-  const notice = host ? `Host ${host.slice(0, 60)} added.` : key ? NOTICES[key] : undefined;
-  return render(c, id, { notice });
+  const created = key === "created";
+  const notice = host
+    ? `Host ${host.slice(0, 60)} added.`
+    : key && !created
+    ? NOTICES[key]
+    : undefined;
+  return render(c, id, { notice, created });
 }
 
 const CASCADES = new Set(["orphan", "hosts", "all"]);
@@ -389,11 +509,28 @@ export async function POST(c: AppContext) {
   const form = await c.req.parseBody();
   const action = typeof form._action === "string" ? form._action : "";
   if (action === "update") {
+    const problem = formIntervalProblem(c, form.scan_interval_s);
+    if (problem) {
+      const values: Record<string, string> = {};
+      for (const [k, v] of Object.entries(form)) if (typeof v === "string") values[k] = v;
+      return render(c, id, { edit: { values, errors: { scan_interval_s: problem } } }, 422);
+    }
     const outcome = await updateSubnetFromForm(db, id, form, {
-      checkScan: await scanEnableCheck(c.get("deps")),
+      ...await subnetWriteOptions(c.get("deps")),
     });
     if (outcome.ok) return c.redirect(`/subnets/${id}?updated=1`, 303);
     return render(c, id, { edit: { values: outcome.raw, errors: outcome.errors } }, outcome.status);
+  }
+  if (action === "schedule") {
+    const s = await requireSubnet(db, id);
+    const outcome = await updateSubnetFromForm(db, id, {
+      ...subnetToForm(s),
+      scan_enabled: "on",
+      scan_interval_s: typeof form.scan_interval_s === "string" ? form.scan_interval_s : "",
+    }, await subnetWriteOptions(c.get("deps")));
+    if (outcome.ok) return c.redirect(`/subnets/${id}?scheduled=1`, 303);
+    const message = Object.values(outcome.errors).map((m) => uiWords(m)).join(" ");
+    return render(c, id, { created: true, scheduleError: message }, outcome.status);
   }
   if (action === "add_host") {
     await requireSubnet(db, id);
@@ -416,7 +553,7 @@ export async function POST(c: AppContext) {
       await deleteSubnet(db, id, choice);
     } catch (e) {
       if (!(e instanceof AppError) || e.status !== 409) throw e;
-      return render(c, id, { deleteError: e.message }, 409);
+      return render(c, id, { deleteError: uiWords(e.message, e.code) }, 409);
     }
     return c.redirect(`/subnets?deleted=${encodeURIComponent(s.cidr)}`, 303);
   }

@@ -1,10 +1,16 @@
 // GET/POST /subnets: the subnet tree with filters and details, and the full add-subnet form.
-import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import { plural } from "@/shared/plural.ts";
+import { subnetWriteOptions } from "@/services/sweeps/mod.ts";
 import type { AppContext } from "@/web/env.ts";
 import { page } from "@/web/render.tsx";
 import { createSubnetFromForm, listSubnetSummaries } from "@/services/ipam/mod.ts";
 import { SubnetTable } from "@/components/SubnetTable.tsx";
 import { SubnetForm } from "@/components/SubnetForm.tsx";
+import { formIntervalProblem } from "./_interval.ts";
+import { island } from "@/web/islands.tsx";
+import SweepNow from "@/islands/SweepNow.tsx";
+
+const SweepNowIsland = island("SweepNow", SweepNow);
 
 interface ListState {
   values?: Record<string, string>;
@@ -39,7 +45,7 @@ async function render(c: AppContext, state: ListState, status = 200) {
       <section class="card" aria-labelledby="list-title">
         <div class="flex flex-wrap items-end gap-2 mb-3">
           <h2 id="list-title" class="text-lg font-bold flex-1">
-            {filtered ? `${subnets.length} matching` : "All subnets"}
+            {filtered ? `${plural(subnets.length, "subnet")} matching` : "All subnets"}
           </h2>
           <form method="get" action="/subnets" class="flex flex-wrap gap-2 items-end">
             <label class="flex flex-col text-sm">
@@ -56,7 +62,17 @@ async function render(c: AppContext, state: ListState, status = 200) {
           <a class="btn btn-quiet" href="/api/v1/export/subnets.csv" download>Export CSV</a>
           {canEdit && <a class="btn btn-quiet" href="/import">Import CSV</a>}
         </div>
-        <SubnetTable subnets={subnets} detailed highlightId={state.createdId} caption="Subnets" />
+        <SubnetTable
+          subnets={subnets}
+          detailed
+          highlightId={state.createdId}
+          caption="Subnets"
+          sweep={canEdit}
+          filter={filtered
+            ? [q && `“${q}”`, tag && `tag “${tag}”`].filter(Boolean).join(" and ")
+            : undefined}
+        />
+        {canEdit && subnets.length > 0 && <SweepNowIsland />}
       </section>
       {canEdit && (
         <section class="card" aria-labelledby="add-title">
@@ -68,6 +84,7 @@ async function render(c: AppContext, state: ListState, status = 200) {
             errors={state.errors}
             submitLabel="Add subnet"
             idPrefix="new"
+            defaultIntervalS={c.get("deps").cfg.SCAN_SWEEP_INTERVAL_MINUTES * 60}
           />
         </section>
       )}
@@ -85,8 +102,15 @@ export function GET(c: AppContext) {
 }
 
 export async function POST(c: AppContext) {
-  const outcome = await createSubnetFromForm(c.get("deps").db, await c.req.parseBody(), {
-    checkScan: await scanEnableCheck(c.get("deps")),
+  const form = await c.req.parseBody();
+  const problem = formIntervalProblem(c, form.scan_interval_s);
+  if (problem) {
+    const values: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form)) if (typeof v === "string") values[k] = v;
+    return render(c, { values, errors: { scan_interval_s: problem } }, 422);
+  }
+  const outcome = await createSubnetFromForm(c.get("deps").db, form, {
+    ...await subnetWriteOptions(c.get("deps")),
   });
   if (outcome.ok) return c.redirect(`/subnets/${outcome.value.id}?created=1`, 303);
   return render(c, { values: outcome.raw, errors: outcome.errors }, outcome.status);

@@ -57,5 +57,4 @@ export {
 export { TARGET_KINDS, type TargetKind } from "./payload_formats.ts";
 export { sign, verify } from "./signature.ts";
 export { parseAllowList } from "./target_address.ts";
-export { countDownNow, type DownHost, listDownNow } from "./down_now.ts";
 export { createAlerts, startAlerts } from "./alerts_starter.ts";

@@ -17,12 +17,14 @@ export {
   deleteUser,
   ensureDefaultAdmin,
   findUserByUsername,
+  getSessionUser,
   getUser,
   isRole,
   listUsers,
   type NewUser,
   type Role,
   ROLES,
+  setDisabled,
   setPassword,
   setRole,
   type User,
@@ -57,6 +59,7 @@ export {
   type RateLimitResult,
 } from "./rate_limit.ts";
 export { audit, type AuditEntry, type AuditInput, listAudit } from "./audit.ts";
+export { type ChangeFacts, describeChange } from "./audit_words.ts";
 export { canMutate, hasRole, requireRole } from "./roles.ts";
 export { timingSafeEqual, timingSafeEqualString } from "./constant_time.ts";
 export { randomToken } from "./secure_random.ts";

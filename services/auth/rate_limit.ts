@@ -1,4 +1,6 @@
-// Fixed-window counters in Deno KV (login throttling, "scan now" debouncing), safe across instances.
+// Fixed-window counters in the state store (login throttling, "scan now" debouncing), shared by
+// every instance.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 
 export interface RateLimitResult {
   allowed: boolean;
@@ -36,12 +38,12 @@ interface Window {
 
 const MAX_ATTEMPTS = 32;
 
-export function createRateLimiter(kv: Deno.Kv, opts: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(kv: StateStore, opts: RateLimiterOptions): RateLimiter {
   if (!(opts.max >= 1) || !(opts.windowMs >= 1)) {
     throw new RangeError(`rate limiter "${opts.prefix}": max and windowMs must be >= 1`);
   }
   const now = opts.now ?? Date.now;
-  const keyOf = (key: string): Deno.KvKey => ["ratelimit", opts.prefix, key];
+  const keyOf = (key: string): StateKey => ["ratelimit", opts.prefix, key];
 
   function live(w: Window | null, t: number): Window | null {
     return w && t >= w.startedAt && t < w.startedAt + opts.windowMs ? w : null;
@@ -73,10 +75,9 @@ export function createRateLimiter(kv: Deno.Kv, opts: RateLimiterOptions): RateLi
         const next: Window = current
           ? { count: current.count + 1, startedAt: current.startedAt }
           : { count: 1, startedAt: t };
-        const res = await kv.atomic()
-          .check(entry)
-          .set(keyOf(key), next, { expireIn: Math.max(1, next.startedAt + opts.windowMs - t) })
-          .commit();
+        const res = await kv.compareAndSet(keyOf(key), entry.versionstamp, next, {
+          expireIn: Math.max(1, next.startedAt + opts.windowMs - t),
+        });
         if (res.ok) return result(next, t);
       }
       throw new Error(`rate limiter "${opts.prefix}": too much contention on one key`);

@@ -1,4 +1,6 @@
-// Login sessions in Deno KV: random ids, idle and absolute expiry, per-user index for logout-all.
+// Login sessions in the state store, shared by every web instance: random ids, idle and absolute
+// expiry, per-user index for logout-all.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 import { randomToken } from "./secure_random.ts";
 import { timingSafeEqualString } from "./constant_time.ts";
 
@@ -21,8 +23,8 @@ export type Clock = number | Date;
 export const TOUCH_INTERVAL_MS = 60_000;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
-const sessionKey = (id: string): Deno.KvKey => ["session", id];
-const indexKey = (userId: number, id: string): Deno.KvKey => ["user_sessions", userId, id];
+const sessionKey = (id: string): StateKey => ["session", id];
+const indexKey = (userId: number, id: string): StateKey => ["user_sessions", userId, id];
 
 const ms = (now: Clock | undefined) => now === undefined ? Date.now() : Number(now);
 
@@ -47,7 +49,7 @@ export interface CreateSessionInput {
  * suitable for the cookie.
  */
 export async function createSession(
-  kv: Deno.Kv,
+  kv: StateStore,
   input: CreateSessionInput,
 ): Promise<{ id: string; csrfToken: string; expiresAt: Date }> {
   const now = ms(input.now);
@@ -59,12 +61,12 @@ export async function createSession(
     lastSeenAt: now,
     absoluteExpiresAt: now + input.ttlMs,
   };
-  const res = await kv.atomic()
-    .check({ key: sessionKey(id), versionstamp: null })
-    .set(sessionKey(id), data, { expireIn: kvExpireIn(data, now, input.idleMs) })
-    // The index must outlive the session, else logout-everywhere could miss a live one.
-    .set(indexKey(input.userId, id), true, { expireIn: Math.max(1, input.ttlMs) })
-    .commit();
+  // The index is written first and must outlive the session, else logout-everywhere could miss a
+  // live one (an index entry without its session is harmless: logout-all skips it).
+  await kv.set(indexKey(input.userId, id), true, { expireIn: Math.max(1, input.ttlMs) });
+  const res = await kv.compareAndSet(sessionKey(id), null, data, {
+    expireIn: kvExpireIn(data, now, input.idleMs),
+  });
   if (!res.ok) throw new Error("session id collision; this should never happen");
   return { id, csrfToken: data.csrfToken, expiresAt: new Date(data.absoluteExpiresAt) };
 }
@@ -74,7 +76,7 @@ export async function createSession(
  * expiry (an expired one is deleted). Refreshes lastSeenAt at most once a minute.
  */
 export async function getSession(
-  kv: Deno.Kv,
+  kv: StateStore,
   id: string,
   opts: { now?: Clock; idleMs: number },
 ): Promise<Session | null> {
@@ -90,21 +92,20 @@ export async function getSession(
   if (now - s.lastSeenAt < TOUCH_INTERVAL_MS) return { id, ...s };
   const touched: SessionData = { ...s, lastSeenAt: now };
   // If another request touched or destroyed it meanwhile, its write wins: nothing to retry.
-  const res = await kv.atomic()
-    .check(entry)
-    .set(sessionKey(id), touched, { expireIn: kvExpireIn(touched, now, opts.idleMs) })
-    .commit();
+  const res = await kv.compareAndSet(sessionKey(id), entry.versionstamp, touched, {
+    expireIn: kvExpireIn(touched, now, opts.idleMs),
+  });
   if (res.ok) return { id, ...touched };
   const again = await kv.get<SessionData>(sessionKey(id));
   return again.value ? { id, ...again.value } : null;
 }
 
-export async function destroySession(kv: Deno.Kv, id: string): Promise<void> {
+export async function destroySession(kv: StateStore, id: string): Promise<void> {
   if (!SESSION_ID.test(id)) return;
   const entry = await kv.get<SessionData>(sessionKey(id));
-  const op = kv.atomic().delete(sessionKey(id));
-  if (entry.value) op.delete(indexKey(entry.value.userId, id));
-  await op.commit();
+  // The session first: once it is gone the id no longer authenticates, whatever happens next.
+  await kv.delete(sessionKey(id));
+  if (entry.value) await kv.delete(indexKey(entry.value.userId, id));
 }
 
 /**
@@ -112,7 +113,7 @@ export async function destroySession(kv: Deno.Kv, id: string): Promise<void> {
  * the session making the request. Returns how many sessions were removed.
  */
 export async function destroyUserSessions(
-  kv: Deno.Kv,
+  kv: StateStore,
   userId: number,
   opts: { exceptId?: string } = {},
 ): Promise<number> {
@@ -120,14 +121,15 @@ export async function destroyUserSessions(
   for await (const entry of kv.list({ prefix: ["user_sessions", userId] })) {
     const id = entry.key[2] as string;
     if (id === opts.exceptId) continue;
-    await kv.atomic().delete(sessionKey(id)).delete(entry.key).commit();
+    await kv.delete(sessionKey(id));
+    await kv.delete(entry.key);
     removed++;
   }
   return removed;
 }
 
 /** Ids of a user's sessions that may still be live (for a "signed in on N devices" view). */
-export async function listUserSessionIds(kv: Deno.Kv, userId: number): Promise<string[]> {
+export async function listUserSessionIds(kv: StateStore, userId: number): Promise<string[]> {
   const ids: string[] = [];
   for await (const entry of kv.list({ prefix: ["user_sessions", userId] })) {
     ids.push(entry.key[2] as string);

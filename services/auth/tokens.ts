@@ -1,5 +1,5 @@
 // API tokens for scripts: shown once, stored only as a SHA-256 hash, revocable by owner or admin.
-import type { Queryable } from "@/services/store/mod.ts";
+import { memoRead, type Queryable } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import { randomToken, sha256Hex } from "./secure_random.ts";
 import type { Role, User } from "./users.ts";
@@ -57,6 +57,16 @@ export async function createApiToken(
   return { id: Number(rows[0].id), token, prefix };
 }
 
+interface TokenOwnerRow {
+  token_id: number;
+  last_used_at: Date | string | null;
+  id: number;
+  username: string;
+  role: Role;
+  must_change_password: boolean;
+  created_at: Date | string;
+}
+
 /** The token's owner, or null for an unknown, malformed or revoked token. */
 export async function authenticateToken(
   db: Queryable,
@@ -64,27 +74,23 @@ export async function authenticateToken(
   opts: { now?: number | Date } = {},
 ): Promise<User | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
+  const hash = await sha256Hex(token);
   // Looking up by the hash of a 256-bit random value leaks nothing useful through timing.
-  const [row] = await db.query<{
-    token_id: number;
-    last_used_at: Date | string | null;
-    id: number;
-    username: string;
-    role: Role;
-    must_change_password: boolean;
-    created_at: Date | string;
-  }>(
-    `select t.id as token_id, t.last_used_at,
-            u.id, u.username, u.role, u.must_change_password, u.created_at
-     from api_token t join app_user u on u.id = t.user_id
-     where t.token_hash = $1 and t.revoked_at is null`,
-    [await sha256Hex(token)],
-  );
+  // Memoized briefly (store/read_memo.ts): every API call asks it, and a revocation is a write.
+  const [row] = await memoRead(db, `api_token:${hash}`, () =>
+    db.query<TokenOwnerRow>(
+      `select t.id as token_id, t.last_used_at,
+              u.id, u.username, u.role, u.must_change_password, u.created_at
+       from api_token t join app_user u on u.id = t.user_id
+       where t.token_hash = $1 and t.revoked_at is null and u.disabled_at is null`,
+      [hash],
+    ));
   if (!row) return null;
   const now = opts.now === undefined ? new Date() : new Date(opts.now);
   const last = row.last_used_at === null ? null : new Date(row.last_used_at).getTime();
   if (last === null || now.getTime() - last >= LAST_USED_RESOLUTION_MS) {
     await db.query("update api_token set last_used_at = $2 where id = $1", [row.token_id, now]);
+    row.last_used_at = now; // the memoized row too, so the next calls do not write again
   }
   return {
     id: Number(row.id),

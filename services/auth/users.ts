@@ -1,5 +1,5 @@
 // User accounts: creation, lookup, password and role changes, login check, default admin.
-import type { Db, Queryable } from "@/services/store/mod.ts";
+import { type Db, memoRead, type Queryable } from "@/services/store/mod.ts";
 import { AppError } from "@/services/errors.ts";
 import {
   hashPassword,
@@ -19,6 +19,8 @@ export interface User {
   must_change_password: boolean;
   /** ISO 8601 UTC. */
   created_at: string;
+  /** A disabled user cannot log in, and their sessions and tokens stop working. */
+  disabled?: boolean;
 }
 
 export type UserWithHash = User & { password_hash: string };
@@ -33,7 +35,8 @@ export const DEFAULT_ADMIN_USERNAME = "admin";
 export const DUMMY_PASSWORD_HASH =
   "$argon2id$v=19$m=19456,t=2,p=1$suR27aAxlVasPW/JU7HyDg$MjOsLYw5cLMgT+W9IqqeNBaVEUm3j/1nTRVr7Yb35rs";
 
-const USER_COLUMNS = "id, username, role, must_change_password, created_at";
+const USER_COLUMNS =
+  "id, username, role, must_change_password, created_at, disabled_at is not null as disabled";
 
 type Row = Omit<User, "created_at"> & { created_at: Date | string; password_hash?: string };
 
@@ -44,6 +47,7 @@ function toUser(r: Row): User {
     role: r.role,
     must_change_password: r.must_change_password,
     created_at: new Date(r.created_at).toISOString(),
+    disabled: Boolean(r.disabled),
   };
 }
 
@@ -119,6 +123,15 @@ export async function getUser(db: Queryable, id: number): Promise<User | null> {
   return row ? toUser(row) : null;
 }
 
+/**
+ * The user behind a session, asked by every page view: memoized briefly (store/read_memo.ts),
+ * like an API token's owner, since a role change, a disable or a password reset is a write that
+ * forgets it. The object is shared between requests: callers must not change it.
+ */
+export function getSessionUser(db: Queryable, id: number): Promise<User | null> {
+  return memoRead(db, `session_user:${id}`, () => getUser(db, id));
+}
+
 export async function listUsers(db: Queryable): Promise<User[]> {
   const rows = await db.query<Row>(
     `select ${USER_COLUMNS} from app_user order by lower(username)`,
@@ -156,11 +169,12 @@ export async function setPassword(
 
 // Locks every admin row so two concurrent demotions/deletions cannot both pass the check.
 async function assertNotLastAdmin(tx: Queryable, userId: number, doing: string): Promise<void> {
+  // Disabled admins do not count: they cannot log in to administer anything.
   const admins = await tx.query<{ id: number }>(
-    "select id from app_user where role = 'admin' for update",
+    "select id from app_user where role = 'admin' and disabled_at is null for update",
   );
   const ids = admins.map((a) => Number(a.id));
-  if (ids.length === 1 && ids[0] === userId) {
+  if (ids.length <= 1 && (ids.length === 0 || ids[0] === userId)) {
     throw new AppError(
       409,
       "last_admin",
@@ -179,6 +193,20 @@ export async function setRole(db: Db, userId: number, role: Role): Promise<User>
     const [row] = await tx.query<Row>(
       `update app_user set role = $2, updated_at = now() where id = $1 returning ${USER_COLUMNS}`,
       [userId, role],
+    );
+    return toUser(row);
+  });
+}
+
+/** Disables or re-enables a user; 409 "last_admin" when the last enabled admin would go. */
+export async function setDisabled(db: Db, userId: number, disabled: boolean): Promise<User> {
+  return await db.tx(async (tx) => {
+    const user = await requireUser(tx, userId);
+    if (disabled && user.role === "admin") await assertNotLastAdmin(tx, userId, "disable");
+    const [row] = await tx.query<Row>(
+      `update app_user set disabled_at = case when $2 then coalesce(disabled_at, now()) end,
+         updated_at = now() where id = $1 returning ${USER_COLUMNS}`,
+      [userId, disabled],
     );
     return toUser(row);
   });
@@ -207,7 +235,7 @@ export async function authenticate(
   const candidate = password.length > MAX_PASSWORD_LENGTH * 4 ? "" : password;
   const found = await findUserByUsername(db, username);
   const ok = await verifyPassword(candidate, found?.password_hash ?? DUMMY_PASSWORD_HASH);
-  if (!found || !ok || candidate !== password) return null;
+  if (!found || !ok || candidate !== password || found.disabled) return null;
   if (needsRehash(found.password_hash)) {
     await db.query("update app_user set password_hash = $2 where id = $1 and password_hash = $3", [
       found.id,

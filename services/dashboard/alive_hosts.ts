@@ -1,6 +1,6 @@
 // The dashboard's "Alive now" list: hosts discovery reports up, filtered by subnet, tag, service and text.
 import { listUpIps, readHostStates, tryParseIp } from "@/services/ipam/mod.ts";
-import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import type { Queryable, SqlParam, StateStore } from "@/services/store/mod.ts";
 
 export interface AliveFilter {
   /** Hosts inside this subnet's prefix (its child subnets included). */
@@ -82,15 +82,21 @@ interface Row {
  */
 export async function listAliveHosts(
   db: Queryable,
-  kv: Deno.Kv,
+  kv: StateStore,
   f: AliveFilter = {},
   /** The up set when the caller has just read it (saves a second KV scan). */
   upIps?: readonly string[],
+  /** How many inventoried hosts are up, when the caller counted them already. */
+  upTotal?: number,
 ): Promise<AliveList> {
   const up = upIps ? [...upIps] : await listUpIps(kv);
   if (up.length === 0) return { items: [], total: 0, alive: 0 };
-  const params: SqlParam[] = [up];
-  const where = ["h.ip = any($1::inet[])"];
+  const unfiltered = f.subnet_id === undefined && !f.tag && !f.service && !f.q;
+  const firstUp = unfiltered && upTotal !== undefined && up.length > FEW_UP
+    ? await firstUpHostIds(db, new Set(up), Math.max(1, Math.min(5000, f.limit ?? 50)))
+    : null;
+  const params: SqlParam[] = firstUp ? [firstUp] : [up];
+  const where = [firstUp ? "h.id = any($1::bigint[])" : "h.ip = any($1::inet[])"];
   const add = (sql: string, value: SqlParam) => {
     params.push(value);
     where.push(sql.replaceAll("$?", `$${params.length}`));
@@ -117,24 +123,31 @@ export async function listAliveHosts(
   }
   params.push(Math.max(1, Math.min(5000, Math.trunc(f.limit ?? ALIVE_LIMIT_DEFAULT))));
   const limit = `$${params.length}`;
-  // Ports come back as parallel arrays: both engines decode int[] and text[] the same way.
+  // Ports come back as parallel arrays: both engines decode int[] and text[] the same way. They
+  // are gathered for the page's rows only, after the limit (not for every match, as the total's
+  // window would otherwise force).
   const rows = await db.query<Row>(
-    `select h.id, host(h.ip) as ip, h.hostname, h.hostname_override, h.description, h.tags,
-            h.subnet_id, s.cidr::text as subnet_cidr, count(*) over ()::int as total,
+    `select m.id, host(m.ip) as ip, m.hostname, m.hostname_override, m.description, m.tags,
+            m.subnet_id, m.subnet_cidr, m.total,
             p.ports, p.protos, p.services, p.products, p.versions
-     from host h
-     left join subnet s on s.id = h.subnet_id
+     from (
+       select h.id, h.ip, h.hostname, h.hostname_override, h.description, h.tags, h.subnet_id,
+              s.cidr::text as subnet_cidr, count(*) over ()::int as total
+       from host h
+       left join subnet s on s.id = h.subnet_id
+       where ${where.join(" and ")}
+       order by h.ip
+       limit ${limit}
+     ) m
      left join lateral (
        select array_agg(o.port order by o.port, o.proto) as ports,
               array_agg(o.proto order by o.port, o.proto) as protos,
               array_agg(o.service order by o.port, o.proto) as services,
               array_agg(o.product order by o.port, o.proto) as products,
               array_agg(o.version order by o.port, o.proto) as versions
-       from host_open_port o where o.host_id = h.id and o.current and o.state = 'open'
+       from host_open_port o where o.host_id = m.id and o.current and o.state = 'open'
      ) p on true
-     where ${where.join(" and ")}
-     order by h.ip
-     limit ${limit}`,
+     order by m.ip`,
     params,
   );
   const ips = rows.map((r) => canonical(r.ip));
@@ -162,7 +175,44 @@ export async function listAliveHosts(
       ports,
     };
   });
-  return { items, total: rows.length ? Number(rows[0].total) : 0, alive: up.length };
+  const total = firstUp ? upTotal! : rows.length ? Number(rows[0].total) : 0;
+  return { items, total, alive: up.length };
+}
+
+/** Above this many up addresses, the unfiltered list walks hosts in address order instead. */
+const FEW_UP = 2000;
+const WALK_PAGE = 1000;
+const WALK_PAGES = 20;
+
+/**
+ * The ids of the first `limit` up hosts in address order, found by walking the host table in
+ * address order and checking each against the up set here: with most hosts up that is one short
+ * read, where "ip = any(every up address)" sends 100,000 addresses to SQL. Null when the walk
+ * finds too few (most hosts down): the caller asks SQL then.
+ */
+async function firstUpHostIds(
+  db: Queryable,
+  up: ReadonlySet<string>,
+  limit: number,
+): Promise<number[] | null> {
+  const ids: number[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < WALK_PAGES; page++) {
+    const rows: Array<{ id: number; ip: string }> = await db.query(
+      after === null
+        ? `select id, host(ip) as ip from host order by host.ip limit $1`
+        : `select id, host(ip) as ip from host where host.ip > $2::inet order by host.ip limit $1`,
+      after === null ? [WALK_PAGE] : [WALK_PAGE, after],
+    );
+    for (const r of rows) {
+      if (!up.has(canonical(r.ip))) continue;
+      ids.push(Number(r.id));
+      if (ids.length >= limit) return ids;
+    }
+    if (rows.length < WALK_PAGE) return ids;
+    after = rows[rows.length - 1].ip;
+  }
+  return null;
 }
 
 /** What the filter drop-downs offer: every subnet, tags in use, services on open ports. */

@@ -1,10 +1,11 @@
 // The "Alive now" read model on both engines: only hosts KV reports up, each filter, ports, limits.
+import { openKvStateStore, type StateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { aliveFilterOptions, listAliveHosts } from "./alive_hosts.ts";
 
-async function seed(db: Db, kv: Deno.Kv) {
+async function seed(db: Db, kv: StateStore) {
   const [{ id: lan }] = await db.query<{ id: number }>(
     `insert into subnet (cidr, name) values ('198.51.100.0/24', 'lan') returning id`,
   );
@@ -66,7 +67,7 @@ async function seed(db: Db, kv: Deno.Kv) {
 }
 
 dbTest("alive list: only up hosts, in address order, with ports and latency", async (db) => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     assert.deepEqual(await listAliveHosts(db, kv), { items: [], total: 0, alive: 0 });
     const { hosts, lan } = await seed(db, kv);
@@ -100,7 +101,7 @@ dbTest("alive list: only up hosts, in address order, with ports and latency", as
 });
 
 dbTest("alive list: filters by subnet (children included), tag, service and text", async (db) => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     const { lan, child } = await seed(db, kv);
     const ips = async (f: Parameters<typeof listAliveHosts>[2]) =>
@@ -125,7 +126,7 @@ dbTest("alive list: filters by subnet (children included), tag, service and text
 });
 
 dbTest("alive filter options: subnets, tags in use, services on open ports", async (db) => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     await seed(db, kv);
     const o = await aliveFilterOptions(db);
@@ -141,3 +142,34 @@ dbTest("alive filter options: subnets, tags in use, services on open ports", asy
     kv.close();
   }
 });
+
+dbTest(
+  "alive hosts: with thousands up, the unfiltered list walks hosts in address order",
+  async (db) => {
+    const kv = await openKvStateStore(":memory:");
+    try {
+      // 3,000 hosts in 127.83.0.0/20 (loopback, data only); every third one is down.
+      await db.query(
+        `insert into host (ip) select set_masklen('127.83.0.0'::inet + g, 32)
+       from generate_series(1, 3000) g`,
+      );
+      const ips =
+        (await db.query<{ ip: string }>(`select host(ip) as ip from host order by host.ip`))
+          .map((r) => r.ip);
+      const up = ips.filter((_, i) => i % 3 !== 0);
+      // A state for an address with no host: never listed, but still counted as alive in KV.
+      const all = [...up, "127.84.0.1"];
+      const slow = await listAliveHosts(db, kv, { limit: 50 }, all);
+      const fast = await listAliveHosts(db, kv, { limit: 50 }, all, up.length);
+      assert.deepEqual(fast.items.map((h) => h.ip), up.slice(0, 50));
+      assert.deepEqual(fast.items.map((h) => h.ip), slow.items.map((h) => h.ip));
+      assert.equal(fast.total, slow.total);
+      assert.equal(fast.alive, all.length);
+      // A filter asks SQL as before.
+      const filtered = await listAliveHosts(db, kv, { limit: 5, q: "127.83.0.1" }, all, up.length);
+      assert.ok(filtered.items.every((h) => h.ip.startsWith("127.83.0.1")));
+    } finally {
+      await kv.close();
+    }
+  },
+);

@@ -1,7 +1,7 @@
 // Everything the host drawer shows, in one call: the host, its live state, current ports, latest
 // events, uptime and a 24-hour sparkline. Strings are returned verbatim; the UI escapes them.
 import { type HostRecord, requireHost } from "@/services/ipam/mod.ts";
-import type { Queryable } from "@/services/store/mod.ts";
+import type { Queryable, StateStore } from "@/services/store/mod.ts";
 import {
   type HostEvent,
   hostUptime,
@@ -66,7 +66,7 @@ const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms)
 
 /** Throws AppError 404 when the host does not exist. */
 export async function loadHostDetail(
-  deps: { db: Queryable; kv: Deno.Kv; now: () => number },
+  deps: { db: Queryable; kv: StateStore; now: () => number },
   hostId: number,
   opts: HostDetailOptions = {},
 ): Promise<HostDetail> {

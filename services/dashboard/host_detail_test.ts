@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { AppError } from "@/services/errors.ts";
@@ -11,7 +12,7 @@ const MIN = 60_000;
 dbTest(
   "loadHostDetail gathers host, state, ports, events, uptime and a 96-point sparkline",
   async (db) => {
-    const kv = await Deno.openKv(":memory:");
+    const kv = await openKvStateStore(":memory:");
     try {
       const [{ id }] = await db.query<{ id: number }>(
         `insert into host (ip, hostname) values ('198.51.100.10', 'web-1') returning id`,

@@ -12,3 +12,17 @@ export {
 export { type AliveFilterValues, parseAliveQuery } from "./alive_query.ts";
 export { type HostDetail, loadHostDetail } from "./host_detail.ts";
 export * from "./stats_service.ts";
+export {
+  type DownHostRow,
+  loadStatusBoard,
+  type StatusBoard,
+  type SubnetStatusCount,
+} from "./status_board.ts";
+export { type DashboardData, type DashboardInput, loadDashboard } from "./dashboard_data.ts";
+export {
+  hostTimeline,
+  TIMELINE_LIMIT_MAX,
+  type TimelineItem,
+  type TimelinePage,
+  type TimelineSource,
+} from "./host_timeline.ts";

@@ -1,5 +1,5 @@
 // GET /api/v1/stats: inventory and scan counts from SQL plus "alive now" from the live KV state.
-import type { Queryable } from "@/services/store/mod.ts";
+import type { Queryable, StateStore } from "@/services/store/mod.ts";
 import { type PortStats, portStats } from "@/services/portscans/mod.ts";
 import { countUp } from "@/services/sweeps/mod.ts";
 
@@ -12,7 +12,7 @@ export interface Stats extends PortStats {
 const DAY_MS = 86_400_000;
 
 export async function loadStats(
-  deps: { db: Queryable; kv: Deno.Kv; now: () => number },
+  deps: { db: Queryable; kv: StateStore; now: () => number },
   opts: { top?: number } = {},
 ): Promise<Stats> {
   const now = deps.now();

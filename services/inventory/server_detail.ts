@@ -1,7 +1,7 @@
 // A server with its addresses' live status (KV), current open ports and 24 h uptime (discovery).
 import { hostUptime } from "@/services/sweeps/mod.ts";
 import { readHostStates, statusOf } from "@/services/ipam/mod.ts";
-import type { Queryable } from "@/services/store/mod.ts";
+import type { Queryable, StateStore } from "@/services/store/mod.ts";
 import { requireServer, type Server } from "./servers.ts";
 
 export interface ServerAddressDetail {
@@ -18,7 +18,7 @@ export interface ServerAddressDetail {
 export type ServerDetail = Omit<Server, "addresses"> & { addresses: ServerAddressDetail[] };
 
 export async function loadServerDetail(
-  deps: { db: Queryable; kv: Deno.Kv; now: () => number },
+  deps: { db: Queryable; kv: StateStore; now: () => number },
   id: number,
 ): Promise<ServerDetail> {
   const server = await requireServer(deps.db, id);

@@ -4,8 +4,10 @@ import {
   bigIntToIp,
   cidrContains,
   ipToBigInt,
+  normalizeIp,
   parseCidr,
   parseIp,
+  parseIpLenient,
   subnetSize,
   tryParseIp,
   usableRange,
@@ -198,4 +200,28 @@ Deno.test("cidrContains, subnetSize, usableRange", () => {
   assert.equal(usableSize("2001:db8::/126"), 3n);
   assert.equal(usableSize("2001:db8::/127"), 2n);
   assert.equal(usableSize("2001:db8::1/128"), 1n);
+});
+
+Deno.test("normalizeIp's fast path for canonical dotted quads agrees with the full parse", () => {
+  const inputs = [
+    "0.0.0.0",
+    "255.255.255.255",
+    "127.0.3.1",
+    "199.99.100.249",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3.04",
+    "1.2.3",
+    "1.2.3.4.5",
+    " 1.2.3.4",
+    "1.2.3.4 ",
+    "0x7f.0.0.1",
+    "1.2.3.-1",
+    "1.2.3.4\n",
+  ];
+  for (let i = 0; i < 256; i++) inputs.push(`10.${i}.${255 - i}.${i % 10}`);
+  for (const text of inputs) {
+    const full = parseIpLenient(text);
+    assert.deepEqual(normalizeIp(text), full && { ip: full.ip, family: full.family }, text);
+  }
 });

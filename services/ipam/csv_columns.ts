@@ -107,7 +107,7 @@ export const CSV_COLUMNS_DOC = `
 | tags | no | as for hosts | — |
 | location | no | text ≤ 200 | — |
 | scan_enabled | no | true/false, yes/no, 1/0, on/off; default false | — (phpIPAM "Host check" is ignored: importing never starts scanning) |
-| scan_interval_s | no | seconds, 30-604800; default 300 | — |
+| scan_interval_s | no | seconds, 30-604800; default \`SCAN_SWEEP_INTERVAL_MINUTES\` × 60 (300) | — |
 
 Header names ignore case and \`_\`/space/\`-\` differences. The file may start with a UTF-8 BOM,
 use CRLF or LF, and be separated by \`,\`, \`;\` or tab (detected from the header). Lines are

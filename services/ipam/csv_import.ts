@@ -1,5 +1,8 @@
-// Parses host and subnet CSV files (Pingfold or phpIPAM columns) into validated rows with per-line errors.
+// Parses host and subnet CSV files (Pingfold or phpIPAM columns) into validated rows with per-line
+// errors: all at once for a preview-sized file, or streamed in batches for a large one.
 import { parse } from "csv-parse/sync";
+import { parse as parseStream } from "csv-parse";
+import { Readable } from "node:stream";
 import type { z } from "zod";
 import { AppError } from "@/services/errors.ts";
 import { bigIntToIp, netmaskToPrefix } from "./cidr.ts";
@@ -64,7 +67,10 @@ export interface CsvParseResult<T> {
 }
 
 export interface CsvImportOptions {
-  /** Most data rows accepted; more is a 422 `too_many_rows` for the whole file. Default 10,000. */
+  /**
+   * Most data rows one parse accepts; more is a 422 `too_many_rows` (a larger file is read with
+   * the stream functions instead). Default 10,000.
+   */
   maxRows?: number;
   /**
    * Called for each accepted row with the columns (roles) whose cells were not empty, so an
@@ -131,32 +137,76 @@ function detectDelimiter(text: string): string {
   return ",";
 }
 
-/** Parses text into records with their starting line numbers. */
-function readRecords(text: string, maxRecords: number): CsvRecord[] {
+/** Removes a BOM and unifies newlines: csv-parse counts a CRLF inside a quoted field as two lines. */
+function normalizeText(text: string): string {
   if (text.includes("\u0000")) throw invalidCsv("the file is not text (it contains NUL bytes)");
-  // One newline style: csv-parse counts a CRLF inside a quoted field as two lines.
-  const normalized = text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
-  let parsed: Array<{ record: string[]; info: { lines: number } }>;
+  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+}
+
+function csvOptions(normalized: string) {
+  return {
+    delimiter: detectDelimiter(normalized),
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+  };
+}
+
+interface ParsedRecord {
+  record: string[];
+  info: { lines: number; bytes: number };
+}
+
+function toRecord({ record, info }: ParsedRecord): CsvRecord {
+  // info.lines is the line where the record ends; quoted newlines push it down.
+  const inner = record.reduce((n, cell) => n + (cell.split("\n").length - 1), 0);
+  return { line: info.lines - inner, cells: record };
+}
+
+function notCsv(err: unknown): AppError {
+  const message = err instanceof Error ? err.message : String(err);
+  return invalidCsv(`the file is not valid CSV: ${message}`);
+}
+
+/** Parses normalized text into records with their starting line numbers. */
+function readRecords(normalized: string, maxRecords: number): CsvRecord[] {
+  let parsed: ParsedRecord[];
   try {
     // With `info: true` each record comes wrapped with its position; the typings miss that.
     parsed = parse(normalized, {
-      delimiter: detectDelimiter(normalized),
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
+      ...csvOptions(normalized),
       to: maxRecords,
-    }) as unknown as typeof parsed;
+    }) as unknown as ParsedRecord[];
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw invalidCsv(`the file is not valid CSV: ${message}`);
+    throw notCsv(err);
   }
-  return parsed.map(({ record, info }) => {
-    // info.lines is the line where the record ends; quoted newlines push it down.
-    const inner = record.reduce((n, cell) => n + (cell.split("\n").length - 1), 0);
-    return { line: info.lines - inner, cells: record };
-  });
+  return parsed.map(toRecord);
+}
+
+/**
+ * Streams records of normalized text with their line and how many characters were read: the
+ * parser is fed 64 KiB at a time and waits while the consumer works (stream backpressure), so
+ * only the current batch of records is held, never the whole file as records.
+ */
+async function* streamRecords(
+  normalized: string,
+): AsyncGenerator<CsvRecord & { read: number }> {
+  const CHUNK = 64 * 1024;
+  function* chunks() {
+    for (let i = 0; i < normalized.length; i += CHUNK) yield normalized.slice(i, i + CHUNK);
+  }
+  const parser = Readable.from(chunks()).pipe(parseStream(csvOptions(normalized)));
+  try {
+    for await (const item of parser as AsyncIterable<ParsedRecord>) {
+      yield { ...toRecord(item), read: item.info.bytes };
+    }
+  } catch (err) {
+    throw notCsv(err);
+  } finally {
+    parser.destroy();
+  }
 }
 
 function roleOf<Role extends string>(kind: Kind<Role>, header: string): Role | undefined {
@@ -234,46 +284,39 @@ interface Built {
   warnings?: string[];
 }
 
-/** Shared driver: records → cells by role → typed value or a per-line error. */
-function parseCsv<Role extends string, T>(
-  kind: Kind<Role>,
-  text: string,
-  opts: CsvImportOptions,
-  build: (cells: Map<Role, string>, format: CsvFormat) => Built,
-  schema: z.ZodType<T>,
-  keyOf: (value: T) => string,
-): CsvParseResult<T> {
-  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
-  if (!Number.isSafeInteger(maxRows) || maxRows < 1) {
-    throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
-  }
-  if (text.replace(/^\uFEFF/, "").trim() === "") {
-    throw invalidCsv(`the file is empty; ${expectedColumns(kind)}`, {
-      expected_columns: kind.columns,
-    });
-  }
-  // Parse a little past the limit so "too many rows" is known without reading everything.
-  const records = readRecords(text, maxRows + HEADER_SEARCH_RECORDS + 1);
-  if (records.length === 0) {
-    throw invalidCsv(`the file has no CSV records; ${expectedColumns(kind)}`);
-  }
-  const { layout, headerIndex } = findLayout(kind, records);
-  const data = records.slice(headerIndex + 1);
-  if (data.length > maxRows) {
-    throw new AppError(
-      422,
-      "too_many_rows",
-      `the file has more than ${maxRows} rows; import at most ${maxRows} at a time`,
-      { max_rows: maxRows },
-    );
-  }
+type Builder<Role extends string> = (cells: Map<Role, string>, format: CsvFormat) => Built;
 
-  const rows: CsvRow<T>[] = [];
-  const errors: CsvRowError[] = [];
-  const warnings: CsvRowError[] = [];
-  const folders: CsvFolder[] = [];
+/** What one kind of file needs to be read: its columns, row builder, schema and key. */
+interface Reader<Role extends string, T> {
+  kind: Kind<Role>;
+  build: Builder<Role>;
+  schema: z.ZodType<T>;
+  keyOf: (value: T) => string;
+}
+
+function emptyResult<T>(layout: Layout<string>): CsvParseResult<T> {
+  return {
+    rows: [],
+    errors: [],
+    warnings: [],
+    folders: [],
+    format: layout.format,
+    ignored_columns: layout.ignored,
+  };
+}
+
+/**
+ * Checks records one by one into a result: cells by role → typed value or a per-line error.
+ * It remembers each key's first line across calls, so duplicates are found file-wide even
+ * when the file is read in batches.
+ */
+function rowChecker<Role extends string, T>(
+  reader: Reader<Role, T>,
+  layout: Layout<Role>,
+  opts: CsvImportOptions,
+): (record: CsvRecord, out: CsvParseResult<T>) => void {
   const firstLineOf = new Map<string, number>();
-  for (const record of data) {
+  return (record, out) => {
     const cells = new Map<Role, string>();
     let problem: string | undefined;
     record.cells.forEach((raw, i) => {
@@ -289,43 +332,150 @@ function parseCsv<Role extends string, T>(
       }
     });
     if (problem) {
-      errors.push({ line: record.line, message: problem });
-      continue;
+      out.errors.push({ line: record.line, message: problem });
+      return;
     }
-    const built = build(cells, layout.format);
+    const built = reader.build(cells, layout.format);
     if (built.error) {
-      errors.push({ line: record.line, message: built.error });
-      continue;
+      out.errors.push({ line: record.line, message: built.error });
+      return;
     }
     if (built.folder !== undefined) {
-      folders.push({ line: record.line, name: built.folder });
-      continue;
+      out.folders.push({ line: record.line, name: built.folder });
+      return;
     }
-    const checked = schema.safeParse(built.value);
+    const checked = reader.schema.safeParse(built.value);
     if (!checked.success) {
-      errors.push({ line: record.line, message: formatIssues(checked.error) });
-      continue;
+      out.errors.push({ line: record.line, message: formatIssues(checked.error) });
+      return;
     }
-    const key = keyOf(checked.data);
+    const key = reader.keyOf(checked.data);
     const earlier = firstLineOf.get(key);
     if (earlier !== undefined) {
-      errors.push({ line: record.line, message: `duplicate of line ${earlier}` });
-      continue;
+      out.errors.push({ line: record.line, message: `duplicate of line ${earlier}` });
+      return;
     }
     firstLineOf.set(key, record.line);
-    rows.push({ line: record.line, value: checked.data });
-    for (const message of built.warnings ?? []) warnings.push({ line: record.line, message });
+    out.rows.push({ line: record.line, value: checked.data });
+    for (const message of built.warnings ?? []) out.warnings.push({ line: record.line, message });
     opts.onFilled?.(record.line, [...cells].filter(([, v]) => v !== "").map(([role]) => role));
-  }
-  return {
-    rows,
-    errors,
-    warnings,
-    folders,
-    format: layout.format,
-    ignored_columns: layout.ignored,
   };
 }
+
+function checkMaxRows(maxRows: number): void {
+  if (!Number.isSafeInteger(maxRows) || maxRows < 1) {
+    throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
+  }
+}
+
+/** The normalized text and its first records; a 422 for an empty or header-less file. */
+function openCsv<Role extends string>(
+  kind: Kind<Role>,
+  text: string,
+  maxRecords: number,
+): { normalized: string; records: CsvRecord[] } {
+  if (text.replace(/^\uFEFF/, "").trim() === "") {
+    throw invalidCsv(`the file is empty; ${expectedColumns(kind)}`, {
+      expected_columns: kind.columns,
+    });
+  }
+  const normalized = normalizeText(text);
+  const records = readRecords(normalized, maxRecords);
+  if (records.length === 0) {
+    throw invalidCsv(`the file has no CSV records; ${expectedColumns(kind)}`);
+  }
+  return { normalized, records };
+}
+
+/** Shared driver for a preview-sized file: every record at once. */
+function parseCsv<Role extends string, T>(
+  reader: Reader<Role, T>,
+  text: string,
+  opts: CsvImportOptions,
+): CsvParseResult<T> {
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  checkMaxRows(maxRows);
+  // Parse a little past the limit so "too many rows" is known without reading everything.
+  const { records } = openCsv(reader.kind, text, maxRows + HEADER_SEARCH_RECORDS + 1);
+  const { layout, headerIndex } = findLayout(reader.kind, records);
+  const data = records.slice(headerIndex + 1);
+  if (data.length > maxRows) {
+    throw new AppError(
+      422,
+      "too_many_rows",
+      `the file has more than ${maxRows} rows, more than one preview holds; import it in ` +
+        "batches (the Import page and POST /api/v1/import/... without dry_run do that as a " +
+        "background task)",
+      { max_rows: maxRows },
+    );
+  }
+  const out = emptyResult<T>(layout);
+  const check = rowChecker(reader, layout, opts);
+  for (const record of data) check(record, out);
+  return out;
+}
+
+/** A large file read in batches: its layout, then batches of checked rows. */
+export interface CsvBatches<T> {
+  format: CsvFormat;
+  ignored_columns: string[];
+  /**
+   * Batches of at most `size` data records each (rows + errors + folders), in file order,
+   * with how far into the file they reach (`read` of `length` characters).
+   */
+  batches(size: number): AsyncGenerator<CsvParseResult<T> & { records: number; read: number }>;
+  length: number;
+}
+
+function streamCsv<Role extends string, T>(
+  reader: Reader<Role, T>,
+  text: string,
+  opts: CsvImportOptions,
+): CsvBatches<T> {
+  const { normalized, records } = openCsv(reader.kind, text, HEADER_SEARCH_RECORDS);
+  const { layout, headerIndex } = findLayout(reader.kind, records);
+  return {
+    format: layout.format,
+    ignored_columns: layout.ignored,
+    length: normalized.length,
+    async *batches(size) {
+      checkMaxRows(size);
+      // A fresh checker per pass: duplicates are found within this pass, file-wide.
+      const check = rowChecker(reader, layout, opts);
+      let out = { ...emptyResult<T>(layout), records: 0, read: 0 };
+      let index = 0;
+      for await (const record of streamRecords(normalized)) {
+        if (index++ <= headerIndex) continue;
+        check(record, out);
+        out.records++;
+        out.read = record.read;
+        if (out.records >= size) {
+          yield out;
+          out = { ...emptyResult<T>(layout), records: 0, read: out.read };
+        }
+      }
+      if (out.records > 0) yield { ...out, read: normalized.length };
+    },
+  };
+}
+
+/**
+ * Whether a file has more than `maxRows` data records (then it is read in batches), found
+ * without checking them. A 422 `invalid_csv` for an empty file or one without a header.
+ */
+export function exceedsPreview(
+  kind: ImportFileKind,
+  text: string,
+  maxRows: number = DEFAULT_MAX_ROWS,
+): boolean {
+  checkMaxRows(maxRows);
+  const k = kind === "hosts" ? HOSTS : SUBNETS;
+  const { records } = openCsv<string>(k, text, maxRows + HEADER_SEARCH_RECORDS + 1);
+  const { headerIndex } = findLayout<string>(k, records);
+  return records.length - headerIndex - 1 > maxRows;
+}
+
+export type ImportFileKind = "hosts" | "subnets";
 
 const blankToUndefined = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
 
@@ -492,6 +642,20 @@ function buildSubnet(cells: Map<SubnetRole, string>, format: CsvFormat): Built {
   };
 }
 
+const HOST_READER: Reader<HostRole, HostInput> = {
+  kind: HOSTS,
+  build: buildHost,
+  schema: HostInputSchema,
+  keyOf: (h) => h.ip,
+};
+
+const SUBNET_READER: Reader<SubnetRole, SubnetInput> = {
+  kind: SUBNETS,
+  build: buildSubnet,
+  schema: SubnetInputSchema,
+  keyOf: (s) => s.cidr,
+};
+
 /**
  * Parses a hosts CSV. Bad rows become `errors` (with their line) and the others still parse.
  * @throws AppError 422 `invalid_csv` (empty file, no/unknown/duplicate header columns, broken
@@ -501,7 +665,7 @@ export function parseHostsCsv(
   text: string,
   opts: CsvImportOptions = {},
 ): CsvParseResult<HostInput> {
-  return parseCsv(HOSTS, text, opts, buildHost, HostInputSchema, (h) => h.ip);
+  return parseCsv(HOST_READER, text, opts);
 }
 
 /** Parses a subnets CSV; same contract as parseHostsCsv, keyed by canonical cidr. */
@@ -509,5 +673,22 @@ export function parseSubnetsCsv(
   text: string,
   opts: CsvImportOptions = {},
 ): CsvParseResult<SubnetInput> {
-  return parseCsv(SUBNETS, text, opts, buildSubnet, SubnetInputSchema, (s) => s.cidr);
+  return parseCsv(SUBNET_READER, text, opts);
+}
+
+/**
+ * Reads a hosts CSV of any length in batches (same rows, errors and line numbers as
+ * parseHostsCsv). The header is checked now (422 `invalid_csv`); broken quoting further down
+ * is a 422 `invalid_csv` thrown by the batch that reaches it.
+ */
+export function streamHostsCsv(text: string, opts: CsvImportOptions = {}): CsvBatches<HostInput> {
+  return streamCsv(HOST_READER, text, opts);
+}
+
+/** Reads a subnets CSV of any length in batches; same contract as streamHostsCsv. */
+export function streamSubnetsCsv(
+  text: string,
+  opts: CsvImportOptions = {},
+): CsvBatches<SubnetInput> {
+  return streamCsv(SUBNET_READER, text, opts);
 }

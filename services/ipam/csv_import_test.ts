@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { AppError } from "@/services/errors.ts";
 import {
+  type CsvParseResult,
+  exceedsPreview,
   HostInputSchema,
   normalizeMac,
   parseHostsCsv,
   parseSubnetsCsv,
+  streamHostsCsv,
+  streamSubnetsCsv,
   SubnetInputSchema,
   SubnetPatchSchema,
 } from "./csv_import.ts";
@@ -272,7 +276,7 @@ Deno.test("subnets CSV: Pingfold columns with defaults and conversions", () => {
       tags: [],
       location: null,
       scan_enabled: false,
-      scan_interval_s: 300,
+      scan_interval_s: undefined, // the instance default, filled in when stored
     },
     {
       cidr: "2001:db8:1::/64",
@@ -432,4 +436,71 @@ Deno.test("hosts CSV: a phpIPAM hostname that is not a DNS name keeps its row", 
   const own = parseHostsCsv("ip,hostname\n198.51.100.30,PRINTER 3rd floor\n");
   assert.equal(own.rows.length, 0);
   assert.match(own.errors[0].message, /not a DNS name/);
+});
+
+/** Every batch of a stream joined back into one result. */
+async function joined<T>(
+  source: { batches(size: number): AsyncGenerator<CsvParseResult<T> & { records: number }> },
+  size: number,
+) {
+  const all = {
+    rows: [] as unknown[],
+    errors: [] as unknown[],
+    warnings: [] as unknown[],
+    folders: [] as unknown[],
+  };
+  const sizes: number[] = [];
+  for await (const b of source.batches(size)) {
+    all.rows.push(...b.rows);
+    all.errors.push(...b.errors);
+    all.warnings.push(...b.warnings);
+    all.folders.push(...b.folders);
+    sizes.push(b.records);
+  }
+  return { ...all, sizes };
+}
+
+const SAMPLES = new URL("../../static/samples/", import.meta.url);
+
+Deno.test("streamed batches give the same rows, errors and lines as the whole-file parse", async () => {
+  for (const name of ["hosts.csv", "phpipam_addresses.csv"]) {
+    const text = await Deno.readTextFile(new URL(name, SAMPLES));
+    const whole = parseHostsCsv(text);
+    const stream = streamHostsCsv(text);
+    assert.equal(stream.format, whole.format, name);
+    assert.deepEqual(stream.ignored_columns, whole.ignored_columns, name);
+    const got = await joined(stream, 4);
+    assert.deepEqual(got.rows, whole.rows, name);
+    assert.deepEqual(got.errors, whole.errors, name);
+    assert.deepEqual(got.warnings, whole.warnings, name);
+    assert.ok(got.sizes.slice(0, -1).every((n) => n === 4), `${name}: ${got.sizes}`);
+  }
+  for (const name of ["subnets.csv", "phpipam_subnets.csv"]) {
+    const text = await Deno.readTextFile(new URL(name, SAMPLES));
+    const whole = parseSubnetsCsv(text);
+    const got = await joined(streamSubnetsCsv(text), 3);
+    assert.deepEqual(got.rows, whole.rows, name);
+    assert.deepEqual(got.folders, whole.folders, name);
+    assert.deepEqual(got.errors, whole.errors, name);
+  }
+});
+
+Deno.test("streamed: quoted newlines, CRLF, BOM and a duplicate in a later batch keep their lines", async () => {
+  const text =
+    '\uFEFFip,notes\r\n10.1.0.1,"two\r\nlines"\r\n10.1.0.2,x\r\n\r\n10.1.0.3,y\r\n10.1.0.1,z\r\n';
+  const got = await joined(streamHostsCsv(text), 2);
+  assert.deepEqual(
+    (got.rows as { line: number; value: { ip: string } }[]).map((r) => [r.line, r.value.ip]),
+    [[2, "10.1.0.1"], [4, "10.1.0.2"], [6, "10.1.0.3"]],
+  );
+  assert.deepEqual(got.errors, [{ line: 7, message: "duplicate of line 2" }]);
+});
+
+Deno.test("exceedsPreview counts data rows past the header; a bad header is refused at once", () => {
+  const file = (n: number) =>
+    ["ip", ...Array.from({ length: n }, (_, i) => `10.2.0.${i}`)].join("\n");
+  assert.equal(exceedsPreview("hosts", file(5), 5), false);
+  assert.equal(exceedsPreview("hosts", file(6), 5), true);
+  assert.equal(refusal(() => exceedsPreview("hosts", "address\n10.2.0.1", 5)).code, "invalid_csv");
+  assert.equal(refusal(() => streamSubnetsCsv("")).code, "invalid_csv");
 });

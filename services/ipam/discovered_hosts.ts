@@ -19,10 +19,11 @@ export interface SweepSubnet {
   name: string | null;
   scan_enabled: boolean;
   scan_interval_s: number;
+  site: string;
 }
 
 const HOST_COLUMNS = "id, host(ip) as ip, subnet_id, hostname, mac";
-const SUBNET_COLUMNS = "id, cidr::text as cidr, name, scan_enabled, scan_interval_s";
+const SUBNET_COLUMNS = "id, cidr::text as cidr, name, scan_enabled, scan_interval_s, site";
 
 /** Postgres and the rest of Pingfold must spell an address the same way (KV keys, events). */
 const canonical = (ip: string) => normalizeIp(ip)?.ip ?? ip;
@@ -67,6 +68,40 @@ export async function knownHostsIn(q: Queryable, cidr: string): Promise<KnownHos
   const rows = await q.query<KnownHost>(
     `select ${HOST_COLUMNS} from host where ip <<= $1::cidr order by host.ip`,
     [cidr],
+  );
+  return rows.map(toHost);
+}
+
+/** An inventoried host with the subnet that decides whether it is scanned (its most specific). */
+export interface ScannedHost extends KnownHost {
+  scan_subnet_id: number;
+  scan_cidr: string;
+  site: string;
+}
+
+/**
+ * Hosts whose most specific subnet has scanning on: those a sweep would probe (a child subnet with
+ * scanning off is a hole in its parent's sweep). What the known-host cycle pings.
+ */
+export async function hostsInScannedSubnets(q: Queryable): Promise<ScannedHost[]> {
+  const rows = await q.query<ScannedHost>(
+    `select h.id, host(h.ip) as ip, h.subnet_id, h.hostname, h.mac, s.id as scan_subnet_id,
+       s.cidr::text as scan_cidr, s.site
+     from host h join subnet s on s.id = subnet_of(h.ip)
+     where s.scan_enabled order by h.ip`,
+  );
+  return rows.map((r) => ({ ...r, ip: canonical(r.ip) }));
+}
+
+/**
+ * The inventoried hosts among `ips`: what one chunk of a big sweep needs, instead of every host of
+ * its subnet (a /16 holds 65,000) once per chunk.
+ */
+export async function knownHostsAmong(q: Queryable, ips: readonly string[]): Promise<KnownHost[]> {
+  if (ips.length === 0) return [];
+  const rows = await q.query<KnownHost>(
+    `select ${HOST_COLUMNS} from host where ip = any($1::inet[])`,
+    [ips as string[]],
   );
   return rows.map(toHost);
 }

@@ -116,6 +116,49 @@ export function foldAddresses<T extends { ip: string }>(
   return rows;
 }
 
+/** A folded row before it is drawn: a host's address or a gap's bounds, as numbers. */
+export interface FoldMark {
+  kind: "host" | "gap";
+  first: bigint;
+  last: bigint;
+  /** The host's address text (host marks only). */
+  ip?: string;
+}
+
+/**
+ * The fold of {@link foldAddresses} over addresses already parsed and sorted (ascending, inside
+ * the prefix), with no text made: a subnet page draws only its window, so turning 20,000 rows into
+ * strings would be wasted. {@link drawMark} turns one mark into its row.
+ */
+export function foldSortedValues(
+  cidr: string | ParsedCidr,
+  hosts: ReadonlyArray<{ ip: string; value: bigint }>,
+  opts: FoldOptions = {},
+): FoldMark[] {
+  const c = asCidr(cidr);
+  const range = viewRange(c, opts);
+  const marks: FoldMark[] = [];
+  let cursor = range.first;
+  for (const h of hosts) {
+    if (h.value > cursor && cursor <= range.last) {
+      marks.push({
+        kind: "gap",
+        first: cursor,
+        last: h.value - 1n < range.last ? h.value - 1n : range.last,
+      });
+    }
+    marks.push({ kind: "host", first: h.value, last: h.value, ip: h.ip });
+    if (h.value + 1n > cursor) cursor = h.value + 1n;
+  }
+  if (cursor <= range.last) marks.push({ kind: "gap", first: cursor, last: range.last });
+  return marks;
+}
+
+/** A gap mark as its row (exact decimal count), or a host mark's address. */
+export function drawGap(mark: FoldMark, family: IpFamily): FoldedGap {
+  return gap(mark.first, mark.last, family);
+}
+
 function checkPaging(offset: number, limit: number): void {
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > EXPAND_GAP_MAX_LIMIT) {
     throw new AppError(

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { AppError } from "@/services/errors.ts";
-import { bigIntToIp, ipToBigInt, parseCidr } from "./cidr.ts";
-import { expandGap, foldAddresses, type FoldedRow, nextFree, utilization } from "./fold.ts";
+import { bigIntToIp, ipToBigInt, parseCidr, parseIp } from "./cidr.ts";
+import {
+  drawGap,
+  expandGap,
+  foldAddresses,
+  type FoldedRow,
+  foldSortedValues,
+  nextFree,
+  utilization,
+} from "./fold.ts";
 
 type Host = { ip: string; hostname?: string };
 
@@ -225,4 +233,18 @@ Deno.test("utilization: exact strings, floored percent", () => {
   assert.equal(v6.percent_used, 0);
   assert.throws(() => utilization("203.0.113.0/24", -1, 0), /usedCount must be an integer >= 0/);
   assert.throws(() => utilization("203.0.113.0/24", 1, 0.5), /aliveCount must be an integer >= 0/);
+});
+
+Deno.test("foldSortedValues folds like foldAddresses, without drawing text", () => {
+  const cidr = "198.51.100.0/24";
+  const hosts = ["198.51.100.1", "198.51.100.10", "198.51.100.255"].map((ip) => ({
+    ip,
+    value: parseIp(ip).value,
+  }));
+  const marks = foldSortedValues(cidr, hosts);
+  const drawn = marks.map((m) => (m.kind === "host" ? m.ip : drawGap(m, 4)));
+  const folded = foldAddresses(cidr, hosts.map(({ ip }) => ({ ip }))).map((r) =>
+    r.kind === "host" ? r.ip : r
+  );
+  assert.deepEqual(drawn, folded);
 });

@@ -35,6 +35,7 @@ const SUBNET_FIELDS = [
   "tags",
   "location",
   "scan_interval_s",
+  "site",
 ] as const;
 
 /** Reads the add/edit subnet form. `normalize` (a checkbox) turns 10.0.0.5/24 into 10.0.0.0/24. */
@@ -79,6 +80,8 @@ export function subnetFromForm(form: FormFields): FormResult<SubnetInput> {
     location: raw.location,
     scan_enabled: raw.scan_enabled !== "",
     scan_interval_s: interval,
+    // Empty: the default site on create, unchanged on edit.
+    site: raw.site.trim() || undefined,
   };
   const result = SubnetInputSchema.safeParse(candidate);
   if (!result.success) {
@@ -118,6 +121,7 @@ export function subnetToForm(s: {
   location: string | null;
   scan_enabled: boolean;
   scan_interval_s: number;
+  site?: string;
 }): Record<string, string> {
   return {
     cidr: s.cidr,
@@ -128,5 +132,6 @@ export function subnetToForm(s: {
     location: s.location ?? "",
     scan_enabled: s.scan_enabled ? "on" : "",
     scan_interval_s: String(s.scan_interval_s),
+    site: s.site ?? "local",
   };
 }

@@ -20,7 +20,7 @@ Deno.test("subnetFromForm: values, defaults, one message per bad field", () => {
   assert.equal(ok.value?.vlan, 10);
   assert.deepEqual(ok.value?.tags, ["prod", "dc1"]);
   assert.equal(ok.value?.scan_enabled, true);
-  assert.equal(ok.value?.scan_interval_s, 300);
+  assert.equal(ok.value?.scan_interval_s, undefined, "empty: the instance default");
 
   const bad = subnetFromForm({ cidr: "10.0.0.5/24", vlan: "ten", scan_interval_s: "5" });
   assert.equal(bad.value, undefined);
@@ -42,7 +42,10 @@ Deno.test("hostFromForm and subnetToForm", () => {
   assert.equal(h.value?.mac, "00:00:5e:00:53:01");
   assert.match(hostFromForm({ ip: "198.51.100.256" }).errors.ip, /octet 256 > 255/);
   const form = subnetToForm(
-    SubnetInputSchema.parse({ cidr: "198.51.100.0/24", tags: ["x", "y"] }) as never,
+    {
+      ...SubnetInputSchema.parse({ cidr: "198.51.100.0/24", tags: ["x", "y"] }),
+      scan_interval_s: 300,
+    } as never,
   );
   assert.equal(form.tags, "x; y");
   assert.equal(form.vlan, "");
@@ -88,4 +91,30 @@ Deno.test("uploads: raw body, multipart file, form text; strict UTF-8", async ()
     /no CSV file/,
   );
   assert.throws(() => decodeUtf8(new Uint8Array([0x5a, 0xfc])), /not UTF-8/);
+});
+
+Deno.test("subnet form: site is optional, checked, and shown on edit", () => {
+  assert.equal(subnetFromForm({ cidr: "198.51.100.0/24" }).value?.site, undefined);
+  assert.equal(
+    subnetFromForm({ cidr: "198.51.100.0/24", site: " branch-2 " }).value?.site,
+    "branch-2",
+  );
+  assert.match(
+    subnetFromForm({ cidr: "198.51.100.0/24", site: "a.b" }).errors.site ?? "",
+    /site must be 1-63 letters/,
+  );
+  assert.equal(
+    subnetToForm({
+      cidr: "198.51.100.0/24",
+      name: null,
+      description: null,
+      vlan: null,
+      tags: [],
+      location: null,
+      scan_enabled: false,
+      scan_interval_s: 300,
+      site: "branch-2",
+    }).site,
+    "branch-2",
+  );
 });

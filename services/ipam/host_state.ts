@@ -1,5 +1,8 @@
-// The live host state in Deno KV (["host_state", ip]): its one key and type, and reads of it in
-// as few round trips as possible. Discovery (services/sweeps/state_store.ts) writes it.
+// The live host state in the state store (["host_state", ip]): its one key and type, and reads
+// of it in as few round trips as possible. Discovery (services/sweeps/state_store.ts) writes it.
+// When the process cache is on for a store (host_state_cache.ts), reads come from it instead.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
+import { hostStateSnapshot } from "./host_state_cache.ts";
 
 /** What readers get per address; times are milliseconds since the epoch. */
 export interface HostState {
@@ -20,9 +23,7 @@ export interface StoredHostState extends HostState {
 export type HostStatus = "up" | "down" | "unknown";
 
 export const HOST_STATE_PREFIX = "host_state";
-export const hostStateKey = (ip: string): Deno.KvKey => [HOST_STATE_PREFIX, ip];
-/** Deno KV refuses getMany with more keys than this. */
-const GET_MANY_MAX = 10;
+export const hostStateKey = (ip: string): StateKey => [HOST_STATE_PREFIX, ip];
 /**
  * Above this many addresses one prefix scan beats many getMany calls (measured: 5,000 states
  * list in ~25 ms, fetched as 500 parallel getMany calls in ~70 ms).
@@ -51,39 +52,54 @@ export function statusOf(state: HostState | null | undefined): HostStatus {
 
 /** States for `ips` (canonical address strings); addresses without a state are absent. */
 export async function readHostStates(
-  kv: Deno.Kv,
+  kv: StateStore,
   ips: readonly string[],
+  opts: {
+    /**
+     * Text every wanted address starts with ("10.21." for 10.21.0.0/16): other keys of a large
+     * read are skipped before their value is looked at.
+     */
+    textPrefix?: string;
+  } = {},
 ): Promise<Map<string, HostState>> {
   const wanted = [...new Set(ips)];
   const out = new Map<string, HostState>();
   if (wanted.length === 0) return out;
+  const cached = await hostStateSnapshot(kv);
+  if (cached) {
+    for (const ip of wanted) {
+      const state = cached.get(ip);
+      if (state) out.set(ip, state);
+    }
+    return out;
+  }
   if (wanted.length > LIST_THRESHOLD) {
     const want = new Set(wanted);
+    const p = opts.textPrefix ?? "";
+    // The state store lists by key prefix only (NATS KV has no key ranges): skip the others early.
     for await (const e of kv.list({ prefix: [HOST_STATE_PREFIX] }, { batchSize: 1000 })) {
       const ip = e.key[1];
-      if (typeof ip !== "string" || !want.has(ip)) continue;
+      if (typeof ip !== "string" || !ip.startsWith(p) || !want.has(ip)) continue;
       const state = asHostState(e.value);
       if (state) out.set(ip, state);
     }
     return out;
   }
-  const chunks: string[][] = [];
-  for (let i = 0; i < wanted.length; i += GET_MANY_MAX) {
-    chunks.push(wanted.slice(i, i + GET_MANY_MAX));
+  for (const e of await kv.getMany(wanted.map(hostStateKey))) {
+    const state = asHostState(e.value);
+    if (state) out.set(e.key[1] as string, state);
   }
-  await Promise.all(chunks.map(async (chunk) => {
-    const entries = await kv.getMany(chunk.map(hostStateKey));
-    for (const e of entries) {
-      const state = asHostState(e.value);
-      if (state) out.set(e.key[1] as string, state);
-    }
-  }));
   return out;
 }
 
 /** Every address discovery currently reports up (one prefix scan; for counting "alive"). */
-export async function listUpIps(kv: Deno.Kv): Promise<string[]> {
+export async function listUpIps(kv: StateStore): Promise<string[]> {
   const ips: string[] = [];
+  const cached = await hostStateSnapshot(kv);
+  if (cached) {
+    for (const [ip, state] of cached) if (state.up) ips.push(ip);
+    return ips;
+  }
   for await (const e of kv.list({ prefix: [HOST_STATE_PREFIX] }, { batchSize: 1000 })) {
     const ip = e.key[1];
     if (typeof ip === "string" && asHostState(e.value)?.up) ips.push(ip);

@@ -1,4 +1,5 @@
 // Reading discovery's KV state: both read paths give the same answer; malformed values read as none.
+import { openKvStateStore, type StateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import {
   asHostState,
@@ -8,8 +9,8 @@ import {
   statusOf,
 } from "./host_state.ts";
 
-async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
-  const kv = await Deno.openKv(":memory:");
+async function withKv(fn: (kv: StateStore) => Promise<void>) {
+  const kv = await openKvStateStore(":memory:");
   try {
     await fn(kv);
   } finally {
@@ -29,12 +30,12 @@ Deno.test("readHostStates: few addresses via getMany, many via one prefix scan, 
   await withKv(async (kv) => {
     const ips = Array.from({ length: 600 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
     for (let i = 0; i < ips.length; i += 100) {
-      const op = kv.atomic();
       // Every third address has no state at all.
-      ips.slice(i, i + 100).forEach((ip, j) => {
-        if ((i + j) % 3 !== 2) op.set([HOST_STATE_PREFIX, ip], state((i + j) % 3 === 0));
-      });
-      await op.commit();
+      await kv.commitEach(
+        ips.slice(i, i + 100).flatMap((ip, j) =>
+          (i + j) % 3 !== 2 ? [{ key: [HOST_STATE_PREFIX, ip], set: state((i + j) % 3 === 0) }] : []
+        ),
+      );
     }
     const few = await readHostStates(kv, ips.slice(0, 25));
     assert.equal(few.size, 17);

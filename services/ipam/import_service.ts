@@ -10,7 +10,7 @@ import {
   parseHostsCsv,
   parseSubnetsCsv,
 } from "./csv_import.ts";
-import type { HostInput, SubnetInput } from "./input_schemas.ts";
+import { type HostInput, LIMITS, type SubnetInput } from "./input_schemas.ts";
 import { HOST_FIELDS, SUBNET_FIELDS } from "./record_fields.ts";
 import { isUniqueViolation, joinTagsParam, lockIpamTree } from "./sql_helpers.ts";
 import { rederiveTree } from "./subnet_repo.ts";
@@ -30,6 +30,8 @@ export interface ImportOptions {
   maxRows?: number;
   /** Subnets: throws (an AppError) when scanning may not be turned on for a CIDR (scan scope). */
   checkScan?: (cidr: string) => void;
+  /** Sweep interval of a new subnet whose row leaves it empty (SCAN_SWEEP_INTERVAL_MINUTES). */
+  defaultIntervalS?: number;
 }
 
 export interface ImportRowPlan {
@@ -39,6 +41,8 @@ export interface ImportRowPlan {
   key: string;
   /** Fields an update changes. */
   changes?: string[];
+  /** Each changed field's stored and imported value, as text ("" = empty), for the preview. */
+  diff?: Array<{ field: string; from: string; to: string }>;
   /** Why a row is skipped. */
   reason?: string;
 }
@@ -63,6 +67,22 @@ export interface ImportReport {
   warnings: CsvRowError[];
   /** phpIPAM folders in a subnets file: skipped, not errors. */
   skipped_folders: CsvFolder[];
+  /**
+   * Set when the file has more rows than one preview holds: it is (or was) imported in
+   * batches by a background task. `summary` then counts the whole file while `errors`,
+   * `warnings` and `skipped_folders` hold the first `list_limit` of each and `rows` the first
+   * `list_limit` plans of a dry run (none after the import).
+   */
+  batches?: ImportBatches;
+}
+
+export interface ImportBatches {
+  /** Data rows in the file (every line after the header that is not empty). */
+  rows: number;
+  batch_size: number;
+  /** How many batches that makes. */
+  count: number;
+  list_limit: number;
 }
 
 type HostFields = Omit<HostInput, "ip">;
@@ -77,14 +97,22 @@ const sameValue = (a: unknown, b: unknown) =>
  * `filled` (when known) names the cells that were non-empty: a value there equal to a schema
  * default (scan_enabled false) is meant, while the same default from a blank cell is not.
  */
+/** A stored or imported value as the preview shows it: tags joined, empty as "". */
+function shown(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (Array.isArray(v)) return v.join("; ");
+  return String(v);
+}
+
 function mergeFields<T extends Record<string, unknown>>(
   fields: readonly (keyof T & string)[],
   stored: T,
   row: T,
   filled?: ReadonlySet<string>,
-): { merged: T; changes: string[] } {
+): { merged: T; changes: string[]; diff: NonNullable<ImportRowPlan["diff"]> } {
   const merged = { ...stored };
   const changes: string[] = [];
+  const diff: NonNullable<ImportRowPlan["diff"]> = [];
   for (const f of fields) {
     const v = row[f];
     if (filled && !filled.has(f)) continue;
@@ -92,9 +120,10 @@ function mergeFields<T extends Record<string, unknown>>(
     if (!sameValue(stored[f], v)) {
       merged[f] = v;
       changes.push(f);
+      diff.push({ field: f, from: shown(stored[f]), to: shown(v) });
     }
   }
-  return { merged, changes };
+  return { merged, changes, diff };
 }
 
 /**
@@ -105,14 +134,14 @@ function planExisting<T extends Record<string, unknown>>(
   line: number,
   key: string,
   opts: ImportOptions,
-  merge: () => { merged: T; changes: string[] },
+  merge: () => { merged: T; changes: string[]; diff?: ImportRowPlan["diff"] },
 ): { plan: ImportRowPlan; merged?: T } {
   if (opts.onExisting === "skip") {
     return { plan: { line, action: "skip", key, reason: "already exists" } };
   }
-  const { merged, changes } = merge();
+  const { merged, changes, diff } = merge();
   if (changes.length === 0) return { plan: { line, action: "skip", key, reason: "no changes" } };
-  return { plan: { line, action: "update", key, changes }, merged };
+  return { plan: { line, action: "update", key, changes, diff }, merged };
 }
 
 function summarize(
@@ -156,19 +185,19 @@ function makeReport(
   };
 }
 
-function refuseIfErrors(report: ImportReport, opts: ImportOptions): void {
-  if (opts.dryRun || opts.skipErrors || report.errors.length === 0) return;
+export function refuseIfErrors(report: ImportReport, opts: ImportOptions): void {
+  if (opts.dryRun || opts.skipErrors || report.summary.error === 0) return;
   const first = report.errors[0];
   throw new AppError(
     422,
     "import_has_errors",
-    `${report.errors.length} row(s) have errors (first: line ${first.line}: ${first.message}); ` +
+    `${report.summary.error} row(s) have errors (first: line ${first.line}: ${first.message}); ` +
       `nothing was imported. Fix them, or pass skip_errors=true to import the other rows`,
     { errors: report.errors, summary: report.summary },
   );
 }
 
-function wrapConflict(err: unknown): never {
+export function wrapConflict(err: unknown): never {
   if (isUniqueViolation(err)) {
     throw new AppError(
       409,
@@ -245,7 +274,8 @@ async function planHosts(
       errors.push({
         line,
         message: `${value.ip} is not inside any subnet; import or create the subnet first, ` +
-          `or pass allow_orphan=true`,
+          `or allow hosts outside every subnet (the import form's checkbox; allow_orphan=true ` +
+          `in the API)`,
       });
       continue;
     }
@@ -398,7 +428,11 @@ async function planSubnets(
   };
 }
 
-async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {
+async function applySubnets(
+  tx: Queryable,
+  work: SubnetWork,
+  defaultIntervalS: number = LIMITS.scanIntervalDefault,
+): Promise<void> {
   const { creates, updates } = work;
   if (creates.length) {
     await tx.query(
@@ -417,7 +451,7 @@ async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {
         creates.map((s) => joinTagsParam(s.tags)),
         creates.map((s) => s.location),
         creates.map((s) => s.scan_enabled),
-        creates.map((s) => s.scan_interval_s),
+        creates.map((s) => s.scan_interval_s ?? defaultIntervalS),
       ],
     );
   }
@@ -425,7 +459,8 @@ async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {
     await tx.query(
       `update subnet s set name = u.name, description = u.description, vlan = u.vlan,
          tags = string_to_array(u.tags, ';'), location = u.location,
-         scan_enabled = u.scan_enabled, scan_interval_s = u.scan_interval_s, updated_at = now()
+         scan_enabled = u.scan_enabled,
+         scan_interval_s = coalesce(u.scan_interval_s, s.scan_interval_s), updated_at = now()
        from unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
                    $7::bool[], $8::int[])
          as u(id, name, description, vlan, tags, location, scan_enabled, scan_interval_s)
@@ -438,7 +473,7 @@ async function applySubnets(tx: Queryable, work: SubnetWork): Promise<void> {
         updates.map((s) => joinTagsParam(s.tags)),
         updates.map((s) => s.location),
         updates.map((s) => s.scan_enabled),
-        updates.map((s) => s.scan_interval_s),
+        updates.map((s) => s.scan_interval_s ?? null),
       ],
     );
   }
@@ -461,12 +496,37 @@ export async function importSubnetsCsv(
       if (!opts.dryRun) await lockIpamTree(tx);
       const work = await planSubnets(tx, parsed, filled, opts);
       refuseIfErrors(work.report, opts);
-      if (!opts.dryRun) await applySubnets(tx, work);
+      if (!opts.dryRun) await applySubnets(tx, work, opts.defaultIntervalS);
       return work.report;
     });
   } catch (err) {
     return wrapConflict(err);
   }
+}
+
+/** One batch of parsed rows, planned: its report and how to write it. */
+export interface PlannedBatch {
+  report: ImportReport;
+  apply(tx: Queryable): Promise<void>;
+}
+
+/**
+ * Plans parsed rows against what is stored (the batched import's step; the whole-file import
+ * does the same in one transaction). `filled` is the subnets' non-empty cells per line.
+ */
+export async function planBatch(
+  q: Queryable,
+  kind: ImportKind,
+  parsed: CsvParseResult<HostInput | SubnetInput>,
+  filled: Map<number, Set<string>>,
+  opts: ImportOptions,
+): Promise<PlannedBatch> {
+  if (kind === "hosts") {
+    const work = await planHosts(q, parsed as CsvParseResult<HostInput>, opts);
+    return { report: work.report, apply: (tx) => applyHosts(tx, work) };
+  }
+  const work = await planSubnets(q, parsed as CsvParseResult<SubnetInput>, filled, opts);
+  return { report: work.report, apply: (tx) => applySubnets(tx, work, opts.defaultIntervalS) };
 }
 
 export function importCsv(

@@ -140,6 +140,12 @@ const scanIntervalField = z.number()
     `scan_interval_s must be at most ${LIMITS.scanIntervalMax} (7 days)`,
   );
 
+/** A site name: it becomes a NATS subject token, so only letters, digits, - and _. */
+const siteField = safeString().trim().regex(
+  /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/,
+  "site must be 1-63 letters, digits, - or _ (e.g. local, branch-2)",
+);
+
 const hostFields = {
   ip: ipField,
   hostname: hostnameField,
@@ -158,6 +164,7 @@ const subnetFields = {
   location: optionalText("location", LIMITS.location),
   scan_enabled: z.boolean(),
   scan_interval_s: scanIntervalField,
+  site: siteField,
 };
 
 /**
@@ -171,14 +178,16 @@ export const HostPatchSchema = z.object(hostFields).partial();
 
 /**
  * A subnet to create or replace. `cidr` must be a network address (host bits set is an
- * error naming the network); vlan 1..4094 or null; scan_enabled defaults to false and
- * scan_interval_s to 300 (30 s .. 7 days).
+ * error naming the network); vlan 1..4094 or null; scan_enabled defaults to false;
+ * scan_interval_s (30 s .. 7 days) may be left out for the instance's default.
  */
 export const SubnetInputSchema = z.object({
   ...subnetFields,
   tags: tagsField.default([]),
   scan_enabled: subnetFields.scan_enabled.default(false),
-  scan_interval_s: scanIntervalField.default(LIMITS.scanIntervalDefault),
+  /** Absent: the instance's default (SCAN_SWEEP_INTERVAL_MINUTES), filled in when it is stored. */
+  scan_interval_s: scanIntervalField.optional(),
+  site: siteField.optional(),
 });
 
 /** A partial subnet update: absent keys stay unchanged; no defaults are filled in. */

@@ -61,6 +61,7 @@ export {
   type CsvRow,
   type CsvRowError,
   DEFAULT_MAX_ROWS,
+  exceedsPreview,
   parseHostsCsv,
   parseSubnetsCsv,
 } from "./csv_import.ts";
@@ -124,6 +125,13 @@ export {
   statusOf,
   type StoredHostState,
 } from "./host_state.ts";
+export { type AddressIndex, addressIndex, hostSetVersion, indexRange } from "./address_index.ts";
+export {
+  enableHostStateCache,
+  hostStateCacheEnabled,
+  hostStateSnapshot,
+  noteHostStates,
+} from "./host_state_cache.ts";
 export {
   type AddressHostRow,
   type AddressOrder,
@@ -154,6 +162,16 @@ export {
   type ImportRowPlan,
   importSubnetsCsv,
 } from "./import_service.ts";
+export {
+  batchesSentence,
+  type BatchImportOptions,
+  IMPORT_BATCH_ROWS,
+  importLargeCsv,
+  type ImportProgress,
+  previewCsv,
+  REPORT_LIST_LIMIT,
+} from "./batch_import.ts";
+export { IMPORT_TASK_KIND, type ImportActor, runAudited, submitImportTask } from "./import_task.ts";
 export { hostsCsvStream, subnetsCsvStream } from "./export_service.ts";
 export * from "./discovered_hosts.ts";
 export {
@@ -173,3 +191,15 @@ export {
   updateSubnetFromForm,
 } from "./page_actions.ts";
 export { decodeUtf8, readCsvUpload, type UploadRequest } from "./csv_upload.ts";
+export {
+  keepUpload,
+  type KeptUpload,
+  peekUpload,
+  takeUpload,
+  UPLOAD_TTL_MS,
+  type UploadEnv,
+  type UploadFacts,
+  UPLOADS_PER_USER,
+  UPLOADS_TOTAL_FACTOR,
+} from "./import_upload.ts";
+export { IMPORT_PREVIEW_TASK_KIND, submitPreviewTask } from "./preview_task.ts";

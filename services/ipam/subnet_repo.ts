@@ -3,7 +3,7 @@ import { AppError, notFound } from "@/services/errors.ts";
 import type { Db, Queryable, SqlParam } from "@/services/store/mod.ts";
 import { parseCidr } from "./cidr.ts";
 import { SUBNET_FIELDS } from "./record_fields.ts";
-import type { SubnetInput, SubnetPatch } from "./input_schemas.ts";
+import { LIMITS, type SubnetInput, type SubnetPatch } from "./input_schemas.ts";
 import { escapeLike, iso, isUniqueViolation, lockIpamTree } from "./sql_helpers.ts";
 
 export interface SubnetRecord {
@@ -18,6 +18,8 @@ export interface SubnetRecord {
   parent_id: number | null;
   scan_enabled: boolean;
   scan_interval_s: number;
+  /** The site whose scanners sweep it (SITE; default local). */
+  site: string;
   created_at: string;
   updated_at: string;
 }
@@ -54,6 +56,8 @@ export interface SubnetWriteOptions {
    * throws to refuse (the scan scope check). Absent: no check.
    */
   checkScan?: (cidr: string) => void;
+  /** Sweep interval of a new subnet given none (SCAN_SWEEP_INTERVAL_MINUTES × 60; else 300). */
+  defaultIntervalS?: number;
 }
 
 /** What to do with what a subnet holds when it is deleted. */
@@ -69,7 +73,7 @@ export interface DeleteResult {
 }
 
 const COLUMNS = `id, cidr::text as cidr, family(cidr) as family, name, description, vlan, tags,
-  location, parent_id, scan_enabled, scan_interval_s, created_at, updated_at`;
+  location, parent_id, scan_enabled, scan_interval_s, site, created_at, updated_at`;
 
 type Row = Omit<SubnetRecord, "created_at" | "updated_at"> & {
   created_at: unknown;
@@ -219,8 +223,8 @@ export async function createSubnet(
       await rejectDuplicate(tx, input.cidr);
       const [{ id }] = await tx.query<{ id: number }>(
         `insert into subnet (cidr, name, description, vlan, tags, location, scan_enabled,
-           scan_interval_s)
-         values ($1::cidr, $2, $3, $4, $5::text[], $6, $7, $8) returning id`,
+           scan_interval_s, site)
+         values ($1::cidr, $2, $3, $4, $5::text[], $6, $7, $8, $9) returning id`,
         [
           input.cidr,
           input.name ?? null,
@@ -229,7 +233,8 @@ export async function createSubnet(
           input.tags ?? [],
           input.location ?? null,
           input.scan_enabled ?? false,
-          input.scan_interval_s ?? 300,
+          input.scan_interval_s ?? opts.defaultIntervalS ?? LIMITS.scanIntervalDefault,
+          input.site ?? "local",
         ],
       );
       await attach(tx, id, input.cidr);
@@ -264,6 +269,11 @@ export async function updateSubnet(
         if (patch[key] === undefined) continue;
         params.push(patch[key]);
         sets.push(`${key} = $${params.length}${key === "tags" ? "::text[]" : ""}`);
+      }
+      // Site is not a CSV column (SUBNET_FIELDS), so it is set apart from them.
+      if (patch.site !== undefined) {
+        params.push(patch.site);
+        sets.push(`site = $${params.length}`);
       }
       const moving = patch.cidr !== undefined && patch.cidr !== current.cidr;
       if (moving) {

@@ -1,5 +1,5 @@
 // Subnets with their tree depth and utilization (used/alive/free), for the dashboard and the API.
-import type { Queryable } from "@/services/store/mod.ts";
+import type { Queryable, StateStore } from "@/services/store/mod.ts";
 import { parseCidr } from "./cidr.ts";
 import { type Utilization, utilization } from "./fold.ts";
 import { listUpIps } from "./host_state.ts";
@@ -34,13 +34,21 @@ export function treeDepths(subnets: readonly Pick<SubnetRecord, "cidr">[]): numb
 /** Adds utilization to already loaded subnets (one SQL query and one KV scan for all). */
 export async function summarize(
   q: Queryable,
-  kv: Deno.Kv,
+  kv: StateStore,
   subnets: readonly SubnetRecord[],
-  opts: { all?: boolean; upIps?: readonly string[] } = {},
+  opts: {
+    all?: boolean;
+    upIps?: readonly string[];
+    /** Every subnet's counts when the caller has them already (the dashboard's status board). */
+    usage?: ReadonlyMap<number, { used: number; alive: number }>;
+  } = {},
 ): Promise<SubnetSummary[]> {
   if (subnets.length === 0) return [];
-  const upIps = opts.upIps ?? await listUpIps(kv);
-  const usage = await subnetUsage(q, upIps, opts.all ? undefined : subnets.map((s) => s.id));
+  const usage = opts.usage ?? await subnetUsage(
+    q,
+    opts.upIps ?? await listUpIps(kv),
+    opts.all ? undefined : subnets.map((s) => s.id),
+  );
   const depths = treeDepths(subnets);
   return subnets.map((s, i) => {
     const u = usage.get(s.id) ?? { used: 0, alive: 0 };
@@ -51,11 +59,14 @@ export async function summarize(
 /** listSubnets plus utilization and depth. */
 export async function listSubnetSummaries(
   q: Queryable,
-  kv: Deno.Kv,
+  kv: StateStore,
   filter: SubnetFilter = {},
-  opts: { upIps?: readonly string[] } = {},
+  opts: {
+    upIps?: readonly string[];
+    usage?: ReadonlyMap<number, { used: number; alive: number }>;
+  } = {},
 ): Promise<SubnetSummary[]> {
   const subnets = await listSubnets(q, filter);
   const unfiltered = Object.values(filter).every((v) => v === undefined || v === "");
-  return await summarize(q, kv, subnets, { all: unfiltered, upIps: opts.upIps });
+  return await summarize(q, kv, subnets, { all: unfiltered, ...opts });
 }

@@ -1,17 +1,21 @@
 // The folded address view of one subnet, with live state from KV: what the API and the page show.
 import { AppError } from "@/services/errors.ts";
-import type { Db } from "@/services/store/mod.ts";
-import { parseCidr, parseIp } from "./cidr.ts";
+import type { Db, Queryable, StateStore } from "@/services/store/mod.ts";
+import { bigIntToIp, parseCidr, type ParsedCidr, parseIp } from "./cidr.ts";
 import {
+  drawGap,
   expandGap,
-  foldAddresses,
   type FoldedGap,
+  type FoldMark,
+  foldSortedValues,
   nextFree,
   type Utilization,
   utilization,
 } from "./fold.ts";
-import { type HostRecord, listHosts, usedIpsIn } from "./host_repo.ts";
+import { type HostRecord, listHostsByIp, usedIpsIn } from "./host_repo.ts";
+import { type AddressIndex, addressIndex, indexRange } from "./address_index.ts";
 import { type HostState, type HostStatus, readHostStates, statusOf } from "./host_state.ts";
+import { hostStateSnapshot } from "./host_state_cache.ts";
 import type { SubnetRecord } from "./subnet_repo.ts";
 
 export type AddressOrder = "address" | "alive_first";
@@ -33,8 +37,12 @@ export interface SubnetAddresses {
   total_rows: number;
   offset: number;
   next_offset: number | null;
+  /** Offset of the window before this one, or null on the first. */
+  prev_offset: number | null;
   /** Lowest free usable address, or null when the subnet is full. */
   next_free: string | null;
+  /** With `at`: the row holding that address (its host row or the gap around it), else null. */
+  at_row: AddressRow | null;
 }
 
 export interface AddressViewOptions {
@@ -42,10 +50,29 @@ export interface AddressViewOptions {
   offset?: number;
   /** Rows per page; absent = all rows. */
   limit?: number;
+  /**
+   * Jump to an address: the window (aligned to `limit`) holding its row wins over `offset`.
+   * @throws AppError 422 invalid_ip when it does not parse, not_in_subnet when it lies elsewhere.
+   */
+  at?: string;
 }
 
-const isoMs = (ms: number | null | undefined) =>
-  ms == null || ms <= 0 ? null : new Date(ms).toISOString();
+/**
+ * Epoch ms as ISO text. Every listed host converts two times, and under load that was a fifth of
+ * an API call's CPU; hosts of one sweep share their times, so recent answers are kept.
+ */
+const isoByMs = new Map<number, string>();
+const ISO_KEPT = 4096;
+function isoMs(ms: number | null | undefined): string | null {
+  if (ms == null || ms <= 0) return null;
+  let iso = isoByMs.get(ms);
+  if (iso === undefined) {
+    if (isoByMs.size >= ISO_KEPT) isoByMs.clear();
+    iso = new Date(ms).toISOString();
+    isoByMs.set(ms, iso);
+  }
+  return iso;
+}
 
 /** Merges the KV state into a host record. */
 export function withStatus(host: HostRecord, state: HostState | undefined): AddressHostRow {
@@ -65,7 +92,7 @@ export function withStatus(host: HostRecord, state: HostState | undefined): Addr
 
 /** Hosts with their live status, in address order. */
 export async function hostsWithStatus(
-  kv: Deno.Kv,
+  kv: StateStore,
   hosts: readonly HostRecord[],
 ): Promise<AddressHostRow[]> {
   const states = await readHostStates(kv, hosts.map((h) => h.ip));
@@ -74,38 +101,135 @@ export async function hostsWithStatus(
 
 const RANK: Record<HostStatus, number> = { up: 0, down: 1, unknown: 2 };
 
+/** The text every address of an IPv4 prefix of /8 or longer starts with: "10.21." for a /16. */
+export function addressTextPrefix(c: ParsedCidr): string | undefined {
+  if (c.family !== 4 || c.prefix < 8) return undefined;
+  const octets = bigIntToIp(c.first, 4).split(".").slice(0, Math.min(3, Math.floor(c.prefix / 8)));
+  return `${octets.join(".")}.`;
+}
+
+/** Index of the mark holding `value` in address-ordered marks (binary search), or -1. */
+function markIndexOf(marks: readonly FoldMark[], value: bigint): number {
+  let lo = 0;
+  let hi = marks.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (value < marks[mid].first) hi = mid - 1;
+    else if (value > marks[mid].last) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** A prefix's inventoried addresses, sorted, and their fold: what a subnet page is drawn from. */
+interface PrefixFold {
+  ips: string[];
+  marks: FoldMark[];
+}
+
+/** Folds by prefix, per address index (so a new index, after a change of hosts, starts empty). */
+const folds = new WeakMap<AddressIndex, Map<string, PrefixFold>>();
+/** Prefixes whose fold is kept (each of a /16 is a few MB). */
+const FOLDS_KEPT = 8;
+
+/**
+ * The fold of every address inside `cidr`, made once per change of the set of inventoried
+ * addresses (address_index.ts): while a fleet's sweeps stream in, the addresses stay the same and
+ * a /17 page no longer reads and folds its 32,766 addresses on every request.
+ */
+async function prefixFold(db: Queryable, cidr: ParsedCidr): Promise<PrefixFold> {
+  const index = await addressIndex(db);
+  let byCidr = folds.get(index);
+  if (!byCidr) folds.set(index, byCidr = new Map());
+  let fold = byCidr.get(cidr.cidr);
+  if (fold) {
+    byCidr.delete(cidr.cidr);
+  } else {
+    const [from, to] = indexRange(index, cidr.family, cidr.first, cidr.last);
+    const ips = index.ips.slice(from, to);
+    const addresses = ips.map((ip, i) => ({ ip, value: index.values[from + i] }));
+    fold = { ips, marks: foldSortedValues(cidr, addresses) };
+  }
+  byCidr.set(cidr.cidr, fold);
+  while (byCidr.size > FOLDS_KEPT) byCidr.delete(byCidr.keys().next().value!);
+  return fold;
+}
+
 /**
  * Every host inside the subnet's prefix (child subnets included: their addresses are not free
- * here either) and one gap row per unused range. Cost is one query, one KV scan and one sort,
- * never an enumeration of the prefix.
+ * here either) and one gap row per unused range, a window at a time. The fold covers every
+ * address (so gap rows are exact whatever the window), but rows are drawn and full host records
+ * read only for the window: cost is the prefix's fold (kept while the host set is unchanged), one
+ * lookup per address in the live state and a window-sized query, never an enumeration of the
+ * prefix.
  */
 export async function loadSubnetAddresses(
   db: Db,
-  kv: Deno.Kv,
+  kv: StateStore,
   subnet: SubnetRecord,
   opts: AddressViewOptions = {},
 ): Promise<SubnetAddresses> {
   const cidr = parseCidr(subnet.cidr);
-  const hosts = await hostsWithStatus(kv, await listHosts(db, { within: subnet.cidr }));
-  const folded = foldAddresses(cidr, hosts);
-  const alive = hosts.filter((h) => h.status === "up").length;
-  const firstGap = folded.find((r): r is FoldedGap => r.kind === "gap");
-  let rows: AddressRow[] = folded as AddressRow[];
+  const { ips, marks: byAddress } = await prefixFold(db, cidr);
+  // The process cache as it is (a copy of 32,766 of its entries cost more than the page).
+  const states: ReadonlyMap<string, HostState> = await hostStateSnapshot(kv) ??
+    await readHostStates(kv, ips, { textPrefix: addressTextPrefix(cidr) });
+  let alive = 0;
+  for (const ip of ips) if (states.get(ip)?.up) alive++;
+  const firstGap = byAddress.find((m) => m.kind === "gap");
+  let marks = byAddress;
   if (opts.order === "alive_first") {
     // Hosts by status, each group in address order (the sort is stable), then the free ranges.
-    const hostRows = folded.filter((r): r is AddressHostRow => r.kind === "host")
-      .sort((a, b) => RANK[a.status] - RANK[b.status]);
-    rows = [...hostRows, ...folded.filter((r): r is FoldedGap => r.kind === "gap")];
+    const rank = (m: FoldMark) => RANK[statusOf(states.get(m.ip!))];
+    const hostMarks = byAddress.filter((m) => m.kind === "host").sort((a, b) => rank(a) - rank(b));
+    marks = [...hostMarks, ...byAddress.filter((m) => m.kind === "gap")];
   }
-  const offset = opts.offset ?? 0;
-  const end = opts.limit === undefined ? rows.length : offset + opts.limit;
+  let offset = opts.offset ?? 0;
+  let atMark: FoldMark | null = null;
+  if (opts.at !== undefined) {
+    const target = parseIp(opts.at);
+    if (target.family !== cidr.family || target.value < cidr.first || target.value > cidr.last) {
+      throw new AppError(422, "not_in_subnet", `${target.ip} is not inside ${cidr.cidr}`);
+    }
+    const i = markIndexOf(byAddress, target.value);
+    // Network and broadcast addresses have no row of their own: the nearest row stands for them.
+    const mark = byAddress[i] ??
+      (target.value < (byAddress[0]?.first ?? 0n) ? byAddress[0] : byAddress.at(-1));
+    if (mark) {
+      atMark = mark;
+      const index = marks.indexOf(mark);
+      offset = opts.limit ? Math.floor(index / opts.limit) * opts.limit : 0;
+    }
+  }
+  const end = opts.limit === undefined ? marks.length : offset + opts.limit;
+  const slice = marks.slice(offset, end);
+  const windowIps = slice.filter((m) => m.kind === "host").map((m) => m.ip!);
+  const records = new Map(
+    (windowIps.length ? await listHostsByIp(db, windowIps) : []).map((h) => [h.ip, h]),
+  );
+  const rows: AddressRow[] = [];
+  let atRow: AddressRow | null = null;
+  for (const m of slice) {
+    let row: AddressRow;
+    if (m.kind === "gap") row = drawGap(m, cidr.family);
+    else {
+      const record = records.get(m.ip!);
+      // A host deleted between the two queries simply drops out of this window.
+      if (!record) continue;
+      row = withStatus(record, states.get(record.ip));
+    }
+    if (m === atMark) atRow = row;
+    rows.push(row);
+  }
   return {
-    utilization: utilization(cidr, hosts.length, alive),
-    rows: rows.slice(offset, end),
-    total_rows: rows.length,
+    utilization: utilization(cidr, ips.length, alive),
+    rows,
+    total_rows: marks.length,
     offset,
-    next_offset: end < rows.length ? end : null,
-    next_free: firstGap?.first ?? null,
+    next_offset: end < marks.length ? end : null,
+    prev_offset: offset > 0 ? Math.max(0, offset - (opts.limit ?? offset)) : null,
+    next_free: firstGap ? bigIntToIp(firstGap.first, cidr.family) : null,
+    at_row: atRow,
   };
 }
 

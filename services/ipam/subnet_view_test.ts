@@ -1,4 +1,5 @@
 // The folded view with live state on both engines: host and gap rows, ordering, paging, expand.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -19,7 +20,7 @@ async function setup(db: Db) {
   for (const ip of ["198.51.100.1", "198.51.100.2", "198.51.100.10", "198.51.100.200"]) {
     await createHost(db, HostInputSchema.parse({ ip, hostname: `h-${ip.split(".")[3]}` }));
   }
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   await kv.set([HOST_STATE_PREFIX, "198.51.100.10"], {
     up: true,
     latency_ms: 0.8,
@@ -87,6 +88,48 @@ dbTest(
   },
 );
 
+dbTest("windows: fixed-size slices of the exact fold, a jump lands on its window", async (db) => {
+  const { s, kv } = await setup(db);
+  try {
+    // 7 rows in windows of 3: [.1 .2 gap] [.10 gap .200] [gap].
+    const second = await loadSubnetAddresses(db, kv, s, { offset: 3, limit: 3 });
+    assert.deepEqual(second.rows.map(brief), [
+      "198.51.100.10 up",
+      "gap 198.51.100.11-198.51.100.199 189",
+      "198.51.100.200 unknown",
+    ]);
+    assert.deepEqual([second.prev_offset, second.next_offset, second.total_rows], [0, 6, 7]);
+    // The fold stays exact in every window: the first gap and next free do not move.
+    assert.equal(second.next_free, "198.51.100.3");
+    assert.equal(second.utilization.used, "4");
+
+    const inGap = await loadSubnetAddresses(db, kv, s, { limit: 3, at: "198.51.100.150" });
+    assert.equal(inGap.offset, 3);
+    assert.equal(brief(inGap.at_row!), "gap 198.51.100.11-198.51.100.199 189");
+    const onHost = await loadSubnetAddresses(db, kv, s, { limit: 3, at: "198.51.100.2" });
+    assert.deepEqual([onHost.offset, brief(onHost.at_row!)], [0, "198.51.100.2 down"]);
+    const last = await loadSubnetAddresses(db, kv, s, { limit: 3, at: "198.51.100.255" });
+    assert.deepEqual([last.offset, brief(last.at_row!)], [
+      6,
+      "gap 198.51.100.201-198.51.100.254 54",
+    ]);
+    // Alive first: the jump finds the host wherever its status put it.
+    const ranked = await loadSubnetAddresses(db, kv, s, {
+      order: "alive_first",
+      limit: 1,
+      at: "198.51.100.10",
+    });
+    assert.deepEqual([ranked.offset, brief(ranked.at_row!)], [0, "198.51.100.10 up"]);
+    await assert.rejects(
+      () => loadSubnetAddresses(db, kv, s, { limit: 3, at: "203.0.113.1" }),
+      /203\.0\.113\.1 is not inside 198\.51\.100\.0\/24/,
+    );
+    await assert.rejects(() => loadSubnetAddresses(db, kv, s, { limit: 3, at: "zzz" }));
+  } finally {
+    kv.close();
+  }
+});
+
 dbTest("expandFree pages a gap and leaves out addresses used since it was drawn", async (db) => {
   const { s, kv } = await setup(db);
   kv.close();
@@ -114,7 +157,7 @@ dbTest("expandFree pages a gap and leaves out addresses used since it was drawn"
 dbTest("a /64 with hosts folds without enumerating it", async (db) => {
   const s = await createSubnet(db, SubnetInputSchema.parse({ cidr: "2001:db8::/64" }));
   await createHost(db, HostInputSchema.parse({ ip: "2001:db8::1" }));
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     const view = await loadSubnetAddresses(db, kv, s);
     assert.deepEqual(view.rows.map(brief), [

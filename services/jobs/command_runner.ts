@@ -9,6 +9,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Text written to the child's stdin (then closed); stdin is /dev/null when absent. */
   stdin?: string;
+  /**
+   * Called with stdout text as it arrives (UTF-8, any split), so a caller can act on a long-running
+   * child's output before it exits; `stdout` in the result still holds all of it.
+   */
+  onStdout?: (text: string) => void;
 }
 
 /** What a finished (or killed) child left behind. */
@@ -126,7 +131,7 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
     else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
     const feeding = opts.stdin === undefined ? Promise.resolve() : feed(child, opts.stdin);
-    const stdout = drain(child.stdout);
+    const stdout = drain(child.stdout, opts.onStdout);
     const stderr = drain(child.stderr);
     try {
       const status = await child.status;
@@ -158,8 +163,11 @@ export function createCommandRunner(options: CommandRunnerOptions = {}): Command
 /** The default runner: the process's own PATH, and otherwise only LANG. */
 export const runCommand: CommandRunner = createCommandRunner();
 
-/** Reads a pipe to the end (or until cancelled) as UTF-8 text. */
-function drain(stream: ReadableStream<Uint8Array>): { text: Promise<string>; cancel: () => void } {
+/** Reads a pipe to the end (or until cancelled) as UTF-8 text, passing each piece to `onText`. */
+function drain(
+  stream: ReadableStream<Uint8Array>,
+  onText?: (text: string) => void,
+): { text: Promise<string>; cancel: () => void } {
   const reader = stream.getReader();
   const text = (async () => {
     const decoder = new TextDecoder();
@@ -168,14 +176,25 @@ function drain(stream: ReadableStream<Uint8Array>): { text: Promise<string>; can
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        acc += decoder.decode(value, { stream: true });
+        const piece = decoder.decode(value, { stream: true });
+        acc += piece;
+        if (onText && piece) tell(onText, piece);
       }
     } catch {
       // cancelled: keep what arrived
     }
-    return acc + decoder.decode();
+    const tail = decoder.decode();
+    if (onText && tail) tell(onText, tail);
+    return acc + tail;
   })();
   return { text, cancel: () => void reader.cancel().catch(() => {}) };
+}
+
+/** A listener's throw must not stop the draining: the child would block on a full pipe. */
+function tell(onText: (text: string) => void, text: string): void {
+  try {
+    onText(text);
+  } catch { /* the listener's own bug; the full output is still returned */ }
 }
 
 async function feed(child: Deno.ChildProcess, text: string): Promise<void> {

@@ -112,3 +112,38 @@ Deno.test("a child sees only PATH and LANG, never this process's environment", a
     Deno.env.delete("PF_CHILD_ENV_PROBE");
   }
 });
+
+Deno.test("onStdout hears output while the child still runs", async () => {
+  // The child waits for a file that only the listener creates: without streaming, it would wait
+  // until its deadline and be killed.
+  const dir = await Deno.makeTempDir({ prefix: "pf_runner_" });
+  try {
+    const pieces: string[] = [];
+    const res = await runCommand("sh", [
+      "-c",
+      `echo first; i=0; while [ ! -e "$0/go" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo second`,
+      dir,
+    ], {
+      timeoutMs: 15_000,
+      onStdout: (text) => {
+        pieces.push(text);
+        if (text.includes("first")) Deno.writeTextFileSync(`${dir}/go`, "");
+      },
+    });
+    assert.equal(res.code, 0);
+    assert.equal(res.stdout, "first\nsecond\n");
+    assert.equal(pieces.join(""), res.stdout);
+    assert.ok(Deno.statSync(`${dir}/go`).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a throwing onStdout listener does not stop the output", async () => {
+  const res = await runCommand("sh", ["-c", "echo a; echo b"], {
+    onStdout: () => {
+      throw new Error("listener bug");
+    },
+  });
+  assert.equal(res.stdout, "a\nb\n");
+});

@@ -1,7 +1,10 @@
-// Leases in Deno KV: at most one holder per job (e.g. one sweep per subnet) across instances.
+// Leases in the state store: at most one holder per job (one sweep per subnet, one active
+// scheduler) across instances. Compare-and-set on both engines; the TTL makes a crashed holder's
+// lease lapse by itself.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 
 export interface Lease {
-  key: Deno.KvKey;
+  key: StateKey;
   owner: string;
   /** Ms epoch after which another owner may take it, even if never released (crash). */
   expiresAt: number;
@@ -13,16 +16,16 @@ interface LeaseValue {
   acquired_at: number;
 }
 
-export const leaseKey = (...name: Deno.KvKeyPart[]): Deno.KvKey => ["lease", ...name];
+export const leaseKey = (...name: Array<string | number>): StateKey => ["lease", ...name];
 
 /**
  * Takes the lease named `key` for `owner` unless another owner holds an unexpired one. Atomic:
  * two instances racing for it cannot both win. Re-acquiring one's own lease extends it. The
- * entry also carries `expireIn`, so KV forgets a crashed holder's lease by itself.
+ * entry also carries `expireIn`, so the store forgets a crashed holder's lease by itself.
  */
 export async function acquireLease(
-  kv: Deno.Kv,
-  key: Deno.KvKey,
+  kv: StateStore,
+  key: StateKey,
   owner: string,
   ttlMs: number,
   now: number,
@@ -35,13 +38,13 @@ export async function acquireLease(
     expires_at: now + ttlMs,
     acquired_at: held?.owner === owner ? held.acquired_at : now,
   };
-  const res = await kv.atomic().check(entry).set(key, value, { expireIn: ttlMs }).commit();
+  const res = await kv.compareAndSet(key, entry.versionstamp, value, { expireIn: ttlMs });
   return res.ok ? { key, owner, expiresAt: value.expires_at } : null;
 }
 
 /** Extends a lease still held by its owner; null when it was lost (expired and taken). */
 export async function renewLease(
-  kv: Deno.Kv,
+  kv: StateStore,
   lease: Lease,
   ttlMs: number,
   now: number,
@@ -49,21 +52,21 @@ export async function renewLease(
   const entry = await kv.get<LeaseValue>(lease.key);
   if (entry.value?.owner !== lease.owner) return null;
   const value = { ...entry.value, expires_at: now + ttlMs };
-  const res = await kv.atomic().check(entry).set(lease.key, value, { expireIn: ttlMs }).commit();
+  const res = await kv.compareAndSet(lease.key, entry.versionstamp, value, { expireIn: ttlMs });
   return res.ok ? { ...lease, expiresAt: value.expires_at } : null;
 }
 
 /** Gives the lease back if still ours; never deletes a lease another owner took since. */
-export async function releaseLease(kv: Deno.Kv, lease: Lease): Promise<boolean> {
+export async function releaseLease(kv: StateStore, lease: Lease): Promise<boolean> {
   const entry = await kv.get<LeaseValue>(lease.key);
-  if (entry.value?.owner !== lease.owner) return false;
-  return (await kv.atomic().check(entry).delete(lease.key).commit()).ok;
+  if (entry.value?.owner !== lease.owner || !entry.versionstamp) return false;
+  return await kv.compareAndDelete(lease.key, entry.versionstamp);
 }
 
 /** Who holds the lease now (for the scanner health page), or null. */
 export async function leaseHolder(
-  kv: Deno.Kv,
-  key: Deno.KvKey,
+  kv: StateStore,
+  key: StateKey,
   now: number,
 ): Promise<{ owner: string; expiresAt: number; acquiredAt: number } | null> {
   const v = (await kv.get<LeaseValue>(key)).value;

@@ -1,9 +1,10 @@
 // Keeps KV leases while scheduled work runs: renews them every third of their TTL, gives them back
 // when the work ends. One policy for the schedulers, their periodic jobs, and manual sweeps/scans.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 import { acquireLease, type Lease, releaseLease, renewLease } from "./lease.ts";
 
 export interface KeepLeaseOptions {
-  kv: Deno.Kv;
+  kv: StateStore;
   ttlMs: number;
   /** Clock in ms since the epoch. */
   now(): number;
@@ -34,8 +35,8 @@ export function keepLeases(
 }
 
 export interface WithLeaseOptions {
-  kv: Deno.Kv;
-  key: Deno.KvKey;
+  kv: StateStore;
+  key: StateKey;
   /** Names this process (instance id). */
   owner: string;
   ttlMs: number;

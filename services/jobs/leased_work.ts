@@ -1,11 +1,12 @@
 // The core both schedulers share: units of work run while holding KV leases (renewed, released
 // after), tracked until they end, aborted together on stop; ticks that never overlap.
+import type { StateStore } from "@/services/store/mod.ts";
 import { log } from "@/services/logger.ts";
 import type { Lease } from "./lease.ts";
 import { keepLeases } from "./lease_keeper.ts";
 
 export interface LeasedWorkOptions {
-  kv: Deno.Kv;
+  kv: StateStore;
   ttlMs: number;
   now(): number;
   /** Logs a lease lost while its work ran (it expired and another owner took it). */

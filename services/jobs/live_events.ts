@@ -1,5 +1,8 @@
-// In-process pub/sub of live discovery events; the SSE route subscribes browsers to it.
+// Pub/sub of live discovery events; the SSE route subscribes browsers to it. Given the state
+// store's event topics, every process sharing the store sees every event (NATS: one core subject
+// per event type under pingfold.events), so every web instance shows the same pills.
 import type { AlertEvent } from "@/services/alerts/mod.ts";
+import type { StateStore } from "@/services/store/mod.ts";
 
 /** One host whose state a sweep just wrote (what a pill needs, plus prev_up for live counts). */
 export interface HostChange {
@@ -48,23 +51,36 @@ export interface LiveHub {
   subscribers(): number;
 }
 
-export function createLiveHub(): LiveHub {
+/** The event types, one topic each (so a role's NATS permissions can name them). */
+const LIVE_TOPICS: ReadonlyArray<LiveEvent["type"]> = ["hosts", "run", "alert"];
+
+/** Without `bus`, events stay in this process (tests, one-off tools). */
+export function createLiveHub(bus?: Pick<StateStore, "publish" | "subscribe">): LiveHub {
   const listeners = new Set<(event: LiveEvent) => void>();
   const closers = new Set<() => void>();
   let closed = false;
+  const deliver = (event: LiveEvent) => {
+    if (closed) return;
+    for (const listener of [...listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A broken subscriber (a stream already gone) must not stop the others.
+      }
+    }
+  };
+  const unsubscribers = bus
+    ? LIVE_TOPICS.map((topic) => bus.subscribe(topic, (m) => deliver(m as LiveEvent)))
+    : [];
   return {
     get closed() {
       return closed;
     },
     publish(event) {
       if (closed) return;
-      for (const listener of [...listeners]) {
-        try {
-          listener(event);
-        } catch {
-          // A broken subscriber (a stream already gone) must not stop the others.
-        }
-      }
+      // Through the bus even for this process's own listeners: one path, one order for all.
+      if (bus) bus.publish(event.type, event);
+      else deliver(event);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -81,6 +97,11 @@ export function createLiveHub(): LiveHub {
     close() {
       if (closed) return;
       closed = true;
+      for (const off of unsubscribers) {
+        try {
+          off();
+        } catch { /* the store closed first (shutdown): nothing left to unsubscribe */ }
+      }
       listeners.clear();
       for (const fn of [...closers]) {
         try {

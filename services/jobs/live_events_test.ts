@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { batchChanges, createLiveHub, type HostChange, type LiveEvent } from "./live_events.ts";
+import { openKvStateStore } from "@/services/store/mod.ts";
 
 const change = (ip: string): HostChange => ({
   ip,
@@ -50,4 +51,17 @@ Deno.test("batchChanges splits large sweeps into bounded messages", () => {
   const changes = Array.from({ length: 1201 }, (_, i) => change(`10.0.${i >> 8}.${i & 255}`));
   assert.deepEqual(batchChanges(changes).map((b) => b.length), [500, 500, 201]);
   assert.deepEqual(batchChanges([]), []);
+});
+
+Deno.test("hubs on one state store share events (as web instances do on NATS); close unsubscribes", async () => {
+  await using store = await openKvStateStore(":memory:");
+  const publisher = createLiveHub(store);
+  const web = createLiveHub(store);
+  const seen: LiveEvent[] = [];
+  web.subscribe((e) => seen.push(e));
+  publisher.publish({ type: "hosts", changes: [change("127.0.0.1")] });
+  assert.deepEqual(seen.map((e) => e.type), ["hosts"]);
+  web.close();
+  publisher.publish({ type: "hosts", changes: [change("127.0.0.2")] });
+  assert.equal(seen.length, 1);
 });

@@ -1,4 +1,5 @@
 // The one limit on "do it now" requests (sweep, ping, port scan): N per user and target per minute.
+import type { StateStore } from "@/services/store/mod.ts";
 import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
 import { AppError } from "@/services/errors.ts";
 
@@ -6,7 +7,11 @@ import { AppError } from "@/services/errors.ts";
 export const REQUEST_NOW_MAX = 5;
 export const REQUEST_NOW_WINDOW_MS = 60_000;
 
-export function createRequestLimiter(kv: Deno.Kv, prefix: string, now: () => number): RateLimiter {
+export function createRequestLimiter(
+  kv: StateStore,
+  prefix: string,
+  now: () => number,
+): RateLimiter {
   return createRateLimiter(kv, {
     prefix,
     max: REQUEST_NOW_MAX,

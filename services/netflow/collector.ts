@@ -18,11 +18,13 @@ import { createFlowBatcher, type FlowBatcher } from "./flow_batcher.ts";
 import {
   deleteExpired,
   insertFlowBatch,
+  loadStoredSeq,
   loadTemplateState,
   saveExporterCounters,
   saveTemplateState,
 } from "./flow_repo.ts";
 import { type LogLevel, openNetflowLog } from "./netflow_log.ts";
+import { join } from "node:path";
 import type { RecvBufferResult } from "./socket_buffer.ts";
 
 export interface CollectorOptions {
@@ -56,6 +58,27 @@ export interface CollectorOptions {
   maxPendingPerExporter?: number;
   /** CIDRs exporters must be in; empty or unset = any exporter. */
   allowedExporters?: string[];
+  /**
+   * Where receive batches wait when the database is behind (one directory per collector is made
+   * inside). Unset: a temporary directory removed at stop (tests, benchmarks).
+   */
+  spoolDir?: string;
+  /** Most bytes on disk in the spool; beyond, batches are refused and counted. Default 1 GiB. */
+  spoolMaxBytes?: number;
+  /** Receive batch size in bytes (default 1 MiB) and how long a partly filled one waits (20 ms). */
+  spoolBatchBytes?: number;
+  spoolBatchMs?: number;
+  /**
+   * Receive batches on their way to the database before new ones are spooled; default 8. 0: every
+   * batch goes through the spool (one at a time), so a killed process loses nothing received.
+   */
+  spoolWindow?: number;
+  /**
+   * Nice values of the receive thread (default -10: before anything else in the process; needs
+   * CAP_SYS_NICE, else it stays at the process's) and of the decode thread (default 5).
+   */
+  receiveNice?: number;
+  decodeNice?: number;
 }
 
 export interface CollectorDeps {
@@ -75,6 +98,13 @@ export interface CollectorStatus {
   persist: boolean;
   queue: number;
   queue_max: number;
+  /** Receive batches waiting on disk (and handed on, not yet stored), their bytes and datagrams. */
+  spool_files: number;
+  spool_bytes: number;
+  spool_datagrams: number;
+  spool_max_bytes: number;
+  /** Datagrams refused because the spool was full. */
+  spool_refused_datagrams: number;
   inserts: number;
   last_insert_ms: number;
   insert_retries: number;
@@ -126,11 +156,15 @@ export function collectorOptionsFromConfig(cfg: Config): CollectorOptions {
     maxPendingSets: cfg.NETFLOW_MAX_PENDING_SETS,
     maxPendingPerExporter: cfg.NETFLOW_MAX_PENDING_PER_EXPORTER,
     allowedExporters: cfg.NETFLOW_ALLOWED_EXPORTERS,
+    spoolDir: cfg.NETFLOW_SPOOL_DIR,
+    spoolMaxBytes: cfg.NETFLOW_SPOOL_MAX_BYTES,
+    spoolWindow: cfg.NETFLOW_SPOOL_WINDOW,
+    spoolBatchBytes: cfg.NETFLOW_SPOOL_BATCH_BYTES,
   };
 }
 
 const DAY_MS = 86_400_000;
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Receive worker restarts: first after 250 ms, doubling up to 30 s; a 60 s run resets it. */
 const RESTART_FIRST_MS = 250;
@@ -158,9 +192,11 @@ export async function startCollector(
     file: opts.logFile,
   });
   let templates: unknown = null;
+  let storedSeq = 0;
   if (persist) {
     try {
       templates = await loadTemplateState(deps.db, name);
+      storedSeq = await loadStoredSeq(deps.db, name);
     } catch (err) {
       await log.close();
       throw new AppError(
@@ -170,11 +206,20 @@ export async function startCollector(
       );
     }
   }
-  const collector = new NetflowCollector(deps, opts, log, name, persist, templates);
+  // One spool directory per collector name (its stored sequence is kept per name in SQL).
+  const spoolDir = opts.spoolDir === undefined
+    ? await Deno.makeTempDir({ prefix: "pingfold-spool-" })
+    : join(opts.spoolDir, name.replaceAll(/[^A-Za-z0-9._-]/g, "_"));
+  const collector = new NetflowCollector(deps, opts, log, name, persist, templates, {
+    dir: spoolDir,
+    temporary: opts.spoolDir === undefined,
+    storedSeq,
+  });
   try {
     await collector.listen();
   } catch (err) {
     await log.close();
+    if (opts.spoolDir === undefined) await Deno.remove(spoolDir, { recursive: true });
     throw err;
   }
   return collector;
@@ -216,6 +261,11 @@ class NetflowCollector implements Collector {
   #stoppingNow = false;
   #stopping: Promise<void> | null = null;
   #retention: Promise<void> | null = null;
+  readonly #spool: { dir: string; temporary: boolean };
+  /** Last receive batch that reached this thread, and the last one stored (or given up). */
+  #receivedSeq = 0;
+  #storedSeq = 0;
+  #onProgress: (() => void) | null = null;
 
   constructor(
     deps: CollectorDeps,
@@ -224,7 +274,10 @@ class NetflowCollector implements Collector {
     name: string,
     persist: boolean,
     templates: unknown,
+    spool: { dir: string; temporary: boolean; storedSeq: number },
   ) {
+    this.#spool = spool;
+    this.#storedSeq = this.#receivedSeq = spool.storedSeq;
     this.#deps = deps;
     this.#opts = opts;
     this.#log = log;
@@ -238,9 +291,14 @@ class NetflowCollector implements Collector {
         batchSize: opts.batchSize,
         flushIntervalMs: opts.flushIntervalMs,
         queueMax: opts.queueMax,
-        insert: async (chunks) => {
-          await insertFlowBatch(deps.db, chunks, { nowMs: deps.now(), collector: name });
+        insert: async (chunks, storedSeq) => {
+          await insertFlowBatch(deps.db, chunks, {
+            nowMs: deps.now(),
+            collector: name,
+            storedSeq,
+          });
         },
+        onStored: (seq, groups) => this.#stored(seq, groups),
         onError: (err, info) =>
           log.warn("netflow insert failed", {
             error: String((err as Error)?.message ?? err),
@@ -261,6 +319,13 @@ class NetflowCollector implements Collector {
     return this.#info.port;
   }
 
+  /** Batches up to `seq` are stored: the receiver may delete their spool files and send more. */
+  #stored(seq: number, groups: number): void {
+    this.#storedSeq = Math.max(this.#storedSeq, seq);
+    if (this.#state === "listening") this.#send({ type: "stored", seq, groups });
+    this.#onProgress?.();
+  }
+
   /** Binds the first receive worker, logs what it restored, starts the timers. */
   async listen(): Promise<void> {
     const opts = this.#opts;
@@ -275,6 +340,9 @@ class NetflowCollector implements Collector {
     }
     if (info.recvBuffer?.note) {
       log.warn("NetFlow socket receive buffer", { ...info.recvBuffer });
+    }
+    if (info.priority.receive.note) {
+      log.info("NetFlow receive thread priority", { ...info.priority.receive });
     }
     log.info("NetFlow collector listening", {
       bind: `${opts.hostname}:${info.port}`,
@@ -309,6 +377,17 @@ class NetflowCollector implements Collector {
       maxPending: opts.maxPendingSets ?? 1024,
       maxPendingPerExporter: opts.maxPendingPerExporter ?? 256,
       allowedExporters: opts.allowedExporters ?? [],
+      receiveNice: opts.receiveNice ?? -10,
+      decodeNice: opts.decodeNice ?? 5,
+      spool: {
+        dir: this.#spool.dir,
+        maxBytes: opts.spoolMaxBytes ?? 1024 * 1024 * 1024,
+        storedSeq: this.#storedSeq,
+        inHandUpTo: this.#receivedSeq,
+        batchBytes: opts.spoolBatchBytes ?? 1024 * 1024,
+        batchMs: opts.spoolBatchMs ?? opts.chunkFlushMs ?? 20,
+        window: opts.spoolWindow ?? 8,
+      },
     };
   }
 
@@ -378,9 +457,12 @@ class NetflowCollector implements Collector {
   /** What a running worker reports: records, counters, answers to requests, its end. */
   #onMessage(msg: Exclude<FromWorker, { type: "ready" | "fatal" }>): void {
     switch (msg.type) {
-      case "chunk":
+      case "batch":
+        this.#receivedSeq = Math.max(this.#receivedSeq, msg.seq);
         // Decode-only collectors (benchmarks) count the records and let them go.
-        this.#batcher?.offer(msg.chunk);
+        if (this.#batcher) this.#batcher.offerGroup(msg.seq, msg.chunks);
+        else this.#stored(msg.seq, 1);
+        this.#onProgress?.();
         break;
       case "counters": {
         this.#workerCounters = msg.counters;
@@ -401,6 +483,8 @@ class NetflowCollector implements Collector {
         this.#answer(msg.id, msg.snapshot);
         break;
       case "synced":
+        this.#answer(msg.id, msg.seq);
+        break;
       case "paused":
         this.#answer(msg.id, undefined);
         break;
@@ -534,7 +618,7 @@ class NetflowCollector implements Collector {
       flowsBefore: new Date(now - this.#opts.retentionDays * DAY_MS),
       rollupsBefore: new Date(now - this.#opts.rollupRetentionDays * DAY_MS),
     }).then((r) => {
-      if (r.flows + r.pairRollups + r.portRollups > 0) {
+      if (r.partitions.length > 0 || r.defaultRows > 0) {
         this.#log.info("NetFlow retention", { ...r });
       }
     }).catch((err) => this.#log.warn("NetFlow retention failed", { error: String(err) }))
@@ -557,6 +641,11 @@ class NetflowCollector implements Collector {
       persist: this.#persist,
       queue: this.#batcher?.queued() ?? 0,
       queue_max: this.#opts.queueMax,
+      spool_files: w.spool.files,
+      spool_bytes: w.spool.bytes,
+      spool_datagrams: w.spool.datagrams,
+      spool_max_bytes: this.#opts.spoolMaxBytes ?? 1024 * 1024 * 1024,
+      spool_refused_datagrams: w.spool.refusedDatagrams,
       inserts: s?.inserts ?? 0,
       last_insert_ms: Math.round((s?.lastInsertMs ?? 0) * 10) / 10,
       insert_retries: s?.retries ?? 0,
@@ -573,7 +662,26 @@ class NetflowCollector implements Collector {
 
   async sync(): Promise<void> {
     if (this.#state !== "listening") return;
-    await this.#request({ type: "sync" });
+    const seq = await this.#request<number | null>({ type: "sync" });
+    if (seq === null) return; // the worker died meanwhile
+    // Everything received is in batches up to `seq`; spooled ones arrive as earlier ones are
+    // stored. Bounded: a collector that stops making progress for 60 s is reported as is.
+    let idleSince = performance.now();
+    let last = this.#storedSeq;
+    let flushing: Promise<void> | null = null;
+    while (this.#storedSeq < seq && this.#state === "listening") {
+      const progress = new Promise<void>((r) => (this.#onProgress = r));
+      // One flush at a time: a database that hangs must not pile them up.
+      flushing ??= (this.#batcher?.flush() ?? Promise.resolve()).finally(() => (flushing = null));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([progress, new Promise((r) => (timer = setTimeout(r, 200)))]);
+      clearTimeout(timer);
+      this.#onProgress = null;
+      if (this.#storedSeq !== last) {
+        last = this.#storedSeq;
+        idleSince = performance.now();
+      } else if (performance.now() - idleSince > 60_000) return;
+    }
     await this.#batcher?.flush();
   }
 
@@ -614,5 +722,8 @@ class NetflowCollector implements Collector {
       queue_drops: total.queue_drops,
     });
     await this.#log.close();
+    if (this.#spool.temporary) {
+      await Deno.remove(this.#spool.dir, { recursive: true }).catch(() => {});
+    }
   }
 }

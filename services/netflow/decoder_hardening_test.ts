@@ -246,3 +246,35 @@ Deno.test("new source ids beyond the stream table are refused, not evicting live
   // The first exporter's stream and template survived the flood.
   assert.equal(decoder.decode(v9([buildDataSet(256, [record(3)])]), EXPORTER).length, 1);
 });
+
+Deno.test("ipfix: refused templates are skipped by their real length (enterprise fields too)", () => {
+  const decoder = createFlowDecoder({ now: () => 0, maxTemplatesPerExporter: 1 });
+  const exporter = "198.51.100.11";
+  // Template 256 fills the exporter's cap; 257 (with enterprise fields, 8 octets each) is refused
+  // and skipped without being read; 258 after it is found at the right place and refused too.
+  const wide: FieldSpec[] = [[8, 4], [100, 4, 9], [101, 2, 9], [12, 4]];
+  decoder.decode(
+    buildIpfixMessage({ exportTime: UNIX_SECS, sequence: 0, domainId: 1 }, [
+      buildTemplateSet(2, [{ id: 256, fields: FIELDS }, { id: 257, fields: wide }, {
+        id: 258,
+        fields: FIELDS,
+      }]),
+    ]),
+    exporter,
+  );
+  let c = decoder.counters()[exporter];
+  assert.equal(c.templates, 1);
+  assert.equal(c.templatesRefused, 2);
+  assert.equal(c.malformed, 0);
+  // A refused template cut short is still malformed, not refused.
+  const whole = buildIpfixMessage({ exportTime: UNIX_SECS, sequence: 1, domainId: 1 }, [
+    buildTemplateSet(2, [{ id: 259, fields: wide }]),
+  ]);
+  const cut = whole.slice(0, whole.length - 6);
+  new DataView(cut.buffer).setUint16(2, cut.length); // message length
+  new DataView(cut.buffer).setUint16(18, cut.length - 16); // set length
+  decoder.decode(cut, exporter);
+  c = decoder.counters()[exporter];
+  assert.equal(c.templatesRefused, 2);
+  assert.equal(c.malformed, 1);
+});

@@ -1,8 +1,10 @@
-// Bounded queue between the decoder and SQL: inserts as soon as NETFLOW_INSERT_BATCH records
-// wait (or NETFLOW_FLUSH_INTERVAL_MS after the oldest arrived), drops and counts whole chunks
-// when NETFLOW_QUEUE_MAX records are already waiting, retries transient database errors and
-// isolates rows the database refuses, and flushes everything on stop.
-import { type FlowChunk, sliceChunk } from "./flow_chunk.ts";
+// Queue between the decoder and SQL: inserts as soon as NETFLOW_INSERT_BATCH records wait (or
+// NETFLOW_FLUSH_INTERVAL_MS after the oldest arrived), retries transient database errors,
+// isolates rows the database refuses, and flushes everything on stop. Receive batches come as
+// groups (offerGroup): a group is never split between two transactions, is never dropped (the
+// receive side bounds how many are in flight and spools the rest) and is reported by onStored
+// once stored, in order. Loose chunks (offer) are dropped and counted beyond NETFLOW_QUEUE_MAX.
+import { emptyChunk, type FlowChunk, sliceChunk } from "./flow_chunk.ts";
 
 export interface BatcherCounters {
   /** Records stored by a committed insert. */
@@ -28,8 +30,13 @@ export interface FlowBatcherOptions {
   queueMax: number;
   /** When behind, one insert takes up to batchSize × this many records; default 50. */
   catchUpFactor?: number;
-  /** Stores the chunks in one transaction; throws when nothing was stored. */
-  insert(chunks: FlowChunk[]): Promise<void>;
+  /**
+   * Stores the chunks in one transaction; throws when nothing was stored. `storedSeq`: the last
+   * group these chunks complete (to be recorded in the same transaction), if any.
+   */
+  insert(chunks: FlowChunk[], storedSeq?: number): Promise<void>;
+  /** Groups up to `seq` (`groups` of them) are done: stored, or given up and counted. */
+  onStored?(seq: number, groups: number): void;
   /** Errors worth retrying (connection lost…); others mean the rows themselves are refused. */
   isRetryable?(err: unknown): boolean;
   retryDelayMs?: number;
@@ -42,6 +49,8 @@ export interface FlowBatcherOptions {
 export interface FlowBatcher {
   /** Queues a chunk; false (and its records counted as queue drops) when there is no room. */
   offer(chunk: FlowChunk): boolean;
+  /** Queues one receive batch's chunks as a group (never dropped, never split). */
+  offerGroup(seq: number, chunks: FlowChunk[]): void;
   /** Records waiting, not counting an insert in progress. */
   queued(): number;
   /** Inserts everything queued now; resolves when it is stored (or given up on). */
@@ -71,7 +80,8 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
   const retryable = opts.isRetryable ?? isRetryableDbError;
   const retryDelay = opts.retryDelayMs ?? 1000;
   const stopAttempts = opts.stopAttempts ?? 3;
-  const queue: FlowChunk[] = [];
+  /** Chunks in arrival order; `end` marks the last entry of a group (its sequence). */
+  const queue: Array<{ chunk: FlowChunk; end?: number }> = [];
   let queuedRecords = 0;
   const byExporter = new Map<string, BatcherCounters>();
   let timer: TimerId | undefined;
@@ -87,24 +97,39 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
     return c;
   };
 
-  /** Up to `maxTake` records from the head of the queue, splitting a chunk when needed. */
-  const take = (): FlowChunk[] => {
+  /**
+   * Up to `maxTake` records from the head of the queue, splitting a loose chunk when needed but
+   * never a group (a started group is taken whole). Returns the chunks and the groups they end.
+   */
+  const take = (): { chunks: FlowChunk[]; ends: number[] } => {
     const out: FlowChunk[] = [];
+    const ends: number[] = [];
     let n = 0;
-    while (queue.length > 0 && n < maxTake) {
+    let inGroup = false;
+    while (queue.length > 0 && (n < maxTake || inGroup)) {
       const head = queue[0];
+      const grouped = head.end !== undefined || inGroup || head.chunk.group === true;
       const room = maxTake - n;
-      if (head.count <= room) {
-        out.push(queue.shift()!);
-        n += head.count;
+      if (head.chunk.count <= room || grouped) {
+        queue.shift();
+        if (head.chunk.count > 0) out.push(head.chunk);
+        n += head.chunk.count;
+        if (head.end !== undefined) {
+          ends.push(head.end);
+          inGroup = false;
+        } else inGroup = head.chunk.group === true;
       } else {
-        out.push(sliceChunk(head, 0, room));
-        queue[0] = sliceChunk(head, room, head.count);
+        out.push(sliceChunk(head.chunk, 0, room));
+        queue[0] = { chunk: sliceChunk(head.chunk, room, head.chunk.count) };
         n += room;
       }
     }
     queuedRecords -= n;
-    return out;
+    return { chunks: out, ends };
+  };
+
+  const done = (ends: number[]) => {
+    if (ends.length > 0) opts.onStored?.(ends[ends.length - 1], ends.length);
   };
 
   const credit = (chunks: FlowChunk[], field: keyof BatcherCounters) => {
@@ -114,23 +139,25 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
   const sleep = (ms: number) => new Promise<void>((r) => timers.setTimeout(r, ms));
 
   /** Inserts `chunks`; on refused rows splits the batch in halves until the bad ones are alone. */
-  const store = async (chunks: FlowChunk[]): Promise<void> => {
+  const store = async (chunks: FlowChunk[], ends: number[] = []): Promise<void> => {
     const records = chunks.reduce((n, c) => n + c.count, 0);
+    const storedSeq = ends.length > 0 ? ends[ends.length - 1] : undefined;
+    if (records === 0) return done(ends);
     for (let attempt = 1;; attempt++) {
       try {
         const started = performance.now();
-        await opts.insert(chunks);
+        await opts.insert(chunks, storedSeq);
         stats.inserts++;
         stats.lastInsertMs = performance.now() - started;
         credit(chunks, "inserted");
-        return;
+        return done(ends);
       } catch (err) {
         if (retryable(err)) {
           const retrying = !(stopping && attempt >= stopAttempts);
           opts.onError?.(err, { records, retrying });
           if (!retrying) {
             credit(chunks, "insertFailed");
-            return;
+            return done(ends);
           }
           stats.retries++;
           await sleep(retryDelay);
@@ -139,11 +166,12 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
         opts.onError?.(err, { records, retrying: records > 1 });
         if (records <= 1) {
           credit(chunks, "insertFailed");
-          return;
+          return done(ends);
         }
+        // The group ends go with the right half: its commit is the one that completes them.
         const [left, right] = halves(chunks, records);
         await store(left);
-        await store(right);
+        await store(right, ends);
         return;
       }
     }
@@ -151,7 +179,8 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
 
   const drain = async (): Promise<void> => {
     while (queue.length > 0 && (forced || stopping || queuedRecords >= opts.batchSize)) {
-      await store(take());
+      const t = take();
+      await store(t.chunks, t.ends);
     }
     forced = false;
     // What is left (less than a batch) still goes out within the flush interval.
@@ -183,11 +212,29 @@ export function createFlowBatcher(opts: FlowBatcherOptions): FlowBatcher {
         countersOf(chunk.exporter).queueDrops += chunk.count;
         return false;
       }
-      queue.push(chunk);
+      queue.push({ chunk });
       queuedRecords += chunk.count;
       if (queuedRecords >= opts.batchSize) pump();
       else timer ??= timers.setTimeout(onTimer, opts.flushIntervalMs);
       return true;
+    },
+    offerGroup(seq, chunks) {
+      const live = chunks.filter((c) => c.count > 0);
+      if (stopped) {
+        for (const c of live) countersOf(c.exporter).queueDrops += c.count;
+        return done([seq]);
+      }
+      if (live.length === 0 && queue.length === 0 && !running) return done([seq]);
+      // Every entry but the last is marked as inside a group, so take() never stops in it.
+      const entries = live.length === 0 ? [emptyChunk("", 0)] : live;
+      entries.forEach((chunk, i) => {
+        const last = i === entries.length - 1;
+        if (!last) chunk.group = true;
+        queue.push(last ? { chunk, end: seq } : { chunk });
+        queuedRecords += chunk.count;
+      });
+      if (queuedRecords >= opts.batchSize) pump();
+      else timer ??= timers.setTimeout(onTimer, opts.flushIntervalMs);
     },
     queued: () => queuedRecords,
     async flush() {

@@ -229,3 +229,34 @@ Deno.test("isRetryableDbError: SQLSTATE data/integrity/syntax errors are permane
   assert.equal(isRetryableDbError({ code: "ECONNREFUSED" }), true);
   assert.equal(isRetryableDbError(new Error("x")), true);
 });
+
+Deno.test("groups are stored whole, in order, and reported once stored", async () => {
+  const t = manualTimers();
+  const inserts: Array<{ records: number; storedSeq?: number }> = [];
+  const stored: Array<[number, number]> = [];
+  const b = createFlowBatcher({
+    batchSize: 10,
+    catchUpFactor: 1, // one insert takes 10 records… but never splits a group
+    flushIntervalMs: 1000,
+    queueMax: 1,
+    timers: t.timers,
+    insert: (chunks, storedSeq) => {
+      inserts.push({ records: chunks.reduce((n, c) => n + c.count, 0), storedSeq });
+      return Promise.resolve();
+    },
+    onStored: (seq, groups) => stored.push([seq, groups]),
+  });
+  const mk = (n: number) => {
+    const builder = new FlowChunkBuilder("198.51.100.1", n);
+    for (let i = 0; i < n; i++) builder.push(record, 0);
+    return builder.take();
+  };
+  b.offerGroup(1, [mk(8), mk(9)]); // 17 records: more than one insert takes, never split
+  b.offerGroup(2, []); // a batch without records still takes its turn
+  b.offerGroup(3, [mk(3)]);
+  await b.flush();
+  assert.deepEqual(inserts, [{ records: 17, storedSeq: 1 }, { records: 3, storedSeq: 3 }]);
+  assert.deepEqual(stored, [[1, 1], [3, 2]]);
+  assert.equal(b.counters()["198.51.100.1"].queueDrops, 0, "queueMax never drops a group");
+  await b.stop();
+});

@@ -23,6 +23,10 @@ export interface FlowChunk {
   outputIf: Float64Array;
   tcpFlags: Uint16Array;
   sampling: Float64Array;
+  /** Set by the batcher on a group's chunks before its last: never split off from the group. */
+  group?: boolean;
+  /** Its rows as COPY CSV, encoded in the decode worker; slices do not carry it. */
+  csv?: Uint8Array;
 }
 
 /** 9999-12-31T23:59:59.999Z: later (or negative, or NaN) times are replaced by the receive time. */
@@ -148,6 +152,7 @@ export function chunkTransferables(c: FlowChunk): ArrayBuffer[] {
     c.outputIf,
     c.tcpFlags,
     c.sampling,
+    ...(c.csv ? [c.csv] : []),
   ].map((a) => a.buffer as ArrayBuffer);
 }
 

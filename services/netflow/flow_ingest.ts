@@ -16,7 +16,8 @@ export interface FlowIngestOptions {
 }
 
 export interface FlowIngest {
-  handle(data: Uint8Array, exporter: string): void;
+  /** `receivedMs`: when the datagram arrived (default now). */
+  handle(data: Uint8Array, exporter: string, receivedMs?: number): void;
   /** Hands on every partly filled chunk. */
   flush(): void;
   /** Records decoded but not yet handed on. */
@@ -34,11 +35,11 @@ export function createFlowIngest(opts: FlowIngestOptions): FlowIngest {
   };
 
   return {
-    handle(data, exporter) {
+    handle(data, exporter, receivedAt) {
       opts.log.packet(exporter, data);
       const records = opts.decoder.decode(data, exporter);
       if (records.length === 0) return;
-      const receivedMs = opts.now();
+      const receivedMs = receivedAt ?? opts.now();
       let b = open.get(exporter);
       if (b === undefined) {
         if (open.size >= maxOpen) {

@@ -1,49 +1,16 @@
 // SQL of the collector: batched unnest inserts of flows with their roll-ups and exporters in one
-// transaction, retention, template state and the exporters' counter snapshots.
-import type { Db, Queryable } from "@/services/store/mod.ts";
+// transaction, retention by day partitions, template state and the exporters' counter snapshots.
+import {
+  type Db,
+  dropHistoryBefore,
+  type HistoryTable,
+  type Queryable,
+} from "@/services/store/mod.ts";
 import type { FlowChunk } from "./flow_chunk.ts";
+// The raw flows go in with COPY (rows from flow_csv.ts), the roll-ups with unnest upserts; each
+// insert also records the spool's stored sequence (netflow_spool_state).
+import { FLOW_COLUMNS, flowsCsvParts } from "./flow_csv.ts";
 import { rollUp } from "./rollup.ts";
-
-type NumberColumn = Float64Array | Uint16Array | Uint8Array;
-
-/** Postgres array literal of numbers (they never need quoting; typed-array join is native). */
-function numbers(chunks: readonly FlowChunk[], pick: (c: FlowChunk) => NumberColumn): string {
-  return "{" + chunks.map((c) => {
-    const a = pick(c);
-    return (a.length === c.count ? a : a.subarray(0, c.count)).join(",");
-  }).join(",") + "}";
-}
-
-/** Array literal of canonical address text ("" → NULL); address text never needs quoting. */
-function addresses(chunks: readonly FlowChunk[], pick: (c: FlowChunk) => string[]): string {
-  const parts: string[] = [];
-  for (const c of chunks) {
-    const a = pick(c);
-    for (let i = 0; i < c.count; i++) parts.push(a[i] || "NULL");
-  }
-  return "{" + parts.join(",") + "}";
-}
-
-function repeated(chunks: readonly FlowChunk[], pick: (c: FlowChunk) => string): string {
-  const parts: string[] = [];
-  for (const c of chunks) {
-    const v = pick(c);
-    for (let i = 0; i < c.count; i++) parts.push(v);
-  }
-  return "{" + parts.join(",") + "}";
-}
-
-const INSERT_FLOWS = `insert into netflow_flow (exporter, version, source_id, src_addr, dst_addr,
-    src_port, dst_port, protocol, bytes, packets, start_at, end_at, input_if, output_if,
-    tcp_flags, sampling_interval)
-  select e, v, s, sa, da, sp, dp, p, b, pk,
-    timestamptz 'epoch' + st * interval '1 millisecond',
-    timestamptz 'epoch' + en * interval '1 millisecond',
-    ii, oi, tf, si
-  from unnest($1::inet[], $2::smallint[], $3::bigint[], $4::inet[], $5::inet[], $6::integer[],
-    $7::integer[], $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[],
-    $13::bigint[], $14::bigint[], $15::integer[], $16::float8[])
-    as t(e, v, s, sa, da, sp, dp, p, b, pk, st, en, ii, oi, tf, si)`;
 
 const UPSERT_PAIRS =
   `insert into netflow_pair_minute (minute, src_addr, dst_addr, bytes, packets, flows)
@@ -73,36 +40,27 @@ const UPSERT_EXPORTERS = `insert into netflow_exporter (addr, first_seen_at, las
     records_stored = netflow_exporter.records_stored + excluded.records_stored,
     collector = excluded.collector`;
 
+const SAVE_STORED_SEQ = `insert into netflow_spool_state (collector, stored_seq, updated_at)
+  values ($1, $2, $3)
+  on conflict (collector) do update set
+    stored_seq = greatest(netflow_spool_state.stored_seq, excluded.stored_seq),
+    updated_at = excluded.updated_at`;
+
 /**
- * Stores the chunks' flows in one transaction: one unnest insert of the raw rows, the
- * roll-ups added to, and the exporters' stored counts. All or nothing.
+ * Stores the chunks' flows in one transaction: one COPY of the raw rows (PGlite's '/dev/blob',
+ * PostgreSQL's STDIN; a partitioned netflow_flow takes it too), the roll-ups added to, the
+ * exporters' stored counts and, when given, the receive batch sequence now stored in whole
+ * (`storedSeq`: the spool's restart point). All or nothing.
  */
 export async function insertFlowBatch(
   db: Db,
   chunks: readonly FlowChunk[],
-  opts: { nowMs: number; collector: string },
+  opts: { nowMs: number; collector: string; storedSeq?: number },
 ): Promise<number> {
   const total = chunks.reduce((n, c) => n + c.count, 0);
   if (total === 0) return 0;
   const live = chunks.filter((c) => c.count > 0);
-  const flowParams = [
-    repeated(live, (c) => c.exporter),
-    numbers(live, (c) => c.version),
-    numbers(live, (c) => c.sourceId),
-    addresses(live, (c) => c.srcAddr),
-    addresses(live, (c) => c.dstAddr),
-    numbers(live, (c) => c.srcPort),
-    numbers(live, (c) => c.dstPort),
-    numbers(live, (c) => c.protocol),
-    numbers(live, (c) => c.bytes),
-    numbers(live, (c) => c.packets),
-    numbers(live, (c) => c.startMs),
-    numbers(live, (c) => c.endMs),
-    numbers(live, (c) => c.inputIf),
-    numbers(live, (c) => c.outputIf),
-    numbers(live, (c) => c.tcpFlags),
-    numbers(live, (c) => c.sampling),
-  ];
+  const csv = flowsCsvParts(live);
   const { pairs, ports } = rollUp(live);
   const perExporter = new Map<string, number>();
   for (const c of live) perExporter.set(c.exporter, (perExporter.get(c.exporter) ?? 0) + c.count);
@@ -110,7 +68,7 @@ export async function insertFlowBatch(
   const list = (values: Array<string | number>) => "{" + values.join(",") + "}";
 
   await db.tx(async (tx) => {
-    await tx.query(INSERT_FLOWS, flowParams);
+    await tx.copyCsv("netflow_flow", FLOW_COLUMNS, csv);
     await tx.query(UPSERT_PAIRS, [
       list(pairs.map((r) => r.minute)),
       list(pairs.map((r) => r.src)),
@@ -133,50 +91,42 @@ export async function insertFlowBatch(
       list(exporters.map((e) => perExporter.get(e)!)),
       opts.collector,
     ]);
+    if (opts.storedSeq !== undefined) {
+      await tx.query(SAVE_STORED_SEQ, [opts.collector, opts.storedSeq, new Date(opts.nowMs)]);
+    }
   });
   return total;
 }
 
 export interface RetentionResult {
-  flows: number;
-  pairRollups: number;
-  portRollups: number;
+  /** Day partitions dropped whole (flows and both roll-ups). */
+  partitions: string[];
+  /** Expired rows deleted from the default partitions (normally none). */
+  defaultRows: number;
 }
 
 /**
- * Deletes flows that ended before `flowsBefore` (in slices, so a large backlog never holds one
- * huge transaction) and roll-up minutes before `rollupsBefore`.
+ * Drops the days of flows that ended before `flowsBefore` and of roll-up minutes before
+ * `rollupsBefore`: whole day partitions (UTC), so a flow lives until the whole day it ended in has
+ * expired — up to a day longer than the setting, never shorter.
  */
 export async function deleteExpired(
   db: Db,
-  opts: { flowsBefore: Date; rollupsBefore: Date; slice?: number; maxSlices?: number },
+  opts: { flowsBefore: Date; rollupsBefore: Date },
 ): Promise<RetentionResult> {
-  const slice = opts.slice ?? 50_000;
-  const maxSlices = opts.maxSlices ?? 100;
-  let flows = 0;
-  for (let i = 0; i < maxSlices; i++) {
-    const rows = await db.query<{ n: number }>(
-      `with gone as (
-         delete from netflow_flow where id in (
-           select id from netflow_flow where end_at < $1 order by end_at limit $2)
-         returning 1)
-       select count(*)::int as n from gone`,
-      [opts.flowsBefore, slice],
-    );
-    flows += rows[0].n;
-    if (rows[0].n < slice) break;
+  const result: RetentionResult = { partitions: [], defaultRows: 0 };
+  const plan: Array<[HistoryTable, Date]> = [
+    ["netflow_flow", opts.flowsBefore],
+    ["netflow_pair_minute", opts.rollupsBefore],
+    ["netflow_port_minute", opts.rollupsBefore],
+  ];
+  for (const [table, before] of plan) {
+    // One transaction per table keeps each exclusive lock short.
+    const r = await db.tx((tx) => dropHistoryBefore(tx, table, before));
+    result.partitions.push(...r.partitions);
+    result.defaultRows += r.defaultRows;
   }
-  const count = async (table: string) =>
-    (await db.query<{ n: number }>(
-      `with gone as (delete from ${table} where minute < $1 returning 1)
-       select count(*)::int as n from gone`,
-      [opts.rollupsBefore],
-    ))[0].n;
-  return {
-    flows,
-    pairRollups: await count("netflow_pair_minute"),
-    portRollups: await count("netflow_port_minute"),
-  };
+  return result;
 }
 
 /** Saves a collector's template snapshot (exportTemplates() output). */
@@ -253,4 +203,13 @@ export async function listExporters(db: Queryable, limit = 1000): Promise<Export
     ...r,
     counters: typeof r.counters === "string" ? JSON.parse(r.counters) : r.counters,
   }));
+}
+
+/** The last receive batch sequence stored in whole by this collector (0: none yet). */
+export async function loadStoredSeq(db: Queryable, collector: string): Promise<number> {
+  const rows = await db.query<{ stored_seq: number }>(
+    `select stored_seq from netflow_spool_state where collector = $1`,
+    [collector],
+  );
+  return rows.length === 0 ? 0 : Number(rows[0].stored_seq);
 }

@@ -6,11 +6,13 @@ import {
   deleteExpired,
   insertFlowBatch,
   listExporters,
+  loadStoredSeq,
   loadTemplateState,
   saveExporterCounters,
   saveTemplateState,
 } from "./flow_repo.ts";
 import { MINUTE_MS } from "./rollup.ts";
+import { ensureHistoryPartitions } from "@/services/store/mod.ts";
 
 const T = 28_333_333 * MINUTE_MS;
 
@@ -130,24 +132,59 @@ dbTest("an empty batch writes nothing", async (db) => {
   assert.deepEqual(await db.query(`select count(*)::int as n from netflow_exporter`), [{ n: 0 }]);
 });
 
-dbTest("deleteExpired removes old flows in slices and old roll-up minutes", async (db) => {
-  const old = Array.from({ length: 7 }, (_, i) => flow({ endMs: T - 3 * MINUTE_MS + i }));
-  const fresh = [flow({ endMs: T + 1 }), flow({ endMs: T + 2 })];
-  await insertFlowBatch(db, [chunk("198.51.100.1", [...old, ...fresh])], {
-    nowMs: T,
-    collector: "x",
-  });
-  const result = await deleteExpired(db, {
-    flowsBefore: new Date(T),
-    rollupsBefore: new Date(T - MINUTE_MS),
-    slice: 3,
-  });
-  assert.deepEqual(result, { flows: 7, pairRollups: 1, portRollups: 1 });
-  assert.deepEqual(await db.query(`select count(*)::int as n from netflow_flow`), [{ n: 2 }]);
+dbTest("deleteExpired drops whole expired days of flows and roll-ups", async (db) => {
+  const DAY = 1440 * MINUTE_MS;
+  const D = Math.floor(T / DAY) * DAY;
+  // Day partitions from D-3 on; a flow 20 days back has none and waits in the default partition.
+  await ensureHistoryPartitions(db, D - 3 * DAY);
+  const at = (endMs: number) => flow({ startMs: endMs - 1000, endMs });
+  await insertFlowBatch(db, [chunk("198.51.100.1", [
+    at(D - 20 * DAY),
+    at(D - 3 * DAY + 5),
+    at(D - 2 * DAY + 5),
+    at(D - DAY + 3_600_000),
+    at(D + 1),
+  ])], { nowMs: D, collector: "x" });
+  const where = async (table: string) =>
+    (await db.query<{ p: string }>(
+      `select tableoid::regclass::text as p from ${table} order by 1`,
+    )).map((r) => r.p.replace(/^.*\./, ""));
+  assert.deepEqual(await where("netflow_flow"), [
+    "netflow_flow_default",
+    `netflow_flow_p${day(D - 3 * DAY)}`,
+    `netflow_flow_p${day(D - 2 * DAY)}`,
+    `netflow_flow_p${day(D - DAY)}`,
+    `netflow_flow_p${day(D)}`,
+  ]);
+
+  // Hours into day D-1: that day is not over, so it stays whole (a day late, never early).
+  const cut = new Date(D - DAY + 5 * 3_600_000);
+  const result = await deleteExpired(db, { flowsBefore: cut, rollupsBefore: cut });
+  assert.deepEqual(result.partitions.toSorted(), [
+    `netflow_flow_p${day(D - 3 * DAY)}`,
+    `netflow_flow_p${day(D - 2 * DAY)}`,
+    `netflow_pair_minute_p${day(D - 3 * DAY)}`,
+    `netflow_pair_minute_p${day(D - 2 * DAY)}`,
+    `netflow_port_minute_p${day(D - 3 * DAY)}`,
+    `netflow_port_minute_p${day(D - 2 * DAY)}`,
+  ]);
+  // The flow of 20 days back and its two roll-up rows, from the default partitions.
+  assert.equal(result.defaultRows, 3);
+  assert.deepEqual(await where("netflow_flow"), [
+    `netflow_flow_p${day(D - DAY)}`,
+    `netflow_flow_p${day(D)}`,
+  ]);
   assert.deepEqual(await db.query(`select count(*)::int as n from netflow_pair_minute`), [{
-    n: 1,
+    n: 2,
   }]);
+  const again = await deleteExpired(db, { flowsBefore: cut, rollupsBefore: cut });
+  assert.deepEqual(again, { partitions: [], defaultRows: 0 });
 });
+
+/** YYYYMMDD of a UTC instant, as partition names spell it. */
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replaceAll("-", "");
+}
 
 dbTest("template state and exporter counters are saved and read back", async (db) => {
   assert.equal(await loadTemplateState(db, "0.0.0.0:2055"), null);
@@ -170,3 +207,37 @@ dbTest("template state and exporter counters are saved and read back", async (db
   assert.equal(e.records_stored, 0);
   assert.equal((await listExporters(db)).length, 1, "the overflow entry is not stored");
 });
+
+dbTest(
+  "insertFlowBatch's COPY fills a time-partitioned netflow_flow and its stored sequence",
+  async (db) => {
+    // The shape deployments partition netflow_flow into (native declarative partitioning by end_at):
+    // COPY into the parent routes each row to its partition on both engines.
+    await db.exec(`drop table netflow_flow;
+    create table netflow_flow (
+      id bigint generated always as identity, exporter inet not null, version smallint not null,
+      source_id bigint not null, src_addr inet, dst_addr inet, src_port integer not null,
+      dst_port integer not null, protocol smallint not null, bytes bigint not null,
+      packets bigint not null, start_at timestamptz not null, end_at timestamptz not null,
+      input_if bigint not null, output_if bigint not null, tcp_flags integer not null,
+      sampling_interval double precision not null default 1
+    ) partition by range (end_at);
+    create table netflow_flow_old partition of netflow_flow
+      for values from (minvalue) to ('2000-01-01');
+    create table netflow_flow_new partition of netflow_flow
+      for values from ('2000-01-01') to (maxvalue);`);
+    const a = chunk("198.51.100.1", [flow({}), flow({ endMs: 1000, startMs: 0 })]);
+    assert.equal(await insertFlowBatch(db, [a], { nowMs: T, collector: "p", storedSeq: 7 }), 2);
+    const parts = await db.query<{ part: string; n: number }>(
+      `select tableoid::regclass::text as part, count(*)::int as n from netflow_flow
+     group by 1 order by 1`,
+    );
+    assert.deepEqual(parts.map((p) => [p.part.replace(/^.*\./, ""), p.n]), [
+      ["netflow_flow_new", 1],
+      ["netflow_flow_old", 1],
+    ]);
+    assert.equal(await loadStoredSeq(db, "p"), 7);
+    await insertFlowBatch(db, [a], { nowMs: T, collector: "p", storedSeq: 5 });
+    assert.equal(await loadStoredSeq(db, "p"), 7, "the stored sequence never goes back");
+  },
+);

@@ -51,3 +51,4 @@ export { COUNTER_NAMES } from "./collector_counters.ts";
 export { FlowChunkBuilder } from "./flow_chunk.ts";
 export { insertFlowBatch, saveTemplateState } from "./flow_repo.ts";
 export { setReceiveBuffer } from "./socket_buffer.ts";
+export { type HostPeer, type HostPort, type HostTraffic, hostTraffic } from "./host_traffic.ts";

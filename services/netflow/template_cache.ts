@@ -208,8 +208,9 @@ export class TemplateCache {
     nowMs: number,
   ): TemplateRefusal | null {
     if (!domain.registered) return "stream_refused";
-    const key = domain.key + "#" + id;
-    const have = this.order.get(key);
+    // A flood is refused here once per template: no key string is built unless the stream holds
+    // templates (each one was garbage that outlived a young-generation GC and grew the heap).
+    const have = domain.templates.has(id) ? this.order.get(domain.key + "#" + id) : undefined;
     let need = templateSlots(fieldCount) - (have?.slots ?? 0);
     // A full stream makes room with its own oldest template (only that stream loses by it).
     if (have === undefined && domain.templates.size >= this.limits.maxTemplatesPerDomain) {
@@ -218,23 +219,28 @@ export class TemplateCache {
     }
     if (need <= 0) return null;
     const mine = this.slotsByExporter.get(domain.exporter) ?? 0;
-    if (mine + need > this.maxPerExporter && !this.idleRoom(domain.exporter, need, nowMs, key)) {
+    if (mine + need > this.maxPerExporter && !this.idleRoom(domain.exporter, need, nowMs, have)) {
       return "exporter_full";
     }
-    if (this.slotsUsed + need > this.maxTemplates && !this.idleRoom(null, need, nowMs, key)) {
+    if (this.slotsUsed + need > this.maxTemplates && !this.idleRoom(null, need, nowMs, have)) {
       return "cache_full";
     }
     return null;
   }
 
-  /** Whether idle templates (of `exporter`, or anyone's) add up to `need` slots. */
-  private idleRoom(exporter: string | null, need: number, nowMs: number, except: string): boolean {
+  /** Whether idle templates (of `exporter`, or anyone's) other than `except` add up to `need`. */
+  private idleRoom(
+    exporter: string | null,
+    need: number,
+    nowMs: number,
+    except: Slot | undefined,
+  ): boolean {
     const slots = exporter === null ? this.order : this.byExporter.get(exporter);
     if (slots === undefined) return false;
     let free = 0;
-    for (const [key, s] of slots) {
+    for (const s of slots.values()) {
       if (nowMs - s.refreshedMs < this.idleMs) return false;
-      if (key === except) continue;
+      if (s === except) continue;
       free += s.slots;
       if (free >= need) return true;
     }

@@ -146,3 +146,31 @@ Deno.test("withdrawing all templates of one kind keeps the other kind", () => {
   cache.withdraw(d, 256, false, false);
   assert.deepEqual([...d.templates.keys()], [258]);
 });
+
+Deno.test("a template that grows never counts its own old slots as idle room", () => {
+  const cache = new TemplateCache({
+    maxDomains: 10,
+    maxTemplatesPerDomain: 10,
+    maxSamplersPerDomain: 2,
+    maxTemplatesPerExporter: 2,
+    idleMs: 1000,
+  });
+  const a = cache.domain("198.51.100.1", 9, 0, 0);
+  assert.equal(cache.setTemplate(a, template(256), 0), null);
+  assert.equal(cache.setTemplate(a, template(257), 1500), null);
+  const wide = compileTemplate(
+    256,
+    Array.from({ length: 40 }, () => ({ id: 8, length: 4, enterprise: 0 })),
+    0,
+    false,
+    true,
+  ) as CompiledTemplate;
+  // 256 is idle at 2000 but is the template being replaced; 257 is live: no room for 2 slots.
+  assert.equal(cache.refusal(a, 256, 40, 2000), "exporter_full");
+  assert.equal(cache.setTemplate(a, wide, 2000), "exporter_full");
+  assert.deepEqual([...a.templates.keys()], [256, 257]);
+  // Once 257 is idle too, it makes the room.
+  assert.equal(cache.setTemplate(a, wide, 2600), null);
+  assert.deepEqual([...a.templates.keys()], [256]);
+  assert.equal(cache.templateSlots, 2);
+});

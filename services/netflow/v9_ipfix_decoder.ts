@@ -307,31 +307,46 @@ function parseIpfixTemplates(
       ctx.malformed = true;
       return;
     }
-    const fields: TemplateField[] = new Array(count);
+    // IPFIX fields vary in length: the template is walked first (to find where it ends and that
+    // it is whole), then refused — allocating nothing, as a flood is — or read and compiled.
+    const fieldsAt = pos;
     for (let i = 0; i < count; i++) {
       if (end - pos < 4) {
         ctx.malformed = true;
         return;
       }
-      let fieldId = view.getUint16(pos);
-      const length = view.getUint16(pos + 2);
+      const enterpriseBit = view.getUint16(pos) & 0x8000;
       pos += 4;
-      let enterprise = 0;
-      if (fieldId & 0x8000) {
+      if (enterpriseBit) {
         if (end - pos < 4) {
           ctx.malformed = true;
           return;
         }
-        fieldId &= 0x7fff;
-        enterprise = view.getUint32(pos);
         pos += 4;
       }
-      fields[i] = { id: fieldId, length, enterprise };
     }
-    // IPFIX fields vary in length: the template is walked first, then refused or compiled.
     if (refused(id, count, ctx, env)) continue;
+    const fields = readIpfixFields(view, fieldsAt, count);
     accept(compileTemplate(id, fields, scopeCount, options, true), ctx, env);
   }
+}
+
+/** `count` IPFIX field specifiers from `pos`, already checked to be whole by the caller. */
+function readIpfixFields(view: DataView, pos: number, count: number): TemplateField[] {
+  const fields: TemplateField[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    let id = view.getUint16(pos);
+    const length = view.getUint16(pos + 2);
+    pos += 4;
+    let enterprise = 0;
+    if (id & 0x8000) {
+      id &= 0x7fff;
+      enterprise = view.getUint32(pos);
+      pos += 4;
+    }
+    fields[i] = { id, length, enterprise };
+  }
+  return fields;
 }
 
 /** True (counted) when the caps leave no room for this template: it is skipped, not compiled. */

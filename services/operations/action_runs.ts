@@ -224,11 +224,12 @@ async function execute(
     maxOutputBytes: env.maxOutputBytes,
     signal: ctx.signal,
     onOutput: async (o) => {
-      await env.db.query(`update action_run set stdout = $2, stderr = $3 where id = $1`, [
-        runId,
-        o.stdout,
-        o.stderr,
-      ]);
+      // Only while the run is unfinished: on PostgreSQL a late live write (another connection)
+      // could otherwise land after the final one and cut the stored output short.
+      await env.db.query(
+        `update action_run set stdout = $2, stderr = $3 where id = $1 and finished_at is null`,
+        [runId, o.stdout, o.stderr],
+      );
     },
   });
   const status: RunStatus = r.outcome === "timed_out"

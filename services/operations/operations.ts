@@ -3,7 +3,7 @@
 import { createRateLimiter, type RateLimiter } from "@/services/auth/mod.ts";
 import type { Config } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
-import type { Db } from "@/services/store/mod.ts";
+import type { Db, StateStore } from "@/services/store/mod.ts";
 import { createTaskRunner, type TaskRunner } from "@/services/tasks/mod.ts";
 import {
   type AdhocEnv,
@@ -55,7 +55,7 @@ export interface Operations {
 
 export interface OperationsDeps {
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   now: () => number;
   settings: OperationsSettings;
   /** The app's shared task runner. */

@@ -3,18 +3,13 @@ import { stringify } from "csv-stringify/sync";
 import { notFound } from "@/services/errors.ts";
 import { neutralizeCell } from "@/services/ipam/mod.ts";
 import type { Queryable, SqlParam } from "@/services/store/mod.ts";
+import type { PortObservation } from "@/services/portscans/mod.ts";
 
 export type ScanKind = "ping" | "sweep" | "port_scan";
 export type ScanStatus = "running" | "succeeded" | "failed" | "aborted";
 
-export interface OpenPort {
-  port: number;
-  proto: string;
-  state: string;
-  service: string;
-  product: string;
-  version: string;
-}
+/** A port a stored scan result lists: what a port scan observes, without how the service was named. */
+export type OpenPort = Omit<PortObservation, "probed">;
 
 export interface ScanResult {
   id: number;

@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "@/services/config/config.ts";
 import { AppError } from "@/services/errors.ts";
@@ -96,7 +97,7 @@ Deno.test("the same options are refused per request with 422 invalid_nmap_args",
 });
 
 Deno.test("startBackground refuses a bad NMAP_ARGS even with every scheduler off", async () => {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   try {
     const cfg = parseConfig({
       DISABLE_SCHEDULER: "1",

@@ -45,16 +45,9 @@ export interface NewPortScan {
 }
 
 /** A stored port of a host. Service strings are remote banners: verbatim, escape on display. */
-export interface PortRow {
+export interface PortRow extends PortObservation {
   host_id: number;
   scan_id: number;
-  port: number;
-  proto: string;
-  state: string;
-  service: string;
-  product: string;
-  version: string;
-  probed: boolean;
   current: boolean;
   /** When the scan that saw it finished. */
   scanned_at: string;

@@ -1,5 +1,6 @@
 // Wires port scanning into an app instance (env, nmap slots, rate limit) and serves "scan ports
 // now": options checked at request time (422), then a tracked task under the host's KV lease.
+import type { StateKey } from "@/services/store/mod.ts";
 import type { AuthUser, RateLimiter } from "@/services/auth/mod.ts";
 import { AppError, notFound } from "@/services/errors.ts";
 import type { Deps } from "@/services/services.ts";
@@ -38,7 +39,7 @@ export const NMAP_BATCH_SIZE = 16;
 const LEASE_WAIT_MS = 15 * 60_000;
 export const PORTSCAN_LEASE_TTL_MS = 5 * 60_000;
 
-export const portscanLeaseKey = (hostId: number): Deno.KvKey => leaseKey("portscan", hostId);
+export const portscanLeaseKey = (hostId: number): StateKey => leaseKey("portscan", hostId);
 
 /** Builds the port-scan wiring for `deps`; tests pass overrides (a lab runner, other args). */
 export function createPorts(deps: Deps, overrides: Partial<PortscanEnv> = {}): Ports {

@@ -1,5 +1,6 @@
 // Picks alive hosts whose last port scan is older than the interval (± jitter) on each tick,
 // leases them in KV, and runs them in nmap batches within NMAP_MAX_CONCURRENT.
+import type { StateStore } from "@/services/store/mod.ts";
 import { log } from "@/services/logger.ts";
 import {
   acquireLease,
@@ -12,7 +13,7 @@ import { PORTSCAN_LEASE_TTL_MS, portscanLeaseKey } from "./port_requests.ts";
 import type { ScanTarget } from "./portscan_service.ts";
 
 export interface PortSchedulerOptions {
-  kv: Deno.Kv;
+  kv: StateStore;
   /** Clock in ms since the epoch; tests move it instead of sleeping. */
   now(): number;
   /** Names this process in leases. */

@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { acquireLease, leaseHolder } from "@/services/jobs/mod.ts";
 import { portscanLeaseKey } from "./port_requests.ts";
@@ -20,7 +21,7 @@ function gate() {
 }
 
 async function harness(alive: number[], extra: Partial<PortSchedulerOptions> = {}) {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const clock = { now: T0 };
   const last = new Map<number, number>();
   const batches: number[][] = [];

@@ -1,7 +1,7 @@
 // Background starter of scheduled port scans: refuses a bad NMAP_ARGS at start-up, then ticks each
 // minute (Deno.cron, or a timer when the cron name is taken) and again whenever a batch ends.
 import { listUpIps, normalizeIp } from "@/services/ipam/mod.ts";
-import type { Queryable } from "@/services/store/mod.ts";
+import type { Queryable, StateStore } from "@/services/store/mod.ts";
 import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
@@ -14,7 +14,7 @@ import { inScope } from "@/services/sweeps/mod.ts";
 const CRON_NAME = "pingfold-portscans";
 
 /** Hosts in the inventory whose live state (KV) is up. */
-export async function aliveScanTargets(kv: Deno.Kv, q: Queryable): Promise<ScanTarget[]> {
+export async function aliveScanTargets(kv: StateStore, q: Queryable): Promise<ScanTarget[]> {
   const ips = await listUpIps(kv);
   if (ips.length === 0) return [];
   const rows = await q.query<ScanTarget>(
@@ -27,8 +27,13 @@ export async function aliveScanTargets(kv: Deno.Kv, q: Queryable): Promise<ScanT
 /**
  * Validates NMAP_ARGS first (a ConfigError stops start-up even when scheduling is off), then
  * starts the scheduler unless DISABLE_SCHEDULER is set or ENABLE_NMAP_SCHEDULER is off.
+ * Scaled out, services/cluster starts it with `runBatch` sending port jobs to the hosts' sites.
  */
-export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | null> {
+export function startPortScanScheduler(
+  deps: Deps,
+  /** Scaled out, batches are sent to the hosts' sites instead of running nmap here. */
+  o: { runBatch?: (hosts: ScanTarget[], signal: AbortSignal) => Promise<unknown> } = {},
+): Promise<BackgroundTask | null> {
   validateNmapConfig(deps.cfg);
   if (deps.cfg.DISABLE_SCHEDULER || !deps.cfg.ENABLE_NMAP_SCHEDULER) return Promise.resolve(null);
   const ports = deps.services.ports;
@@ -49,7 +54,9 @@ export function startPortScanScheduler(deps: Deps): Promise<BackgroundTask | nul
     },
     lastScans: (ids) => lastPortScanTimes(deps.db, ids),
     runBatch: async (hosts, signal) => {
-      await scanHosts(env, hosts, { trigger: "schedule", signal });
+      await (o.runBatch
+        ? o.runBatch(hosts, signal)
+        : scanHosts(env, hosts, { trigger: "schedule", signal }));
       // A freed nmap slot takes the next due hosts now rather than at the next minute. Only after
       // success: a failing batch (nmap missing, database down) must not spin; the cron retries.
       if (!signal.aborted) setTimeout(tick, 0);

@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
@@ -10,7 +11,7 @@ import { startPortScanScheduler } from "./port_starter.ts";
 import { hostStateKey } from "@/services/sweeps/mod.ts";
 
 async function deps(db: Db, env: Record<string, string>): Promise<Deps> {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const cfg = parseConfig({
     DISABLE_SCHEDULER: "0",
     PTR_LOOKUP_ENABLED: "0",

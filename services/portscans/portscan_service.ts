@@ -1,7 +1,7 @@
 // Port-scans a batch of hosts with one nmap run and stores one snapshot per host (run record,
 // current ports, change events), then tells live listeners.
 import { AppError } from "@/services/errors.ts";
-import type { Db } from "@/services/store/mod.ts";
+import type { Db, StateStore } from "@/services/store/mod.ts";
 import type { CommandRunner, LiveHub, ProbeBudget } from "@/services/jobs/mod.ts";
 import { type NmapRunInfo, probedKey, readNmapRunInfo } from "./nmap_coverage.ts";
 import type { PortChange, PortObservation } from "./port_diff.ts";
@@ -14,7 +14,7 @@ import type { AlertSink } from "@/services/alerts/mod.ts";
 /** Everything a port scan touches, passed in so tests can use a lab or a scripted runner. */
 export interface PortscanEnv {
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   /** Wall clock, ms since the epoch. */
   now: () => number;
   runner: CommandRunner;

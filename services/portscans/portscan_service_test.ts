@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import { scriptedNmap } from "@/tests/support/nmap_fixture.ts";
@@ -23,7 +24,7 @@ async function targets(db: Db, ips: string[]): Promise<ScanTarget[]> {
 }
 
 async function setup(db: Db, ips: string[], over: Partial<PortscanEnv> = {}) {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const nmap = scriptedNmap();
   const clock = { now: T0 };
   const live = createLiveHub();

@@ -4,7 +4,12 @@ import { AppError, notFound } from "@/services/errors.ts";
 import type { Db } from "@/services/store/mod.ts";
 import { getPoll, notPolledSince, type PollRecord, recordReading } from "./poll_repo.ts";
 import { readSystem, type SnmpSessionFactory } from "./reader.ts";
-import { credentialsOf, type EffectiveSettings, effectiveSettings } from "./settings_repo.ts";
+import {
+  anySnmpEnabled,
+  credentialsOf,
+  type EffectiveSettings,
+  effectiveSettings,
+} from "./settings_repo.ts";
 
 export interface SnmpPollerOptions {
   db: Db;
@@ -89,6 +94,8 @@ export function createSnmpPoller(o: SnmpPollerOptions): SnmpPoller {
         deferred: 0,
       };
       if (hostIds.length === 0 || o.enabled === false) return summary;
+      // One cheap query instead of a settings lookup per host when nothing has SNMP on.
+      if (!await anySnmpEnabled(o.db)) return summary;
       const due = await notPolledSince(o.db, hostIds, new Date(o.now() - o.intervalMs));
       const configured = (await effectiveSettings(o.db, [...due]))
         .filter((e) => e.settings?.enabled) as Array<

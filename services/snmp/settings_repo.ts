@@ -271,6 +271,14 @@ export interface EffectiveSettings {
  * Effective settings of many hosts in two statements. A host row wins (enabled or not); else the
  * most specific containing subnet that has a row.
  */
+/** True when any host or subnet has SNMP on: a sweep of a network without any asks nothing more. */
+export async function anySnmpEnabled(db: Queryable): Promise<boolean> {
+  const [row] = await db.query<{ any: boolean }>(
+    `select exists (select 1 from snmp_settings where enabled) as any`,
+  );
+  return row?.any === true;
+}
+
 export async function effectiveSettings(
   db: Queryable,
   hostIds: number[],

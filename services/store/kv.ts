@@ -1,4 +1,5 @@
-// Deno KV, the store of current state (sessions, host state, leases, rate limits).
+// Deno KV opened raw: the engine of the default state store, and a process's own local store (a
+// scanner's result spool) that must never be shared.
 
 export async function openKv(path: string): Promise<Deno.Kv> {
   if (path !== ":memory:") {

@@ -5,6 +5,21 @@ import { type Db, encodeParams, type Queryable, type SqlParam } from "./db.ts";
 type Sql = ReturnType<typeof postgres>;
 
 function wrap(sql: Pick<Sql, "unsafe">): Queryable {
+  const copyCsv = async (
+    table: string,
+    columns: readonly string[],
+    csv: string | ReadonlyArray<string | Uint8Array>,
+  ) => {
+    const stream = await sql.unsafe(
+      `copy ${table} (${columns.join(", ")}) from stdin with (format csv)`,
+    ).writable();
+    await new Promise<void>((resolve, reject) => {
+      stream.on("error", reject);
+      stream.on("finish", resolve);
+      for (const part of typeof csv === "string" ? [csv] : csv) stream.write(part);
+      stream.end();
+    });
+  };
   return {
     async query<T>(text: string, params: readonly SqlParam[] = []) {
       // deno-lint-ignore no-explicit-any
@@ -13,6 +28,7 @@ function wrap(sql: Pick<Sql, "unsafe">): Queryable {
     async exec(text: string) {
       await sql.unsafe(text);
     },
+    copyCsv,
   };
 }
 

@@ -1,5 +1,5 @@
 // Turns one sweep's verdicts into state: KV transitions, discovered hosts, SQL history, live events.
-import type { Db } from "@/services/store/mod.ts";
+import type { Db, Queryable, StateStore } from "@/services/store/mod.ts";
 import { insertEvents, insertStatuses, type NewEvent, type StatusRow } from "./history_repo.ts";
 import {
   insertDiscoveredHosts,
@@ -14,7 +14,7 @@ import type { AlertSink } from "@/services/alerts/mod.ts";
 
 export interface ApplyDeps {
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   live?: LiveHub | null;
   alerts?: AlertSink | null;
 }
@@ -27,6 +27,16 @@ export interface ApplyInput {
   known: ReadonlyMap<string, KnownHost>;
   /** Alive unknown addresses become discovered hosts only in subnet sweeps. */
   discover: boolean;
+  /**
+   * Given: everything (discovered hosts, history) is written in ONE transaction that starts with
+   * this; throwing rolls it all back. Ingest of results from NATS claims the chunk's id here, so a
+   * redelivered chunk never writes twice, and a half-written chunk never stays.
+   */
+  claim?: (tx: Queryable) => Promise<void>;
+  /** Store unchanged host states at most every UNCHANGED_REWRITE_MS (ingest on NATS KV). */
+  coalesceUnchanged?: boolean;
+  /** Runs last inside that transaction, with what was applied (ingest records its run there). */
+  settle?: (tx: Queryable, outcome: ApplyOutcome) => Promise<void>;
 }
 
 export interface ApplyOutcome {
@@ -36,7 +46,7 @@ export interface ApplyOutcome {
   discovered: KnownHost[];
   /** up→down and down→up flips. */
   flips: Transition[];
-  /** Every inventoried host the sweep judged (known before or just discovered). */
+  /** Every inventoried host among these results (known before or just discovered). */
   hosts: Map<string, KnownHost>;
   transitions: Transition[];
 }
@@ -45,21 +55,50 @@ export interface ApplyOutcome {
  * Order matters: discovered hosts are created first (they need ids), then KV state is written with
  * version checks (KV decides what is a flip, so concurrent writers report each flip once), then the
  * history is appended in one transaction (status rows, events, last seen), then browsers are told.
+ * With a `claim` (ingest) the host inserts and the history share one transaction, the KV writes
+ * happen inside it, and a duplicate claim stops before anything is written.
  * Addresses that are neither inventoried nor alive leave no trace anywhere.
  */
 export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<ApplyOutcome> {
+  const { claim } = input;
+  if (!claim) return await applyIn(deps, input, (fn) => deps.db.tx(fn));
+  const outcome = await deps.db.tx(async (tx) => {
+    await claim(tx);
+    return await applyIn(deps, input, (fn) => fn(tx), true);
+  });
+  publishChanges(deps, outcome);
+  return outcome;
+}
+
+type InTx = <T>(fn: (tx: Queryable) => Promise<T>) => Promise<T>;
+
+async function applyIn(
+  deps: ApplyDeps,
+  input: ApplyInput,
+  inTx: InTx,
+  deferLive = false,
+): Promise<ApplyOutcome> {
   const when = new Date(input.ts);
-  const hosts = new Map(input.known);
+  // Only the hosts of these results: a sweep applies its answers in many batches, and copying
+  // every known host of a /20 per batch would cost more than the batch itself.
+  const hosts = new Map<string, KnownHost>();
+  for (const r of input.results) {
+    const h = input.known.get(r.ip);
+    if (h) hosts.set(r.ip, h);
+  }
   const methods = new Map(input.results.map((r) => [r.ip, r.method]));
 
   const newcomers = input.discover
     ? input.results.filter((r) => r.up && !hosts.has(r.ip)).map((r) => r.ip)
     : [];
-  // The IPAM tree lock keeps subnet assignment right while subnets change concurrently.
-  const inserted = await deps.db.tx(async (tx) => {
-    await lockIpamTree(tx);
-    return await insertDiscoveredHosts(tx, newcomers, when);
-  });
+  // The IPAM tree lock keeps subnet assignment right while subnets change concurrently. Most
+  // sweeps find no one new: no transaction then (a sweep stores its answers in several batches).
+  const inserted = newcomers.length === 0
+    ? { created: [] as KnownHost[], existing: [] as KnownHost[] }
+    : await inTx(async (tx) => {
+      await lockIpamTree(tx);
+      return await insertDiscoveredHosts(tx, newcomers, when);
+    });
   for (const h of [...inserted.created, ...inserted.existing]) hosts.set(h.ip, h);
 
   const observations: Observation[] = [];
@@ -67,7 +106,9 @@ export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<
     if (!hosts.has(r.ip)) continue;
     observations.push({ ip: r.ip, up: r.up, latencyMs: r.latencyMs, method: r.method });
   }
-  const transitions = await writeObservations(deps.kv, observations, input.ts);
+  const transitions = await writeObservations(deps.kv, observations, input.ts, {
+    coalesceUnchanged: input.coalesceUnchanged,
+  });
   const flips = transitions.filter((t) => t.flipped);
 
   const statuses: StatusRow[] = observations.map((o) => ({
@@ -95,13 +136,28 @@ export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<
   }
   const created = new Set(inserted.created.map((h) => h.id));
   const seen = statuses.filter((s) => s.isUp && !created.has(s.hostId)).map((s) => s.hostId);
-  await deps.db.tx(async (tx) => {
+  const up = observations.filter((o) => o.up).length;
+  const outcome: ApplyOutcome = {
+    up,
+    down: observations.length - up,
+    discovered: inserted.created,
+    flips,
+    hosts,
+    transitions,
+  };
+  await inTx(async (tx) => {
     await insertStatuses(tx, when, statuses);
     await insertEvents(tx, when, events);
     await markSeen(tx, seen, when);
     await deps.alerts?.hostEvents(tx, input.ts, events, statuses);
+    await input.settle?.(tx, outcome);
   });
+  // In one transaction, browsers hear of it only once it is committed.
+  if (!deferLive) publishChanges(deps, outcome);
+  return outcome;
+}
 
+function publishChanges(deps: ApplyDeps, { transitions, hosts }: ApplyOutcome): void {
   if (deps.live && transitions.length > 0) {
     const changes: HostChange[] = transitions.map((t) => {
       const h = hosts.get(t.ip)!;
@@ -120,14 +176,4 @@ export async function applyResults(deps: ApplyDeps, input: ApplyInput): Promise<
     });
     for (const batch of batchChanges(changes)) deps.live.publish({ type: "hosts", changes: batch });
   }
-
-  const up = observations.filter((o) => o.up).length;
-  return {
-    up,
-    down: observations.length - up,
-    discovered: inserted.created,
-    flips,
-    hosts,
-    transitions,
-  };
 }

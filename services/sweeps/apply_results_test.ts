@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -41,7 +42,7 @@ async function count(db: Db, sql: string, params: unknown[] = []): Promise<numbe
 dbTest(
   "a sweep discovers alive hosts, stores no dead unknowns, and records flips once",
   async (db) => {
-    using kv = await Deno.openKv(":memory:");
+    await using kv = await openKvStateStore(":memory:");
     const hub = createLiveHub();
     const published: LiveEvent[] = [];
     hub.subscribe((e) => published.push(e));
@@ -165,7 +166,7 @@ dbTest(
 dbTest(
   "a host ping never discovers, and a host created meanwhile is not duplicated",
   async (db) => {
-    using kv = await Deno.openKv(":memory:");
+    await using kv = await openKvStateStore(":memory:");
     await setup(db);
     const out = await applyResults({ db, kv }, {
       results: [res("198.51.100.9", true)],

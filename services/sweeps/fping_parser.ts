@@ -89,14 +89,9 @@ export function parseFpingOutput(
   };
 
   for (const line of lines(run.stdout)) {
-    const alive = ALIVE.exec(line);
+    const alive = aliveHost(line);
     if (alive) {
-      const latency = alive[2] === undefined ? NaN : Number(alive[2]);
-      report.hosts.push({
-        ip: canonical(alive[1]),
-        up: true,
-        latencyMs: Number.isFinite(latency) ? latency : null,
-      });
+      report.hosts.push(alive);
       continue;
     }
     const down = UNREACHABLE.exec(line);
@@ -140,9 +135,40 @@ export function parseFpingOutput(
   return report;
 }
 
+/**
+ * Feeds fping's stdout as it arrives and calls `onAlive` with the hosts each piece proved alive
+ * (whole lines only; a line split across pieces waits for its end). "Alive" is final whatever
+ * else fping prints later, so a sweep can store those hosts while fping still runs.
+ */
+export function aliveLineReader(onAlive: (hosts: FpingHost[]) => void): (text: string) => void {
+  let partial = "";
+  return (text) => {
+    const parts = (partial + text).split("\n");
+    partial = parts.pop() ?? "";
+    const hosts: FpingHost[] = [];
+    for (const raw of parts) {
+      const alive = aliveHost(raw.replace(/\r$/, ""));
+      if (alive) hosts.push(alive);
+    }
+    if (hosts.length > 0) onAlive(hosts);
+  };
+}
+
 /** True when a send error means policy refused ICMP rather than the network being unreachable. */
 export function isPermissionError(error: string): boolean {
   return NOT_PERMITTED.test(error);
+}
+
+/** The host an "<ip> is alive (<rtt> ms)" line names, or null for any other line. */
+function aliveHost(line: string): FpingHost | null {
+  const alive = ALIVE.exec(line);
+  if (!alive) return null;
+  const latency = alive[2] === undefined ? NaN : Number(alive[2]);
+  return {
+    ip: canonical(alive[1]),
+    up: true,
+    latencyMs: Number.isFinite(latency) ? latency : null,
+  };
 }
 
 function canonical(text: string): string {

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { runCommand } from "@/services/jobs/mod.ts";
-import { fpingArgs, fpingDeadlineMs, isPermissionError, parseFpingOutput } from "./fping_parser.ts";
+import {
+  aliveLineReader,
+  fpingArgs,
+  fpingDeadlineMs,
+  type FpingHost,
+  isPermissionError,
+  parseFpingOutput,
+} from "./fping_parser.ts";
 
 // Output captured from fping 5.1 (`fping -e -t 100 -r 1 -i 1`, targets on stdin) inside a
 // network namespace holding 198.51.100.1/24.
@@ -176,4 +183,24 @@ Deno.test("the parser reads a real fping run against loopback", async () => {
     assert.equal(host.up, true);
     assert.equal(typeof host.latencyMs, "number");
   }
+});
+
+Deno.test("aliveLineReader reports alive hosts from whole lines, however the output is split", () => {
+  const told: FpingHost[][] = [];
+  const read = aliveLineReader((hosts) => told.push(hosts));
+  const text = MIXED.stdout + "::1 is alive (0.05 ms)\n";
+  // One character at a time: every line is complete exactly once.
+  for (const ch of text) read(ch);
+  assert.deepEqual(told.flat(), [
+    { ip: "198.51.100.1", up: true, latencyMs: 0.61 },
+    { ip: "127.0.0.1", up: true, latencyMs: 0.227 },
+    { ip: "::1", up: true, latencyMs: 0.05 },
+  ]);
+  // Unreachable and partial lines say nothing yet.
+  const later: FpingHost[][] = [];
+  const read2 = aliveLineReader((hosts) => later.push(hosts));
+  read2("198.51.100.20 is unreachable\n127.0.0.2 is al");
+  assert.deepEqual(later, []);
+  read2("ive (1.5 ms)\r\n");
+  assert.deepEqual(later, [[{ ip: "127.0.0.2", up: true, latencyMs: 1.5 }]]);
 });

@@ -7,6 +7,8 @@ export * from "./neighbors.ts";
 export * from "./oui_vendor.ts";
 export * from "./ptr.ts";
 export * from "./rollup.ts";
+export * from "./history_jobs.ts";
+export * from "./known_host_cycle.ts";
 export * from "./run_log_repo.ts";
 export * from "./scanner_status.ts";
 export * from "./state_store.ts";

@@ -1,4 +1,5 @@
 // Reverse DNS (PTR) names for hosts, cached in KV with a TTL; the resolver is injected.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 import {
   cidrContains,
   ipToBytes,
@@ -12,7 +13,7 @@ import { createProbeBudget } from "@/services/jobs/mod.ts";
 export type PtrResolver = (reverseName: string, signal: AbortSignal) => Promise<string[]>;
 
 export interface PtrLookupOptions {
-  kv: Deno.Kv;
+  kv: StateStore;
   resolve: PtrResolver;
   now?: () => number;
   /** How long a found name is trusted (default 6 h). */
@@ -52,7 +53,7 @@ const DEFAULTS = {
   maxInFlight: 8,
 };
 
-export const ptrKey = (ip: string): Deno.KvKey => ["ptr", ip];
+export const ptrKey = (ip: string): StateKey => ["ptr", ip];
 
 /**
  * Addresses that have no public reverse zone and whose lookups would only load the resolver:
@@ -167,7 +168,7 @@ export function createPtrLookup(opts: PtrLookupOptions): PtrLookup {
       const t = now();
       for (let i = 0; i < eligible.length; i += 10) {
         const chunk = eligible.slice(i, i + 10);
-        const entries = await o.kv.getMany<CacheEntry[]>(chunk.map(ptrKey));
+        const entries = await o.kv.getMany<CacheEntry>(chunk.map(ptrKey));
         for (const [j, e] of entries.entries()) {
           if (fresh(e.value, t)) names.set(chunk[j], e.value.name);
           else misses.push({ ip: chunk[j], cached: e.value });

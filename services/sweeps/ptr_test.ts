@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { cleanName, createPtrLookup, ptrEligible, ptrKey, reverseName } from "./ptr.ts";
 
@@ -28,7 +29,7 @@ Deno.test("loopback, link-local and documentation addresses are never looked up"
 });
 
 Deno.test("lookups are cached for the TTL, negative answers for the shorter one", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const clock = { now: 1_000_000 };
   const asked: string[] = [];
   const answers: Record<string, string[] | Error> = {
@@ -68,7 +69,7 @@ Deno.test("lookups are cached for the TTL, negative answers for the shorter one"
 });
 
 Deno.test("lookupMany answers from cache and bounds fresh queries per call", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   let queries = 0;
   const ptr = createPtrLookup({
     kv,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
-import type { Db } from "@/services/store/mod.ts";
+import { type Db, ensureHistoryPartitions } from "@/services/store/mod.ts";
 import { insertStatuses, statusSeries } from "./history_repo.ts";
 import { rollUp, rollupCutoff } from "./rollup.ts";
 import { hostUptime, seriesStep, uptimeRatio } from "./uptime.ts";
@@ -30,9 +30,9 @@ async function samples(db: Db, hostId: number, fromMs: number, toMs: number, dow
   return i;
 }
 
-Deno.test("the roll-up cutoff is rawDays back, on a whole hour", () => {
-  assert.equal(rollupCutoff(NOW + 25 * 60_000, 7).toISOString(), "2026-01-13T12:00:00.000Z");
-  assert.equal(rollupCutoff(NOW, 1).toISOString(), "2026-01-19T12:00:00.000Z");
+Deno.test("the roll-up cutoff is rawDays back, on a whole UTC day (a day partition)", () => {
+  assert.equal(rollupCutoff(NOW + 25 * 60_000, 7).toISOString(), "2026-01-13T00:00:00.000Z");
+  assert.equal(rollupCutoff(NOW, 1).toISOString(), "2026-01-19T00:00:00.000Z");
 });
 
 Deno.test("uptimeRatio and seriesStep", () => {
@@ -46,21 +46,28 @@ Deno.test("uptimeRatio and seriesStep", () => {
 });
 
 dbTest(
-  "roll-up keeps counts and latency exact, removes raw rows, and is idempotent",
+  "roll-up keeps counts and latency exact, drops raw day partitions, and is idempotent",
   async (db) => {
     const hostId = await hostIn(db);
-    // 10 days of samples, one in six down: days 0–2 are older than the 7 raw days.
+    // 10 days of samples, one in six down: 2.5 days lie before the cutoff (7 raw days, whole
+    // days). Partitions exist for the first 8 days; the last days' rows wait in the default.
     const start = NOW - 10 * DAY;
+    await ensureHistoryPartitions(db, start);
     const total = await samples(db, hostId, start, NOW, 6);
     const before7d = await hostUptime(db, hostId, NOW);
     const seriesBefore = await statusSeries(db, hostId, new Date(start), new Date(NOW), 3600);
 
     const res = await rollUp(db, { now: NOW, rawDays: 7 });
-    assert.equal(res.cutoff, "2026-01-13T12:00:00.000Z");
-    assert.equal(res.rawRows, 3 * 24 * 6);
-    assert.equal(res.hourlyRows, 3 * 24);
+    assert.equal(res.cutoff, "2026-01-13T00:00:00.000Z");
+    assert.equal(res.rawRows, 60 * 6);
+    assert.equal(res.hourlyRows, 60);
+    assert.deepEqual(res.partitions, [
+      "host_status_p20260110",
+      "host_status_p20260111",
+      "host_status_p20260112",
+    ]);
     const [raw] = await db.query<{ n: number }>(`select count(*)::int as n from host_status`);
-    assert.equal(raw.n, total - 3 * 24 * 6);
+    assert.equal(raw.n, total - 60 * 6);
 
     // Uptime and an hour-stepped series read the same before and after.
     assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
@@ -93,6 +100,7 @@ dbTest(
 
     const again = await rollUp(db, { now: NOW, rawDays: 7 });
     assert.equal(again.rawRows, 0);
+    assert.deepEqual(again.partitions, []);
     assert.deepEqual(await hostUptime(db, hostId, NOW), before7d);
   },
 );

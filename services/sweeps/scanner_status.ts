@@ -30,7 +30,7 @@ export async function subnetScanStatuses(deps: Deps): Promise<SubnetScanStatus[]
   const out: SubnetScanStatus[] = [];
   for (let i = 0; i < subnets.length; i += 10) {
     const chunk = subnets.slice(i, i + 10);
-    const schedules = await deps.kv.getMany<ScheduleEntry[]>(chunk.map((s) => scheduleKey(s.id)));
+    const schedules = await deps.kv.getMany<ScheduleEntry>(chunk.map((s) => scheduleKey(s.id)));
     for (const [j, s] of chunk.entries()) {
       const entry = schedules[j].value;
       const holder = await leaseHolder(deps.kv, leaseKey("sweep", s.id), now);

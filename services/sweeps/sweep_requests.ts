@@ -43,7 +43,7 @@ const LEASE_TTL_MS = 5 * 60_000;
 /** Builds the discovery wiring for `deps`; tests pass overrides (a lab runner, a fake resolver). */
 export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {}): Discovery {
   const cfg = deps.cfg;
-  const live = overrides.live ?? createLiveHub();
+  const live = overrides.live ?? createLiveHub(deps.kv);
   // SNMP and ARP ask the scope in force per batch, like sweeps (env.scope, overridable in tests).
   const scopeCheck = async () => {
     const scope = await env.scope();
@@ -109,6 +109,16 @@ export function createDiscovery(deps: Deps, overrides: Partial<DiscoveryEnv> = {
 export async function scanEnableCheck(deps: Deps): Promise<(cidr: string) => void> {
   const scope = await deps.services.sweeps.env.scope();
   return (cidr) => assertInScope(cidr, scope, "subnet");
+}
+
+/** What every subnet write from a route needs: the scope check and the default sweep interval. */
+export async function subnetWriteOptions(
+  deps: Deps,
+): Promise<{ checkScan: (cidr: string) => void; defaultIntervalS: number }> {
+  return {
+    checkScan: await scanEnableCheck(deps),
+    defaultIntervalS: deps.cfg.SCAN_SWEEP_INTERVAL_MINUTES * 60,
+  };
 }
 
 /**

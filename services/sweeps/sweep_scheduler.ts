@@ -1,4 +1,5 @@
 // Picks due subnets on each tick (interval + jitter), leases them in KV and runs them within a cap.
+import type { StateKey, StateStore } from "@/services/store/mod.ts";
 import { log } from "@/services/logger.ts";
 import {
   acquireLease,
@@ -26,7 +27,7 @@ export interface PeriodicJob {
 }
 
 export interface SchedulerOptions {
-  kv: Deno.Kv;
+  kv: StateStore;
   /** Scan-enabled subnets, read on every tick (so edits apply without a restart). */
   listSubnets(): Promise<SweepSubnet[]>;
   /** Sweeps one subnet; the scheduler holds its lease meanwhile. */
@@ -71,8 +72,8 @@ export interface Scheduler {
   running(): number[];
 }
 
-export const scheduleKey = (subnetId: number): Deno.KvKey => ["sweep_schedule", subnetId];
-const jobKey = (name: string): Deno.KvKey => ["job_last", name];
+export const scheduleKey = (subnetId: number): StateKey => ["sweep_schedule", subnetId];
+const jobKey = (name: string): StateKey => ["job_last", name];
 
 /** The subnet's own interval, never below the global floor. */
 export function effectiveIntervalS(subnet: Pick<SweepSubnet, "scan_interval_s">, minS: number) {
@@ -167,7 +168,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     const schedules = new Map<number, ScheduleEntry | null>();
     for (let i = 0; i < subnets.length; i += 10) {
       const chunk = subnets.slice(i, i + 10);
-      const entries = await opts.kv.getMany<ScheduleEntry[]>(chunk.map((s) => scheduleKey(s.id)));
+      const entries = await opts.kv.getMany<ScheduleEntry>(chunk.map((s) => scheduleKey(s.id)));
       chunk.forEach((s, j) => schedules.set(s.id, entries[j].value));
     }
     const due = subnets

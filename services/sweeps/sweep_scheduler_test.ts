@@ -1,3 +1,4 @@
+import { openKvStateStore, type StateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { testScope } from "@/tests/support/test_scope.ts";
 import type { SweepSubnet } from "@/services/ipam/mod.ts";
@@ -18,6 +19,7 @@ const subnet = (id: number, interval = 300): SweepSubnet => ({
   name: null,
   scan_enabled: true,
   scan_interval_s: interval,
+  site: "local",
 });
 
 /** A sweep that finishes only when the test says so. */
@@ -27,7 +29,7 @@ function gate() {
   return { p, open };
 }
 
-function harness(kv: Deno.Kv, subnets: SweepSubnet[], extra: Partial<SchedulerOptions> = {}) {
+function harness(kv: StateStore, subnets: SweepSubnet[], extra: Partial<SchedulerOptions> = {}) {
   const clock = { now: Date.UTC(2026, 0, 1) };
   const runs: Array<{ id: number; at: number }> = [];
   const gates = new Map<number, ReturnType<typeof gate>>();
@@ -68,7 +70,7 @@ Deno.test("jitter spreads the next sweep within ±jitter of the interval", () =>
 });
 
 Deno.test("a subnet is swept when due, then again one interval (plus jitter) later", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const { s, clock, runs } = harness(kv, [subnet(1, 300)], { random: () => 0.75 });
   const t0 = clock.now;
   assert.deepEqual((await s.tick()).started, [1], "never swept: due at once");
@@ -87,7 +89,7 @@ Deno.test("a subnet is swept when due, then again one interval (plus jitter) lat
 });
 
 Deno.test("the schedule keeps its cadence while a slow sweep runs, and never overlaps it", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const h = harness(kv, [subnet(1, 60)], { random: () => 0.5 });
   const t0 = h.clock.now;
   const slow = gate();
@@ -112,7 +114,7 @@ Deno.test("the schedule keeps its cadence while a slow sweep runs, and never ove
 });
 
 Deno.test("a subnet leased by another instance is skipped; the cap holds the rest back", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const subnets = [subnet(1), subnet(2), subnet(3), subnet(4)];
   const h = harness(kv, subnets, { maxConcurrent: 2 });
   await acquireLease(kv, leaseKey("sweep", 1), "other-instance", 60_000, h.clock.now);
@@ -134,7 +136,7 @@ Deno.test("a subnet leased by another instance is skipped; the cap holds the res
 });
 
 Deno.test("two instances sharing KV never sweep the same subnet at once", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const subnets = [subnet(1), subnet(2)];
   const a = harness(kv, subnets);
   const b = harness(kv, subnets, { instance: "test-b" });
@@ -150,7 +152,7 @@ Deno.test("two instances sharing KV never sweep the same subnet at once", async 
 });
 
 Deno.test("stop aborts running sweeps, waits for them and releases their leases", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const h = harness(kv, [subnet(1)]);
   h.gates.set(1, gate()); // never opened: only the abort ends it
   await h.s.tick();
@@ -162,7 +164,7 @@ Deno.test("stop aborts running sweeps, waits for them and releases their leases"
 });
 
 Deno.test("periodic jobs run once per period across instances", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   let rollups = 0;
   const job = { name: "rollup", everyMs: 86_400_000, run: () => Promise.resolve(rollups++) };
   const a = harness(kv, [], { jobs: [job] });

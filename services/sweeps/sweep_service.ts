@@ -1,7 +1,8 @@
 // One sweep end to end: plan → probe (within the global cap) → apply → enrich → record the run.
 import { AppError, notFound } from "@/services/errors.ts";
-import type { Db } from "@/services/store/mod.ts";
-import { type ApplyOutcome, applyResults } from "./apply_results.ts";
+import type { Db, StateStore } from "@/services/store/mod.ts";
+import type { ApplyOutcome } from "./apply_results.ts";
+import { StreamedApply } from "./streamed_apply.ts";
 import type { CommandRunner, LiveHub, ProbeBudget } from "@/services/jobs/mod.ts";
 import { insertEvents, type NewEvent } from "./history_repo.ts";
 import {
@@ -9,6 +10,7 @@ import {
   getSweepSubnet,
   type KnownHost,
   knownHostsIn,
+  parseCidr,
   setHostnames,
   setMacVendor,
   type SweepSubnet,
@@ -26,6 +28,9 @@ import { sweep, type SweepResult } from "./sweeper.ts";
 import type { TcpDial } from "./tcp_probe.ts";
 import type { AlertSink } from "@/services/alerts/mod.ts";
 
+/** Shortest gap between two "answered so far" progress notes of one sweep. */
+const PROGRESS_EVERY_MS = 250;
+
 /** Probe settings from config (PING_TIMEOUT_MS, PING_RETRIES, MAX_SWEEP_PREFIX). */
 export interface SweepTunables {
   timeoutMs: number;
@@ -40,7 +45,7 @@ export interface SweepTunables {
 /** Everything a sweep touches, passed in so tests can point it at a lab or fakes. */
 export interface DiscoveryEnv {
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   /** Wall clock, ms since the epoch (history timestamps, run times). */
   now: () => number;
   runner: CommandRunner;
@@ -91,8 +96,14 @@ export async function sweepSubnet(
   // Child subnets with scanning off are never probed, not even by a sweep of their parent.
   const exclude = await unscannedWithin(env.db, subnet.cidr);
   const holes = parseScanScope(exclude);
-  const knownList = (await knownHostsIn(env.db, subnet.cidr)).filter((h) => !inScope(h.ip, holes));
-  const plan = planSweep(subnet.cidr, knownList.map((h) => h.ip), {
+  // An IPv4 plan covers every address whatever is inventoried, so fping starts while the known
+  // hosts load (they matter once answers are stored); IPv6 sweeps only known hosts: wait for them.
+  const known = knownHostsIn(env.db, subnet.cidr).then((list) =>
+    new Map(list.filter((h) => !inScope(h.ip, holes)).map((h) => [h.ip, h]))
+  );
+  known.catch(() => {}); // awaited later, where a failure is reported; never an unhandled rejection
+  const v6 = parseCidr(subnet.cidr).family === 6;
+  const plan = planSweep(subnet.cidr, v6 ? (await known).keys() : [], {
     maxSweepPrefix: env.tunables.maxSweepPrefix,
     exclude,
   });
@@ -107,7 +118,7 @@ export async function sweepSubnet(
     target: plan.cidr,
     targets: plan.targets,
     count: plan.count,
-    known: new Map(knownList.map((h) => [h.ip, h])),
+    known,
     discover: true,
     startedAt,
   }, opts);
@@ -129,10 +140,59 @@ export async function pingHost(
     target: host.ip,
     targets: [host.ip],
     count: 1,
-    known: new Map([[host.ip, host]]),
+    known: Promise.resolve(new Map([[host.ip, host]])),
     discover: false,
     startedAt: env.now(),
   }, opts);
+}
+
+/** What one check of known hosts stored (the known-host cycle's summary of it). */
+export interface HostCheckOutcome {
+  status: "succeeded" | "failed" | "aborted";
+  /** The method that probed (fping, ping or tcp); null when nothing ran. */
+  method: string | null;
+  targets: number;
+  up: number;
+  down: number;
+  flips: number;
+  errors: string[];
+}
+
+/**
+ * Pings inventoried hosts now (the known-host cycle) and stores their verdicts as a sweep does:
+ * state, status history, events, live changes, alerts. Unlike a sweep it discovers no one, skips
+ * the enrichment (MAC, reverse DNS, SNMP: the full sweeps keep doing that) and writes no run-log
+ * row (one a minute would bury the sweeps there); the caller keeps its own summary.
+ */
+export async function checkKnownHosts(
+  env: DiscoveryEnv,
+  hosts: readonly KnownHost[],
+  opts: { signal?: AbortSignal } = {},
+): Promise<HostCheckOutcome> {
+  const scope = await env.scope();
+  const inside = new Map(hosts.filter((h) => inScope(h.ip, scope)).map((h) => [h.ip, h]));
+  const empty = { method: null, targets: 0, up: 0, down: 0, flips: 0, errors: [] };
+  if (inside.size === 0) return { status: "succeeded", ...empty };
+  const p = await probeAndStore(env, {
+    kind: "host",
+    subnetId: null,
+    hostId: null,
+    target: `${inside.size} known hosts`,
+    targets: [...inside.keys()],
+    count: inside.size,
+    known: Promise.resolve(inside),
+    discover: false,
+    startedAt: env.now(),
+  }, { trigger: "schedule", ...(opts.signal && { signal: opts.signal }) });
+  return {
+    status: p.status,
+    method: p.res?.method ?? null,
+    targets: inside.size,
+    up: p.outcome?.up ?? 0,
+    down: p.outcome?.down ?? 0,
+    flips: p.outcome?.flips.length ?? 0,
+    errors: [...(p.res?.errors ?? []), ...(p.status === "succeeded" ? [] : p.errors)],
+  };
 }
 
 interface SweepJob {
@@ -142,10 +202,28 @@ interface SweepJob {
   target: string;
   targets: Iterable<string>;
   count: number;
-  known: Map<string, KnownHost>;
+  /** Inventoried hosts among the targets, by address (loading while fping already runs). */
+  known: Promise<Map<string, KnownHost>>;
   discover: boolean;
   startedAt: number;
 }
+
+/** What probing and storing one job came to, before enrichment and the run row. */
+type Probed =
+  | {
+    status: "succeeded";
+    res: SweepResult;
+    outcome: ApplyOutcome;
+    arp: Map<string, ArpAnswer> | null;
+  }
+  | { status: "aborted"; res: SweepResult | null; outcome: ApplyOutcome; errors: string[] }
+  | {
+    status: "failed";
+    res: SweepResult | null;
+    outcome: ApplyOutcome | null;
+    errors: string[];
+    error: unknown;
+  };
 
 async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Promise<ScanRun> {
   const record = async (
@@ -192,8 +270,46 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
     return run;
   };
 
+  const p = await probeAndStore(env, job, opts);
+  if (p.status === "aborted") {
+    return await record("aborted", p.res, p.outcome, { errors: p.errors });
+  }
+  if (p.status === "failed") {
+    await record("failed", p.res, p.outcome, { errors: p.errors });
+    throw p.error;
+  }
+  const notes = await enrich(env, p.outcome, p.arp).catch((
+    err,
+  ) => [`enrichment failed: ${errorText(err)}`]);
+  return await record("succeeded", p.res, p.outcome, { notes });
+}
+
+/**
+ * The probe chain (fping → ping → TCP, within the global probe budget) and the storing of its
+ * verdicts (state, history, live events, alerts): what a sweep, a "ping now" and the known-host
+ * cycle share. A failed probe or store comes back as status "failed" with its error.
+ */
+async function probeAndStore(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Promise<Probed> {
+  // Hosts that answer are stored while fping still runs; the other verdicts after the sweep.
+  const streamed = new StreamedApply(
+    { db: env.db, kv: env.kv, live: env.live, alerts: env.alerts },
+    { known: job.known, discover: job.discover, now: env.now, expected: job.count },
+  );
   let res: SweepResult;
   let arp: Map<string, ArpAnswer> | null = null;
+  // Answers arrive while fping runs; "Sweep now" shows how many so far, a few times a second at
+  // most (each note is a task write). Addresses that stay silent are known only at the end.
+  let answered = 0;
+  let lastReport = 0;
+  const reportAnswers = () => {
+    const t = env.now();
+    if (!opts.progress || t - lastReport < PROGRESS_EVERY_MS) return;
+    lastReport = t;
+    opts.progress(
+      0.05 + 0.7 * Math.min(1, answered / Math.max(1, job.count)),
+      `sweeping ${job.count} addresses of ${job.target}: ${answered} answered so far`,
+    ).catch(() => {});
+  };
   try {
     const grant = await env.budget.acquire(job.count, opts.signal);
     try {
@@ -204,12 +320,17 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
         timeoutMs: env.tunables.timeoutMs,
         retries: env.tunables.retries,
         workers: grant.workers,
-        knownHosts: job.known.keys(),
+        knownHosts: job.known.then((m) => m.keys()),
         ...(intervalMs !== undefined && { intervalMs }),
         ...(tcpPorts !== undefined && { tcpPorts }),
         ...(tcpRecheckLimit !== undefined && { tcpRecheckLimit }),
         ...(opts.signal && { signal: opts.signal }),
         ...(env.dial && { dial: env.dial }),
+        onAlive: (hosts) => {
+          streamed.add(hosts);
+          answered += hosts.length;
+          reportAnswers();
+        },
       });
       if (env.arp && job.kind === "subnet" && !opts.signal?.aborted) {
         const pass = await env.arp.scan(job.target, job.targets, opts.signal);
@@ -232,34 +353,48 @@ async function runSweep(env: DiscoveryEnv, job: SweepJob, opts: RunOptions): Pro
       grant.release();
     }
   } catch (err) {
-    if (opts.signal?.aborted) return await record("aborted", null, null, { errors: ["stopped"] });
-    await record("failed", null, null, { errors: [errorText(err)] });
-    throw err;
+    await streamed.flush();
+    if (opts.signal?.aborted) {
+      return { status: "aborted", res: null, outcome: streamed.outcome(), errors: ["stopped"] };
+    }
+    return {
+      status: "failed",
+      res: null,
+      outcome: streamed.outcome(),
+      errors: [errorText(err)],
+      error: err,
+    };
   }
-  // An aborted sweep reports unprobed hosts as down: storing that would invent outages.
+  // An aborted sweep reports unprobed hosts as down: storing that would invent outages. Hosts
+  // that had answered are real observations and stay stored.
   if (opts.signal?.aborted) {
-    return await record("aborted", res, null, {
-      errors: ["stopped before the sweep finished; results discarded"],
-    });
+    await streamed.flush();
+    return {
+      status: "aborted",
+      res,
+      outcome: streamed.outcome(),
+      errors: ["stopped before the sweep finished; only the answers so far were stored"],
+    };
   }
-  await opts.progress?.(0.8, `${res.results.filter((r) => r.up).length} of ${job.count} answered`);
+  // "Sweep now" shows this note while results are stored (islands/SweepNow.tsx).
+  await opts.progress?.(
+    0.8,
+    `swept ${job.count} of ${job.count}, ${
+      res.results.filter((r) => r.up).length
+    } answered; saving`,
+  );
 
-  let outcome: ApplyOutcome;
   try {
-    outcome = await applyResults({ db: env.db, kv: env.kv, live: env.live, alerts: env.alerts }, {
-      results: res.results,
-      ts: env.now(),
-      known: job.known,
-      discover: job.discover,
-    });
+    return { status: "succeeded", res, outcome: await streamed.finish(res.results), arp };
   } catch (err) {
-    await record("failed", res, null, { errors: [`storing results failed: ${errorText(err)}`] });
-    throw err;
+    return {
+      status: "failed",
+      res,
+      outcome: null,
+      errors: [`storing results failed: ${errorText(err)}`],
+      error: err,
+    };
   }
-  const notes = await enrich(env, outcome, arp).catch((
-    err,
-  ) => [`enrichment failed: ${errorText(err)}`]);
-  return await record("succeeded", res, outcome, { notes });
 }
 
 /** MAC + vendor from the neighbour table and names from reverse DNS for hosts that answered. */

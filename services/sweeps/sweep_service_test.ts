@@ -1,5 +1,6 @@
 // The sweep service end to end on loopback (real fping; every 127.x answers), with the neighbour
 // table and reverse DNS faked: loopback has neither, and no DNS query may leave this machine.
+import { openKvStateStore, type StateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { dbTest } from "@/tests/support/test_db.ts";
 import type { Db } from "@/services/store/mod.ts";
@@ -14,11 +15,12 @@ import type { Neighbor } from "./neighbors.ts";
 import type { PtrLookup } from "./ptr.ts";
 import { DEFAULT_SCAN_SCOPE, parseScanScope } from "./scan_scope.ts";
 import { readStates } from "./state_store.ts";
-import { type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
+import { checkKnownHosts, type DiscoveryEnv, pingHost, sweepSubnet } from "./sweep_service.ts";
+import { hostsInScannedSubnets } from "@/services/ipam/mod.ts";
 
 const OUI = { "001B63": "Apple, Inc.\n1 Infinite Loop" };
 
-function env(db: Db, kv: Deno.Kv, over: Partial<DiscoveryEnv> = {}): DiscoveryEnv {
+function env(db: Db, kv: StateStore, over: Partial<DiscoveryEnv> = {}): DiscoveryEnv {
   let clock = Date.UTC(2026, 0, 20, 12, 0, 0);
   return {
     db,
@@ -46,7 +48,7 @@ async function subnet(db: Db, cidr: string): Promise<number> {
 }
 
 dbTest("a subnet sweep stores state, history, MAC/vendor and PTR names", async (db) => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const id = await subnet(db, "127.0.3.0/30");
   const neighbors = new Map<string, Neighbor>([
     ["127.0.3.1", { ip: "127.0.3.1", mac: "00:1b:63:84:45:e6", dev: "lo", state: "REACHABLE" }],
@@ -97,7 +99,10 @@ dbTest("a subnet sweep stores state, history, MAC/vendor and PTR names", async (
   const states = await readStates(kv, ["127.0.3.1", "127.0.3.2"]);
   assert.equal(states.size, 2);
   assert.ok([...states.values()].every((s) => s.up && s.method === "fping"));
-  assert.deepEqual(events.map((ev) => ev.type), ["hosts", "run"]);
+  // Answers are stored (and announced) in batches as fping prints them, then the run.
+  assert.equal(events.at(-1)?.type, "run");
+  const changed = events.flatMap((ev) => ev.type === "hosts" ? ev.changes.map((c) => c.ip) : []);
+  assert.deepEqual(changed.toSorted(), ["127.0.3.1", "127.0.3.2"]);
 
   // The name is known now: the next sweep renames nothing.
   const again = await sweepSubnet(e, id, { trigger: "schedule" });
@@ -106,7 +111,7 @@ dbTest("a subnet sweep stores state, history, MAC/vendor and PTR names", async (
 });
 
 dbTest("a host ping records a host run and never creates hosts", async (db) => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const id = await subnet(db, "127.0.4.0/30");
   const [{ id: hostId }] = await db.query<{ id: number }>(
     `insert into host (ip, subnet_id) values ('127.0.4.1', $1) returning id`,
@@ -125,7 +130,7 @@ dbTest("a host ping records a host run and never creates hosts", async (db) => {
 dbTest(
   "oversized subnets are refused before any probe; failures and aborts are recorded",
   async (db) => {
-    using kv = await Deno.openKv(":memory:");
+    await using kv = await openKvStateStore(":memory:");
     const calls: string[] = [];
     const spy: CommandRunner = (cmd, args, opts) => {
       calls.push(cmd);
@@ -163,7 +168,7 @@ dbTest(
 dbTest(
   "a parent's sweep never probes a child subnet with scanning off, at any depth",
   async (db) => {
-    using kv = await Deno.openKv(":memory:");
+    await using kv = await openKvStateStore(":memory:");
     const parent = await subnet(db, "127.0.5.0/27");
     await db.query(`update subnet set scan_enabled = true where id = $1`, [parent]);
     await subnet(db, "127.0.5.8/29"); // scanning off
@@ -194,7 +199,7 @@ dbTest(
 dbTest(
   "sweeps and pings outside the scan scope are refused before anything is probed",
   async (db) => {
-    using kv = await Deno.openKv(":memory:");
+    await using kv = await openKvStateStore(":memory:");
     const id = await subnet(db, "127.0.6.0/30");
     const [{ id: hostId }] = await db.query<{ id: number }>(
       `insert into host (ip) values ('127.0.6.1') returning id`,
@@ -206,5 +211,119 @@ dbTest(
     await assert.rejects(pingHost(e, hostId, { trigger: "manual" }), /outside the scan scope/);
     assert.equal(calls, 0);
     assert.equal((await db.query(`select 1 from scan_run`)).length, 0);
+  },
+);
+
+dbTest("hosts that answer are stored while fping still runs, once each", async (db) => {
+  await using kv = await openKvStateStore(":memory:");
+  const id = await subnet(db, "127.0.5.0/28");
+  const statusRows = async () =>
+    (await db.query<{ n: number }>(`select count(*)::int as n from host_status`))[0].n;
+  let storedBeforeFpingReturned = 0;
+  // fping itself, but it only hands its result back once the answers it printed are in the
+  // database: that can happen only if they were stored while it ran (bounded wait).
+  const runner: CommandRunner = async (cmd, args, opts) => {
+    const res = await runCommand(cmd, args, opts);
+    if (cmd === "fping") {
+      for (let i = 0; i < 200 && storedBeforeFpingReturned < 14; i++) {
+        storedBeforeFpingReturned = await statusRows();
+        if (storedBeforeFpingReturned < 14) await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    return res;
+  };
+  const run = await sweepSubnet(env(db, kv, { runner }), id, { trigger: "manual" });
+  assert.equal(run.status, "succeeded");
+  assert.equal(storedBeforeFpingReturned, 14);
+  assert.deepEqual([run.hosts_up, run.hosts_down, run.hosts_new], [14, 0, 14]);
+  // One status row and one discovery per host, all with the sweep's one timestamp.
+  const rows = await db.query<{ n: number; hosts: number; stamps: number }>(
+    `select count(*)::int as n, count(distinct host_id)::int as hosts,
+            count(distinct ts)::int as stamps from host_status`,
+  );
+  assert.deepEqual(rows, [{ n: 14, hosts: 14, stamps: 1 }]);
+  const [events] = await db.query<{ n: number }>(
+    `select count(*)::int as n from host_event where kind = 'discovered'`,
+  );
+  assert.equal(events.n, 14);
+  assert.equal((await readStates(kv, ["127.0.5.1", "127.0.5.14"])).size, 2);
+});
+
+dbTest("a sweep's progress counts the answers while fping still runs", async (db) => {
+  await using kv = await openKvStateStore(":memory:");
+  const id = await subnet(db, "127.0.7.0/29");
+  const notes: string[] = [];
+  const run = await sweepSubnet(env(db, kv, { now: Date.now }), id, {
+    trigger: "manual",
+    progress: (_fraction, note) => (note && notes.push(note), Promise.resolve()),
+  });
+  assert.equal(run.status, "succeeded");
+  const during = notes.filter((n) => /answered so far/.test(n));
+  assert.ok(during.length >= 1, `notes: ${notes.join(" | ")}`);
+  assert.match(during[0], /^sweeping 6 addresses of 127\.0\.7\.0\/29: \d+ answered so far$/);
+});
+
+dbTest(
+  "the known-host check pings scanned hosts and stores them as a sweep, with no run row",
+  async (db) => {
+    await using kv = await openKvStateStore(":memory:");
+    const add = async (cidr: string, scan: boolean) =>
+      (await db.query<{ id: number }>(
+        `insert into subnet (cidr, scan_enabled) values ($1, $2) returning id`,
+        [cidr, scan],
+      ))[0].id;
+    const parent = await add("127.0.40.0/29", true);
+    const hole = await add("127.0.40.4/30", false); // a child with scanning off
+    const off = await add("127.0.41.0/30", false);
+    for (const [ip, sid] of [["127.0.40.1", parent], ["127.0.40.5", hole], ["127.0.41.1", off]]) {
+      await db.query(`insert into host (ip, subnet_id) values ($1, $2)`, [ip, sid]);
+    }
+    await db.query(`insert into host (ip) values ('198.18.0.1')`); // outside the scan scope
+    const scanned = await hostsInScannedSubnets(db);
+    assert.deepEqual(scanned.map((h) => [h.ip, h.scan_subnet_id, h.scan_cidr, h.site]), [
+      ["127.0.40.1", parent, "127.0.40.0/29", "local"],
+    ]);
+
+    const hub = createLiveHub();
+    const events: LiveEvent[] = [];
+    hub.subscribe((e) => events.push(e));
+    const e = env(db, kv, { live: hub });
+    const stranger = (await db.query<{ id: number }>(
+      `select id from host where ip = '198.18.0.1'`,
+    ))[0].id;
+    const out = await checkKnownHosts(e, [
+      ...scanned,
+      { id: stranger, ip: "198.18.0.1", subnet_id: null, hostname: null, mac: null },
+    ]);
+    assert.deepEqual([out.status, out.method, out.targets, out.up, out.down], [
+      "succeeded",
+      "fping",
+      1,
+      1,
+      0,
+    ]);
+    const rows = await db.query<{ ip: string; is_up: boolean; method: string }>(
+      `select host(h.ip) as ip, s.is_up, s.method from host_status s join host h on h.id = s.host_id`,
+    );
+    assert.deepEqual(rows, [{ ip: "127.0.40.1", is_up: true, method: "fping" }]);
+    const seen = await db.query<{ n: number }>(
+      `select count(*)::int as n from host where last_seen_at is not null`,
+    );
+    assert.equal(seen[0].n, 1);
+    const states = await readStates(kv, ["127.0.40.1"]);
+    assert.equal(states.get("127.0.40.1")?.up, true);
+    assert.ok(events.some((ev) => ev.type === "hosts"), "browsers are told");
+    assert.ok(!events.some((ev) => ev.type === "run"), "no run event");
+    const runs = await db.query<{ n: number }>(`select count(*)::int as n from scan_run`);
+    assert.equal(runs[0].n, 0, "the cycle keeps its own summary, not the run log");
+    assert.deepEqual(await checkKnownHosts(e, []), {
+      status: "succeeded",
+      method: null,
+      targets: 0,
+      up: 0,
+      down: 0,
+      flips: 0,
+      errors: [],
+    });
   },
 );

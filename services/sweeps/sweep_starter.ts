@@ -1,17 +1,61 @@
-// Background starters of discovery: the sweep scheduler (Deno.cron + sub-minute timer) and the
-// shutdown hook that ends live event streams before the HTTP server drains.
+// Background starters of discovery: the sweep scheduler (Deno.cron + sub-minute timer), the
+// known-host cycle beside it, and the shutdown hook that ends live event streams before the HTTP
+// server drains.
 import type { BackgroundTask, Deps } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
-import { listScanEnabledSubnets } from "@/services/ipam/mod.ts";
+import { hostsInScannedSubnets, listScanEnabledSubnets } from "@/services/ipam/mod.ts";
 import { startMinuteTicks } from "@/services/jobs/mod.ts";
-import { rollUp } from "./rollup.ts";
+import { historyJobs } from "./history_jobs.ts";
 import { createScheduler } from "./sweep_scheduler.ts";
-import { sweepSubnet } from "./sweep_service.ts";
+import { checkKnownHosts, sweepSubnet } from "./sweep_service.ts";
+import { createKnownHostCycle, type KnownHostCycle } from "./known_host_cycle.ts";
 
 const CRON_NAME = "pingfold-sweeps";
-const DAY_MS = 86_400_000;
 
-/** Starts sweeping scan-enabled subnets; null when DISABLE_SCHEDULER is set. */
+/**
+ * The known-host cycle over this process's discovery wiring. `site` limits it to one site's
+ * subnets (scaled out, the scheduler pings only the hosts of its own site).
+ */
+export function knownHostCycleFor(deps: Deps, o: { site?: string } = {}): KnownHostCycle {
+  const env = deps.services.sweeps.env;
+  return createKnownHostCycle({
+    kv: deps.kv,
+    listHosts: () => hostsInScannedSubnets(deps.db),
+    listSubnets: () => listScanEnabledSubnets(deps.db),
+    scope: env.scope,
+    check: (hosts, signal) => checkKnownHosts(env, hosts, { signal }),
+    now: deps.now,
+    everyS: deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,
+    minIntervalS: deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,
+    instance: env.instance,
+    ...(o.site !== undefined && { site: o.site }),
+  });
+}
+
+/**
+ * Ticks `cycle` every SCAN_ICMP_INTERVAL_SECONDS, the first one period after start (the first
+ * sweeps have just checked every host then); `when` gates each tick (scaled out: only while
+ * leading). Returns the stop, which waits for a running check to store what it has.
+ */
+export function startKnownHostTicks(
+  cycle: KnownHostCycle,
+  everyS: number,
+  when: () => boolean = () => true,
+): () => Promise<void> {
+  const timer = setInterval(() => {
+    if (!when()) return;
+    cycle.tick().catch((err) => log.warn("known-host check failed", { error: String(err) }));
+  }, everyS * 1000);
+  return async () => {
+    clearInterval(timer);
+    await cycle.stop();
+  };
+}
+
+/**
+ * Starts sweeping scan-enabled subnets and checking their known hosts in between; null when
+ * DISABLE_SCHEDULER is set.
+ */
 export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | null> {
   if (deps.cfg.DISABLE_SCHEDULER) return Promise.resolve(null);
   const d = deps.services.sweeps;
@@ -24,13 +68,13 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
     jitter: deps.cfg.SCAN_JITTER,
     minIntervalS: deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,
     instance: d.env.instance,
-    jobs: [{
-      name: "rollup",
-      everyMs: DAY_MS,
-      run: () => rollUp(deps.db, { now: deps.now(), rawDays: deps.cfg.HISTORY_RAW_DAYS }),
-    }],
+    jobs: historyJobs({ db: deps.db, now: deps.now, rawDays: deps.cfg.HISTORY_RAW_DAYS }),
   });
   deps.services.sweepScheduler = scheduler;
+  const stopCycle = startKnownHostTicks(
+    knownHostCycleFor(deps),
+    deps.cfg.SCAN_ICMP_INTERVAL_SECONDS,
+  );
 
   const tick = () =>
     scheduler.tick().catch((err) => log.warn("scheduler tick failed", { error: String(err) }));
@@ -47,6 +91,7 @@ export function startDiscoveryScheduler(deps: Deps): Promise<BackgroundTask | nu
     name: "discovery-scheduler",
     async stop() {
       stopTicks();
+      await stopCycle();
       await scheduler.stop();
       deps.services.sweepScheduler = null;
     },

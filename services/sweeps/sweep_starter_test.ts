@@ -1,3 +1,4 @@
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { openTestDb } from "@/tests/support/test_db.ts";
 import { parseConfig } from "@/services/config/config.ts";
@@ -6,7 +7,7 @@ import { startDiscoveryScheduler, startLiveShutdownHook } from "./sweep_starter.
 
 async function deps(env: Record<string, string>) {
   const { db, dispose } = await openTestDb("pglite");
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const d: Deps = createDeps({
     cfg: parseConfig({ PTR_LOOKUP_ENABLED: "0", ...env }),
     db,

@@ -3,6 +3,7 @@ import { AppError } from "@/services/errors.ts";
 import { mapBounded } from "./bounded_map.ts";
 import type { CommandRunner } from "@/services/jobs/mod.ts";
 import {
+  aliveLineReader,
   fpingArgs,
   type FpingArgsOptions,
   fpingDeadlineMs,
@@ -40,7 +41,7 @@ export interface SweepOptions {
    */
   tcpRecheckLimit?: number;
   /** Addresses already inventoried; always re-checked over TCP when ICMP finds them silent. */
-  knownHosts?: Iterable<string>;
+  knownHosts?: Iterable<string> | Promise<Iterable<string>>;
   /** fping -i: minimum gap between any two packets. Default 1 ms (1000 packets/s at most). */
   intervalMs?: number;
   /** fping -B: timeout multiplier per retry. Default fping's own (1.5). */
@@ -53,6 +54,11 @@ export interface SweepOptions {
   now?: () => number;
   /** Aborting stops the sweep: running children are killed, the rest is not probed. */
   signal?: AbortSignal;
+  /**
+   * Told about hosts fping proved up while it is still running (each host once, before `sweep`
+   * returns), so the caller can store them meanwhile. Final: the returned results say the same.
+   */
+  onAlive?: (hosts: SweepHostResult[]) => void;
 }
 
 /** One host's verdict. */
@@ -153,7 +159,7 @@ export async function sweep(
     });
     let recheck = silent;
     if (silent.length > opts.tcpRecheckLimit) {
-      const known = new Set(distinctAddresses(options.knownHosts ?? [], false));
+      const known = new Set(distinctAddresses(await options.knownHosts ?? [], false));
       recheck = silent.filter((ip) => known.has(ip));
       notes.push(
         `${silent.length} hosts did not answer ICMP; more than tcpRecheckLimit ` +
@@ -192,13 +198,23 @@ async function fpingStage(ips: string[], opts: Resolved) {
     intervalMs: opts.intervalMs,
     backoff: opts.backoff,
   };
+  const told = new Set<string>();
   for (let start = 0; start < ips.length; start += opts.fpingChunkSize) {
     if (opts.signal?.aborted) break;
     const chunk = ips.slice(start, start + opts.fpingChunkSize);
+    const onAlive = opts.onAlive;
+    const wanted = new Set(chunk);
+    // Alive lines as fping prints them: storing them overlaps with the rest of its run.
+    const onStdout = onAlive && aliveLineReader((seen) => {
+      const fresh = seen.filter((h) => wanted.has(h.ip) && !told.has(h.ip));
+      for (const h of fresh) told.add(h.ip);
+      if (fresh.length > 0) onAlive(fresh.map((h) => ({ ...h, method: "fping" as const })));
+    });
     const run = await opts.runner("fping", fpingArgs(args), {
       stdin: chunk.join("\n") + "\n",
       timeoutMs: fpingDeadlineMs(chunk.length, args),
       signal: opts.signal,
+      ...(onStdout && { onStdout }),
     });
     if (run.notFound) return { unavailable: "not installed", hosts, retry, errors };
     const report = parseFpingOutput(run);
@@ -221,7 +237,6 @@ async function fpingStage(ips: string[], opts: Resolved) {
     if (refused.size > 0) {
       errors.push(`ICMP sends refused for ${refused.size} hosts; probing them another way`);
     }
-    const wanted = new Set(chunk);
     const judged = new Set<string>();
     for (const host of report.hosts) {
       if (!wanted.has(host.ip) || judged.has(host.ip) || refused.has(host.ip)) continue;

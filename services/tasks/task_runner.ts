@@ -89,7 +89,11 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
     while (running < maxConcurrent && queue.length) {
       const job = queue.shift()!;
       running++;
-      const p = job().finally(() => {
+      // A task's outcome is written to SQL; when that write fails (the database went away), the
+      // failure is logged here instead of becoming an unhandled rejection that ends the process.
+      const p = job().catch((e) => {
+        log.warn("could not record a task's outcome", { error: String(e) });
+      }).finally(() => {
         running--;
         inFlight.delete(p);
         pump();
@@ -133,9 +137,12 @@ export function createTaskRunner(db: Db, opts: { maxConcurrent?: number } = {}):
         ? e.message
         : `${(e as Error)?.message ?? e}`;
       if (!(e instanceof AppError)) log.error("task failed", { id, error: String(e) });
+      // An AppError's details (an import's first bad lines...) stay readable as the result.
+      const details = !open.abort.signal.aborted && e instanceof AppError ? e.details : undefined;
       await db.query(
-        "update task set status = 'failed', error = $2, finished_at = now() where id = $1",
-        [id, message.slice(0, 2000)],
+        `update task set status = 'failed', error = $2, result = $3::jsonb, finished_at = now()
+         where id = $1`,
+        [id, message.slice(0, 2000), details === undefined ? null : JSON.stringify(details)],
       );
     } finally {
       openTasks.delete(id);

@@ -60,3 +60,21 @@ dbTest("unknown task ids are 404 and interrupted tasks are marked failed", async
   assert.equal(t.status, "failed");
   assert.equal(t.error, "interrupted by a restart");
 });
+
+dbTest("a task failing with an AppError keeps the error's details as its result", async (db) => {
+  const runner = createTaskRunner(db);
+  const { id } = await runner.submit({ kind: "ipam_import" }, () => {
+    throw new AppError(422, "import_has_errors", "2 row(s) have errors", {
+      errors: [{ line: 7, message: "duplicate of line 2" }],
+    });
+  });
+  const plain = await runner.submit({ kind: "ping" }, () => {
+    throw new AppError(422, "bad", "no details");
+  });
+  await runner.drain();
+  const failed = await runner.get(id);
+  assert.equal(failed.status, "failed");
+  assert.equal(failed.error, "2 row(s) have errors");
+  assert.deepEqual(failed.result, { errors: [{ line: 7, message: "duplicate of line 2" }] });
+  assert.equal((await runner.get(plain.id)).result, null);
+});

@@ -1,6 +1,6 @@
 // Runs scripts/user.ts and scripts/token.ts as a user would, against an embedded PGlite in a temp dir.
 import assert from "node:assert/strict";
-import { openKv, openPglite } from "@/services/store/mod.ts";
+import { openKvStateStore, openPglite } from "@/services/store/mod.ts";
 import {
   authenticate,
   authenticateToken,
@@ -127,7 +127,7 @@ Deno.test({
 
       await t.step("user passwd changes the password and ends the user's sessions", async () => {
         const aliceId = (await inDb(dir, (db) => findUserByUsername(db, "alice")))!.id;
-        let kv = await openKv(`${dir}/kv.sqlite3`);
+        let kv = await openKvStateStore(`${dir}/kv.sqlite3`);
         const session = await createSession(kv, {
           userId: aliceId,
           ttlMs: 3_600_000,
@@ -138,7 +138,7 @@ Deno.test({
         const r = ok(await run(dir, USER, ["passwd", "alice"], "alice-new-pass-9\n"));
         assert.match(r.stdout, /password changed for "alice"; 1 session\(s\) ended/);
 
-        kv = await openKv(`${dir}/kv.sqlite3`);
+        kv = await openKvStateStore(`${dir}/kv.sqlite3`);
         try {
           assert.equal(await getSession(kv, session.id, { idleMs: 600_000 }), null);
         } finally {

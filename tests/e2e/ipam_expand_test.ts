@@ -1,4 +1,5 @@
-// Browser: add a subnet on the dashboard, open it, expand a gap chip, claim a free address, see it become a host.
+// Browser: add a subnet on the dashboard, open it, expand a gap chip, claim a free address (named
+// first, undoable), see it become a host.
 import assert from "node:assert/strict";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
@@ -28,7 +29,10 @@ for (const engine of ENGINES) {
         await page.keyboard.press("/");
         await page.waitForFunction(() => document.activeElement?.id === "quick-search");
 
-        // Add the subnet through the dashboard form; a bad CIDR first shows the error inline.
+        // Add the subnet through the dashboard form, behind its button; a bad CIDR first shows
+        // the error inline.
+        await page.click('[data-testid="add-subnet-button"]');
+        await page.waitForSelector('[data-testid="add-subnet"][open]');
         await page.fill("#add-cidr", "198.51.100.0/33");
         await Promise.all([
           page.waitForNavigation(),
@@ -77,14 +81,46 @@ for (const engine of ENGINES) {
           "true",
         );
 
-        // Claim one: it becomes a host.
-        await gapRow.locator('li[data-ip="198.51.100.5"] button').click();
-        await gapRow.locator('li[data-ip="198.51.100.5"] [data-testid="claimed"]').waitFor();
+        // One delegated island serves the table: no island per gap row.
+        assert.equal(await page.locator('pf-island[data-island="AddressTable"]').count(), 1);
+        assert.equal(await page.locator("tr.gap pf-island").count(), 0);
+
+        // Claim one: it asks for a name first, then becomes a host; Undo gives it back.
+        const item = gapRow.locator('li[data-ip="198.51.100.5"]');
+        await item.getByRole("button", { name: "Claim 198.51.100.5" }).click();
+        const name = item.getByLabel("Name for 198.51.100.5");
+        await name.waitFor();
+        assert.equal(
+          await item.locator('button[type="submit"]').isDisabled(),
+          true,
+          "no claim without a name",
+        );
+        await name.fill("printer-5");
+        await item.locator('button[type="submit"]').click();
+        await item.locator('[data-testid="claimed"]').waitFor();
+        assert.match(await item.locator('[data-testid="claimed"]').innerText(), /printer-5/);
+        await page.waitForFunction(() =>
+          document.querySelector('[data-testid="used"]')?.textContent === "3"
+        );
         await page.screenshot({ path: await artifactPath(`ipam-expand-claim-${engine}.png`) });
+        await item.getByRole("button", { name: "Undo claim of 198.51.100.5" }).click();
+        await page.locator('li[data-ip="198.51.100.5"][data-claim="free"]').waitFor();
+        await page.waitForFunction(() =>
+          document.querySelector('[data-testid="used"]')?.textContent === "2"
+        );
+        // Claimed again for good.
+        await item.getByRole("button", { name: "Claim 198.51.100.5" }).click();
+        await item.getByLabel("Name for 198.51.100.5").fill("printer-5");
+        await item.locator('button[type="submit"]').click();
+        await item.locator('[data-testid="claimed"]').waitFor();
+        // Closing the list redraws the window: the claimed address is a host row now.
+        await gapRow.locator("button.chip-button").click();
+        await page.locator("#ip-198-51-100-5").waitFor();
         await page.reload();
         const hostRow = page.locator("#ip-198-51-100-5");
         await hostRow.waitFor();
         assert.equal(await hostRow.getAttribute("data-status"), "unknown");
+        assert.match(await hostRow.innerText(), /printer-5/);
         assert.ok(
           await page.isVisible('tr.gap[data-first="198.51.100.6"][data-last="198.51.100.9"]'),
         );

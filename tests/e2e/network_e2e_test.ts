@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { artifactPath, launchBrowser, loginInBrowser } from "@/tests/support/browser.ts";
 import { startTestServer } from "@/tests/support/test_server.ts";
 import { ENGINES } from "@/tests/support/test_db.ts";
+import { axeCheck } from "@/tests/support/axe.ts";
 import { createLab, labPreflight } from "@/tests/lab/netns_lab.ts";
 
 const PASSWORD = "e2e-network-password";
@@ -32,42 +33,6 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 740 };
 const HOSTILE = `<script>window.__pwned=1</script>"'><img src=x onerror="window.__pwned=2">`;
 
-async function axeSource(): Promise<string> {
-  const path = new URL("../../node_modules/axe-core/axe.min.js", import.meta.url);
-  try {
-    return await Deno.readTextFile(path);
-  } catch (e) {
-    throw new Error(`axe-core not installed at ${path.pathname} (deno install): ${e}`);
-  }
-}
-
-/** axe-core on the current page; returns the serious and critical violations, readable. */
-async function axeCheck(page: Page, source: string, where: string): Promise<string[]> {
-  // page.evaluate runs over the DevTools protocol, which the page's CSP does not restrict.
-  if (!(await page.evaluate(() => "axe" in globalThis))) await page.evaluate(source);
-  const violations = await page.evaluate(async () => {
-    // deno-lint-ignore no-explicit-any
-    const axe = (globalThis as any).axe;
-    const result = await axe.run(document, { resultTypes: ["violations"] });
-    return result.violations.map((v: {
-      id: string;
-      impact: string;
-      help: string;
-      nodes: Array<{ target: string[] }>;
-    }) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 4).map((n) => n.target.join(" ")),
-    }));
-  });
-  return violations
-    .filter((v: { impact: string }) => v.impact === "serious" || v.impact === "critical")
-    .map((v: { id: string; impact: string; help: string; targets: string[] }) =>
-      `${where}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(", ")}`
-    );
-}
-
 /** Reloads `path` until `selector` shows (work done by the scheduler in the background). */
 async function reloadUntil(page: Page, url: string, selector: string, what: string, tries = 60) {
   for (let i = 0; i < tries; i++) {
@@ -79,8 +44,9 @@ async function reloadUntil(page: Page, url: string, selector: string, what: stri
 }
 
 async function openDrawer(page: Page, ip: string) {
-  // The status cell: a click anywhere on the row (not on its links) opens the drawer.
-  await page.click(`tr[data-ip="${ip}"] td:nth-child(2)`);
+  // The name cell (a click anywhere on the row but its links and buttons opens the drawer; the
+  // status cell holds the row's Ping now button).
+  await page.click(`tr[data-ip="${ip}"] td:nth-child(3)`);
   const drawer = page.locator('[data-testid="host-drawer"]');
   await drawer.locator(".host-detail").waitFor();
   return drawer;
@@ -104,7 +70,6 @@ for (const engine of ENGINES) {
         const url = server.url;
         const { browser, close } = await launchBrowser();
         browserClose = close;
-        const axe = await axeSource();
         const a11y: string[] = [];
         const context = await browser.newContext({ viewport: DESKTOP });
         const page = await context.newPage();
@@ -120,6 +85,7 @@ for (const engine of ENGINES) {
         // 1. Log in, add the lab /24 on the dashboard.
         await loginInBrowser(page, url, "admin", PASSWORD);
         assert.equal(new URL(page.url()).pathname, "/");
+        await page.click('[data-testid="add-subnet-button"]');
         await page.fill("#add-cidr", SUBNET);
         await page.fill("#add-name", "netns lab");
         await Promise.all([
@@ -167,7 +133,7 @@ for (const engine of ENGINES) {
         );
         await page.waitForSelector('[data-testid="live-connection"][data-connected="true"]');
         await shot("subnet-desktop");
-        a11y.push(...await axeCheck(page, axe, "subnet page"));
+        a11y.push(...await axeCheck(page, "subnet page"));
 
         // 4. The server host's drawer: scan its ports now, the open port chip appears.
         let drawer = await openDrawer(page, SERVER_IP);
@@ -190,7 +156,7 @@ for (const engine of ENGINES) {
         assert.ok(product && product !== "no version information", `version info: ${product}`);
         await chip.hover();
         await shot("drawer-desktop");
-        a11y.push(...await axeCheck(page, axe, "drawer"));
+        a11y.push(...await axeCheck(page, "drawer"));
 
         // Esc closes it and gives focus back to the row.
         await page.keyboard.press("Escape");
@@ -253,7 +219,7 @@ for (const engine of ENGINES) {
           state: "attached",
         });
         await shot("dashboard-desktop");
-        a11y.push(...await axeCheck(page, axe, "dashboard"));
+        a11y.push(...await axeCheck(page, "dashboard"));
 
         // 6. Hostile strings in a drawer stay text (the same as the HTML pages, tested over HTTP).
         const quiet = await server.deps.db.query<{ id: number }>(
@@ -316,11 +282,11 @@ for (const engine of ENGINES) {
         const box = await drawer.boundingBox();
         assert.ok(box && box.width <= PHONE.width && box.x >= 0, "the drawer fits the screen");
         await shot("drawer-375");
-        a11y.push(...await axeCheck(page, axe, "drawer at 375 px"));
+        a11y.push(...await axeCheck(page, "drawer at 375 px"));
         const hostId = await drawer.getAttribute("data-host-id");
         await page.goto(`${url}/hosts/${hostId}`);
         await shot("host-page-375", true);
-        a11y.push(...await axeCheck(page, axe, "host page"));
+        a11y.push(...await axeCheck(page, "host page"));
 
         assert.deepEqual(a11y, [], "no serious or critical accessibility violations");
         assert.deepEqual(errors, [], "no console errors (CSP, hydration, fetch)");

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { appTest, type TestApp } from "@/tests/support/test_app.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
+import { hostStateKey } from "@/services/ipam/mod.ts";
 
 const ENV = { ALERT_TARGET_ALLOW: "127.0.0.1/32" };
 
@@ -137,12 +138,26 @@ appTest("the events page and the dashboard show what is down and the latest even
   assert.match(html, /data-island="EventFeed"/);
   assert.match(await (await t.call("GET", "/events?kind=port_opened")).text(), /No events yet/);
 
+  // The dashboard's "Down now" is the live state, counted from the last successful check.
+  const state = (up: boolean) => ({
+    up,
+    latency_ms: up ? 0.4 : null,
+    since: t.clock.now - 11 * 60_000,
+    last_seen: up ? t.clock.now : t.clock.now - 12 * 60_000,
+    method: "fping",
+    checked_at: t.clock.now,
+  });
+  await t.deps.kv.set(hostStateKey("10.71.0.9"), state(false));
   html = await (await t.call("GET", "/")).text();
   const down = /data-testid="down-now">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? "";
   assert.match(down, new RegExp(`href="/hosts/${hostId}"`));
   assert.match(down, /down for 12m/);
-  assert.match(html, /Latest events/);
-  assert.ok(html.indexOf("Down now") < html.indexOf("Add a subnet"), "above the fold");
+  assert.match(html, /Latest changes/);
+  assert.match(html, /nas&lt;b> \(10\.71\.0\.9\) is down/);
+  assert.ok(
+    html.indexOf('data-testid="down-now"') < html.indexOf('data-testid="add-subnet"'),
+    "above the fold",
+  );
 
   await t.db.tx((tx) =>
     t.deps.services.alerts.hostEvents(tx, t.clock.now, [{
@@ -151,6 +166,7 @@ appTest("the events page and the dashboard show what is down and the latest even
       detail: { after_s: 720 },
     }])
   );
+  await t.deps.kv.set(hostStateKey("10.71.0.9"), state(true));
   html = await (await t.call("GET", "/")).text();
   assert.match(html, /data-testid="down-empty">Nothing is down/);
 }, ENV);

@@ -120,14 +120,23 @@ appTest(
   },
 );
 
-appTest("too many rows is a 422 for the whole file", async (t) => {
+appTest("a file above the preview cap is queued in batches, not refused", async (t) => {
   await importCsv(t, "subnets", "cidr\n10.0.0.0/16\n");
   const lines = ["ip"];
   for (let i = 0; i < 10_001; i++) lines.push(`10.0.${i >> 8 & 255}.${i & 255}`);
   const res = await importCsv(t, "hosts", lines.join("\n"));
-  assert.equal(res.status, 422);
-  assert.equal(res.body.error.code, "too_many_rows");
-  assert.deepEqual(await counts(t), { s: 1, h: 0 });
+  assert.equal(res.status, 202);
+  assert.equal(res.body.batch_size, 5_000);
+  await t.deps.services.tasks.drain();
+  const task = await (await t.call("GET", res.body.task_url)).json();
+  assert.equal(task.status, "succeeded", task.error);
+  assert.equal(task.result.summary.create, 10_001);
+  assert.deepEqual(await counts(t), { s: 1, h: 10_001 });
+  // A large file whose header is wrong is refused at once, before any task.
+  lines[0] = "colour";
+  const bad = await importCsv(t, "hosts", lines.join("\n"));
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.error.code, "invalid_csv");
 });
 
 appTest(

@@ -66,7 +66,8 @@ appTest(
     assert.match(html, /class="pill pill-up"/);
     assert.match(html, /0\.4 ms/);
     assert.match(html, /just now/);
-    assert.match(html, /data-island="ExpandChip"/);
+    assert.match(html, /data-island="AddressTable"/);
+    assert.match(html, /<button type="button" class="chip chip-button" data-expand/);
     assert.match(html, /127\.0\.2\.2–127\.0\.2\.254/);
     assert.match(html, /253 unused/);
     assert.match(html, /data-testid="next-free-ip">127\.0\.2\.2</);
@@ -196,13 +197,13 @@ appTest("import via the UI: upload, dry-run preview, confirm, all rows written",
   assert.match(html, /Import 2 row\(s\), skipping 1 with errors/);
   assert.equal((await (await t.call("GET", "/api/v1/hosts")).json()).items.length, 0, "dry run");
 
-  // The confirm form carries the CSV and the choices; submit exactly what it holds.
+  // The confirm form carries the choices and the kept file's id, not the CSV itself.
+  assert.doesNotMatch(html, /<textarea name="csv"/);
   const hidden = [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)]
     .map((m) => [m[1], m[2].replaceAll("&quot;", '"').replaceAll("&amp;", "&")]);
-  const textarea = /<textarea name="csv"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)![1];
+  assert.ok(hidden.some(([k, v]) => k === "upload_id" && /^[\w-]{32}$/.test(v)));
   const confirm = new URLSearchParams(hidden.filter(([k]) => k !== "_csrf"));
   confirm.set("_csrf", t.admin.csrf);
-  confirm.set("csv", textarea.replaceAll("&lt;", "<").replaceAll("&amp;", "&"));
   const applied = await t.call("POST", "/import/apply", {
     body: confirm,
     headers: { "x-csrf-token": "" },
@@ -211,6 +212,12 @@ appTest("import via the UI: upload, dry-run preview, confirm, all rows written",
   assert.match(await applied.text(), /Imported 2 new and 0 updated/);
   const hosts = await (await t.call("GET", "/api/v1/hosts")).json();
   assert.deepEqual(hosts.items.map((h: { ip: string }) => h.ip), ["127.0.2.10", "127.0.2.11"]);
+  const again = await t.call("POST", "/import/apply", {
+    body: confirm,
+    headers: { "x-csrf-token": "" },
+  });
+  assert.equal(again.status, 410, "a kept file is imported once");
+  assert.match(await again.text(), /this preview has expired or was already imported/);
 
   const broken = new FormData();
   broken.append("_csrf", t.admin.csrf);

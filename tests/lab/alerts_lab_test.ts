@@ -2,6 +2,7 @@
 // a lab host goes down and comes back, real sweeps (fping) record the flips, and exactly one down
 // and one up webhook, correctly signed, reach a real HTTP receiver on loopback. A maintenance
 // window on another host keeps its outage from being sent while the feed still records it.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
 import { startReceiver } from "@/tests/support/webhook_receiver.ts";
@@ -40,7 +41,7 @@ async function run(engine: Engine) {
   const lab = await createLab({ hosts: [{ ip: "198.51.100.10" }, { ip: "198.51.100.20" }] });
   const rx = startReceiver();
   const { db, dispose } = await openTestDb(engine);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const deps = createDeps({ cfg: parseConfig(ENV), db, kv, now: Date.now, version: VERSION });
   const alerts = deps.services.alerts;
   try {

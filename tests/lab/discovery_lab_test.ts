@@ -1,6 +1,7 @@
 // Live discovery through Pingfold against real network namespaces (needs root), on both engines:
 // the scheduler finds a lab /24, a host going down flips state, history, events, pill and uptime;
 // fping missing → ping; ICMP dropped → TCP; and a sweep never leaves its subnet.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { cookieFrom } from "@/tests/support/test_app.ts";
 import { type Engine, ENGINES, openTestDb } from "@/tests/support/test_db.ts";
@@ -90,7 +91,7 @@ async function hostIps(db: Deps["db"]): Promise<string[]> {
 /** Service-level deps on a fresh database, as main.ts builds them (no HTTP). */
 async function openDeps(engine: Engine, env: Record<string, string> = {}) {
   const { db, dispose } = await openTestDb(engine);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const cfg = parseConfig({ DISABLE_SCHEDULER: "1", ...PROBE_ENV, ...env });
   const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
   return {

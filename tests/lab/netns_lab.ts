@@ -94,6 +94,8 @@ export const LAB_TOOLS: Record<string, string> = {
   python3: "python3",
   setpriv: "util-linux",
   curl: "curl",
+  dumpcap: "wireshark-common",
+  softflowd: "softflowd",
 };
 
 /**

@@ -1,40 +1,9 @@
 // The server's environment never reaches its child processes: with NMAP_ARGS exported for
 // Pingfold itself, nmap must not read it a second time ("Only 1 -p option allowed").
 import assert from "node:assert/strict";
-import { mainCommand } from "@/tests/support/main_process.ts";
+import { listening, loginOverHttp, mainCommand } from "@/tests/support/main_process.ts";
 
 const PASSWORD = "child-env-test-password";
-
-/** Reads the server's log until it says where it listens; keeps draining it afterwards. */
-async function listening(
-  stderr: ReadableStream<Uint8Array>,
-): Promise<{ url: string; log: string[] }> {
-  const log: string[] = [];
-  const reader = stderr.getReader();
-  const decoder = new TextDecoder();
-  let buffered = "";
-  for (let i = 0; i < 1000; i++) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) {
-      log.push(line);
-      const url = /"msg":"listening".*?"url":"([^"]+)"/.exec(line)?.[1];
-      if (!url) continue;
-      (async () => {
-        for (;;) {
-          const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
-          if (r.done) break;
-          log.push(decoder.decode(r.value, { stream: true }));
-        }
-      })();
-      return { url: url.replace(/\/$/, ""), log };
-    }
-  }
-  throw new Error(`server did not start:\n${log.join("\n")}${buffered}`);
-}
 
 Deno.test({
   name: "a port scan succeeds with NMAP_ARGS exported in the server's real environment",
@@ -53,14 +22,7 @@ Deno.test({
     }, { stdout: "null" }).spawn();
     try {
       const { url, log } = await listening(child.stderr);
-      const login = await fetch(`${url}/api/v1/auth/login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ username: "admin", password: PASSWORD }),
-      });
-      assert.equal(login.status, 200, await login.clone().text());
-      const cookie = login.headers.getSetCookie()[0].split(";")[0];
-      const { csrf_token } = await login.json();
+      const { cookie, csrf: csrf_token } = await loginOverHttp(url, "admin", PASSWORD);
       const call = async (method: string, path: string, json?: unknown) => {
         const res = await fetch(`${url}${path}`, {
           method,

@@ -1,4 +1,5 @@
 // Hostile reverse-DNS answers: validated in one linear pass with length caps, lookups bounded.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import assert from "node:assert/strict";
 import { cleanName, createPtrLookup, type PtrResolver } from "@/services/sweeps/mod.ts";
 
@@ -61,7 +62,7 @@ Deno.test("cleanName refuses hostile names in one bounded pass and keeps real on
 });
 
 Deno.test("a resolver answering thousands of hostile names yields no name and stays bounded", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const junk = hostileNames().filter((n) => cleanName(n) === null);
   let active = 0;
   let peak = 0;
@@ -85,7 +86,7 @@ Deno.test("a resolver answering thousands of hostile names yields no name and st
 });
 
 Deno.test("a resolver that never answers (and ignores its signal) is cut off at the timeout", async () => {
-  using kv = await Deno.openKv(":memory:");
+  await using kv = await openKvStateStore(":memory:");
   const timers: ReturnType<typeof setTimeout>[] = [];
   const resolve: PtrResolver = () =>
     new Promise((resolve) => timers.push(setTimeout(() => resolve(["slow.example"]), 5_000)));

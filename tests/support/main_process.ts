@@ -1,6 +1,29 @@
 // main.ts as a real child process, the way users start it: a clean environment (only what the
 // test exports, plus what Deno itself needs) in a temp working directory without a .env file.
+import { openPostgres } from "@/services/store/mod.ts";
+import { TEST_DATABASE_URL } from "./test_db.ts";
+
 const ROOT = new URL("../../", import.meta.url);
+
+/** Engine settings for a fresh store: a data dir (PGlite) or a new schema (PostgreSQL). */
+export async function engineEnv(
+  engine: string,
+  dir: string,
+): Promise<{ env: Record<string, string>; dispose: () => Promise<void> }> {
+  if (engine === "pglite") return { env: { DATA_DIR: `${dir}/data` }, dispose: async () => {} };
+  const schema = `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = openPostgres(TEST_DATABASE_URL, { max: 1 });
+  await admin.exec(`create schema ${schema}`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set("search_path", schema);
+  return {
+    env: { DATABASE_URL: url.href },
+    dispose: async () => {
+      await admin.exec(`drop schema ${schema} cascade`);
+      await admin.close();
+    },
+  };
+}
 
 export function mainCommand(
   cwd: string,
@@ -30,4 +53,52 @@ export function mainCommand(
     stdout: io.stdout ?? "piped",
     stderr: io.stderr ?? "piped",
   });
+}
+
+/** Reads the server's log until it says where it listens; keeps draining it afterwards. */
+export async function listening(
+  stderr: ReadableStream<Uint8Array>,
+): Promise<{ url: string; log: string[] }> {
+  const log: string[] = [];
+  const reader = stderr.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for (let i = 0; i < 1000; i++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
+    const lines = buffered.split("\n");
+    buffered = lines.pop()!;
+    for (const line of lines) {
+      log.push(line);
+      const url = /"msg":"listening".*?"url":"([^"]+)"/.exec(line)?.[1];
+      if (!url) continue;
+      (async () => {
+        for (;;) {
+          const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+          if (r.done) break;
+          log.push(decoder.decode(r.value, { stream: true }));
+        }
+      })();
+      return { url: url.replace(/\/$/, ""), log };
+    }
+  }
+  throw new Error(`server did not start:\n${log.join("\n")}${buffered}`);
+}
+
+/** Logs in over HTTP as a script would: the session cookie and the CSRF token for writes. */
+export async function loginOverHttp(
+  url: string,
+  username: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.getSetCookie()[0].split(";")[0];
+  const { csrf_token } = await login.json();
+  return { cookie, csrf: csrf_token };
 }

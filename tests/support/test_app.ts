@@ -1,4 +1,5 @@
 // An in-process Pingfold per test and engine: real DB, in-memory KV, helpers to log in and call the API.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
@@ -7,7 +8,7 @@ import type { AppEnv } from "@/web/env.ts";
 import { createDeps, type Deps } from "@/services/services.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
-import type { Db } from "@/services/store/mod.ts";
+import type { Db, StateStore } from "@/services/store/mod.ts";
 import { TEST_SCAN_SCOPE } from "./test_scope.ts";
 import { type Engine, ENGINES, openTestDb } from "./test_db.ts";
 
@@ -24,7 +25,7 @@ export interface TestApp {
   app: OpenAPIHono<AppEnv>;
   deps: Deps;
   db: Db;
-  kv: Deno.Kv;
+  kv: StateStore;
   engine: Engine;
   clock: { now: number };
   /** Logs in through the JSON API and returns the cookie and CSRF token. */
@@ -55,7 +56,7 @@ export async function makeTestApp(
   env: Record<string, string> = {},
 ): Promise<{ t: TestApp; dispose: () => Promise<void> }> {
   const { db, dispose } = await openTestDb(engine);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const cfg = parseConfig({
     DISABLE_SCHEDULER: "1",
     ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
@@ -106,6 +107,13 @@ export async function makeTestApp(
   return {
     t,
     dispose: async () => {
+      // Tasks a test started (a sweep's follow-up work) finish before their stores close, bounded.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        deps.services.tasks.drain().catch(() => {}),
+        new Promise((r) => (timer = setTimeout(r, 15_000))),
+      ]);
+      clearTimeout(timer);
       try {
         kv.close();
       } catch { /* a test may have closed it on purpose */ }

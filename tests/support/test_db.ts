@@ -1,6 +1,5 @@
 // Runs a test against both SQL engines: a cloned, migrated PGlite and a fresh PostgreSQL schema.
 import {
-  clonePglite,
   type Db,
   migrate,
   openPostgres,
@@ -17,7 +16,7 @@ export const TEST_DATABASE_URL = Deno.env.get("TEST_DATABASE_URL") ??
 export const ENGINES: Engine[] = (Deno.env.get("PINGFOLD_TEST_ENGINES") ?? "pglite,postgres")
   .split(",").map((s) => s.trim()).filter(Boolean) as Engine[];
 
-let template: Promise<PGlite> | undefined;
+let template: Promise<Blob> | undefined;
 
 const MIGRATIONS = new URL("../../services/store/migrations/", import.meta.url);
 
@@ -42,35 +41,35 @@ async function templateCachePath(): Promise<string> {
 }
 
 /**
- * The migrated PGlite every test clones. Starting PGlite from nothing (initdb) costs seconds, so
- * the first test file of a run builds it once and saves its data dir, keyed by a hash of the
- * migrations; later files (and runs) load that copy. A changed migration changes the key.
+ * The migrated PGlite data dir every test starts from. Starting PGlite from nothing (initdb)
+ * costs seconds, so the first test file of a run builds it once and saves the data dir, keyed by
+ * a hash of the migrations; later files (and runs) read that copy. Each test then starts its own
+ * PGlite straight from these bytes: no template instance per file and no dump per test, which is
+ * what `PGlite.clone()` would pay every time.
  */
-function pgliteTemplate(): Promise<PGlite> {
+function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
     const path = await templateCachePath();
     const cached = await Deno.readFile(path).catch(() => null);
-    if (cached) {
-      try {
-        const pg = new PGlite("memory://", {
-          parsers: pgliteParsers,
-          loadDataDir: new Blob([cached]),
-        });
-        await pg.waitReady;
-        return pg;
-      } catch { /* a damaged cache file: rebuild it below */ }
-    }
+    if (cached) return new Blob([cached]);
     const pg = new PGlite("memory://", { parsers: pgliteParsers });
     await pg.waitReady;
     await migrate(pgliteDb(pg));
     const dump = new Uint8Array(await (await pg.dumpDataDir("none")).arrayBuffer());
+    await pg.close();
     // Written aside then renamed, so a parallel test file never reads half a file.
     const tmp = `${path}.${crypto.randomUUID()}.tmp`;
     await Deno.writeFile(tmp, dump);
     await Deno.rename(tmp, path);
-    return pg;
+    return new Blob([dump]);
   })();
   return template;
+}
+
+async function startFrom(dataDir: Blob): Promise<PGlite> {
+  const pg = new PGlite("memory://", { parsers: pgliteParsers, loadDataDir: dataDir });
+  await pg.waitReady;
+  return pg;
 }
 
 /** Opens a fresh, migrated database; the returned dispose drops it. */
@@ -78,7 +77,17 @@ export async function openTestDb(
   engine: Engine,
 ): Promise<{ db: Db; dispose: () => Promise<void> }> {
   if (engine === "pglite") {
-    const db = await clonePglite(await pgliteTemplate());
+    let pg: PGlite;
+    try {
+      pg = await startFrom(await pgliteTemplate());
+    } catch {
+      // A damaged cache file (files are renamed into place, so only a broken disk does this):
+      // drop it and build the template again, once.
+      await Deno.remove(await templateCachePath()).catch(() => {});
+      template = undefined;
+      pg = await startFrom(await pgliteTemplate());
+    }
+    const db = pgliteDb(pg);
     return { db, dispose: () => db.close() };
   }
   const schema = `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;

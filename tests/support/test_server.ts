@@ -1,4 +1,5 @@
 // A real Pingfold HTTP server on a random loopback port, for browser and load tests.
+import { openKvStateStore } from "@/services/store/mod.ts";
 import { createApp } from "@/app.ts";
 import { parseConfig } from "@/services/config/config.ts";
 import { ensureDefaultAdmin } from "@/services/auth/mod.ts";
@@ -27,7 +28,7 @@ export async function startTestServer(
   opts: { background?: boolean } = {},
 ): Promise<TestServer> {
   const { db, dispose } = await openTestDb(engine);
-  const kv = await Deno.openKv(":memory:");
+  const kv = await openKvStateStore(":memory:");
   const cfg = parseConfig({
     DISABLE_SCHEDULER: "1",
     LOG_LEVEL: "error",

@@ -44,6 +44,8 @@ api.openapi(
         username: user.username,
         role: user.role,
         must_change_password: user.must_change_password,
+        // Disabled users cannot log in or hold a session, so the caller is never disabled.
+        disabled: false,
       },
       csrf_token: csrfToken,
     }, 200);
@@ -81,6 +83,7 @@ api.openapi(
       username: u.username,
       role: u.role,
       must_change_password: u.must_change_password,
+      disabled: false,
     }, 200);
   },
 );

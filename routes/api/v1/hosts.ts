@@ -36,6 +36,7 @@ import {
 } from "@/web/ipam_schemas.ts";
 import { DEFAULT_PAGE_LIMIT, keysetPage, pageResponse } from "@/web/api_paging.ts";
 import { apiRouter } from "@/web/api_router.ts";
+import { memoRead } from "@/services/store/mod.ts";
 
 const api = apiRouter();
 const tags = ["hosts"];
@@ -93,7 +94,16 @@ api.openapi(
       after: query.cursor ? parseIp(query.cursor).ip : undefined,
       limit: limit + 1,
     };
-    const { items, next_cursor } = keysetPage(await listHosts(db, filter), limit, (h) => h.ip);
+    // Identical pages asked at once (dashboards, scripts polling) share one query: read_memo.ts.
+    const rows = await memoRead(
+      db,
+      `hosts:${JSON.stringify(filter)}`,
+      () => listHosts(db, filter),
+      {
+        live: true,
+      },
+    );
+    const { items, next_cursor } = keysetPage(rows, limit, (h) => h.ip);
     return c.json({ items: await hostsWithStatus(kv, items), next_cursor }, 200);
   },
 );
@@ -179,9 +189,12 @@ api.openapi(
     const { allow_orphan, ...rest } = c.req.valid("json");
     const patch = validate(HostChangeSchema, rest);
     const { db, kv } = c.get("deps");
+    const before = patch.ip === undefined ? null : await requireHost(db, c.req.valid("param").id);
     const host = await updateHost(db, c.req.valid("param").id, patch, {
       allowOrphan: allow_orphan || isTrue(c.req.valid("query").allow_orphan),
     });
+    // A moved host leaves no live state at its old address (it would still count as alive).
+    if (before && before.ip !== host.ip) await deleteStates(kv, [before.ip]);
     const [withState] = await hostsWithStatus(kv, [host]);
     return c.json(withState, 200);
   },

@@ -1,8 +1,25 @@
-// /api/v1/import: CSV import of hosts and subnets, with a dry-run preview; the real run is all-or-nothing.
-import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+// /api/v1/import: CSV import of hosts and subnets, with a dry-run preview; a file up to the preview
+// cap is imported at once (all-or-nothing), a larger one in batches by a background task (202).
+import { subnetWriteOptions } from "@/services/sweeps/mod.ts";
 import { createRoute, z } from "@hono/zod-openapi";
-import { importCsv, type ImportKind, readCsvUpload } from "@/services/ipam/mod.ts";
-import { boolQuery, ImportReportSchema, isTrue } from "@/web/ipam_schemas.ts";
+import {
+  DEFAULT_MAX_ROWS,
+  exceedsPreview,
+  IMPORT_BATCH_ROWS,
+  importCsv,
+  type ImportKind,
+  previewCsv,
+  readCsvUpload,
+  REPORT_LIST_LIMIT,
+  submitImportTask,
+} from "@/services/ipam/mod.ts";
+import { audit } from "@/services/auth/mod.ts";
+import {
+  boolQuery,
+  ImportReportSchema,
+  ImportTaskAcceptedSchema,
+  isTrue,
+} from "@/web/ipam_schemas.ts";
 import { apiRouter } from "@/web/api_router.ts";
 import { errorResponses, jsonResponse, safeString, security } from "@/web/api_schemas.ts";
 import type { AppContext } from "@/web/env.ts";
@@ -38,25 +55,64 @@ function route(kind: ImportKind) {
     path: `/${kind}`,
     tags: ["import"],
     summary: `Import ${kind} from CSV (Pingfold or phpIPAM columns)`,
-    description: "Errors: 413 `payload_too_large` above MAX_UPLOAD_BYTES, 422 `invalid_csv` " +
-      "(empty, not UTF-8, no or unknown header columns), 422 `too_many_rows`, 422 " +
-      "`import_has_errors` (details.errors lists every bad line; nothing was written), 409 " +
+    description: `A file of at most ${DEFAULT_MAX_ROWS.toLocaleString("en-US")} data rows is ` +
+      "imported at once, in one transaction, and answered with its report (200). A larger " +
+      "file is imported in batches of " + IMPORT_BATCH_ROWS.toLocaleString("en-US") +
+      " rows by a background task: the answer is 202 with `task_id`; GET /api/v1/tasks/{id} " +
+      'shows `progress` (0-1) and `note` ("imported 40,000 of 200,000 rows"), then the ' +
+      "ImportReport as `result` (`summary` counts the whole file; `errors`, `warnings` and " +
+      `\`skipped_folders\` list the first ${REPORT_LIST_LIMIT}, with their lines). Without ` +
+      "skip_errors the whole file is checked first and nothing is written if any row has an " +
+      "error (the task fails; its `result.errors` lists the first bad lines); with " +
+      "skip_errors each batch is its own transaction, and an import stopped in the middle " +
+      "keeps its written batches (importing the file again finishes it). A dry run of a " +
+      "large file answers 200 with whole-file counts, the first row plans and `batches`.\n\n" +
+      "Errors: 413 `payload_too_large` above MAX_UPLOAD_BYTES, 422 `invalid_csv` " +
+      "(empty, not UTF-8, no or unknown header columns), 422 " +
+      "`import_has_errors` (details.errors lists the bad lines; nothing was written), 409 " +
       "`import_conflict`. See docs/ipam.md for the columns.",
     security,
     request: { query: ImportQuery, body: csvBody },
-    responses: { 200: jsonResponse(ImportReportSchema, "The import report"), ...errorResponses },
+    responses: {
+      200: jsonResponse(ImportReportSchema, "The import report (or the dry run's plan)"),
+      202: jsonResponse(
+        ImportTaskAcceptedSchema,
+        "A file above the preview cap: queued as a task that imports it in batches",
+      ),
+      ...errorResponses,
+    },
   });
 }
 
 async function handle(c: AppContext, kind: ImportKind) {
   const query = ImportQuery.parse(c.req.query());
   const text = await readCsvUpload(c.req);
-  const report = await importCsv(c.get("deps").db, kind, text, {
-    dryRun: isTrue(query.dry_run),
+  const deps = c.get("deps");
+  const opts = {
     skipErrors: isTrue(query.skip_errors),
     allowOrphan: isTrue(query.allow_orphan),
     onExisting: query.on_existing,
-    checkScan: await scanEnableCheck(c.get("deps")),
+    ...await subnetWriteOptions(deps),
+  };
+  const user = c.get("user")?.username ?? null;
+  if (isTrue(query.dry_run)) return c.json(await previewCsv(deps.db, kind, text, opts), 200);
+  if (exceedsPreview(kind, text)) {
+    const started = await submitImportTask(
+      { db: deps.db, tasks: deps.services.tasks },
+      kind,
+      text,
+      opts,
+      { username: user, clientIp: c.get("clientIp"), via: "api" },
+    );
+    return c.json({ ...started, task_url: `/api/v1/tasks/${started.task_id}` }, 202);
+  }
+  const report = await importCsv(deps.db, kind, text, opts);
+  await audit(deps.db, {
+    username: user,
+    action: "ipam.import",
+    target: kind,
+    detail: { via: "api", summary: report.summary },
+    clientIp: c.get("clientIp"),
   });
   return c.json(report, 200);
 }

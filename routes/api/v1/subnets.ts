@@ -1,6 +1,7 @@
 // /api/v1/subnets: subnet CRUD, the folded address view, gap expansion and next free address.
 import { createRoute, z } from "@hono/zod-openapi";
-import { scanEnableCheck } from "@/services/sweeps/mod.ts";
+import { subnetWriteOptions } from "@/services/sweeps/mod.ts";
+import { intervalProblem, sweptEveryS } from "@/shared/scan_interval.ts";
 import {
   errorResponses,
   IdParam,
@@ -91,6 +92,25 @@ api.openapi(
   },
 );
 
+/**
+ * 422 `interval_not_kept` for an interval the scheduler would not keep (30 s on a one-minute
+ * tick): a subnet's interval is the one it is swept at.
+ */
+function assertIntervalKept(
+  c: { get(k: "deps"): { cfg: { SCAN_ICMP_INTERVAL_SECONDS: number } } },
+  s?: number,
+) {
+  if (s === undefined) return;
+  const floor = c.get("deps").cfg.SCAN_ICMP_INTERVAL_SECONDS;
+  const problem = intervalProblem(s, floor);
+  if (problem) {
+    throw new AppError(422, "interval_not_kept", problem, {
+      scan_interval_s: s,
+      swept_every_s: sweptEveryS(s, floor),
+    });
+  }
+}
+
 api.openapi(
   createRoute({
     method: "post",
@@ -100,7 +120,9 @@ api.openapi(
     description: "Errors: 422 `invalid_cidr` with a precise reason (`octet 300 > 255`, or host " +
       "bits set naming the network in `details.network`), 422 `validation_failed`, " +
       "409 `duplicate_subnet`, 422 `outside_scan_scope` when `scan_enabled` is true for a " +
-      "subnet outside the scan scope.",
+      "subnet outside the scan scope, 422 `interval_not_kept` when the scheduler could not keep " +
+      "`scan_interval_s` (sweeps start each minute, or every SCAN_ICMP_INTERVAL_SECONDS when " +
+      "shorter, and never closer than that; `details.swept_every_s` says what it would be).",
     security,
     request: { body: jsonBody(SubnetCreateBody) },
     responses: { 201: jsonResponse(SubnetSchema, "Created"), ...errorResponses },
@@ -109,9 +131,10 @@ api.openapi(
     const body = c.req.valid("json");
     const { normalize, ...rest } = body;
     const input = validate(SubnetInputSchema, { ...rest, cidr: cidrOf(body.cidr, normalize) });
+    assertIntervalKept(c, input.scan_interval_s);
     const { db, kv } = c.get("deps");
     const created = await createSubnet(db, input, {
-      checkScan: await scanEnableCheck(c.get("deps")),
+      ...await subnetWriteOptions(c.get("deps")),
     });
     const [summary] = await summarizeSubnets(db, kv, [created]);
     return c.json(summary, 201);
@@ -146,7 +169,8 @@ api.openapi(
       "with 409 `hosts_outside_cidr` (`details.hosts` = how many) unless `orphans` says what " +
       "to do with them: `move_to_parent` (they go to the parent subnet, or to no subnet when " +
       "there is none) or `delete`. Turning scanning on (or moving a scanned subnet) outside " +
-      "the scan scope is 422 `outside_scan_scope`.",
+      "the scan scope is 422 `outside_scan_scope`; an interval the scheduler could not keep is " +
+      "422 `interval_not_kept`.",
     security,
     request: { params: IdParam, body: jsonBody(SubnetPatchBody) },
     responses: { 200: jsonResponse(SubnetSchema, "Updated"), ...errorResponses },
@@ -157,10 +181,11 @@ api.openapi(
       ...rest,
       ...(rest.cidr !== undefined ? { cidr: cidrOf(rest.cidr, normalize) } : {}),
     });
+    assertIntervalKept(c, patch.scan_interval_s);
     const { db, kv } = c.get("deps");
     const updated = await updateSubnet(db, c.req.valid("param").id, patch, {
       orphans,
-      checkScan: await scanEnableCheck(c.get("deps")),
+      ...await subnetWriteOptions(c.get("deps")),
     });
     const [summary] = await summarizeSubnets(db, kv, [updated]);
     return c.json(summary, 200);

@@ -17,9 +17,11 @@ import {
   listUsers,
   requireRole,
   ROLES,
+  setDisabled,
   setPassword,
   setRole,
 } from "@/services/auth/mod.ts";
+import { AppError } from "@/services/errors.ts";
 import { apiRouter } from "@/web/api_router.ts";
 
 const api = apiRouter();
@@ -34,12 +36,14 @@ const toJson = (
     username: string;
     role: "admin" | "editor" | "viewer";
     must_change_password: boolean;
+    disabled?: boolean;
   },
 ) => ({
   id: u.id,
   username: u.username,
   role: u.role,
   must_change_password: u.must_change_password,
+  disabled: u.disabled ?? false,
 });
 
 api.openapi(
@@ -91,13 +95,16 @@ api.openapi(
     method: "patch",
     path: "/{id}",
     tags: ["users"],
-    summary: "Change a user's role or reset their password",
+    summary: "Change a user's role, reset their password, or disable or enable them",
+    description: "`disabled: true` logs the user out everywhere and stops their API tokens; " +
+      "admins cannot disable themselves, nor the last enabled admin (409).",
     security,
     request: {
       params: IdParam,
       body: jsonBody(z.object({
         role: z.enum(ROLES).optional(),
         password: safeString().min(1).max(256).optional(),
+        disabled: z.boolean().optional(),
       })),
     },
     responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses },
@@ -106,7 +113,14 @@ api.openapi(
     const { id } = c.req.valid("param");
     const b = c.req.valid("json");
     const { db, kv } = c.get("deps");
+    if (b.disabled === true && id === c.get("user")!.id) {
+      throw new AppError(409, "self_disable", "you cannot disable yourself");
+    }
     let user = b.role ? await setRole(db, id, b.role) : undefined;
+    if (b.disabled !== undefined) {
+      user = await setDisabled(db, id, b.disabled);
+      if (user.disabled) await destroyUserSessions(kv, id);
+    }
     if (b.password) {
       await setPassword(db, id, b.password, { mustChange: true });
       await destroyUserSessions(kv, id);

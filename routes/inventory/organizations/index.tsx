@@ -9,6 +9,7 @@ import {
 } from "@/services/inventory/mod.ts";
 import { Card, Csrf, Field, Notice } from "@/components/InventoryUi.tsx";
 import { type Form, tagsOf, text, userError } from "../_forms.ts";
+import { DataTable } from "@/components/DataTable.tsx";
 
 async function render(c: AppContext, state: { error?: string; values?: Form } = {}, status = 200) {
   const q = c.req.query("q")?.replaceAll("\0", "").slice(0, 200) || undefined;
@@ -28,36 +29,30 @@ async function render(c: AppContext, state: { error?: string; values?: Form } = 
         title={`${orgs.length} organizations`}
         id="orgs-title"
         actions={
-          <form method="get" class="flex gap-2 items-end">
+          <form method="get" class="flex flex-wrap gap-2 items-end">
             <Field name="q" label="Text" value={q} />
             <button class="btn btn-quiet" type="submit">Filter</button>
           </form>
         }
       >
-        <table class="table inv-table" data-testid="org-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Code</th>
-              <th>Servers</th>
-              <th>Contacts</th>
-              <th>Tags</th>
+        <DataTable
+          label="Organizations"
+          testId="org-table"
+          class="inv-table"
+          columns={["Name", "Code", "Servers", "Contacts", "Tags"]}
+        >
+          {orgs.map((o) => (
+            <tr key={o.id}>
+              <td>
+                <a class="link" href={`/inventory/organizations/${o.id}`}>{o.name}</a>
+              </td>
+              <td class="mono">{o.code ?? ""}</td>
+              <td>{o.server_count}</td>
+              <td>{o.contacts.map((ct) => ct.name || ct.email).filter(Boolean).join(", ")}</td>
+              <td>{o.tags.join(", ")}</td>
             </tr>
-          </thead>
-          <tbody>
-            {orgs.map((o) => (
-              <tr key={o.id}>
-                <td>
-                  <a class="link" href={`/inventory/organizations/${o.id}`}>{o.name}</a>
-                </td>
-                <td class="mono">{o.code ?? ""}</td>
-                <td>{o.server_count}</td>
-                <td>{o.contacts.map((ct) => ct.name || ct.email).filter(Boolean).join(", ")}</td>
-                <td>{o.tags.join(", ")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Card>
       {canEdit && (
         <Card title="Add an organization" id="add-org-title">

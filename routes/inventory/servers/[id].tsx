@@ -1,6 +1,7 @@
 // GET/POST /inventory/servers/:id: one server with each address's live status, open ports and
 // uptime, its indicators, linking and unlinking hosts, editing and deleting.
 import type { AppContext } from "@/web/env.ts";
+import { PostButton } from "@/components/PostButton.tsx";
 import { page } from "@/web/render.tsx";
 import { island } from "@/web/islands.tsx";
 import { validate } from "@/services/ipam/mod.ts";
@@ -21,6 +22,7 @@ import { StatusPill } from "@/components/StatusPill.tsx";
 import HostDrawer from "@/islands/HostDrawer.tsx";
 import { type Form, idOf, pathId, text, userError } from "../_forms.ts";
 import { serverFromForm } from "./index.tsx";
+import { DataTable } from "@/components/DataTable.tsx";
 
 const HostDrawerIsland = island("HostDrawer", HostDrawer);
 
@@ -56,60 +58,53 @@ async function render(
       <h1 class="text-2xl font-bold" data-testid="server-name">{s.name}</h1>
       <Notice error={state.error} ok={state.ok} />
       <Card title="Addresses" id="server-addresses">
-        <table class="table inv-table" data-testid="server-addresses">
-          <thead>
-            <tr>
-              <th>Address</th>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Open ports</th>
-              <th>Uptime 24 h</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.addresses.map((a) => (
-              <tr key={a.host_id} data-host-id={a.host_id}>
-                <td class="mono">
-                  <a class="link" href={`/hosts/${a.host_id}`}>{a.ip}</a>
-                </td>
-                <td>{a.hostname ?? ""}</td>
-                <td>
-                  <StatusPill
-                    state={a.status}
-                    latencyMs={a.latency_ms}
-                    since={a.status_since}
-                    lastSeen={null}
+        <DataTable
+          label="Addresses"
+          testId="server-addresses"
+          class="inv-table"
+          columns={["Address", "Name", "Status", "Open ports", "Uptime 24 h", ""]}
+        >
+          {s.addresses.map((a) => (
+            <tr key={a.host_id} data-host-id={a.host_id}>
+              <td class="mono">
+                <a class="link" href={`/hosts/${a.host_id}`}>{a.ip}</a>
+              </td>
+              <td>{a.hostname ?? ""}</td>
+              <td>
+                <StatusPill
+                  state={a.status}
+                  latencyMs={a.latency_ms}
+                  since={a.status_since}
+                  lastSeen={null}
+                />
+              </td>
+              <td class="mono">
+                {a.open_ports.length
+                  ? a.open_ports.map((p) =>
+                    `${p.port}/${p.proto}${p.service ? ` ${p.service}` : ""}`
+                  ).join(", ")
+                  : <span class="muted">none known</span>}
+              </td>
+              <td>
+                {a.uptime_24h === null
+                  ? <span class="muted">—</span>
+                  : `${(a.uptime_24h * 100).toFixed(1)} %`}
+              </td>
+              <td>
+                {canEdit && (
+                  <PostButton
+                    csrf={csrf}
+                    fields={{ _action: "unlink", host_id: String(a.host_id) }}
+                    label="Unlink"
+                    small
                   />
-                </td>
-                <td class="mono">
-                  {a.open_ports.length
-                    ? a.open_ports.map((p) =>
-                      `${p.port}/${p.proto}${p.service ? ` ${p.service}` : ""}`
-                    ).join(", ")
-                    : <span class="muted">none known</span>}
-                </td>
-                <td>
-                  {a.uptime_24h === null
-                    ? <span class="muted">—</span>
-                    : `${(a.uptime_24h * 100).toFixed(1)} %`}
-                </td>
-                <td>
-                  {canEdit && (
-                    <form method="post">
-                      <Csrf token={csrf} />
-                      <input type="hidden" name="_action" value="unlink" />
-                      <input type="hidden" name="host_id" value={String(a.host_id)} />
-                      <button class="btn btn-quiet btn-small" type="submit">Unlink</button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         {canEdit && (
-          <form method="post" class="flex gap-2 items-end mt-3">
+          <form method="post" class="flex flex-wrap gap-2 items-end mt-3">
             <Csrf token={csrf} />
             <input type="hidden" name="_action" value="link" />
             <Field name="ip" label="Link an address" placeholder="198.51.100.10" required />
@@ -196,11 +191,13 @@ async function render(
             <Field name="notes" label="Notes" value={s.notes} textarea />
             <button class="btn" type="submit">Save</button>
           </form>
-          <form method="post" class="mt-4">
-            <Csrf token={csrf} />
-            <input type="hidden" name="_action" value="delete" />
-            <button class="btn btn-danger" type="submit">Delete server (its hosts stay)</button>
-          </form>
+          <PostButton
+            csrf={csrf}
+            fields={{ _action: "delete" }}
+            label="Delete server (its hosts stay)"
+            variant="danger"
+            formClass="mt-4"
+          />
         </Card>
       )}
       <HostDrawerIsland />

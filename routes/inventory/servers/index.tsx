@@ -10,6 +10,7 @@ import {
 } from "@/services/inventory/mod.ts";
 import { Card, Csrf, Field, Notice } from "@/components/InventoryUi.tsx";
 import { addressesOf, type Form, idOf, tagsOf, text, userError } from "../_forms.ts";
+import { DataTable } from "@/components/DataTable.tsx";
 
 async function render(c: AppContext, state: { error?: string; values?: Form } = {}, status = 200) {
   const db = c.get("deps").db;
@@ -36,7 +37,7 @@ async function render(c: AppContext, state: { error?: string; values?: Form } = 
         title={`${servers.length} servers`}
         id="servers-title"
         actions={
-          <form method="get" class="flex gap-2 items-end">
+          <form method="get" class="flex flex-wrap gap-2 items-end">
             <Field name="q" label="Text" value={q} />
             <label class="flex flex-col text-sm">
               Organization
@@ -53,44 +54,37 @@ async function render(c: AppContext, state: { error?: string; values?: Form } = 
           </form>
         }
       >
-        <table class="table inv-table" data-testid="server-table">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Organization</th>
-              <th>Role</th>
-              <th>OS</th>
-              <th>Location</th>
-              <th>Addresses</th>
+        <DataTable
+          label="Servers"
+          testId="server-table"
+          class="inv-table"
+          columns={["Name", "Organization", "Role", "OS", "Location", "Addresses"]}
+        >
+          {servers.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <a class="link" href={`/inventory/servers/${s.id}`}>{s.name}</a>
+              </td>
+              <td>
+                {s.organization_id
+                  ? (
+                    <a class="link" href={`/inventory/organizations/${s.organization_id}`}>
+                      {s.organization_name}
+                    </a>
+                  )
+                  : <span class="muted">—</span>}
+              </td>
+              <td>{s.role}</td>
+              <td>{s.os}</td>
+              <td>{[s.location, s.rack].filter(Boolean).join(" / ")}</td>
+              <td class="mono">
+                {s.addresses.map((a) => (
+                  <a key={a.host_id} class="link mr-2" href={`/hosts/${a.host_id}`}>{a.ip}</a>
+                ))}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {servers.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <a class="link" href={`/inventory/servers/${s.id}`}>{s.name}</a>
-                </td>
-                <td>
-                  {s.organization_id
-                    ? (
-                      <a class="link" href={`/inventory/organizations/${s.organization_id}`}>
-                        {s.organization_name}
-                      </a>
-                    )
-                    : <span class="muted">—</span>}
-                </td>
-                <td>{s.role}</td>
-                <td>{s.os}</td>
-                <td>{[s.location, s.rack].filter(Boolean).join(" / ")}</td>
-                <td class="mono">
-                  {s.addresses.map((a) => (
-                    <a key={a.host_id} class="link mr-2" href={`/hosts/${a.host_id}`}>{a.ip}</a>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Card>
       {canEdit && (
         <Card title="Add a server" id="add-server-title">

@@ -6,6 +6,7 @@ import { getScanResult } from "@/services/operations/mod.ts";
 import { Card, Pill } from "@/components/InventoryUi.tsx";
 import { pathId } from "../../inventory/_forms.ts";
 import { summaryText } from "./index.tsx";
+import { DataTable } from "@/components/DataTable.tsx";
 
 export async function GET(c: AppContext) {
   const id = pathId(c.req.param("id"), "scan result");
@@ -71,50 +72,39 @@ export async function GET(c: AppContext) {
           </div>
         </dl>
         {r.open_ports.length > 0 && (
-          <table class="table inv-table mt-3" data-testid="scan-ports">
-            <thead>
-              <tr>
-                <th>Port</th>
-                <th>Proto</th>
-                <th>State</th>
-                <th>Service</th>
-                <th>Product</th>
-                <th>Version</th>
+          <DataTable
+            label="Open ports"
+            testId="scan-ports"
+            class="inv-table mt-3"
+            columns={["Port", "Proto", "State", "Service", "Product", "Version"]}
+          >
+            {r.open_ports.map((p) => (
+              <tr key={`${p.proto}${p.port}`}>
+                <td class="mono">{p.port}</td>
+                <td>{p.proto}</td>
+                <td>{p.state}</td>
+                <td>{p.service}</td>
+                <td>{p.product}</td>
+                <td>{p.version}</td>
               </tr>
-            </thead>
-            <tbody>
-              {r.open_ports.map((p) => (
-                <tr key={`${p.proto}${p.port}`}>
-                  <td class="mono">{p.port}</td>
-                  <td>{p.proto}</td>
-                  <td>{p.state}</td>
-                  <td>{p.service}</td>
-                  <td>{p.product}</td>
-                  <td>{p.version}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
         {alive.length > 0 && (
-          <table class="table inv-table mt-3" data-testid="scan-alive">
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Latency</th>
-                <th>Method</th>
+          <DataTable
+            label="Addresses that answered"
+            testId="scan-alive"
+            class="inv-table mt-3"
+            columns={["Address", "Latency", "Method"]}
+          >
+            {alive.map((a) => (
+              <tr key={a.ip}>
+                <td class="mono">{a.ip}</td>
+                <td>{a.latency_ms ?? ""} ms</td>
+                <td>{a.method}</td>
               </tr>
-            </thead>
-            <tbody>
-              {alive.map((a) => (
-                <tr key={a.ip}>
-                  <td class="mono">{a.ip}</td>
-                  <td>{a.latency_ms ?? ""} ms</td>
-                  <td>{a.method}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
         {attempts.length > 0 && (
           <ul class="text-sm mt-3">

@@ -16,6 +16,7 @@ import TaskProgress from "@/islands/TaskProgress.tsx";
 
 const TaskProgressIsland = island("TaskProgress", TaskProgress);
 import { type Form, text, userError } from "../../inventory/_forms.ts";
+import { DataTable } from "@/components/DataTable.tsx";
 
 const KINDS = ["ping", "sweep", "port_scan"] as const;
 
@@ -72,7 +73,7 @@ async function render(c: AppContext, state: { error?: string; ok?: string } = {}
         title="Recent results"
         id="scans-title"
         actions={
-          <form method="get" class="flex gap-2 items-end">
+          <form method="get" class="flex flex-wrap gap-2 items-end">
             <label class="flex flex-col text-sm">
               Kind
               <select class="input" name="kind">
@@ -85,45 +86,40 @@ async function render(c: AppContext, state: { error?: string; ok?: string } = {}
           </form>
         }
       >
-        <table class="table inv-table" data-testid="scan-table">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Kind</th>
-              <th>Target</th>
-              <th>Source</th>
-              <th>Status</th>
-              <th>Summary</th>
-              <th>Started</th>
-              <th>Export</th>
+        <DataTable
+          label="Scan results"
+          testId="scan-table"
+          class="inv-table"
+          columns={["#", "Kind", "Target", "Source", "Status", "Summary", "Started", "Export"]}
+        >
+          {rows.map((r) => (
+            <tr key={r.id} data-scan-id={r.id}>
+              <td>
+                <a class="link" href={`/operations/scans/${r.id}`}>{r.id}</a>
+              </td>
+              <td>{r.kind}</td>
+              <td class="mono">{r.target}</td>
+              <td>{r.source}</td>
+              <td>
+                <Pill status={r.status} />
+              </td>
+              <td>{summaryText(r.kind, r.summary, r.open_ports.length)}</td>
+              <td>
+                <time dateTime={r.started_at}>
+                  {r.started_at.replace("T", " ").slice(0, 19)}
+                </time>
+              </td>
+              <td>
+                <a class="link" href={`/api/v1/scans/${r.id}/export?format=json`} download>
+                  JSON
+                </a>{" "}
+                <a class="link" href={`/api/v1/scans/${r.id}/export?format=csv`} download>
+                  CSV
+                </a>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} data-scan-id={r.id}>
-                <td>
-                  <a class="link" href={`/operations/scans/${r.id}`}>{r.id}</a>
-                </td>
-                <td>{r.kind}</td>
-                <td class="mono">{r.target}</td>
-                <td>{r.source}</td>
-                <td>
-                  <Pill status={r.status} />
-                </td>
-                <td>{summaryText(r.kind, r.summary, r.open_ports.length)}</td>
-                <td>
-                  <time dateTime={r.started_at}>{r.started_at.replace("T", " ").slice(0, 19)}</time>
-                </td>
-                <td>
-                  <a class="link" href={`/api/v1/scans/${r.id}/export?format=json`} download>
-                    JSON
-                  </a>{" "}
-                  <a class="link" href={`/api/v1/scans/${r.id}/export?format=csv`} download>CSV</a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </Card>
     </div>,
     status,
