@@ -28,6 +28,7 @@ export { kvStateStore, openKvStateStore } from "./kv_state_store.ts";
 export { NATS_BUCKETS, natsStateStore } from "./nats_state_store.ts";
 export { connectNats, type NatsSettings } from "./nats_connection.ts";
 export { NatsCredentialsError } from "./nats_credentials.ts";
+export { NatsTlsError, serverAddresses } from "./nats_tls.ts";
 export { natsSettingsOf, openStateStore, type StateStoreSettings } from "./open_state.ts";
 export {
   dropHistoryBefore,

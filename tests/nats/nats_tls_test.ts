@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { connectNats, type NatsSettings } from "./nats_connection.ts";
-import { NatsTlsError, serverAddresses } from "./nats_tls.ts";
+import {
+  connectNats,
+  type NatsSettings,
+  NatsTlsError,
+  serverAddresses,
+} from "@/services/store/mod.ts";
 import { makeTestPki, startTlsNats, type TestPki } from "@/tests/support/nats_tls_server.ts";
 import { rangePort, startNats } from "@/tests/support/nats_server.ts";
 

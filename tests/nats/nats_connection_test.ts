@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { connectNats } from "./nats_connection.ts";
+import { connectNats } from "@/services/store/mod.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { rangePort, startNats } from "@/tests/support/nats_server.ts";
 import { nkeyServerConfig, operatorSetup, userKey } from "@/tests/support/nats_keys.ts";

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { natsFixture } from "../../tests/support/nats_fixture.ts";
-import { startNats } from "../../tests/support/nats_server.ts";
-import { createResultSpool } from "./result_spool.ts";
-import { ensureResultStream, RESULT_STREAM } from "./subjects.ts";
-import type { SweepResult, SweepResultMessage } from "./job_messages.ts";
+import { natsFixture } from "@/tests/support/nats_fixture.ts";
+import { startNats } from "@/tests/support/nats_server.ts";
+import {
+  createResultSpool,
+  ensureResultStream,
+  RESULT_STREAM,
+  type SweepResult,
+  type SweepResultMessage,
+} from "@/services/cluster/mod.ts";
 
 const result = (id: string): SweepResult => ({
   result_id: id,
