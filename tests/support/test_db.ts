@@ -66,8 +66,19 @@ function pgliteTemplate(): Promise<Blob> {
   return template;
 }
 
+/**
+ * A test database holds a few rows: 16 MB of shared buffers instead of PostgreSQL's 128 MB is
+ * plenty, and spares each of the suite's hundreds of PGlite starts about a third of its system
+ * time (the kernel zeroing memory the buffer pool touches).
+ */
+const TEST_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
 async function startFrom(dataDir: Blob): Promise<PGlite> {
-  const pg = new PGlite("memory://", { parsers: pgliteParsers, loadDataDir: dataDir });
+  const pg = new PGlite("memory://", {
+    parsers: pgliteParsers,
+    loadDataDir: dataDir,
+    startParams: TEST_START_PARAMS,
+  });
   await pg.waitReady;
   return pg;
 }
