@@ -14,6 +14,13 @@ export const resultSubject = (site: string) => `pingfold.results.${site}`;
 /** A work-queue stream per site: each job is taken by one scanner and gone once acked. */
 export const jobStream = (site: string) => `PINGFOLD_JOBS_${site}`;
 export const RESULT_STREAM = "PINGFOLD_RESULTS";
+/** Decoded flow batches of one site's edge collectors; the ingest role reads them all. */
+export const flowSubject = (site: string) => `pingfold.flows.${site}`;
+export const FLOW_STREAM = "PINGFOLD_FLOWS";
+/** The durable consumer every ingest process shares for flows (flows need no order). */
+export const FLOW_INGEST_CONSUMER = "flow-ingest";
+/** How long the flows stream keeps a batch nobody ingested (the ingest's claims live as long). */
+export const FLOW_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 /** The durable consumer every scanner of a site shares (a work queue allows one). */
 export const SCANNER_CONSUMER = "scanners";
 export const INGEST_CONSUMER = "ingest";
@@ -80,5 +87,25 @@ export async function ensureResultStream(jsm: JetStreamManager, replicas: number
     ack_wait: 60_000 * NS,
     // One result in flight across every ingest process: results apply in the order published.
     max_ack_pending: 1,
+  });
+}
+
+/** The flows stream (all sites) and the ingest role's durable consumer of it. */
+export async function ensureFlowStream(jsm: JetStreamManager, replicas: number) {
+  await ensureStream(jsm, {
+    name: FLOW_STREAM,
+    subjects: [flowSubject(">")],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    num_replicas: replicas,
+    max_age: FLOW_MAX_AGE_MS * NS,
+    duplicate_window: DEDUPE_WINDOW_MS * NS,
+  });
+  await jsm.consumers.add(FLOW_STREAM, {
+    durable_name: FLOW_INGEST_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: 60_000 * NS,
+    // Flow batches add up in any order: several may be in work across ingest processes.
+    max_ack_pending: 64,
   });
 }

@@ -92,7 +92,7 @@ async function start(msg: Extract<ToReceiver, { type: "start" }>): Promise<void>
   const priority = setThreadNice(msg.nice);
   window = Math.max(0, o.window);
   spool = await DiskSpool.open(o.dir, o.maxBytes, o.storedSeq, o.inHandUpTo);
-  nextSeq = Math.max(o.storedSeq, o.inHandUpTo, spool.lastSeq) + 1;
+  nextSeq = Math.max(o.storedSeq, o.inHandUpTo, spool.lastSeq, o.seqFloor ?? 0) + 1;
   // A batch holds at least one datagram of the largest size.
   const w = writer = new RawBatchWriter(Math.max(o.batchBytes, 70_000));
   gate = new BurstGate({ burstBytesPerMs: 20_000, quietMs: 200, maxHoldMs: 5000 });
