@@ -1,6 +1,7 @@
 // Scaled-out NetFlow with real processes: nats-server, PostgreSQL, and main.ts as ROLE=collector
-// (no DATABASE_URL: it reaches only NATS) and ROLE=ingest. NetFlow v5 and v9 sent to the collector
-// land in PostgreSQL once, and the collector's GET /health shows its delivery to JetStream.
+// (no DATABASE_URL: it reaches only NATS) and ROLE=ingest, each logged in as its user of
+// deploy/nats/nats.conf (so its permissions are the ones tested). NetFlow v5 and v9 sent to the
+// collector land in PostgreSQL once, and the collector's GET /health shows its delivery.
 import assert from "node:assert/strict";
 import { ENGINES } from "../support/test_db.ts";
 import { freshDatabase } from "../support/fresh_database.ts";
@@ -15,6 +16,15 @@ import {
 } from "../support/netflow/mod.ts";
 
 const ignore = { sanitizeOps: false, sanitizeResources: false };
+
+/** The passwords deploy/nats/nats.conf reads from its environment. */
+const PASSWORDS = {
+  NATS_WEB_PASSWORD: "w",
+  NATS_SCHEDULER_PASSWORD: "s",
+  NATS_INGEST_PASSWORD: "i",
+  NATS_SCANNER_PASSWORD: "sc",
+  NATS_COLLECTOR_PASSWORD: "c",
+};
 
 /** The health URL a role logged. */
 async function healthUrl(p: RoleProcess): Promise<string> {
@@ -81,7 +91,17 @@ Deno.test({
   async fn() {
     await Deno.mkdir("/tmp/nfnats", { recursive: true });
     const dir = await Deno.makeTempDir({ dir: "/tmp/nfnats", prefix: "flows-" });
-    const nats = startNats(dir, { port: rangePort(19400, 19449) });
+    // The users and permissions of deploy/nats/nats.conf; port, monitoring and JetStream's
+    // directory this test's own (flags cannot repeat what the file sets).
+    const conf = (await Deno.readTextFile(
+      new URL("../../deploy/nats/nats.conf", import.meta.url),
+    )).replace(/^(port|http_port): .*$/gm, "").replace(/^jetstream \{[^}]*\}$/m, "");
+    await Deno.writeTextFile(`${dir}/nats.conf`, conf);
+    const nats = startNats(dir, {
+      port: rangePort(19400, 19449),
+      configFile: `${dir}/nats.conf`,
+      env: { ...PASSWORDS },
+    });
     const procs: RoleProcess[] = [];
     await using pg = await freshDatabase("pf_nfnats");
     try {
@@ -90,7 +110,9 @@ Deno.test({
       const flowPort = rangePort(19450, 19499);
       const collector = role("collector", {
         ROLE: "collector",
-        SITE: "edge1",
+        SITE: "local",
+        NATS_USER: "collector",
+        NATS_PASSWORD: PASSWORDS.NATS_COLLECTOR_PASSWORD,
         NETFLOW_ENABLED: "1",
         NETFLOW_BIND_HOST: "127.0.0.1",
         NETFLOW_BIND_PORT: String(flowPort),
@@ -98,6 +120,9 @@ Deno.test({
       });
       const ingest = role("ingest", {
         ROLE: "ingest",
+        NATS_USER: "ingest",
+        NATS_PASSWORD: PASSWORDS.NATS_INGEST_PASSWORD,
+        STATE_STORE: "nats", // as in docker-compose.yml
         DATABASE_URL: pg.url,
         PORT: String(rangePort(19450, 19499)),
       });
@@ -122,14 +147,14 @@ Deno.test({
       const [ex] = await pg.db.query<{ collector: string; records_stored: number }>(
         `select collector, records_stored::int from netflow_exporter where addr = '127.0.0.1'`,
       );
-      assert.equal(ex.collector, `edge1/127.0.0.1:${flowPort}`);
+      assert.equal(ex.collector, `local/127.0.0.1:${flowPort}`);
       assert.equal(Number(ex.records_stored), 50);
 
       const res = await fetch(url);
       const body = await res.json();
       assert.equal(res.status, 200, JSON.stringify(body));
       assert.deepEqual(body.roles, ["collector"]);
-      assert.equal(body.site, "edge1");
+      assert.equal(body.site, "local");
       assert.equal(body.nats, "connected");
       assert.equal(body.db, undefined, "a collector alone opens no database");
       assert.equal(body.netflow.state, "listening");
