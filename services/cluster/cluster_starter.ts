@@ -23,7 +23,7 @@ import { startScannerAgent } from "./scanner_agent.ts";
 import { createJobSweeper } from "./job_sweeper.ts";
 import { startIngest } from "./result_ingest.ts";
 import { ensureFlowStream, ensureJobStream, ensureResultStream } from "./subjects.ts";
-import { startEdgeCollector } from "@/services/netflow/mod.ts";
+import { addNetflowHealth, startEdgeCollector } from "@/services/netflow/mod.ts";
 import { createFlowPublisher } from "./flow_publisher.ts";
 import { startFlowIngest } from "./flow_ingest.ts";
 import { isRoot, startPortScanScheduler } from "@/services/portscans/mod.ts";
@@ -231,8 +231,14 @@ export async function startCluster(o: {
     const edge = await startEdgeCollector(cfg, createFlowPublisher({ js, site: cfg.SITE }), o.now);
     if (edge) {
       netflowHealth = edge.health;
+      // Beside the web role, the UI's /health and exporters page show it too.
+      const undo = deps ? addNetflowHealth(deps, edge.health) : () => {};
       if (edge.collector && deps) deps.services.netflow = edge.collector;
-      stops.push(() => edge.stop());
+      stops.push(async () => {
+        await edge.stop();
+        undo();
+        if (deps?.services.netflow === edge.collector) deps.services.netflow = null;
+      });
     }
   }
 

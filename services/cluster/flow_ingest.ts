@@ -14,7 +14,7 @@ import {
 } from "@/services/netflow/mod.ts";
 import { parseMessage } from "./job_messages.ts";
 import { type FlowBatchMessage, FlowMessageSchema } from "./flow_messages.ts";
-import { FLOW_INGEST_CONSUMER, FLOW_MAX_AGE_MS, FLOW_STREAM } from "./subjects.ts";
+import { FLOW_INGEST_CONSUMER, FLOW_STREAM, INGEST_MAX_AGE_MS } from "./subjects.ts";
 import { consumeDurable, settleMessage, type StreamConsumer } from "./stream_consumer.ts";
 
 class DuplicateBatch extends Error {}
@@ -96,7 +96,7 @@ async function runRetention(env: FlowIngestEnv): Promise<void> {
   });
   if (res.partitions.length > 0 || res.defaultRows > 0) log.info("NetFlow retention", { ...res });
   await env.db.query(`delete from ingested_flow_batch where ingested_at < $1`, [
-    new Date(now - FLOW_MAX_AGE_MS - DAY_MS),
+    new Date(now - INGEST_MAX_AGE_MS - DAY_MS),
   ]);
 }
 

@@ -19,8 +19,8 @@ export const flowSubject = (site: string) => `pingfold.flows.${site}`;
 export const FLOW_STREAM = "PINGFOLD_FLOWS";
 /** The durable consumer every ingest process shares for flows (flows need no order). */
 export const FLOW_INGEST_CONSUMER = "flow-ingest";
-/** How long the flows stream keeps a batch nobody ingested (the ingest's claims live as long). */
-export const FLOW_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+/** How long the results and flows streams keep a message (the ingest's flow claims as long). */
+export const INGEST_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 /** The durable consumer every scanner of a site shares (a work queue allows one). */
 export const SCANNER_CONSUMER = "scanners";
 export const INGEST_CONSUMER = "ingest";
@@ -70,42 +70,51 @@ export async function ensureJobStream(jsm: JetStreamManager, site: string, repli
   });
 }
 
-/** The results stream (all sites) and the durable consumer of the ingest role. */
-export async function ensureResultStream(jsm: JetStreamManager, replicas: number) {
+/**
+ * A stream of every site's messages for the ingest role (limits, kept a week, message ids
+ * remembered an hour) and its durable consumer with `inFlight` messages at most in work.
+ */
+async function ensureIngestStream(
+  jsm: JetStreamManager,
+  o: { name: string; subject: string; consumer: string; inFlight: number; replicas: number },
+) {
   await ensureStream(jsm, {
-    name: RESULT_STREAM,
-    subjects: [resultSubject(">")],
+    name: o.name,
+    subjects: [o.subject],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    num_replicas: replicas,
-    max_age: 7 * 24 * 3600 * 1000 * NS,
+    num_replicas: o.replicas,
+    max_age: INGEST_MAX_AGE_MS * NS,
     duplicate_window: DEDUPE_WINDOW_MS * NS,
   });
-  await jsm.consumers.add(RESULT_STREAM, {
-    durable_name: INGEST_CONSUMER,
+  await jsm.consumers.add(o.name, {
+    durable_name: o.consumer,
     ack_policy: AckPolicy.Explicit,
     ack_wait: 60_000 * NS,
+    max_ack_pending: o.inFlight,
+  });
+}
+
+/** The results stream (all sites) and the durable consumer of the ingest role. */
+export function ensureResultStream(jsm: JetStreamManager, replicas: number) {
+  return ensureIngestStream(jsm, {
+    name: RESULT_STREAM,
+    subject: resultSubject(">"),
+    consumer: INGEST_CONSUMER,
     // One result in flight across every ingest process: results apply in the order published.
-    max_ack_pending: 1,
+    inFlight: 1,
+    replicas,
   });
 }
 
 /** The flows stream (all sites) and the ingest role's durable consumer of it. */
-export async function ensureFlowStream(jsm: JetStreamManager, replicas: number) {
-  await ensureStream(jsm, {
+export function ensureFlowStream(jsm: JetStreamManager, replicas: number) {
+  return ensureIngestStream(jsm, {
     name: FLOW_STREAM,
-    subjects: [flowSubject(">")],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    num_replicas: replicas,
-    max_age: FLOW_MAX_AGE_MS * NS,
-    duplicate_window: DEDUPE_WINDOW_MS * NS,
-  });
-  await jsm.consumers.add(FLOW_STREAM, {
-    durable_name: FLOW_INGEST_CONSUMER,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: 60_000 * NS,
+    subject: flowSubject(">"),
+    consumer: FLOW_INGEST_CONSUMER,
     // Flow batches add up in any order: several may be in work across ingest processes.
-    max_ack_pending: 64,
+    inFlight: 64,
+    replicas,
   });
 }

@@ -44,7 +44,7 @@ export function collectorHealth(collector: Collector): Record<string, unknown> {
 }
 
 /** Adds `netflow` to whatever /health extras are already registered; returns the undo. */
-function addHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
+export function addNetflowHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
   const prev = deps.services.healthExtras;
   const extras: HealthExtras = async () => ({
     ...(typeof prev === "function" ? await prev() : {}),
@@ -71,11 +71,11 @@ export async function startNetflowCollector(deps: Deps): Promise<BackgroundTask 
   } catch (err) {
     const error = (err as Error)?.message ?? String(err);
     log.error("NetFlow collector not started", { error });
-    const undo = addHealth(deps, () => ({ state: "failed", error }));
+    const undo = addNetflowHealth(deps, () => ({ state: "failed", error }));
     return { name: "netflow-collector", stop: () => Promise.resolve(undo()) };
   }
   deps.services.netflow = collector;
-  const undo = addHealth(deps, () => collectorHealth(collector));
+  const undo = addNetflowHealth(deps, () => collectorHealth(collector));
   return {
     name: "netflow-collector",
     async stop() {

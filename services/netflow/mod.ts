@@ -19,7 +19,12 @@ export {
   type CollectorStatus,
   startCollector,
 } from "./collector.ts";
-export { collectorHealth, startEdgeCollector, startNetflowCollector } from "./collector_starter.ts";
+export {
+  addNetflowHealth,
+  collectorHealth,
+  startEdgeCollector,
+  startNetflowCollector,
+} from "./collector_starter.ts";
 export { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
 
 // Traffic queries for the page and API.
