@@ -1,6 +1,7 @@
 // Flows through JetStream with real parts: a real collector (UDP socket, decode worker, disk spool)
 // publishing to a real nats-server, the ingest storing into both engines. Checks that flows land
-// once, that a NATS outage loses and doubles nothing, and that a redelivered batch writes nothing.
+// once, that a NATS outage loses and doubles nothing (also across a collector restart), and that a
+// redelivered batch writes nothing.
 import assert from "node:assert/strict";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -86,16 +87,22 @@ dbTest("flows travel through JetStream once, across an outage and a redelivery",
   const ingest = { stop: () => Promise.resolve() };
   try {
     await ensureFlowStream(await jetstreamManager(ingestNc), 1);
-    const outbox = createFlowPublisher({
-      js: jetstream(edgeNc),
-      site: "edge1",
-      retryMs: 100,
-      timeoutMs: 1000,
-    });
-    collector = await startCollector(
-      { outbox, now: Date.now },
-      collectorOptions({ port: rangePort(...PORTS), spoolDir, name: "edge1/test", spoolWindow: 0 }),
-    );
+    const flowPort = rangePort(...PORTS);
+    const startEdge = () =>
+      startCollector(
+        {
+          outbox: createFlowPublisher({
+            js: jetstream(edgeNc),
+            site: "edge1",
+            retryMs: 100,
+            timeoutMs: 1000,
+            graceMs: 1000,
+          }),
+          now: Date.now,
+        },
+        collectorOptions({ port: flowPort, spoolDir, name: "edge1/test", spoolWindow: 0 }),
+      );
+    collector = await startEdge();
     const running = startFlowIngest(jetstream(ingestNc), { db, now: Date.now, retention: null });
     ingest.stop = () => running.stop();
 
@@ -138,6 +145,20 @@ dbTest("flows travel through JetStream once, across an outage and a redelivery",
     );
     assert.equal(Number(ex.records_stored), 750);
     assert.equal(ex.collector, "edge1/test");
+
+    // 4. A collector stopped while NATS is away keeps its spool; the next start delivers it once.
+    await nats.halt();
+    await sendV5(collector.port, 10, 30, 300);
+    await waitFor("the collector to spool", () => collector!.status().spool_files > 0, 10_000);
+    await collector.stop();
+    collector = null;
+    await nats.resume();
+    collector = await startEdge();
+    await collector.sync();
+    want = { flows: 1050, bytes: want.bytes + bytesOf(10, 30, 300) };
+    await waitFor("the flows of the last run in SQL", async () => (await stored(db)).flows >= 1050);
+    await waitFor("the ingest to settle", () => settled(ingestNc), 10_000);
+    assert.deepEqual(await stored(db), want, "a restart loses and doubles nothing");
   } finally {
     await collector?.stop();
     await ingest.stop();

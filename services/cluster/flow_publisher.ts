@@ -14,6 +14,8 @@ export function createFlowPublisher(o: {
   /** Pause between attempts while JetStream does not answer, and how long one attempt waits. */
   retryMs?: number;
   timeoutMs?: number;
+  /** How long a stopping collector keeps trying (default 5 s). */
+  graceMs?: number;
 }): FlowOutbox {
   const subject = flowSubject(o.site);
   const retryMs = o.retryMs ?? 500;
@@ -82,10 +84,10 @@ export function createFlowPublisher(o: {
       }
     },
     stats: () => ({ ...stats }),
-    close(graceMs) {
+    close() {
       // Retries go on until the deadline, then what is unsent rejects (see send).
       closed = true;
-      deadline = Date.now() + graceMs;
+      deadline = Date.now() + (o.graceMs ?? 5000);
       return Promise.resolve();
     },
   };

@@ -538,8 +538,20 @@ class NetflowCollector implements Collector {
     const edge = this.#edge!;
     const outbox = this.#outbox!;
     this.#delivering = this.#delivering.then(async () => {
+      // A disk that refuses the write now may take it in a moment; the batch waits meanwhile.
+      for (let attempt = 1;; attempt++) {
+        try {
+          await edge.reserve(seq);
+          break;
+        } catch (err) {
+          if (attempt === 1) {
+            this.#log.warn("netflow edge state not written", { seq, error: String(err) });
+          }
+          if (this.#stoppingNow) return;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       try {
-        await edge.reserve(seq);
         await outbox.send({ spoolId: edge.id, collector: this.name, seq, chunks });
       } catch (err) {
         this.#log.warn("netflow batch not delivered", { seq, error: String(err) });
@@ -765,7 +777,7 @@ class NetflowCollector implements Collector {
     await this.#batcher?.stop();
     if (this.#outbox) {
       // A link that stays down gets a few seconds; spooled batches then wait for the next start.
-      await this.#outbox.close(5000);
+      await this.#outbox.close();
       await this.#delivering;
       await this.#edge!.flush().catch(() => {});
     }

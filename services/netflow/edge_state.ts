@@ -54,8 +54,14 @@ export class EdgeState {
   /** Makes sure `seq` is reserved on disk before a message goes out under it. */
   async reserve(seq: number): Promise<void> {
     if (seq <= this.#state.reserved) return;
+    const before = this.#state.reserved;
     this.#state.reserved = seq + RESERVE_BLOCK;
-    await this.#write();
+    try {
+      await this.#write();
+    } catch (err) {
+      this.#state.reserved = before; // not on disk: not reserved
+      throw err;
+    }
   }
 
   /**

@@ -39,6 +39,6 @@ export interface FlowOutbox {
     o: { nowMs: number; sinceMs: number },
   ): Promise<void>;
   stats(): OutboxStats;
-  /** Stops retrying after `graceMs`: what is still unsent rejects. */
-  close(graceMs: number): Promise<void>;
+  /** Stops retrying after a grace period of its own: what is still unsent then rejects. */
+  close(): Promise<void>;
 }
