@@ -6,6 +6,7 @@ import {
   isClustered,
   parseConfig,
   readEnv,
+  type Role,
   unknownSettings,
 } from "@/services/config/config.ts";
 import { type ClusterRuntime, roleHealth, startCluster } from "@/services/cluster/mod.ts";
@@ -54,7 +55,7 @@ export async function start() {
   }
   // Scaled out, one NATS connection serves the state store and the job and result streams.
   const nc = isClustered(cfg) ? await connectCluster(cfg) : null;
-  if (nc && !cfg.ROLE.some((r) => r !== "scanner")) return await startScanner(cfg, nc);
+  if (nc && cfg.ROLE.every((r) => EDGE_ROLES.includes(r))) return await startEdge(cfg, nc);
   const db = await openDb(cfg);
   const applied = await migrate(db);
   if (applied.length) log.info("migrations applied", { applied });
@@ -163,11 +164,15 @@ function spoolPath(cfg: Config): string {
   return cfg.KV_PATH.replace(/[^/]*$/, "scanner_spool.sqlite3");
 }
 
+/** Roles that need nothing but NATS: their results and flows go through it to the ingest role. */
+const EDGE_ROLES: readonly Role[] = ["scanner", "collector"];
+
 /**
- * A scanner alone opens no database and serves only GET /health: a remote site reaches only NATS.
+ * A scanner and/or collector alone opens no database and serves only GET /health: a remote site
+ * reaches only NATS. A scanner's spool is its own Deno KV; a collector's is its disk spool.
  */
-async function startScanner(cfg: Config, nc: NatsConnection) {
-  const kv = await openKv(spoolPath(cfg));
+async function startEdge(cfg: Config, nc: NatsConnection) {
+  const kv = hasRole(cfg, "scanner") ? await openKv(spoolPath(cfg)) : null;
   const cluster = await startCluster({ cfg, nc, deps: null, spool: kv, now: Date.now });
   log.info("started", { roles: cfg.ROLE, site: cfg.SITE, version: VERSION });
   const healthServer = serveRoleHealth({
@@ -183,7 +188,7 @@ async function startScanner(cfg: Config, nc: NatsConnection) {
     log.info("shutting down");
     await healthServer?.shutdown();
     await cluster.stop();
-    kv.close();
+    kv?.close();
     await nc.drain().catch(() => {});
     Deno.exit(0);
   };

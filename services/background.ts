@@ -16,19 +16,23 @@ type Starter = (deps: Deps) => Promise<BackgroundTask | null>;
  * (NATS_URL), sweeps and port scans go through the cluster instead (services/cluster).
  */
 // Port scans first: their start-up check of NMAP_ARGS refuses a bad value before anything starts.
-const starters: Array<{ role: Role; start: Starter; local?: true }> = [
+// `ingestOnly`: scaled out, it runs here only beside the ingest role (a collector elsewhere sends
+// its flows through NATS and services/cluster starts it).
+const starters: Array<{ role: Role; start: Starter; local?: true; ingestOnly?: true }> = [
   // Scaled out, port scans run at the hosts' sites: services/cluster starts the scheduler then.
   { role: "scheduler", start: (deps) => startPortScanScheduler(deps), local: true },
   { role: "web", start: startLiveShutdownHook },
   { role: "scheduler", start: startDiscoveryScheduler, local: true },
-  { role: "collector", start: startNetflowCollector },
+  { role: "collector", start: startNetflowCollector, ingestOnly: true },
   { role: "scheduler", start: startAlerts },
 ];
 
 export async function startBackground(deps: Deps): Promise<{ stop(): Promise<void> }> {
   const running: BackgroundTask[] = [];
-  for (const { role, start, local } of starters) {
-    if (!hasRole(deps.cfg, role) || (local && isClustered(deps.cfg))) continue;
+  const clustered = isClustered(deps.cfg);
+  for (const { role, start, local, ingestOnly } of starters) {
+    if (!hasRole(deps.cfg, role) || (local && clustered)) continue;
+    if (ingestOnly && clustered && !hasRole(deps.cfg, "ingest")) continue;
     const task = await start(deps);
     if (task) running.push(task);
   }

@@ -1,6 +1,7 @@
 // Starts this process's part of a cluster (NATS_URL set): the leased scheduler (and the port scan
 // scheduler, whose batches go to the hosts' sites), the site's scanner (sweeps and port jobs) and
-// the ingest of results, as ROLE asks. Stopped in reverse order; the lease is handed back.
+// the ingest of results and flows, and an edge NetFlow collector publishing to JetStream, as ROLE
+// asks. Stopped in reverse order; the lease is handed back.
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Config, hasRole } from "@/services/config/config.ts";
@@ -21,7 +22,10 @@ import { createResultSpool } from "./result_spool.ts";
 import { startScannerAgent } from "./scanner_agent.ts";
 import { createJobSweeper } from "./job_sweeper.ts";
 import { startIngest } from "./result_ingest.ts";
-import { ensureJobStream, ensureResultStream } from "./subjects.ts";
+import { ensureFlowStream, ensureJobStream, ensureResultStream } from "./subjects.ts";
+import { addNetflowHealth, startEdgeCollector } from "@/services/netflow/mod.ts";
+import { createFlowPublisher } from "./flow_publisher.ts";
+import { startFlowIngest } from "./flow_ingest.ts";
 import { isRoot, startPortScanScheduler } from "@/services/portscans/mod.ts";
 import { createPortDispatch } from "./port_dispatch.ts";
 import { createPortAgent } from "./port_agent.ts";
@@ -74,7 +78,16 @@ export interface ClusterHealth {
   nats: "connected" | "disconnected" | "closed";
   /** Results waiting in the scanner's local spool for NATS (scanner role only). */
   spool_pending?: number;
+  /** An edge collector's state, counters and delivery to JetStream (collector without ingest). */
+  netflow?: Record<string, unknown>;
 }
+
+/**
+ * Scaled out, a collector sends its flows through JetStream unless this process also ingests:
+ * then it stores them itself, as on the single box (services/background.ts starts it).
+ */
+export const publishesFlows = (cfg: Config): boolean =>
+  hasRole(cfg, "collector") && !hasRole(cfg, "ingest");
 
 export interface ClusterRuntime {
   health(): Promise<ClusterHealth>;
@@ -101,6 +114,10 @@ export async function startCluster(o: {
   const stops: Array<() => Promise<void>> = [];
   const linkUp = watchLink(nc, hasRole(cfg, "scanner"));
   let spoolPending: (() => Promise<number>) | null = null;
+  let netflowHealth: (() => Record<string, unknown>) | null = null;
+  if (publishesFlows(cfg) || hasRole(cfg, "ingest")) {
+    await settingUp("flows stream", () => ensureFlowStream(jsm, cfg.NATS_REPLICAS));
+  }
 
   // DISABLE_SCHEDULER stops scheduled sweeps here too, as on the single box.
   if (hasRole(cfg, "scheduler") && deps && !cfg.DISABLE_SCHEDULER) {
@@ -210,7 +227,32 @@ export async function startCluster(o: {
     });
   }
 
+  if (publishesFlows(cfg)) {
+    const edge = await startEdgeCollector(cfg, createFlowPublisher({ js, site: cfg.SITE }), o.now);
+    if (edge) {
+      netflowHealth = edge.health;
+      // Beside the web role, the UI's /health and exporters page show it too.
+      const undo = deps ? addNetflowHealth(deps, edge.health) : () => {};
+      if (edge.collector && deps) deps.services.netflow = edge.collector;
+      stops.push(async () => {
+        await edge.stop();
+        undo();
+        if (deps?.services.netflow === edge.collector) deps.services.netflow = null;
+      });
+    }
+  }
+
   if (hasRole(cfg, "ingest") && deps) {
+    const flows = startFlowIngest(js, {
+      db: deps.db,
+      now: o.now,
+      // A collector in this process runs retention itself.
+      retention: hasRole(cfg, "collector") && cfg.NETFLOW_ENABLED ? null : {
+        flowsDays: cfg.NETFLOW_RETENTION_DAYS,
+        rollupsDays: cfg.NETFLOW_ROLLUP_RETENTION_DAYS,
+      },
+    });
+    stops.push(() => flows.stop());
     const ingest = startIngest(js, {
       db: deps.db,
       kv: deps.kv,
@@ -224,7 +266,11 @@ export async function startCluster(o: {
   return {
     async health() {
       const nats = nc.isClosed() ? "closed" : linkUp() ? "connected" : "disconnected";
-      return spoolPending ? { nats, spool_pending: await spoolPending() } : { nats };
+      return {
+        nats,
+        ...(spoolPending ? { spool_pending: await spoolPending() } : {}),
+        ...(netflowHealth ? { netflow: netflowHealth() } : {}),
+      };
     },
     async stop() {
       for (const stop of stops.reverse()) await stop().catch(() => {});

@@ -3,7 +3,6 @@
 // sweep, in one transaction. A chunk already claimed (ingested_chunk, or its whole result in
 // ingested_result) is acknowledged and skipped: redelivery and spool replay write nothing.
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { log } from "@/services/logger.ts";
 import type { Db, Queryable, StateStore } from "@/services/store/mod.ts";
 import { knownHostsAmong } from "@/services/ipam/mod.ts";
 import { applyResults, insertRun, type SweepHostResult } from "@/services/sweeps/mod.ts";
@@ -15,6 +14,7 @@ import type { PortscanEnv } from "@/services/portscans/mod.ts";
 import { isPortMessage, PortResultSchema } from "./port_job_messages.ts";
 import { ingestPortResult } from "./port_ingest.ts";
 import type { JsMsg } from "@nats-io/jetstream";
+import { consumeDurable, settleMessage, type StreamConsumer } from "./stream_consumer.ts";
 
 export interface IngestEnv {
   db: Db;
@@ -146,53 +146,23 @@ export async function ingestResult(
   return "ingested";
 }
 
-/**
- * Settles one message of the results stream: one that cannot be read is dropped (term: it would
- * fail the same way forever), a stored one is acked with its log line, a failure is retried (nak)
- * after a pause so it is never skipped.
- */
-async function settle<T extends { result_id: string }>(
-  m: JsMsg,
-  what: string,
-  dropText: string,
-  read: () => T,
-  store: (r: T) => Promise<Record<string, unknown>>,
-): Promise<void> {
-  let r: T;
-  try {
-    r = read();
-  } catch (err) {
-    log.warn(dropText, { error: String(err) });
-    m.term();
-    return;
-  }
-  try {
-    log.info(`${what} ingested`, { result_id: r.result_id, ...await store(r) });
-    m.ack();
-  } catch (err) {
-    log.warn(`ingesting a ${what} failed; retrying`, {
-      result_id: r.result_id,
-      error: String(err),
-    });
-    m.nak(2000);
-  }
-}
+const byResultId = (r: { result_id: string }) => ({ result_id: r.result_id });
 
 /** One port result: stored once (a duplicate is acked unchanged). */
 function ingestPortMessage(env: IngestEnv, m: JsMsg): Promise<void> {
-  return settle(m, "port result", "dropping a port result", () => {
+  return settleMessage(m, "port result", "dropping a port result", () => {
     if (!env.ports) throw new Error("this ingest stores no port scans");
     return parseMessage(PortResultSchema, m.data, "port result");
   }, async (r) => ({
     outcome: await ingestPortResult(env.ports!, r),
     site: r.site,
     hosts: r.hosts.length,
-  }));
+  }), byResultId);
 }
 
 /** One sweep result (or chunk of one): applied once, in order. */
 function ingestSweepMessage(env: IngestEnv, m: JsMsg): Promise<void> {
-  return settle(
+  return settleMessage(
     m,
     "sweep result",
     "dropping a malformed sweep result",
@@ -204,37 +174,19 @@ function ingestSweepMessage(env: IngestEnv, m: JsMsg): Promise<void> {
       chunks: r.chunks,
       subnet: r.cidr,
     }),
+    byResultId,
   );
 }
 
-export interface Ingester {
-  stop(): Promise<void>;
-}
+export type Ingester = StreamConsumer;
 
 /** Consumes results until stopped; a failing result is retried after a pause, never skipped. */
 export function startIngest(js: JetStreamClient, env: IngestEnv): Ingester {
-  const stopper = new AbortController();
-  const loop = (async () => {
-    while (!stopper.signal.aborted) {
-      try {
-        const consumer = await js.consumers.get(RESULT_STREAM, INGEST_CONSUMER);
-        while (!stopper.signal.aborted) {
-          const m = await consumer.next({ expires: 5000 });
-          if (!m) continue;
-          if (isPortMessage(m.data)) await ingestPortMessage(env, m);
-          else await ingestSweepMessage(env, m);
-        }
-      } catch (err) {
-        if (stopper.signal.aborted) break;
-        log.debug("waiting for sweep results", { error: String(err) });
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  })();
-  return {
-    async stop() {
-      stopper.abort();
-      await loop;
-    },
-  };
+  return consumeDurable(
+    js,
+    RESULT_STREAM,
+    INGEST_CONSUMER,
+    "waiting for sweep results",
+    (m) => isPortMessage(m.data) ? ingestPortMessage(env, m) : ingestSweepMessage(env, m),
+  );
 }

@@ -36,7 +36,7 @@ export async function roleHealth(o: {
     body: {
       status: ok ? "ok" : "degraded",
       roles: o.roles,
-      ...(o.roles.includes("scanner") ? { site: o.site } : {}),
+      ...(o.roles.includes("scanner") || o.roles.includes("collector") ? { site: o.site } : {}),
       ...cluster,
       ...(db === undefined ? {} : { db }),
       ...(kv === undefined ? {} : { kv }),

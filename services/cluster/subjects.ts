@@ -14,6 +14,13 @@ export const resultSubject = (site: string) => `pingfold.results.${site}`;
 /** A work-queue stream per site: each job is taken by one scanner and gone once acked. */
 export const jobStream = (site: string) => `PINGFOLD_JOBS_${site}`;
 export const RESULT_STREAM = "PINGFOLD_RESULTS";
+/** Decoded flow batches of one site's edge collectors; the ingest role reads them all. */
+export const flowSubject = (site: string) => `pingfold.flows.${site}`;
+export const FLOW_STREAM = "PINGFOLD_FLOWS";
+/** The durable consumer every ingest process shares for flows (flows need no order). */
+export const FLOW_INGEST_CONSUMER = "flow-ingest";
+/** How long the results and flows streams keep a message (the ingest's flow claims as long). */
+export const INGEST_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 /** The durable consumer every scanner of a site shares (a work queue allows one). */
 export const SCANNER_CONSUMER = "scanners";
 export const INGEST_CONSUMER = "ingest";
@@ -63,22 +70,51 @@ export async function ensureJobStream(jsm: JetStreamManager, site: string, repli
   });
 }
 
-/** The results stream (all sites) and the durable consumer of the ingest role. */
-export async function ensureResultStream(jsm: JetStreamManager, replicas: number) {
+/**
+ * A stream of every site's messages for the ingest role (limits, kept a week, message ids
+ * remembered an hour) and its durable consumer with `inFlight` messages at most in work.
+ */
+async function ensureIngestStream(
+  jsm: JetStreamManager,
+  o: { name: string; subject: string; consumer: string; inFlight: number; replicas: number },
+) {
   await ensureStream(jsm, {
-    name: RESULT_STREAM,
-    subjects: [resultSubject(">")],
+    name: o.name,
+    subjects: [o.subject],
     retention: RetentionPolicy.Limits,
     storage: StorageType.File,
-    num_replicas: replicas,
-    max_age: 7 * 24 * 3600 * 1000 * NS,
+    num_replicas: o.replicas,
+    max_age: INGEST_MAX_AGE_MS * NS,
     duplicate_window: DEDUPE_WINDOW_MS * NS,
   });
-  await jsm.consumers.add(RESULT_STREAM, {
-    durable_name: INGEST_CONSUMER,
+  await jsm.consumers.add(o.name, {
+    durable_name: o.consumer,
     ack_policy: AckPolicy.Explicit,
     ack_wait: 60_000 * NS,
+    max_ack_pending: o.inFlight,
+  });
+}
+
+/** The results stream (all sites) and the durable consumer of the ingest role. */
+export function ensureResultStream(jsm: JetStreamManager, replicas: number) {
+  return ensureIngestStream(jsm, {
+    name: RESULT_STREAM,
+    subject: resultSubject(">"),
+    consumer: INGEST_CONSUMER,
     // One result in flight across every ingest process: results apply in the order published.
-    max_ack_pending: 1,
+    inFlight: 1,
+    replicas,
+  });
+}
+
+/** The flows stream (all sites) and the ingest role's durable consumer of it. */
+export function ensureFlowStream(jsm: JetStreamManager, replicas: number) {
+  return ensureIngestStream(jsm, {
+    name: FLOW_STREAM,
+    subject: flowSubject(">"),
+    consumer: FLOW_INGEST_CONSUMER,
+    // Flow batches add up in any order: several may be in work across ingest processes.
+    inFlight: 64,
+    replicas,
   });
 }

@@ -26,6 +26,9 @@ import {
 import { type LogLevel, openNetflowLog } from "./netflow_log.ts";
 import { join } from "node:path";
 import type { RecvBufferResult } from "./socket_buffer.ts";
+import { EdgeState } from "./edge_state.ts";
+import type { FlowOutbox, OutboxStats } from "./flow_outbox.ts";
+import type { FlowChunk } from "./flow_chunk.ts";
 
 export interface CollectorOptions {
   hostname: string;
@@ -81,10 +84,13 @@ export interface CollectorOptions {
   decodeNice?: number;
 }
 
-export interface CollectorDeps {
-  db: Db;
-  now: () => number;
-}
+/**
+ * The single box (and a collector beside the ingest role) stores in SQL; an edge collector
+ * (scaled out, no database) sends its batches to `outbox` and keeps its own state on disk.
+ */
+export type CollectorDeps =
+  | { db: Db; now: () => number; outbox?: undefined }
+  | { db?: null; now: () => number; outbox: FlowOutbox };
 
 export interface CollectorStatus {
   /** "restarting": the receive worker died and is being replaced (see worker_restarts). */
@@ -119,6 +125,8 @@ export interface CollectorStatus {
   log_file_dropped: number;
   exporters: number;
   totals: ExporterCounterView;
+  /** An edge collector's delivery to NATS (absent when it stores in SQL). */
+  publish?: OutboxStats;
 }
 
 export interface Collector {
@@ -193,12 +201,27 @@ export async function startCollector(
   });
   let templates: unknown = null;
   let storedSeq = 0;
+  // One spool directory per collector name (its stored sequence is kept per name in SQL).
+  const spoolDir = opts.spoolDir === undefined
+    ? await Deno.makeTempDir({ prefix: "pingfold-spool-" })
+    : join(opts.spoolDir, name.replaceAll(/[^A-Za-z0-9._-]/g, "_"));
+  const cleanUp = async () => {
+    await log.close();
+    if (opts.spoolDir === undefined) await Deno.remove(spoolDir, { recursive: true });
+  };
+  let edge: EdgeState | null = null;
   if (persist) {
     try {
-      templates = await loadTemplateState(deps.db, name);
-      storedSeq = await loadStoredSeq(deps.db, name);
+      if (deps.outbox) {
+        edge = await EdgeState.open(spoolDir);
+        templates = await edge.loadTemplates();
+        storedSeq = edge.delivered;
+      } else {
+        templates = await loadTemplateState(deps.db, name);
+        storedSeq = await loadStoredSeq(deps.db, name);
+      }
     } catch (err) {
-      await log.close();
+      await cleanUp();
       throw new AppError(
         500,
         "netflow_start_failed",
@@ -206,20 +229,15 @@ export async function startCollector(
       );
     }
   }
-  // One spool directory per collector name (its stored sequence is kept per name in SQL).
-  const spoolDir = opts.spoolDir === undefined
-    ? await Deno.makeTempDir({ prefix: "pingfold-spool-" })
-    : join(opts.spoolDir, name.replaceAll(/[^A-Za-z0-9._-]/g, "_"));
   const collector = new NetflowCollector(deps, opts, log, name, persist, templates, {
     dir: spoolDir,
     temporary: opts.spoolDir === undefined,
     storedSeq,
-  });
+  }, edge);
   try {
     await collector.listen();
   } catch (err) {
-    await log.close();
-    if (opts.spoolDir === undefined) await Deno.remove(spoolDir, { recursive: true });
+    await cleanUp();
     throw err;
   }
   return collector;
@@ -235,6 +253,11 @@ class NetflowCollector implements Collector {
   readonly #persist: boolean;
   readonly #startedAt: number;
   readonly #batcher: FlowBatcher | null;
+  /** Edge collectors only: their state on disk and where their batches go. */
+  readonly #edge: EdgeState | null;
+  readonly #outbox: FlowOutbox | null;
+  /** Batches on their way to the outbox, one after another (their order is the spool's). */
+  #delivering: Promise<void> = Promise.resolve();
   readonly #drops = new KernelDrops();
   /** Counters of receive workers that died: added to the live one's so totals never go back. */
   readonly #dead: WorkerCounters = emptyWorkerCounters();
@@ -275,8 +298,11 @@ class NetflowCollector implements Collector {
     persist: boolean,
     templates: unknown,
     spool: { dir: string; temporary: boolean; storedSeq: number },
+    edge: EdgeState | null = null,
   ) {
     this.#spool = spool;
+    this.#edge = edge;
+    this.#outbox = edge ? deps.outbox ?? null : null;
     this.#storedSeq = this.#receivedSeq = spool.storedSeq;
     this.#deps = deps;
     this.#opts = opts;
@@ -286,13 +312,14 @@ class NetflowCollector implements Collector {
     this.#startedAt = deps.now();
     this.#latestTemplates = templates;
     this.#lastSavedTemplates = templates === null ? "" : JSON.stringify(templates);
-    this.#batcher = persist
+    const db = deps.db;
+    this.#batcher = persist && db
       ? createFlowBatcher({
         batchSize: opts.batchSize,
         flushIntervalMs: opts.flushIntervalMs,
         queueMax: opts.queueMax,
         insert: async (chunks, storedSeq) => {
-          await insertFlowBatch(deps.db, chunks, {
+          await insertFlowBatch(db, chunks, {
             nowMs: deps.now(),
             collector: name,
             storedSeq,
@@ -352,6 +379,12 @@ class NetflowCollector implements Collector {
     if (this.#persist) {
       this.#timers.push(setInterval(this.saveTemplates, opts.templateSaveMs ?? 60_000));
       this.#timers.push(setInterval(this.#saveCounters, opts.countersSaveMs ?? 5_000));
+    }
+    if (this.#edge) {
+      const edge = this.#edge;
+      this.#timers.push(setInterval(() => edge.flush().catch(() => {}), 1000));
+    } else if (this.#persist) {
+      // Retention belongs to whoever stores the flows: the ingest role, for an edge collector.
       const every = opts.retentionEveryMs ?? 3_600_000;
       this.#timers.push(setTimeout(this.#runRetention, Math.min(every, 30_000)));
       this.#timers.push(setInterval(this.#runRetention, every));
@@ -384,6 +417,7 @@ class NetflowCollector implements Collector {
         maxBytes: opts.spoolMaxBytes ?? 1024 * 1024 * 1024,
         storedSeq: this.#storedSeq,
         inHandUpTo: this.#receivedSeq,
+        seqFloor: this.#edge?.reserved ?? 0,
         batchBytes: opts.spoolBatchBytes ?? 1024 * 1024,
         batchMs: opts.spoolBatchMs ?? opts.chunkFlushMs ?? 20,
         window: opts.spoolWindow ?? 8,
@@ -461,6 +495,7 @@ class NetflowCollector implements Collector {
         this.#receivedSeq = Math.max(this.#receivedSeq, msg.seq);
         // Decode-only collectors (benchmarks) count the records and let them go.
         if (this.#batcher) this.#batcher.offerGroup(msg.seq, msg.chunks);
+        else if (this.#outbox) this.#deliver(msg.seq, msg.chunks);
         else this.#stored(msg.seq, 1);
         this.#onProgress?.();
         break;
@@ -492,6 +527,39 @@ class NetflowCollector implements Collector {
         this.#onStopped?.();
         break;
     }
+  }
+
+  /**
+   * Sends one batch through the outbox after those before it. Its number is reserved on disk first
+   * (never reused after a restart); once JetStream has it, its spool file may go. A batch the
+   * outbox gave up on at stop stays in the spool, if it was spooled, for the next start.
+   */
+  #deliver(seq: number, chunks: FlowChunk[]): void {
+    const edge = this.#edge!;
+    const outbox = this.#outbox!;
+    this.#delivering = this.#delivering.then(async () => {
+      // A disk that refuses the write now may take it in a moment; the batch waits meanwhile.
+      for (let attempt = 1;; attempt++) {
+        try {
+          await edge.reserve(seq);
+          break;
+        } catch (err) {
+          if (attempt === 1) {
+            this.#log.warn("netflow edge state not written", { seq, error: String(err) });
+          }
+          if (this.#stoppingNow) return;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      try {
+        await outbox.send({ spoolId: edge.id, collector: this.name, seq, chunks });
+      } catch (err) {
+        this.#log.warn("netflow batch not delivered", { seq, error: String(err) });
+        return;
+      }
+      edge.markDelivered(seq);
+      this.#stored(seq, 1);
+    });
   }
 
   #answer(id: number, value: unknown): void {
@@ -582,7 +650,8 @@ class NetflowCollector implements Collector {
     if (!this.#persist || snapshot === null || snapshot === undefined) return;
     const text = JSON.stringify(snapshot);
     if (text === this.#lastSavedTemplates) return;
-    await saveTemplateState(this.#deps.db, this.name, snapshot, this.#deps.now());
+    if (this.#edge) await this.#edge.saveTemplates(snapshot);
+    else await saveTemplateState(this.#deps.db!, this.name, snapshot, this.#deps.now());
     this.#lastSavedTemplates = text;
   }
 
@@ -601,10 +670,9 @@ class NetflowCollector implements Collector {
     const text = JSON.stringify(all);
     if (text === this.#lastSavedCounters) return;
     try {
-      await saveExporterCounters(this.#deps.db, this.name, all, {
-        nowMs: this.#deps.now(),
-        sinceMs: this.#startedAt,
-      });
+      const o = { nowMs: this.#deps.now(), sinceMs: this.#startedAt };
+      if (this.#outbox) await this.#outbox.counters(this.name, all, o);
+      else await saveExporterCounters(this.#deps.db!, this.name, all, o);
       this.#lastSavedCounters = text;
     } catch (err) {
       this.#log.warn("saving NetFlow exporter counters failed", { error: String(err) });
@@ -612,7 +680,7 @@ class NetflowCollector implements Collector {
   };
 
   #runRetention = (): void => {
-    if (!this.#persist || this.#retention) return;
+    if (!this.#persist || this.#retention || !this.#deps.db) return;
     const now = this.#deps.now();
     this.#retention = deleteExpired(this.#deps.db, {
       flowsBefore: new Date(now - this.#opts.retentionDays * DAY_MS),
@@ -657,6 +725,7 @@ class NetflowCollector implements Collector {
       log_file_dropped: w.logFile.fileDropped,
       exporters: Object.keys(all).length,
       totals: sumCounters(Object.values(all)),
+      ...(this.#outbox ? { publish: this.#outbox.stats() } : {}),
     };
   }
 
@@ -706,6 +775,12 @@ class NetflowCollector implements Collector {
     this.#dropRequests();
     if (this.#state === "listening" || this.#state === "restarting") this.#state = "stopped";
     await this.#batcher?.stop();
+    if (this.#outbox) {
+      // A link that stays down gets a few seconds; spooled batches then wait for the next start.
+      await this.#outbox.close();
+      await this.#delivering;
+      await this.#edge!.flush().catch(() => {});
+    }
     if (this.#retention) await this.#retention;
     if (this.#persist) {
       try {

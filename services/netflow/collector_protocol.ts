@@ -47,6 +47,11 @@ export interface SpoolOptions {
   storedSeq: number;
   /** Batches up to this sequence already reached the main thread (kept, not replayed). */
   inHandUpTo: number;
+  /**
+   * New batches are numbered above this too (an edge collector's reserved sequences: numbers it
+   * may have published under, so a new batch never reuses one). Unset: 0.
+   */
+  seqFloor?: number;
   /** Bytes per receive batch. */
   batchBytes: number;
   /** A partly filled batch is handed on after this long. */

@@ -3,7 +3,9 @@
 // /health (per-exporter counters stay behind login, at /api/v1/netflow/exporters).
 import type { BackgroundTask, Deps, HealthExtras } from "@/services/services.ts";
 import { log } from "@/services/logger.ts";
+import type { Config } from "@/services/config/config.ts";
 import { type Collector, collectorOptionsFromConfig, startCollector } from "./collector.ts";
+import type { FlowOutbox } from "./flow_outbox.ts";
 
 /** The collector's part of /health: state and totals, no exporter addresses (it is public). */
 export function collectorHealth(collector: Collector): Record<string, unknown> {
@@ -37,11 +39,12 @@ export function collectorHealth(collector: Collector): Record<string, unknown> {
     datagrams_refused: s.datagrams_refused,
     kernel_drops: s.kernel_drops,
     worker_restarts: s.worker_restarts,
+    ...(s.publish ? { publish: s.publish } : {}),
   };
 }
 
 /** Adds `netflow` to whatever /health extras are already registered; returns the undo. */
-function addHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
+export function addNetflowHealth(deps: Deps, part: () => Record<string, unknown>): () => void {
   const prev = deps.services.healthExtras;
   const extras: HealthExtras = async () => ({
     ...(typeof prev === "function" ? await prev() : {}),
@@ -68,11 +71,11 @@ export async function startNetflowCollector(deps: Deps): Promise<BackgroundTask 
   } catch (err) {
     const error = (err as Error)?.message ?? String(err);
     log.error("NetFlow collector not started", { error });
-    const undo = addHealth(deps, () => ({ state: "failed", error }));
+    const undo = addNetflowHealth(deps, () => ({ state: "failed", error }));
     return { name: "netflow-collector", stop: () => Promise.resolve(undo()) };
   }
   deps.services.netflow = collector;
-  const undo = addHealth(deps, () => collectorHealth(collector));
+  const undo = addNetflowHealth(deps, () => collectorHealth(collector));
   return {
     name: "netflow-collector",
     async stop() {
@@ -82,4 +85,41 @@ export async function startNetflowCollector(deps: Deps): Promise<BackgroundTask 
       if (deps.services.netflow === collector) deps.services.netflow = null;
     },
   };
+}
+
+/** An edge collector as its process sees it: /health's `netflow` part, and its stop. */
+export interface EdgeCollectorTask {
+  collector: Collector | null;
+  health(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the collector of a scaled-out process without the ingest role: its batches go to
+ * `outbox` (JetStream), so it needs no database. Its name carries SITE, so the exporters page
+ * tells the sites' collectors apart. Like startNetflowCollector, a failed start is reported, not
+ * thrown.
+ */
+export async function startEdgeCollector(
+  cfg: Config,
+  outbox: FlowOutbox,
+  now: () => number,
+): Promise<EdgeCollectorTask | null> {
+  if (!cfg.NETFLOW_ENABLED) return null;
+  const opts = collectorOptionsFromConfig(cfg);
+  try {
+    const collector = await startCollector({ outbox, now }, {
+      ...opts,
+      name: `${cfg.SITE}/${opts.hostname}:${opts.port}`,
+    });
+    return {
+      collector,
+      health: () => collectorHealth(collector),
+      stop: () => collector.stop(),
+    };
+  } catch (err) {
+    const error = (err as Error)?.message ?? String(err);
+    log.error("NetFlow collector not started", { error });
+    return { collector: null, health: () => ({ state: "failed", error }), stop: async () => {} };
+  }
 }

@@ -177,3 +177,59 @@ export function chunkRecord(c: FlowChunk, i: number): FlowRecord {
     samplingInterval: c.sampling[i],
   };
 }
+
+/** The numeric columns of a chunk, in the order they travel between processes. */
+export const NUMERIC_COLUMNS = [
+  "version",
+  "sourceId",
+  "srcPort",
+  "dstPort",
+  "protocol",
+  "bytes",
+  "packets",
+  "startMs",
+  "endMs",
+  "inputIf",
+  "outputIf",
+  "tcpFlags",
+  "sampling",
+] as const;
+
+/** A chunk as plain JSON values: how an edge collector's records travel to the ingest (NATS). */
+export type FlowChunkColumns =
+  & { exporter: string; count: number; srcAddr: string[]; dstAddr: string[] }
+  & { [K in typeof NUMERIC_COLUMNS[number]]: number[] };
+
+export function chunkColumns(c: FlowChunk): FlowChunkColumns {
+  const out = {
+    exporter: c.exporter,
+    count: c.count,
+    srcAddr: c.srcAddr.slice(0, c.count),
+    dstAddr: c.dstAddr.slice(0, c.count),
+  } as FlowChunkColumns;
+  for (const k of NUMERIC_COLUMNS) out[k] = Array.from(c[k].subarray(0, c.count));
+  return out;
+}
+
+/**
+ * The chunk back from its columns. Values were made safe by the sender's FlowChunkBuilder; the
+ * typed arrays clip what a foreign sender might put there, and a column of the wrong length throws.
+ */
+export function chunkFromColumns(j: FlowChunkColumns): FlowChunk {
+  const c = emptyChunk(j.exporter, j.count);
+  c.count = j.count;
+  const check = (name: string, length: number) => {
+    if (length !== j.count) {
+      throw new Error(`flow chunk column ${name} has ${length} values, expected ${j.count}`);
+    }
+  };
+  check("srcAddr", j.srcAddr.length);
+  check("dstAddr", j.dstAddr.length);
+  c.srcAddr = j.srcAddr.slice();
+  c.dstAddr = j.dstAddr.slice();
+  for (const k of NUMERIC_COLUMNS) {
+    check(k, j[k].length);
+    c[k].set(j[k]);
+  }
+  return c;
+}

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { chunkRecord, FlowChunkBuilder, MAX_TIME_MS, sliceChunk } from "./flow_chunk.ts";
+import {
+  chunkColumns,
+  chunkFromColumns,
+  chunkRecord,
+  FlowChunkBuilder,
+  MAX_TIME_MS,
+  sliceChunk,
+} from "./flow_chunk.ts";
 import type { FlowRecord } from "./flow_record.ts";
 
 const base: FlowRecord = {
@@ -76,4 +83,17 @@ Deno.test("sliceChunk copies a range that later changes do not touch", () => {
   assert.equal(s.count, 2);
   assert.deepEqual([...s.srcPort], [1, 2]);
   assert.equal(s.exporter, "198.51.100.1");
+});
+
+Deno.test("a chunk survives its JSON columns whole; a short column is refused", () => {
+  const b = new FlowChunkBuilder("198.51.100.1", 4);
+  b.push(base, 1_700_000_002_000);
+  b.push({ ...base, srcAddr: "198.51.100.11", bytes: 2 ** 40, tcpFlags: 0x12 }, 1);
+  const c = b.take();
+  const back = chunkFromColumns(JSON.parse(JSON.stringify(chunkColumns(c))));
+  assert.equal(back.count, 2);
+  assert.deepEqual([0, 1].map((i) => chunkRecord(back, i)), [0, 1].map((i) => chunkRecord(c, i)));
+  const cols = chunkColumns(c);
+  cols.bytes = [1];
+  assert.throws(() => chunkFromColumns(cols), /column bytes has 1 values, expected 2/);
 });

@@ -50,12 +50,18 @@ const SAVE_STORED_SEQ = `insert into netflow_spool_state (collector, stored_seq,
  * Stores the chunks' flows in one transaction: one COPY of the raw rows (PGlite's '/dev/blob',
  * PostgreSQL's STDIN; a partitioned netflow_flow takes it too), the roll-ups added to, the
  * exporters' stored counts and, when given, the receive batch sequence now stored in whole
- * (`storedSeq`: the spool's restart point). All or nothing.
+ * (`storedSeq`: the spool's restart point). All or nothing. `claim` runs first in the same
+ * transaction (the ingest role's once-only claim of a message; it throws to write nothing).
  */
 export async function insertFlowBatch(
   db: Db,
   chunks: readonly FlowChunk[],
-  opts: { nowMs: number; collector: string; storedSeq?: number },
+  opts: {
+    nowMs: number;
+    collector: string;
+    storedSeq?: number;
+    claim?: (tx: Queryable) => Promise<void>;
+  },
 ): Promise<number> {
   const total = chunks.reduce((n, c) => n + c.count, 0);
   if (total === 0) return 0;
@@ -68,6 +74,7 @@ export async function insertFlowBatch(
   const list = (values: Array<string | number>) => "{" + values.join(",") + "}";
 
   await db.tx(async (tx) => {
+    if (opts.claim) await opts.claim(tx);
     await tx.copyCsv("netflow_flow", FLOW_COLUMNS, csv);
     await tx.query(UPSERT_PAIRS, [
       list(pairs.map((r) => r.minute)),

@@ -19,7 +19,12 @@ export {
   type CollectorStatus,
   startCollector,
 } from "./collector.ts";
-export { startNetflowCollector } from "./collector_starter.ts";
+export {
+  addNetflowHealth,
+  collectorHealth,
+  startEdgeCollector,
+  startNetflowCollector,
+} from "./collector_starter.ts";
 export { type ExporterCounterView, sumCounters } from "./collector_counters.ts";
 
 // Traffic queries for the page and API.
@@ -48,7 +53,21 @@ export {
 } from "./traffic_window.ts";
 export { type ExporterView, exporterViews, resolveFlowFilter } from "./traffic_service.ts";
 export { COUNTER_NAMES } from "./collector_counters.ts";
-export { FlowChunkBuilder } from "./flow_chunk.ts";
-export { insertFlowBatch, saveTemplateState } from "./flow_repo.ts";
+export {
+  chunkColumns,
+  chunkFromColumns,
+  type FlowChunk,
+  FlowChunkBuilder,
+  type FlowChunkColumns,
+  NUMERIC_COLUMNS,
+} from "./flow_chunk.ts";
+export {
+  deleteExpired,
+  insertFlowBatch,
+  saveExporterCounters,
+  saveTemplateState,
+} from "./flow_repo.ts";
+// Scaled out, an edge collector's batches go to an outbox (NATS, in services/cluster) instead.
+export type { FlowOutbox, OutboxStats, OutgoingBatch } from "./flow_outbox.ts";
 export { setReceiveBuffer } from "./socket_buffer.ts";
 export { type HostPeer, type HostPort, type HostTraffic, hostTraffic } from "./host_traffic.ts";

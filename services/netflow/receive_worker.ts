@@ -22,6 +22,8 @@ let spool: DiskSpool | null = null;
 let writer: RawBatchWriter | null = null;
 let window = 8;
 let nextSeq = 1;
+/** The last sequence given to a batch (below nextSeq - 1 while a seqFloor left a gap). */
+let lastSeq = 0;
 let inFlight = 0;
 let pumping = false;
 let gate: BurstGate | null = null;
@@ -31,6 +33,12 @@ const timers: Array<ReturnType<typeof setInterval>> = [];
 
 function stats(): ReceiverStats {
   return { listener: listener!.stats(), spool: spool!.stats() };
+}
+
+/** The next batch's sequence. */
+function takeSeq(): number {
+  lastSeq = nextSeq++;
+  return lastSeq;
 }
 
 function send(seq: number, buffer: ArrayBuffer): void {
@@ -53,9 +61,9 @@ function seal(full = false): void {
   const bytes = w.bytes;
   if (!hold && !pumping && s.waiting === 0 && inFlight < window) {
     // Window 0 never takes this path: every batch is on disk before it is decoded.
-    send(nextSeq++, w.take());
+    send(takeSeq(), w.take());
   } else if (s.fits(bytes)) {
-    s.append(nextSeq++, datagrams, w.take());
+    s.append(takeSeq(), datagrams, w.take());
     if (!hold && inFlight < Math.max(1, window)) pump();
   } else {
     w.discard();
@@ -92,7 +100,8 @@ async function start(msg: Extract<ToReceiver, { type: "start" }>): Promise<void>
   const priority = setThreadNice(msg.nice);
   window = Math.max(0, o.window);
   spool = await DiskSpool.open(o.dir, o.maxBytes, o.storedSeq, o.inHandUpTo);
-  nextSeq = Math.max(o.storedSeq, o.inHandUpTo, spool.lastSeq) + 1;
+  lastSeq = Math.max(o.storedSeq, o.inHandUpTo, spool.lastSeq);
+  nextSeq = Math.max(lastSeq, o.seqFloor ?? 0) + 1;
   // A batch holds at least one datagram of the largest size.
   const w = writer = new RawBatchWriter(Math.max(o.batchBytes, 70_000));
   gate = new BurstGate({ burstBytesPerMs: 20_000, quietMs: 200, maxHoldMs: 5000 });
@@ -152,7 +161,7 @@ port.onmessage = (e: MessageEvent<ToReceiver>) => {
       break;
     case "seal":
       if (writer) seal();
-      port.postMessage({ type: "sealed", id: msg.id, seq: nextSeq - 1, stats: stats() });
+      port.postMessage({ type: "sealed", id: msg.id, seq: lastSeq, stats: stats() });
       break;
     case "pause":
       listener?.pause(msg.ms);

@@ -93,16 +93,21 @@ Deno.test("docker-compose.yml runs every role on PostgreSQL and NATS JetStream",
       SECRETS[`NATS_${role.toUpperCase()}_PASSWORD` as keyof typeof SECRETS],
     );
   }
-  // Only the roles that read or write SQL get the database; the scanner never sees its password.
-  for (const role of ["web", "scheduler", "ingest", "collector"]) {
+  // Only the roles that read or write SQL get the database; scanner and collector never see its
+  // password (their results and flows go through NATS to the ingest).
+  for (const role of ["web", "scheduler", "ingest"]) {
     assert.equal(
       env(role).DATABASE_URL,
       "postgres://pingfold:pg-secret@postgres:5432/pingfold",
     );
     assert.equal(services[role].depends_on?.postgres?.condition, "service_healthy");
   }
-  // The scanner opens no database: a remote site needs to reach NATS only.
-  assert.equal(env("scanner").DATABASE_URL, undefined);
+  // Scanner and collector open no database: a remote site needs to reach NATS only.
+  for (const role of ["scanner", "collector"]) {
+    assert.equal(env(role).DATABASE_URL, undefined);
+    assert.equal(services[role].depends_on?.postgres, undefined);
+  }
+  assert.equal(env("collector").SITE, "local");
   for (const role of ["web", "scheduler", "ingest"]) assert.equal(env(role).STATE_STORE, "nats");
 
   // The local scanner: the host's network for ICMP and neighbours, NET_RAW and nothing else.
@@ -163,6 +168,12 @@ Deno.test("deploy/nats/nats.conf is valid for nats-server, one user per role", a
   assert.match(scanner, /"pingfold\.results\.local"/);
   assert.match(scanner, /"\$JS\.API\.CONSUMER\.MSG\.NEXT\.PINGFOLD_JOBS_local\.scanners"/);
   assert.doesNotMatch(scanner, /pingfold\.jobs\.|\$KV\.|MSG\.NEXT\.PINGFOLD_RESULTS/);
+  // A collector publishes only its own site's flows; the ingest reads them from `flow-ingest`.
+  const collector = text.slice(text.indexOf("user: collector"));
+  assert.match(collector, /"pingfold\.flows\.local"/);
+  assert.doesNotMatch(collector, /\$KV\.|MSG\.NEXT\.|pingfold\.results\./);
+  const ingest = text.slice(text.indexOf("user: ingest"), text.indexOf("user: scanner"));
+  assert.match(ingest, /"\$JS\.API\.CONSUMER\.MSG\.NEXT\.PINGFOLD_FLOWS\.flow-ingest"/);
   const web = text.slice(text.indexOf("user: web"), text.indexOf("user: scheduler"));
   assert.match(web, /subscribe: \["_INBOX\.>", "pingfold\.events\.>"\]/);
   // Without the passwords in its environment the server refuses the file.

@@ -59,6 +59,8 @@ export function startNats(
     auth?: { user: string; pass: string };
     /** A config file for what has no flag (a tls block); the flags above still apply. */
     configFile?: string;
+    /** Added to its environment (the passwords a config file reads as $VARS). */
+    env?: Record<string, string>;
   } = {},
 ): NatsServer {
   const port = o.port ?? rangePort();
@@ -79,6 +81,7 @@ export function startNats(
   }
   const child = new Deno.Command("/usr/sbin/nats-server", {
     args,
+    ...(o.env ? { env: o.env } : {}),
     stdout: "null",
     stderr: "null",
     stdin: "null",

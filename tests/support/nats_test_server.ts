@@ -6,6 +6,10 @@ export interface TestNats {
   stop(): Promise<void>;
   /** Stops and starts it again on the same port and data (a broker restart). */
   restart(): Promise<void>;
+  /** Stops it and keeps it stopped (a lost link) until resume(). */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and data. */
+  resume(): Promise<void>;
   /** Synchronous stop for an unload handler (no await possible there). */
   kill(): void;
 }
@@ -14,9 +18,9 @@ export interface TestNats {
 const PORT_FIRST = 18150;
 const PORT_LAST = 18199;
 
-function freePort(): number {
+function freePort(first = PORT_FIRST, last = PORT_LAST): number {
   for (let i = 0; i < 200; i++) {
-    const p = PORT_FIRST + Math.floor(Math.random() * (PORT_LAST - PORT_FIRST + 1));
+    const p = first + Math.floor(Math.random() * (last - first + 1));
     try {
       Deno.listen({ hostname: "127.0.0.1", port: p }).close();
       return p;
@@ -53,10 +57,11 @@ function spawn(port: number, dir: string): Deno.ChildProcess {
   }).spawn();
 }
 
-export async function startNats(): Promise<TestNats> {
+/** `ports`: another range than the state store tests' (a test file of other work). */
+export async function startNats(ports?: [number, number]): Promise<TestNats> {
   const dir = await Deno.makeTempDir({ dir: "/tmp", prefix: "statestore-nats-" });
   for (let attempt = 0; attempt < 10; attempt++) {
-    const port = freePort();
+    const port = ports ? freePort(ports[0], ports[1]) : freePort();
     const child = spawn(port, dir);
     if (!(await readyOrGone(child))) {
       await child.status;
@@ -71,21 +76,29 @@ export async function startNats(): Promise<TestNats> {
 function served(first: Deno.ChildProcess, port: number, dir: string): TestNats {
   const url = `nats://127.0.0.1:${port}`;
   let child = first;
+  const halt = async () => {
+    child.kill("SIGTERM");
+    await child.status;
+  };
+  const resume = async () => {
+    // Same port and data: clients reconnect and find their buckets again.
+    for (let i = 0; i < 50; i++) {
+      child = spawn(port, dir);
+      if (await readyOrGone(child)) return;
+      await child.status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("nats-server did not come back");
+  };
   return {
     url,
     port,
     async restart() {
-      child.kill("SIGTERM");
-      await child.status;
-      // Same port and data: clients reconnect and find their buckets again.
-      for (let i = 0; i < 50; i++) {
-        child = spawn(port, dir);
-        if (await readyOrGone(child)) return;
-        await child.status;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error("nats-server did not come back");
+      await halt();
+      await resume();
     },
+    halt,
+    resume,
     kill() {
       try {
         child.kill("SIGKILL");
