@@ -8,3 +8,5 @@ export * from "./result_spool.ts";
 export * from "./scanner_agent.ts";
 export * from "./subjects.ts";
 export * from "./role_health.ts";
+export { createFlowPublisher } from "./flow_publisher.ts";
+export { startFlowIngest } from "./flow_ingest.ts";

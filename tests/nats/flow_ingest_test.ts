@@ -12,9 +12,14 @@ import { buildV5Packet, type V5Flow } from "@/tests/support/netflow/mod.ts";
 import { collectorOptions, waitFor } from "@/tests/netflow/collector_support.ts";
 import { type Collector, startCollector } from "@/services/netflow/mod.ts";
 import type { Db } from "@/services/store/mod.ts";
-import { createFlowPublisher } from "./flow_publisher.ts";
-import { startFlowIngest } from "./flow_ingest.ts";
-import { ensureFlowStream, FLOW_INGEST_CONSUMER, FLOW_STREAM, flowSubject } from "./subjects.ts";
+import {
+  createFlowPublisher,
+  ensureFlowStream,
+  FLOW_INGEST_CONSUMER,
+  FLOW_STREAM,
+  flowSubject,
+  startFlowIngest,
+} from "@/services/cluster/mod.ts";
 
 /** This work's ports (nats-server and the collector's UDP socket). */
 const PORTS: [number, number] = [19400, 19499];
