@@ -1,6 +1,12 @@
 // Storage: the SQL interface, its two engines, migrations and KV.
 export { type Db, encodeParams, pingDb, type Queryable, type SqlParam, toPgArray } from "./db.ts";
-export { openPglite, PGlite, pgliteDb, pgliteParsers } from "./pglite_db.ts";
+export {
+  openPglite,
+  PGlite,
+  PGLITE_SHARED_BUFFERS_MB_DEFAULT,
+  pgliteDb,
+  pgliteParsers,
+} from "./pglite_db.ts";
 export { openPostgres } from "./postgres_db.ts";
 export { openDb } from "./open_db.ts";
 export { msSinceDbAnswered, trackLiveness } from "./db_liveness.ts";

@@ -4,6 +4,7 @@ import {
   migrate,
   openPostgres,
   PGlite,
+  PGLITE_SHARED_BUFFERS_MB_DEFAULT,
   pgliteDb,
   pgliteParsers,
 } from "@/services/store/mod.ts";
@@ -67,11 +68,15 @@ function pgliteTemplate(): Promise<Blob> {
 }
 
 /**
- * A test database holds a few rows: 16 MB of shared buffers instead of PostgreSQL's 128 MB is
- * plenty, and spares each of the suite's hundreds of PGlite starts about a third of its system
- * time (the kernel zeroing memory the buffer pool touches).
+ * Test databases get the product's page cache (16 MB) instead of PostgreSQL's 128 MB: besides
+ * matching what runs, it spares each of the suite's hundreds of PGlite starts about a third of its
+ * system time (the kernel zeroing memory the buffer pool touches).
  */
-const TEST_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+const TEST_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  "-c",
+  `shared_buffers=${PGLITE_SHARED_BUFFERS_MB_DEFAULT}MB`,
+];
 
 async function startFrom(dataDir: Blob): Promise<PGlite> {
   const pg = new PGlite("memory://", {
