@@ -4,7 +4,7 @@
 // address), both for the same window.
 import type { Queryable } from "@/services/store/mod.ts";
 import { MINUTE_MS } from "./rollup.ts";
-import { protocolName, type SeriesPoint } from "./traffic_query.ts";
+import { protocolName, type SeriesPoint, seriesPoints, type SeriesRow } from "./traffic_query.ts";
 import type { TrafficWindow } from "./traffic_window.ts";
 
 export interface HostPeer {
@@ -86,7 +86,7 @@ export async function hostTraffic(
        group by 1, 2 order by bytes desc, protocol, port limit $4`,
       [new Date(w.fromMs), to, ip, limit],
     ),
-    db.query<{ bucket: number; si: boolean; di: boolean; bytes: number }>(
+    db.query<SeriesRow>(
       `with p as (
          select minute, src_addr, dst_addr, bytes from netflow_pair_minute
          where minute >= $1 and minute < $2 and (src_addr = $3::inet or dst_addr = $3::inet)
@@ -118,17 +118,7 @@ export async function hostTraffic(
     totals.bytes_received += p.bytes_received;
     totals.flows += p.flows;
   }
-  const first = Math.floor(from.getTime() / w.bucketMs) * w.bucketMs;
-  const series: SeriesPoint[] = [];
-  for (let t = first; t < w.toMs; t += w.bucketMs) {
-    series.push({ t, internal: 0, outbound: 0, inbound: 0, external: 0 });
-  }
-  for (const r of seriesRows) {
-    const p = series[Math.round((Number(r.bucket) - first) / w.bucketMs)];
-    if (!p) continue;
-    const k = r.si && r.di ? "internal" : r.si ? "outbound" : r.di ? "inbound" : "external";
-    p[k] += Number(r.bytes);
-  }
+  const series = seriesPoints(seriesRows, from, w);
   return {
     ip,
     from: new Date(w.fromMs).toISOString(),

@@ -288,7 +288,7 @@ export interface SeriesPoint {
 /** Bytes per bucket of the window, split by internal/External direction; empty buckets kept. */
 export async function trafficSeries(db: Queryable, w: TrafficWindow): Promise<SeriesPoint[]> {
   const [from, to] = rollupRange(w);
-  const rows = await db.query<{ bucket: number; si: boolean; di: boolean; bytes: number }>(
+  const rows = await db.query<SeriesRow>(
     `with p as (
        select minute, src_addr, dst_addr, bytes from netflow_pair_minute
        where minute >= $1 and minute < $2
@@ -303,6 +303,27 @@ export async function trafficSeries(db: Queryable, w: TrafficWindow): Promise<Se
      group by 1, 2, 3 order by 1`,
     [from, to, w.bucketMs],
   );
+  return seriesPoints(rows, from, w);
+}
+
+/** A series row: bytes of one bucket whose source (si) and destination (di) are inside IPAM. */
+export interface SeriesRow {
+  bucket: number;
+  si: boolean;
+  di: boolean;
+  bytes: number;
+}
+
+/**
+ * Every bucket of the window from `from` on, empty ones kept, with the rows' bytes added by
+ * direction (both ends inside: internal; only the source: outbound; only the destination:
+ * inbound; neither: external). The network's series and one host's share it.
+ */
+export function seriesPoints(
+  rows: readonly SeriesRow[],
+  from: Date,
+  w: TrafficWindow,
+): SeriesPoint[] {
   const first = Math.floor(from.getTime() / w.bucketMs) * w.bucketMs;
   const points: SeriesPoint[] = [];
   for (let t = first; t < w.toMs; t += w.bucketMs) {
