@@ -21,6 +21,8 @@ const TOOLS: { bin: string; pkg: string; paths: string[] }[] = [
     pkg: "nats-server",
     paths: ["/usr/sbin/nats-server", "/usr/bin/nats-server"],
   },
+  // The NATS TLS tests make a throwaway CA and certificates with it.
+  { bin: "openssl", pkg: "openssl", paths: ["/usr/bin/openssl"] },
   { bin: "snmpd", pkg: "snmpd", paths: ["/usr/sbin/snmpd"] },
   { bin: "arp-scan", pkg: "arp-scan", paths: ["/usr/sbin/arp-scan", "/usr/bin/arp-scan"] },
   // tests/deploy validates the compose files (no engine needed) and the NATS server config.
