@@ -21,6 +21,9 @@ let template: Promise<Blob> | undefined;
 
 const MIGRATIONS = new URL("../../services/store/migrations/", import.meta.url);
 
+/** Changes whenever the template is made differently (see pgliteTemplate). */
+const TEMPLATE_SHAPE = "no-template-databases";
+
 /** A key for the migrated template: the migration files' names and contents, hashed. */
 async function migrationsHash(): Promise<string> {
   const names: string[] = [];
@@ -28,6 +31,8 @@ async function migrationsHash(): Promise<string> {
   const parts = await Promise.all(
     names.sort().map(async (n) => `${n}\n${await Deno.readTextFile(new URL(n, MIGRATIONS))}`),
   );
+  // The template's own shape is part of the key: a cache made by older test code is not reused.
+  parts.push(TEMPLATE_SHAPE);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0")));
   return Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0"))
     .join("");
@@ -56,6 +61,18 @@ function pgliteTemplate(): Promise<Blob> {
     const pg = new PGlite("memory://", { parsers: pgliteParsers });
     await pg.waitReady;
     await migrate(pgliteDb(pg));
+    // PGlite serves only its own database, and no test creates databases on it: without
+    // template0 and template1 the data dir is a third smaller (28 instead of 43 MB, 500 fewer
+    // files), and each test's start, which unpacks it, about 40 % faster.
+    // One statement per call: DROP DATABASE may not run inside the block a multi-statement makes.
+    for (
+      const sql of [
+        `update pg_database set datistemplate = false where datname in ('template0', 'template1')`,
+        `drop database template0`,
+        `drop database template1`,
+        `checkpoint`,
+      ]
+    ) await pg.exec(sql);
     const dump = new Uint8Array(await (await pg.dumpDataDir("none")).arrayBuffer());
     await pg.close();
     // Written aside then renamed, so a parallel test file never reads half a file.
