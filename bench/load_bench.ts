@@ -13,6 +13,7 @@ import { migrate, openDb, openKv } from "@/services/store/mod.ts";
 import { createApiToken, ensureDefaultAdmin, findUserByUsername } from "@/services/auth/mod.ts";
 import { hostStateKey } from "@/services/ipam/mod.ts";
 import { type BenchRow, onBothEngines } from "./bench_engines.ts";
+import { startTaskArgs } from "@/tests/support/main_process.ts";
 
 const HOSTS = 10_000;
 const SUBNETS = 40; // 10.20.0.0/24 … 10.20.39.0/24, 250 hosts each; data only, never probed
@@ -195,15 +196,7 @@ async function loadServer(
   const base = `http://127.0.0.1:${port}`;
   const child = new Deno.Command(Deno.execPath(), {
     // As `deno task start` and the Docker image run it (a small young generation: see README).
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-cron",
-      "--unstable-net",
-      "--v8-flags=--max-semi-space-size=2,--no-liftoff,--wasm-lazy-compilation",
-      "main.ts",
-    ],
+    args: startTaskArgs(),
     cwd: new URL("..", import.meta.url).pathname,
     clearEnv: true,
     env: {

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { buildTemplateSet, buildV9Packet, type FieldSpec } from "@/tests/support/netflow/mod.ts";
 import { type BenchRow, onBothEngines } from "./bench_engines.ts";
+import { startTaskArgs } from "@/tests/support/main_process.ts";
 
 const GOAL_RSS_MB = 400;
 const GOAL_HEALTH_MS = 1000;
@@ -65,15 +66,7 @@ async function floodServer(
   const url = `http://127.0.0.1:${httpPort}`;
   const child = new Deno.Command(Deno.execPath(), {
     // As `deno task start` and the Docker image run it (a small young generation: see README).
-    args: [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-cron",
-      "--unstable-net",
-      "--v8-flags=--max-semi-space-size=2,--no-liftoff,--wasm-lazy-compilation",
-      "main.ts",
-    ],
+    args: startTaskArgs(),
     cwd: new URL("..", import.meta.url).pathname,
     clearEnv: true,
     env: {

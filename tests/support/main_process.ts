@@ -25,6 +25,19 @@ export async function engineEnv(
   };
 }
 
+/**
+ * The arguments `deno task start` runs main.ts with (deno.json owns them: the V8 flags that keep
+ * memory low), for benches that must measure the server as users start it.
+ */
+export function startTaskArgs(): string[] {
+  const { tasks } = JSON.parse(Deno.readTextFileSync(new URL("deno.json", ROOT))) as {
+    tasks: Record<string, string>;
+  };
+  const run = /(?:^|&&\s*)deno (run .*main\.ts)$/.exec(tasks.start.trim());
+  if (!run) throw new Error(`deno.json's start task does not end in "deno run … main.ts"`);
+  return run[1].split(/\s+/);
+}
+
 export function mainCommand(
   cwd: string,
   env: Record<string, string>,
