@@ -1,5 +1,8 @@
 // The big subnet page: server p95, HTML size and the browser's load event for a /16 with 5,000 and
 // 20,000 hosts, each as a ratio against an empty /24's page measured in the same run.
+// The process is set up as main.ts sets it up, with one exception: the read memo (and with it the
+// page cache) stays off, so every request reads and draws the page anew, as the first view after
+// a change does. The host-state cache is on, as in main.ts: a page never waits for a KV scan.
 //
 // Run: deno run -A --unstable-kv bench/ipam_render_bench.ts [--quick]   (PGlite in memory; nothing
 // is scanned: the hosts are rows in a documentation-free private range that no test probes).
@@ -15,6 +18,7 @@ import { VERSION } from "@/web/version.ts";
 import {
   bigIntToIp,
   createSubnet,
+  enableHostStateCache,
   HOST_STATE_PREFIX,
   parseCidr,
   SubnetInputSchema,
@@ -30,6 +34,8 @@ export interface BenchResult {
 }
 
 const PASSWORD = "bench-admin-password";
+const verdict = (value: number, goal: number, unit: string) =>
+  `goal < ${goal} ${unit}: ${value < goal ? "met" : "MISSED"}`;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -101,6 +107,7 @@ export async function benchIpamRender(quick = false): Promise<BenchResult[]> {
       LOG_LEVEL: "error",
     });
     await ensureDefaultAdmin(db, cfg.ADMIN_PASSWORD);
+    enableHostStateCache(kv, { maxAgeMs: cfg.HOST_STATE_CACHE_MS });
     const deps: Deps = createDeps({ cfg, db, kv, now: Date.now, version: VERSION });
     const app = createApp(deps);
 
@@ -149,7 +156,7 @@ export async function benchIpamRender(quick = false): Promise<BenchResult[]> {
     const server0 = await time(cases[0].path, runs);
     for (const [i, k] of cases.entries()) {
       const t = i === 0 ? server0 : await time(k.path, runs);
-      const goal = k.goalServerMs ? `, goal < ${k.goalServerMs} ms` : "";
+      const goal = k.goalServerMs ? `, ${verdict(t.p95, k.goalServerMs, "ms")}` : "";
       results.push({
         name: `subnet page ${k.name}: server p95`,
         ms: t.p95,
@@ -162,7 +169,7 @@ export async function benchIpamRender(quick = false): Promise<BenchResult[]> {
         value: kb,
         unit: "KiB",
         note: `×${(t.bytes / server0.bytes).toFixed(2)} the reference` +
-          (k.goalHtmlKb ? `, goal < ${k.goalHtmlKb} KB` : ""),
+          (k.goalHtmlKb ? `, ${verdict(t.bytes / 1000, k.goalHtmlKb, "KB")}` : ""),
       });
     }
     const api = await time(`/api/v1/subnets/${s5k}/addresses?limit=1000`, runs);
@@ -214,7 +221,7 @@ export async function benchIpamRender(quick = false): Promise<BenchResult[]> {
           ms: t.median,
           note: `median of ${browserRuns}, ${t.nodes.toLocaleString("en-US")} DOM nodes, ` +
             `×${(t.median / load0.median).toFixed(2)} the reference` +
-            (k.goalLoadMs ? `, goal < ${k.goalLoadMs} ms` : ""),
+            (k.goalLoadMs ? `, ${verdict(t.median, k.goalLoadMs, "ms")}` : ""),
         });
       }
     } finally {

@@ -1,4 +1,5 @@
-// `deno task bench`: every benchmark, one table. BENCH_QUICK=1 shortens the long ones (CI).
+// `deno task bench [suite…]`: every benchmark (or the named suites), one table. BENCH_QUICK=1
+// shortens the long ones (CI).
 import { benchIpamRender } from "./ipam_render_bench.ts";
 import { benchDiscovery } from "./discovery_bench.ts";
 import { benchHostDrawer } from "./host_drawer_bench.ts";
@@ -48,11 +49,18 @@ function format(v: number): string {
     : v.toFixed(Math.abs(v) < 10 ? 3 : 1);
 }
 
-const only = Deno.args[0];
+// `deno task bench load ipam`: only those suites (an unknown name is an error, not an empty table).
+const only = new Set(Deno.args);
+for (const name of only) {
+  if (!suites.some(([suite]) => suite === name)) {
+    console.error(`no suite "${name}"; suites: ${suites.map(([suite]) => suite).join(", ")}`);
+    Deno.exit(2);
+  }
+}
 const rows: Row[] = [];
 let failed = false;
 for (const [suite, run] of suites) {
-  if (only && only !== suite) continue;
+  if (only.size > 0 && !only.has(suite)) continue;
   console.error(`running ${suite}…`);
   try {
     rows.push(...(await run()).map((r) => normalize(suite, r)));

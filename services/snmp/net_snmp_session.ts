@@ -1,7 +1,8 @@
 // The real SNMP transport: sessions from npm:net-snmp (UDP), with AES privacy patched in for Deno.
-import snmp from "net-snmp";
+// The library is loaded at the first request: without SNMP credentials it is never needed, and
+// loaded at start it held ~2 MB of an idle server's memory.
 import { installAesPrivacy, type NetSnmpEncryption } from "./aes_cfb.ts";
-import type { SnmpSession, SnmpSessionFactory, SnmpVarbind } from "./reader.ts";
+import type { SnmpSessionFactory, SnmpTarget, SnmpVarbind } from "./reader.ts";
 
 interface RawVarbind {
   oid: string;
@@ -15,17 +16,55 @@ interface RawSession {
 }
 
 // deno-lint-ignore no-explicit-any
-const lib = snmp as any;
-installAesPrivacy(lib as NetSnmpEncryption);
+type NetSnmp = any;
+let library: Promise<NetSnmp> | null = null;
 
-const LEVELS = {
-  noAuthNoPriv: lib.SecurityLevel.noAuthNoPriv,
-  authNoPriv: lib.SecurityLevel.authNoPriv,
-  authPriv: lib.SecurityLevel.authPriv,
-};
+function netSnmp(): Promise<NetSnmp> {
+  return library ??= import("net-snmp").then(({ default: lib }) => {
+    installAesPrivacy(lib as NetSnmpEncryption);
+    return lib;
+  });
+}
 
 /** Opens a net-snmp session for one target; IPv6 targets use a udp6 socket. */
 export const netSnmpSessionFactory: SnmpSessionFactory = (target, opts) => {
+  let raw: Promise<RawSession> | null = null;
+  let closed = false;
+  const open = () => raw ??= netSnmp().then((lib) => openRaw(lib, target, opts));
+  return {
+    get: async (oids) => {
+      if (closed) throw new Error("SNMP session closed");
+      // Opened before any await, so a close() meanwhile still finds it and closes it.
+      const session = await open();
+      const lib = await netSnmp();
+      return await new Promise<SnmpVarbind[]>((resolve, reject) => {
+        session.get(oids, (err, varbinds) => {
+          if (err) return reject(err);
+          resolve(varbinds.map((vb) => ({
+            oid: vb.oid,
+            value: vb.value,
+            ...(lib.isVarbindError(vb) && { missing: true }),
+          })));
+        });
+      });
+    },
+    close: () => {
+      closed = true;
+      raw?.then((session) => session.close()).catch(() => {});
+    },
+  };
+};
+
+function openRaw(
+  lib: NetSnmp,
+  target: SnmpTarget,
+  opts: { timeoutMs: number; retries: number },
+): RawSession {
+  const LEVELS = {
+    noAuthNoPriv: lib.SecurityLevel.noAuthNoPriv,
+    authNoPriv: lib.SecurityLevel.authNoPriv,
+    authPriv: lib.SecurityLevel.authPriv,
+  };
   const options = {
     port: target.port,
     timeout: opts.timeoutMs,
@@ -57,19 +96,5 @@ export const netSnmpSessionFactory: SnmpSessionFactory = (target, opts) => {
   }
   // A socket error must not become an unhandled event that kills the process.
   raw.on("error", () => {});
-  const session: SnmpSession = {
-    get: (oids) =>
-      new Promise<SnmpVarbind[]>((resolve, reject) => {
-        raw.get(oids, (err, varbinds) => {
-          if (err) return reject(err);
-          resolve(varbinds.map((vb) => ({
-            oid: vb.oid,
-            value: vb.value,
-            ...(lib.isVarbindError(vb) && { missing: true }),
-          })));
-        });
-      }),
-    close: () => raw.close(),
-  };
-  return session;
-};
+  return raw;
+}
