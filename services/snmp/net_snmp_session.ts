@@ -28,15 +28,15 @@ function netSnmp(): Promise<NetSnmp> {
 
 /** Opens a net-snmp session for one target; IPv6 targets use a udp6 socket. */
 export const netSnmpSessionFactory: SnmpSessionFactory = (target, opts) => {
-  let raw: Promise<RawSession> | null = null;
+  let raw: Promise<{ lib: NetSnmp; session: RawSession }> | null = null;
   let closed = false;
-  const open = () => raw ??= netSnmp().then((lib) => openRaw(lib, target, opts));
+  const open = () =>
+    raw ??= netSnmp().then((lib) => ({ lib, session: openRaw(lib, target, opts) }));
   return {
     get: async (oids) => {
       if (closed) throw new Error("SNMP session closed");
       // Opened before any await, so a close() meanwhile still finds it and closes it.
-      const session = await open();
-      const lib = await netSnmp();
+      const { lib, session } = await open();
       return await new Promise<SnmpVarbind[]>((resolve, reject) => {
         session.get(oids, (err, varbinds) => {
           if (err) return reject(err);
@@ -50,7 +50,7 @@ export const netSnmpSessionFactory: SnmpSessionFactory = (target, opts) => {
     },
     close: () => {
       closed = true;
-      raw?.then((session) => session.close()).catch(() => {});
+      raw?.then(({ session }) => session.close()).catch(() => {});
     },
   };
 };
