@@ -25,6 +25,7 @@ import { setLogLevel } from "@/services/logger.ts";
 import { VERSION } from "@/web/version.ts";
 import { type CommandRunner, createCommandRunner } from "@/services/jobs/mod.ts";
 import { createDiscovery, fpingArgs, planSweep, sweepSubnet } from "@/services/sweeps/mod.ts";
+import { met } from "./verdict.ts";
 
 export type BenchResult = BenchRow;
 
@@ -201,7 +202,6 @@ async function benchCase(
       `select count(*)::int as rows from host_status`,
     );
     const ratio = median(ratios);
-    const met = ratio <= c.target;
     const args = fpingArgs(c.probe).join(" ");
     const label = `${c.label}, ${engine}`;
     return [
@@ -223,7 +223,7 @@ async function benchCase(
         name: `${label}: ratio sweep / raw fping`,
         value: ratio,
         unit: "×",
-        note: `goal <= ${c.target.toFixed(3)}: ${met ? "met" : "MISSED"} (median of ${rounds} ` +
+        note: `goal <= ${c.target.toFixed(3)}: ${met(ratio <= c.target)} (median of ${rounds} ` +
           `paired rounds, range ${Math.min(...ratios).toFixed(3)}–${
             Math.max(...ratios).toFixed(3)
           })`,

@@ -17,6 +17,7 @@ import { startNats } from "@/tests/support/nats_server.ts";
 import { roleLauncher, type RoleProcess } from "@/tests/support/role_process.ts";
 import { loginOverHttp } from "@/tests/support/main_process.ts";
 import type { BenchRow } from "./bench_engines.ts";
+import { met } from "./verdict.ts";
 
 const PASSWORD = "fleet-bench-only";
 const GOAL_PAGE_MS = 300;
@@ -29,7 +30,6 @@ const WEB_PORT = 18402;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const met = (ok: boolean) => (ok ? "met" : "MISSED");
 
 function percentile(xs: number[], p: number): number {
   if (xs.length === 0) return NaN;

@@ -24,6 +24,7 @@ import {
   SubnetInputSchema,
 } from "@/services/ipam/mod.ts";
 import { CHROMIUM, launchBrowser } from "@/tests/support/browser.ts";
+import { met } from "./verdict.ts";
 
 export interface BenchResult {
   name: string;
@@ -35,7 +36,7 @@ export interface BenchResult {
 
 const PASSWORD = "bench-admin-password";
 const verdict = (value: number, goal: number, unit: string) =>
-  `goal < ${goal} ${unit}: ${value < goal ? "met" : "MISSED"}`;
+  `goal < ${goal} ${unit}: ${met(value < goal)}`;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);

@@ -15,6 +15,7 @@ import { createApiToken, ensureDefaultAdmin, findUserByUsername } from "@/servic
 import { hostStateKey } from "@/services/ipam/mod.ts";
 import { type BenchRow, onBothEngines } from "./bench_engines.ts";
 import { startTaskArgs } from "@/tests/support/main_process.ts";
+import { met } from "./verdict.ts";
 
 const HOSTS = 10_000;
 const SUBNETS = 40; // 10.20.0.0/24 … 10.20.39.0/24, 250 hosts each; data only, never probed
@@ -174,7 +175,6 @@ async function watchHealth<T>(url: string, fn: () => Promise<T>) {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const met = (ok: boolean) => (ok ? "met" : "MISSED");
 
 export async function benchLoad(quick: boolean): Promise<BenchRow[]> {
   if (Deno.build.os !== "linux") {

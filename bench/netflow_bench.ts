@@ -25,6 +25,7 @@ import { type Db, migrate, openPglite } from "@/services/store/mod.ts";
 import { openTestDb } from "@/tests/support/test_db.ts";
 import { setLogLevel } from "@/services/logger.ts";
 import { childEnv } from "@/services/jobs/mod.ts";
+import { met } from "./verdict.ts";
 
 export interface BenchRow {
   name: string;
@@ -68,7 +69,6 @@ function selectedParts(): Set<Part> {
   }
   return new Set(picked as Part[]);
 }
-const met = (ok: boolean) => (ok ? "met" : "MISSED");
 /** Offered rates (records/s) of the loss-free ladder; each step runs only if the last was clean. */
 const LADDER = [125_000, 250_000, 500_000, 1_000_000, 2_000_000, 4_000_000];
 const ladderPrevious = (rate: number) => {

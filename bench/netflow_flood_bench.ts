@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { buildTemplateSet, buildV9Packet, type FieldSpec } from "@/tests/support/netflow/mod.ts";
 import { type BenchRow, onBothEngines } from "./bench_engines.ts";
 import { startTaskArgs } from "@/tests/support/main_process.ts";
+import { met } from "./verdict.ts";
 
 const GOAL_RSS_MB = 400;
 const GOAL_HEALTH_MS = 1000;
@@ -151,17 +152,15 @@ async function floodServer(
         } source ids, server peak RSS`,
         value: mem.peak,
         unit: "MB",
-        note: `goal < ${GOAL_RSS_MB} MB (${
-          mem.peak < GOAL_RSS_MB ? "met" : "MISSED"
-        }); idle before the flood ${idle.rss.toFixed(0)} MB (×${peakRatio.toFixed(2)}); sent in ${
-          (floodMs / 1000).toFixed(1)
-        } s`,
+        note: `goal < ${GOAL_RSS_MB} MB (${met(mem.peak < GOAL_RSS_MB)}); idle before the flood ${
+          idle.rss.toFixed(0)
+        } MB (×${peakRatio.toFixed(2)}); sent in ${(floodMs / 1000).toFixed(1)} s`,
       },
       {
         name: `template flood (${engine}): slowest /health answer during the flood`,
         value: worst,
         unit: "ms",
-        note: `goal < ${GOAL_HEALTH_MS} ms (${worst < GOAL_HEALTH_MS ? "met" : "MISSED"}); median ${
+        note: `goal < ${GOAL_HEALTH_MS} ms (${met(worst < GOAL_HEALTH_MS)}); median ${
           p50.toFixed(1)
         } ms over ${latencies.length} requests`,
       },
